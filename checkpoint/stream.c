@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: the record stream and the log.
+ *
+ * Every byte of an image goes through ckpt_write() or ckpt_read(), which
+ * keep the running CRC32C that the tail record carries.  Failures are
+ * reported with ckpt_err(), which writes one line on the log file
+ * descriptor of the system call.
+ */
+
+#include <linux/align.h>
+#include <linux/crc32.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
+#include <linux/sprintf.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* Longest record restart accepts. */
+#define CKPT_RECORD_MAX		(1U << 20)
+
+static const u8 ckpt_zero_pad[CKPT_ALIGN];
+
+/**
+ * ckpt_crc32c() - continue a CRC32C over more bytes of the image
+ * @crc: the CRC so far, not finalized (~0 for none)
+ * @buf: the bytes
+ * @len: their number
+ *
+ * Return: the updated CRC, not finalized.
+ */
+u32 ckpt_crc32c(u32 crc, const void *buf, size_t len)
+{
+	return __crc32c_le(crc, buf, len);
+}
+
+static const char *ckpt_op_name(struct ckpt_ctx *ctx)
+{
+	return ctx->op == CKPT_OP_CHECKPOINT ? "checkpoint" : "restart";
+}
+
+static const char *ckpt_type_name(u32 type)
+{
+	switch (type) {
+	case CKPT_HDR_HEADER:
+		return "header";
+	case CKPT_HDR_HEADER_ARCH:
+		return "arch header";
+	case CKPT_HDR_TAIL:
+		return "tail";
+	default:
+		return "unknown";
+	}
+}
+
+/* Report a failed read or write of the image. */
+static int ckpt_io_err(struct ckpt_ctx *ctx, const char *what, ssize_t err)
+{
+	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
+	    err == -ERESTARTNOHAND || err == -EINTR)
+		return ckpt_err(ctx, -EINTR,
+				"interrupted by a signal while %s the image at offset %llu",
+				what, ctx->image_len);
+	return ckpt_err(ctx, err, "%s the image at offset %llu failed (error %zd)",
+			what, ctx->image_len, err);
+}
+
+static loff_t *ckpt_ppos(struct file *file, loff_t *pos)
+{
+	return (file->f_mode & FMODE_STREAM) ? NULL : pos;
+}
+
+/**
+ * ckpt_err() - report the failure of a checkpoint or restart
+ * @ctx: the operation
+ * @err: the negative errno it fails with
+ * @fmt: printf-style description of the cause, without a newline
+ *
+ * Writes "checkpoint: <cause>" or "restart: <cause>" as one line on the
+ * log file descriptor, if the caller gave one.  Only the first report of
+ * an operation is written: it is the most precise one.
+ *
+ * Return: @err, so that callers can write "return ckpt_err(...)".
+ */
+int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
+{
+	char line[CKPT_LOG_LINE_MAX];
+	struct va_format vaf;
+	struct file *log = ctx->logfile;
+	va_list args;
+	loff_t pos;
+	int len;
+
+	if (ctx->logged)
+		return err;
+	ctx->logged = true;
+	if (!log)
+		return err;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	len = scnprintf(line, sizeof(line), "%s: %pV\n", ckpt_op_name(ctx), &vaf);
+	va_end(args);
+	if (line[len - 1] != '\n')
+		line[len - 1] = '\n';
+
+	/* The log is best effort: its own failure must not hide @err. */
+	pos = log->f_pos;
+	if (kernel_write(log, line, len, ckpt_ppos(log, &pos)) > 0 &&
+	    !(log->f_mode & FMODE_STREAM))
+		log->f_pos = pos;
+	return err;
+}
+
+/**
+ * ckpt_write() - append bytes to the image
+ * @ctx: checkpoint context
+ * @buf: the bytes
+ * @len: their number
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
+	while (len) {
+		ssize_t n = kernel_write(ctx->file, p, len,
+					 ckpt_ppos(ctx->file, &ctx->pos));
+
+		if (n < 0)
+			return ckpt_io_err(ctx, "writing", n);
+		if (!n)
+			return ckpt_err(ctx, -EIO,
+					"writing the image at offset %llu made no progress",
+					ctx->image_len);
+		p += n;
+		len -= n;
+		ctx->image_len += n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_write_obj() - append a record to the image
+ * @ctx: checkpoint context
+ * @h: the record, which starts with its &struct ckpt_hdr
+ * @type: the record type, stored into @h
+ * @len: the record length, @h included, stored into @h
+ *
+ * Writes the record and the zero padding up to the next multiple of
+ * %CKPT_ALIGN.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
+{
+	u32 pad = ALIGN(len, CKPT_ALIGN) - len;
+	int ret;
+
+	h->type = type;
+	h->len = len;
+	ret = ckpt_write(ctx, h, len);
+	if (!ret && pad)
+		ret = ckpt_write(ctx, ckpt_zero_pad, pad);
+	if (!ret)
+		ctx->nr_records++;
+	return ret;
+}
+
+/*
+ * Read exactly @len bytes of the image.  Returns -ENODATA, without a report,
+ * when the image ends first.
+ */
+static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = kernel_read(ctx->file, p, len,
+					ckpt_ppos(ctx->file, &ctx->pos));
+
+		if (n < 0)
+			return ckpt_io_err(ctx, "reading", n);
+		if (!n)
+			return -ENODATA;
+		ctx->crc = ckpt_crc32c(ctx->crc, p, n);
+		p += n;
+		len -= n;
+		ctx->image_len += n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read() - read bytes of the current record
+ * @ctx: restart context
+ * @buf: where to store them
+ * @len: their number
+ *
+ * Return: 0, -ENODATA if the image is truncated, or another negative errno.
+ */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	int ret = ckpt_read_raw(ctx, buf, len);
+
+	if (ret == -ENODATA)
+		return ckpt_err(ctx, ret,
+				"image truncated at offset %llu, inside a record of type %u (%s)",
+				ctx->image_len, ctx->rec_type,
+				ckpt_type_name(ctx->rec_type));
+	return ret;
+}
+
+/**
+ * ckpt_read_hdr() - read the &struct ckpt_hdr of the next record
+ * @ctx: restart context
+ * @h: where to store it
+ *
+ * Notes where the record starts, for the tail checks, and checks that its
+ * length is plausible.  The payload is left for ckpt_read_payload().
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
+{
+	int ret;
+
+	ctx->rec_len = ctx->image_len;
+	ctx->rec_crc = ctx->crc;
+	ctx->rec_nr = ctx->nr_records;
+	ctx->rec_type = 0;
+
+	ret = ckpt_read_raw(ctx, h, sizeof(*h));
+	if (ret == -ENODATA)
+		return ckpt_err(ctx, ret,
+				"image truncated at offset %llu, where a record should start",
+				ctx->image_len);
+	if (ret)
+		return ret;
+	ctx->rec_type = h->type;
+	if (h->len < sizeof(*h) || h->len > CKPT_RECORD_MAX)
+		return ckpt_err(ctx, -EINVAL,
+				"record of type %u at offset %llu has a bad length %u",
+				h->type, ctx->rec_len, h->len);
+	return 0;
+}
+
+/**
+ * ckpt_read_payload() - read the rest of a record after its header
+ * @ctx: restart context
+ * @h: the record, whose &struct ckpt_hdr ckpt_read_hdr() filled in
+ * @len: size of the buffer at @h; must equal h->len
+ *
+ * Reads the payload into the bytes following @h, then the padding, which
+ * must be zero.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 len)
+{
+	u32 pad = ALIGN(h->len, CKPT_ALIGN) - h->len;
+	u8 padding[CKPT_ALIGN];
+	int ret;
+
+	if (WARN_ON_ONCE(len != h->len))
+		return -EINVAL;
+	ret = ckpt_read(ctx, h + 1, len - sizeof(*h));
+	if (!ret && pad)
+		ret = ckpt_read(ctx, padding, pad);
+	if (ret)
+		return ret;
+	if (pad && memcmp(padding, ckpt_zero_pad, pad))
+		return ckpt_err(ctx, -EINVAL,
+				"record of type %u at offset %llu has non-zero padding",
+				h->type, ctx->rec_len);
+	ctx->nr_records++;
+	return 0;
+}
+
+/**
+ * ckpt_read_obj() - read a record of a known type and size
+ * @ctx: restart context
+ * @h: where to store the record, which starts with its &struct ckpt_hdr
+ * @type: the record type the image must have here
+ * @len: the record length the image must have
+ *
+ * Fails with -EINVAL and a log line naming the offset when the next record
+ * is of another type or length.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
+{
+	int ret = ckpt_read_hdr(ctx, h);
+
+	if (ret)
+		return ret;
+	if (h->type != type)
+		return ckpt_err(ctx, -EINVAL,
+				"record at offset %llu has type %u (%s), expected %u (%s)",
+				ctx->rec_len, h->type, ckpt_type_name(h->type),
+				type, ckpt_type_name(type));
+	if (h->len != len)
+		return ckpt_err(ctx, -EINVAL,
+				"%s record at offset %llu has length %u, expected %u",
+				ckpt_type_name(type), ctx->rec_len, h->len, len);
+	return ckpt_read_payload(ctx, h, len);
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: the checkpoint(2) and restart(2) system calls.
+ *
+ * A call sets up a &struct ckpt_ctx, the state of one operation: the image
+ * file, the log file and the running checksum.  The image is written or
+ * read record by record; see Documentation/checkpoint/.
+ */
+
+#include <linux/atomic.h>
+#include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+
+#include "internal.h"
+
+/* Ids of checkpoints, 1 to INT_MAX so that they fit the return value. */
+static atomic_t ckpt_last_id = ATOMIC_INIT(0);
+
+static u64 ckpt_new_id(void)
+{
+	int id;
+
+	do {
+		id = atomic_inc_return(&ckpt_last_id) & INT_MAX;
+	} while (!id);
+	return id;
+}
+
+static int ckpt_ctx_open_log(struct ckpt_ctx *ctx, int logfd)
+{
+	if (logfd == -1)
+		return 0;
+	ctx->logfile = fget(logfd);
+	if (!ctx->logfile)
+		return -EBADF;
+	if (!(ctx->logfile->f_mode & FMODE_WRITE)) {
+		fput(ctx->logfile);
+		ctx->logfile = NULL;
+		return -EBADF;
+	}
+	return 0;
+}
+
+static int ckpt_ctx_open_image(struct ckpt_ctx *ctx, int fd)
+{
+	bool writing = ctx->op == CKPT_OP_CHECKPOINT;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ckpt_err(ctx, -EBADF, "fd %d is not an open file", fd);
+	if (!(file->f_mode & (writing ? FMODE_WRITE : FMODE_READ))) {
+		fput(file);
+		return ckpt_err(ctx, -EBADF, "fd %d is not open for %s", fd,
+				writing ? "writing" : "reading");
+	}
+	/* One system call's worth of I/O: hold the position as read(2) does. */
+	if (file->f_mode & FMODE_ATOMIC_POS)
+		mutex_lock(&file->f_pos_lock);
+	ctx->pos = file->f_pos;
+	ctx->file = file;
+	return 0;
+}
+
+static int ckpt_ctx_init(struct ckpt_ctx *ctx, enum ckpt_op op,
+			 unsigned long flags, int fd, int logfd)
+{
+	unsigned long valid = op == CKPT_OP_CHECKPOINT ?
+		CKPT_CHECKPOINT_FLAGS : CKPT_RESTART_FLAGS;
+	int ret;
+
+	ctx->op = op;
+	ctx->crc = ~0U;
+
+	ret = ckpt_ctx_open_log(ctx, logfd);
+	if (ret)
+		return ret;
+	if (flags & ~valid)
+		return ckpt_err(ctx, -EINVAL, "unknown flags %#lx", flags & ~valid);
+	ctx->flags = flags;
+	return ckpt_ctx_open_image(ctx, fd);
+}
+
+static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
+{
+	struct file *file = ctx->file;
+
+	/*
+	 * Part of the image may be written or consumed: restarting the call
+	 * would not resume it, so an interrupted operation fails with EINTR.
+	 */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		ret = ckpt_err(ctx, -EINTR, "interrupted by a signal");
+	if (ret < 0)
+		ckpt_err(ctx, ret, "failed with error %ld", ret);
+
+	if (file) {
+		if (!(file->f_mode & FMODE_STREAM))
+			file->f_pos = ctx->pos;
+		if (file->f_mode & FMODE_ATOMIC_POS)
+			mutex_unlock(&file->f_pos_lock);
+		fput(file);
+	}
+	if (ctx->logfile)
+		fput(ctx->logfile);
+	if (ctx->root_task)
+		put_task_struct(ctx->root_task);
+	kfree(ctx);
+	return ret;
+}
+
+static int ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
+{
+	struct task_struct *t;
+
+	if (pid < 0)
+		return ckpt_err(ctx, -EINVAL, "invalid pid %d", pid);
+	if (!pid) {
+		ctx->root_task = get_task_struct(current);
+		return 0;
+	}
+
+	rcu_read_lock();
+	t = find_task_by_vpid(pid);
+	if (t)
+		get_task_struct(t);
+	rcu_read_unlock();
+	if (!t)
+		return ckpt_err(ctx, -ESRCH, "no process with pid %d", pid);
+	ctx->root_task = t;
+	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
+		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d", pid);
+	return 0;
+}
+
+static long do_checkpoint(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ctx->ckpt_id = ckpt_new_id();
+	ret = ckpt_write_header(ctx);
+	if (!ret)
+		ret = ckpt_arch_write_header(ctx);
+	if (!ret)
+		ret = ckpt_write_tail(ctx);
+	return ret ?: ctx->ckpt_id;
+}
+
+static long do_restart(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = ckpt_read_header(ctx);
+	if (!ret)
+		ret = ckpt_arch_read_header(ctx);
+	if (!ret)
+		ret = ckpt_read_tail(ctx);
+	return ret;
+}
+
+/**
+ * sys_checkpoint - save the state of a process into an image
+ * @pid: the process, 0 for the caller
+ * @fd: where to write the image; must be open for writing
+ * @flags: must be 0
+ * @logfd: where to write one line describing a failure, or -1
+ *
+ * Return: the positive id of the checkpoint, or a negative errno.
+ */
+SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	struct ckpt_ctx *ctx;
+	long ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ret = ckpt_ctx_init(ctx, CKPT_OP_CHECKPOINT, flags, fd, logfd);
+	if (!ret)
+		ret = ckpt_get_target(ctx, pid);
+	if (!ret)
+		ret = do_checkpoint(ctx);
+	return ckpt_ctx_finish(ctx, ret);
+}
+
+/**
+ * sys_restart - read an image and check that it can be restarted here
+ * @pid: must be 0
+ * @fd: where to read the image from; must be open for reading
+ * @flags: must be 0
+ * @logfd: where to write one line describing a failure, or -1
+ *
+ * Return: 0, or a negative errno.
+ */
+SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
+		int, logfd)
+{
+	struct ckpt_ctx *ctx;
+	long ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ret = ckpt_ctx_init(ctx, CKPT_OP_RESTART, flags, fd, logfd);
+	if (!ret && pid)
+		ret = ckpt_err(ctx, -EINVAL, "pid must be 0, not %d", pid);
+	if (!ret)
+		ret = do_restart(ctx);
+	return ckpt_ctx_finish(ctx, ret);
+}

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh ARCH MODE: boot the kernel and initramfs of ARCH under QEMU with
+# /init in MODE ("test" or "demo"), the console going to stdout and to
+# build/logs/ARCH-MODE.log.  A guest that does not power off within
+# GUEST_TIMEOUT seconds is killed, and boot.sh fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+arch_setup "${1:?usage: boot.sh ARCH MODE}"
+MODE=${2:-test}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-900}
+
+mkdir -p "$BUILD/logs"
+LOG=$BUILD/logs/$A-$MODE.log
+[ -f "$OUT/$KIMAGE" ] || die "no kernel $OUT/$KIMAGE"
+[ -f "$USR/initramfs.cpio.gz" ] || die "no $USR/initramfs.cpio.gz"
+
+set +e
+timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS -nographic -no-reboot \
+	-kernel "$OUT/$KIMAGE" -initrd "$USR/initramfs.cpio.gz" \
+	-append "console=$KCONSOLE panic=-1 ckpt.mode=$MODE" </dev/null 2>&1 |
+	tr -d '\r' | tee "$LOG"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "boot.sh: $A guest killed after ${GUEST_TIMEOUT}s" | tee -a "$LOG"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of the test guests.
+ *
+ * Mounts the pseudo file systems, then, with "ckpt.mode=test" on the kernel
+ * command line, runs every program listed in /tests/list, echoes its TAP
+ * output to the console and counts its results; with "ckpt.mode=demo" it
+ * runs /bin/ckpt-demo.  Then it powers the guest off.
+ *
+ * The counts are read from the programs' own output through a pipe, so that
+ * kernel messages on the console cannot garble them.  The last line is
+ *   CKPT-SUMMARY pass=N fail=N skip=N
+ * and the host reads it from the console log.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEST_TIMEOUT_S	600
+
+struct counts {
+	int pass, fail, skip;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void mounts(void)
+{
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	if (mount("proc", "/proc", "proc", 0, NULL) ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) ||
+	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) ||
+	    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777"))
+		say("init: mount: %s\n", strerror(errno));
+}
+
+static void power_off(void)
+{
+	sync();
+#ifdef __x86_64__
+	/* No ACPI in the guest: reboot, which QEMU's -no-reboot turns into exit. */
+	reboot(RB_AUTOBOOT);
+#else
+	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
+#endif
+	for (;;)
+		pause();
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Count one line of TAP output. */
+static void tap_line(const char *line, struct counts *c, int *plan)
+{
+	int n;
+
+	if (!strncmp(line, "not ok ", 7))
+		c->fail++;
+	else if (!strncmp(line, "ok ", 3))
+		(strstr(line, "# SKIP") ? c->skip : c->pass)++;
+	else if (sscanf(line, "1..%d", &n) == 1)
+		*plan = n;
+}
+
+static void run_test(const char *name, struct counts *total)
+{
+	struct counts c = { 0 };
+	char path[256], buf[4096], line[4096];
+	size_t len = 0;
+	int p[2], plan = -1, status = 0, results;
+	double start = now();
+	pid_t child;
+	bool timed_out = false;
+
+	snprintf(path, sizeof(path), "/tests/%s", name);
+	say("CKPT-RUN %s\n", name);
+	if (pipe2(p, O_CLOEXEC)) {
+		say("init: pipe: %s\n", strerror(errno));
+		total->fail++;
+		return;
+	}
+	child = fork();
+	if (child == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		if (chdir("/tmp"))
+			_exit(126);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		int left = (int)(start + TEST_TIMEOUT_S - now());
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, left * 1000) == 0) {
+			say("init: %s timed out after %d s\n", name, TEST_TIMEOUT_S);
+			kill(child, SIGKILL);
+			timed_out = true;
+			break;
+		}
+		n = read(p[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		fwrite(buf, 1, n, stdout);
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (len < sizeof(line) - 1)
+					line[len++] = buf[i];
+				continue;
+			}
+			line[len] = '\0';
+			tap_line(line, &c, &plan);
+			len = 0;
+		}
+	}
+	fflush(stdout);
+	close(p[0]);
+	waitpid(child, &status, 0);
+
+	results = c.pass + c.fail + c.skip;
+	if (plan > results) {
+		say("init: %s: %d of %d tests reported no result\n", name,
+		    plan - results, plan);
+		c.fail += plan - results;
+	}
+	/* 0: all passed, 4: all skipped (KSFT_SKIP). */
+	if (timed_out || WIFSIGNALED(status) ||
+	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 4)) {
+		if (!c.fail) {
+			say("init: %s ended with status %#x\n", name, status);
+			c.fail++;
+		}
+	}
+	say("CKPT-RESULT %s pass=%d fail=%d skip=%d time=%.1fs\n", name,
+	    c.pass, c.fail, c.skip, now() - start);
+	total->pass += c.pass;
+	total->fail += c.fail;
+	total->skip += c.skip;
+}
+
+static void run_tests(void)
+{
+	struct counts total = { 0 };
+	char name[256];
+	FILE *list = fopen("/tests/list", "r");
+
+	if (!list) {
+		say("init: /tests/list: %s\n", strerror(errno));
+		total.fail++;
+	}
+	while (list && fgets(name, sizeof(name), list)) {
+		name[strcspn(name, "\n")] = '\0';
+		if (name[0])
+			run_test(name, &total);
+	}
+	say("CKPT-SUMMARY pass=%d fail=%d skip=%d\n", total.pass, total.fail,
+	    total.skip);
+}
+
+static void run_demo(void)
+{
+	pid_t child = fork();
+
+	if (child == 0) {
+		if (chdir("/tmp"))
+			_exit(126);
+		execl("/bin/ckpt-demo", "ckpt-demo", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(child, NULL, 0);
+	say("CKPT-DEMO-END\n");
+}
+
+static const char *mode(void)
+{
+	static char cmdline[4096];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	char *m;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return "test";
+	cmdline[n] = '\0';
+	m = strstr(cmdline, "ckpt.mode=");
+	if (!m)
+		return "test";
+	m += strlen("ckpt.mode=");
+	m[strcspn(m, " \n")] = '\0';
+	return m;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	mounts();
+	setenv("PATH", "/bin", 1);
+	if (!strcmp(mode(), "demo"))
+		run_demo();
+	else
+		run_tests();
+	power_off();
+	return 0;
+}

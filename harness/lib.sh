@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the build and test scripts; sourced, not run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
+SRC=$BUILD/linux
+ARCHES="x86_64 s390x ppc64le arm"
+JOBS=$(( $(nproc) + 1 ))
+# Directories of the repo that are new files at their kernel paths.
+OVERLAY_DIRS="checkpoint include arch tools Documentation"
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# arch_setup ARCH: sets KARCH, CROSS, KIMAGE, QEMU, QEMU_ARGS and KCONSOLE
+# for ARCH, and the output directories OUT (kernel) and USR (user space).
+arch_setup() {
+	A=$1
+	case $A in
+	x86_64)
+		KARCH=x86_64 CROSS= KIMAGE=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64
+		QEMU_ARGS="-M pc -cpu max -m 512" KCONSOLE=ttyS0
+		;;
+	s390x)
+		KARCH=s390 CROSS=s390x-linux-gnu- KIMAGE=arch/s390/boot/bzImage
+		QEMU=qemu-system-s390x
+		QEMU_ARGS="-M s390-ccw-virtio -cpu max -m 512" KCONSOLE=ttysclp0
+		;;
+	ppc64le)
+		KARCH=powerpc CROSS=powerpc64le-linux-gnu- KIMAGE=vmlinux
+		QEMU=qemu-system-ppc64
+		QEMU_ARGS="-M pseries -cpu power9 -m 1G" KCONSOLE=hvc0
+		;;
+	arm)
+		KARCH=arm CROSS=arm-linux-gnueabihf- KIMAGE=arch/arm/boot/zImage
+		QEMU=qemu-system-arm
+		QEMU_ARGS="-M virt -cpu cortex-a15 -m 512" KCONSOLE=ttyAMA0
+		;;
+	*)
+		die "unknown ARCH '$A' (one of: $ARCHES)"
+		;;
+	esac
+	OUT=$BUILD/out/$A
+	USR=$BUILD/usr/$A
+	UCC=${CROSS}gcc
+	[ -n "$CROSS" ] || UCC=gcc
+}
+
+kmake() {
+	make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
+		CC="ccache ${CROSS}gcc" KBUILD_BUILD_TIMESTAMP="2026-01-01" \
+		KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt "$@"
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * checkpoint(2) and restart(2): system call numbers and flags.
+ *
+ * The image format these calls write and read is described in
+ * <linux/checkpoint_hdr.h> and Documentation/checkpoint/.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+/*
+ * The system call numbers are the same on every architecture that
+ * implements checkpoint/restart (x86_64, s390x, powerpc and arm).  They
+ * are also generated into <asm/unistd.h>; these definitions only fill in
+ * for C libraries whose headers predate the calls.
+ */
+#ifndef __NR_checkpoint
+#define __NR_checkpoint		480
+#endif
+#ifndef __NR_restart
+#define __NR_restart		481
+#endif
+
+/*
+ * Flags of checkpoint(2).
+ *
+ * No flag is defined yet: @flags must be 0.  Any other value fails with
+ * EINVAL, so that flags added later can be detected by user space.
+ */
+
+/*
+ * Flags of restart(2).
+ *
+ * No flag is defined yet: @flags must be 0.
+ */
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */
