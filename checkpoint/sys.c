@@ -38,7 +38,7 @@ static int ckpt_ctx_open_log(struct ckpt_ctx *ctx, int logfd)
 {
 	if (logfd == -1)
 		return 0;
-	ctx->logfile = fget(logfd);
+	ctx->logfile = fget_raw(logfd);
 	if (!ctx->logfile)
 		return -EBADF;
 	if (!(ctx->logfile->f_mode & FMODE_WRITE)) {
@@ -54,7 +54,8 @@ static int ckpt_ctx_open_image(struct ckpt_ctx *ctx, int fd)
 	bool writing = ctx->op == CKPT_OP_CHECKPOINT;
 	struct file *file;
 
-	file = fget(fd);
+	/* fget_raw(): an O_PATH fd gets the precise "not open for" message. */
+	file = fget_raw(fd);
 	if (!file)
 		return ckpt_err(ctx, -EBADF, "fd %d is not an open file", fd);
 	if (!(file->f_mode & (writing ? FMODE_WRITE : FMODE_READ))) {

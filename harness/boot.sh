@@ -16,10 +16,14 @@ LOG=$BUILD/logs/$A-$MODE.log
 [ -f "$OUT/$KIMAGE" ] || die "no kernel $OUT/$KIMAGE"
 [ -f "$USR/initramfs.cpio.gz" ] || die "no $USR/initramfs.cpio.gz"
 
+# The demo's output should not be interleaved with kernel messages.
+extra=
+[ "$MODE" = demo ] && extra=quiet
+
 set +e
 timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS -nographic -no-reboot \
 	-kernel "$OUT/$KIMAGE" -initrd "$USR/initramfs.cpio.gz" \
-	-append "console=$KCONSOLE panic=-1 ckpt.mode=$MODE" </dev/null 2>&1 |
+	-append "console=$KCONSOLE panic=-1 ckpt.mode=$MODE $extra" </dev/null 2>&1 |
 	tr -d '\r' | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e

@@ -9,7 +9,7 @@ set -euo pipefail
 arch_setup "${1:?usage: build-userspace.sh ARCH}"
 
 [ -d "$OUT/usr/include/linux" ] || die "no uapi headers in $OUT: run 'make kernel ARCH=$A'"
-"$TOP/harness/prepare-tree.sh"
+"$TOP/harness/prepare-tree.sh" --links
 mkdir -p "$USR/tests" "$USR/bin"
 HDR="-isystem $OUT/usr/include"
 

@@ -5,6 +5,7 @@
 # linux-source-6.12 tarball once, apply patches/ (re-applied only when the
 # series changes) and symlink every overlay file to its kernel path, so
 # that editing a file of the repo is seen by an incremental make.
+# With --links, only the symlinks are updated (the tree must exist).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,10 +21,27 @@ if [ ! -f "$SRC/.ckpt-extracted" ]; then
 	touch "$SRC/.ckpt-extracted"
 fi
 
+links_only=false
+[ "${1:-}" = --links ] && links_only=true
+
 # The patch series: undo the applied copy if the series changed.
-want=$(cat "$TOP"/patches/*.patch | sha1sum | cut -d' ' -f1)
+if $links_only; then
+	want=$(cat "$BUILD/applied/.sha" 2>/dev/null) || die "no patched tree: run 'make tree'"
+else
+	want=$(cat "$TOP"/patches/*.patch | sha1sum | cut -d' ' -f1)
+fi
 have=$(cat "$BUILD/applied/.sha" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
+	# Files whose content comes out the same keep their time stamps, so
+	# that rewording a patch does not rebuild the kernels.
+	save=$BUILD/patch-save
+	rm -rf "$save"
+	mkdir -p "$save"
+	touched=$(cat "$BUILD"/applied/*.patch "$TOP"/patches/*.patch 2>/dev/null |
+		  sed -n 's|^+++ b/||p' | sort -u)
+	for f in $touched; do
+		[ -f "$SRC/$f" ] && mkdir -p "$save/$(dirname "$f")" && cp -p "$SRC/$f" "$save/$f"
+	done
 	if [ -d "$BUILD/applied" ]; then
 		for p in $(ls "$BUILD"/applied/*.patch 2>/dev/null | sort -r); do
 			echo "  UNPATCH $(basename "$p")"
@@ -38,6 +56,12 @@ if [ "$want" != "$have" ]; then
 			die "$(basename "$p") does not apply"
 		cp "$p" "$BUILD/applied/"
 	done
+	for f in $touched; do
+		if [ -f "$save/$f" ] && cmp -s "$save/$f" "$SRC/$f"; then
+			touch -r "$save/$f" "$SRC/$f"
+		fi
+	done
+	rm -rf "$save"
 	echo "$want" > "$BUILD/applied/.sha"
 fi
 
