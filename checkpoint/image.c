@@ -13,6 +13,7 @@
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/swab.h>
 #include <linux/timekeeping.h>
@@ -36,7 +37,7 @@ static void ckpt_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct ckpt_hdr_tail) != 32);
 	BUILD_BUG_ON(sizeof(CKPT_HEADER_MAGIC) != CKPT_MAGIC_LEN + 1);
 	BUILD_BUG_ON(sizeof(CKPT_TAIL_MAGIC) != CKPT_MAGIC_LEN + 1);
-	BUILD_BUG_ON(CKPT_UTS_LEN != __NEW_UTS_LEN + 1);
+	BUILD_BUG_ON(__NEW_UTS_LEN + 1 != CKPT_UTS_LEN);
 }
 
 static const char *ckpt_arch_name(u16 arch_id, u8 endian)
@@ -132,6 +133,19 @@ static int ckpt_check_const(struct ckpt_ctx *ctx, const char *what,
 			what, image, running);
 }
 
+/*
+ * Read the record header and the magic, 16 bytes.  A shorter stream is a
+ * truncated one; a longer one with another magic is no image at all.
+ */
+static int ckpt_read_magic(struct ckpt_ctx *ctx, struct ckpt_hdr_header *h)
+{
+	int ret = ckpt_read(ctx, h, 16);
+
+	if (!ret && memcmp(h->magic, CKPT_HEADER_MAGIC, CKPT_MAGIC_LEN))
+		return ckpt_err(ctx, -ENOEXEC, "bad magic: not a checkpoint image");
+	return ret;
+}
+
 static bool ckpt_str_ok(const char *s, size_t size)
 {
 	return strnlen(s, size) < size;
@@ -152,27 +166,30 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 	int ret;
 
 	/*
-	 * The header is read whole before its &struct ckpt_hdr is looked at:
-	 * in an image of the other byte order, type and length are swapped,
-	 * and the message should say so rather than call them bad.
+	 * The magic is checked first, so that a stream that is not an image
+	 * is called so even when it is shorter than a header.  The machine is checked before the
+	 * record header: in an image of the other byte order, type and length
+	 * are swapped, and the message should say so rather than call them bad.
 	 */
 	ctx->rec_type = CKPT_HDR_HEADER;
-	ret = ckpt_read(ctx, &h, sizeof(h));
+	BUILD_BUG_ON(offsetof(struct ckpt_hdr_header, magic) + CKPT_MAGIC_LEN != 16);
+	ret = ckpt_read_magic(ctx, &h);
 	if (ret)
 		return ret;
-	if (memcmp(h.magic, CKPT_HEADER_MAGIC, CKPT_MAGIC_LEN))
-		return ckpt_err(ctx, -ENOEXEC, "bad magic: not a checkpoint image");
+	ret = ckpt_read(ctx, (u8 *)&h + 16, sizeof(h) - 16);
+	if (ret)
+		return ret;
 	ret = ckpt_check_machine(ctx, &h);
 	if (ret)
 		return ret;
-	if (h.h.type != CKPT_HDR_HEADER || h.h.len != sizeof(h))
-		return ckpt_err(ctx, -EINVAL,
-				"header record has type %u and length %u, expected %u and %zu",
-				h.h.type, h.h.len, CKPT_HDR_HEADER, sizeof(h));
 	if (h.version != CKPT_VERSION)
 		return ckpt_err(ctx, -ENOEXEC,
 				"image format version %u, this kernel reads version %u",
 				h.version, CKPT_VERSION);
+	if (h.h.type != CKPT_HDR_HEADER || h.h.len != sizeof(h))
+		return ckpt_err(ctx, -EINVAL,
+				"header record has type %u and length %u, expected %u and %zu",
+				h.h.type, h.h.len, CKPT_HDR_HEADER, sizeof(h));
 
 	ret = ckpt_check_const(ctx, "page size", h.page_size, PAGE_SIZE);
 	if (!ret)
@@ -187,7 +204,8 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 		return ret;
 
 	if (h.flags & ~(u64)CKPT_CHECKPOINT_FLAGS)
-		return ckpt_err(ctx, -EINVAL, "unknown checkpoint flags %#llx in the image",
+		return ckpt_err(ctx, -ENOEXEC,
+				"image made with checkpoint flags %#llx this kernel does not know",
 				h.flags & ~(u64)CKPT_CHECKPOINT_FLAGS);
 	if (h.__reserved || memchr_inv(h.__pad, 0, sizeof(h.__pad)))
 		return ckpt_err(ctx, -EINVAL, "reserved header fields are not zero");

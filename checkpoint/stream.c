@@ -15,13 +15,14 @@
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
+#include <linux/sizes.h>
 #include <linux/sprintf.h>
 #include <linux/string.h>
 
 #include "internal.h"
 
 /* Longest record restart accepts. */
-#define CKPT_RECORD_MAX		(1U << 20)
+#define CKPT_RECORD_MAX		SZ_1M
 
 static const u8 ckpt_zero_pad[CKPT_ALIGN];
 

@@ -60,7 +60,8 @@ int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	if (img.a.features & ~CKPT_PPC_FEAT_ALL)
-		return ckpt_err(ctx, -EINVAL, "unknown powerpc feature bits %#llx in the image",
+		return ckpt_err(ctx, -ENOEXEC,
+				"image uses powerpc feature bits %#llx this kernel does not know",
 				img.a.features & ~CKPT_PPC_FEAT_ALL);
 	missing = img.a.features & ~ckpt_ppc_features();
 	if (missing)

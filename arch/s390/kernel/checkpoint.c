@@ -48,7 +48,8 @@ int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	if (img.a.features & ~CKPT_S390_FEAT_ALL)
-		return ckpt_err(ctx, -EINVAL, "unknown s390 feature bits %#llx in the image",
+		return ckpt_err(ctx, -ENOEXEC,
+				"image uses s390 feature bits %#llx this kernel does not know",
 				img.a.features & ~CKPT_S390_FEAT_ALL);
 	missing = img.a.features & ~ckpt_s390_features();
 	if (missing & CKPT_S390_FEAT_VX)

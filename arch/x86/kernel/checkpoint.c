@@ -57,7 +57,8 @@ int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	if (img.a.features & ~CKPT_X86_FEAT_ALL)
-		return ckpt_err(ctx, -EINVAL, "unknown x86 feature bits %#llx in the image",
+		return ckpt_err(ctx, -ENOEXEC,
+				"image uses x86 feature bits %#llx this kernel does not know",
 				img.a.features & ~CKPT_X86_FEAT_ALL);
 	if (img.__reserved ||
 	    (!(img.a.features & CKPT_X86_FEAT_XSAVE) &&

@@ -8,17 +8,21 @@
 #ifndef _UAPI_LINUX_CHECKPOINT_H
 #define _UAPI_LINUX_CHECKPOINT_H
 
+#include <asm/unistd.h>
+
 /*
  * The system call numbers are the same on every architecture that
- * implements checkpoint/restart (x86_64, s390x, powerpc and arm).  They
- * are also generated into <asm/unistd.h>; these definitions only fill in
- * for C libraries whose headers predate the calls.
+ * implements checkpoint/restart (x86_64, s390x, powerpc and arm) and come
+ * from <asm/unistd.h>.  These definitions only fill in for older headers.
  */
 #ifndef __NR_checkpoint
+#if defined(__x86_64__) && defined(__ILP32__)
+#define __NR_checkpoint		(0x40000000 + 480)	/* x32 */
+#define __NR_restart		(0x40000000 + 481)
+#else
 #define __NR_checkpoint		480
-#endif
-#ifndef __NR_restart
 #define __NR_restart		481
+#endif
 #endif
 
 /*

@@ -84,7 +84,7 @@ enum ckpt_arch_id {
  * @magic: %CKPT_HEADER_MAGIC, without its terminating NUL
  * @version: image format version, %CKPT_VERSION
  * @arch_id: architecture, one of &enum ckpt_arch_id
- * @word_size: size of a C long of the checkpointed tasks, in bytes
+ * @word_size: size of a C long of the checkpointing kernel, in bytes
  * @endian: byte order of every field of the image, %CKPT_ENDIAN_LITTLE
  *	or %CKPT_ENDIAN_BIG
  * @page_size: page size of the checkpointing kernel, in bytes

@@ -5,6 +5,7 @@
 #ifndef _UAPI_ASM_ARM_CHECKPOINT_HDR_H
 #define _UAPI_ASM_ARM_CHECKPOINT_HDR_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/checkpoint_hdr.h>
 
@@ -13,9 +14,9 @@
 
 /* Bits of &ckpt_hdr_header_arch.features on arm. */
 /* VFP: d0-d15 (or d0-d31, see &ckpt_hdr_arch_arm.vfp_nregs) and FPSCR. */
-#define CKPT_ARM_FEAT_VFP	(1ULL << 0)
+#define CKPT_ARM_FEAT_VFP	_BITULL(0)
 /* Advanced SIMD (NEON); implies 32 VFP double registers. */
-#define CKPT_ARM_FEAT_NEON	(1ULL << 1)
+#define CKPT_ARM_FEAT_NEON	_BITULL(1)
 
 #define CKPT_ARM_FEAT_ALL	(CKPT_ARM_FEAT_VFP | CKPT_ARM_FEAT_NEON)
 

@@ -5,6 +5,7 @@
 #ifndef _UAPI_ASM_POWERPC_CHECKPOINT_HDR_H
 #define _UAPI_ASM_POWERPC_CHECKPOINT_HDR_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/checkpoint_hdr.h>
 
@@ -13,13 +14,13 @@
 
 /* Bits of &ckpt_hdr_header_arch.features on powerpc. */
 /* Floating point: 32 FPRs and the FPSCR. */
-#define CKPT_PPC_FEAT_FPU	(1ULL << 0)
+#define CKPT_PPC_FEAT_FPU	_BITULL(0)
 /* AltiVec (VMX): 32 vector registers, VSCR and VRSAVE. */
-#define CKPT_PPC_FEAT_VMX	(1ULL << 1)
+#define CKPT_PPC_FEAT_VMX	_BITULL(1)
 /* VSX: the low doublewords of VSR0-31. */
-#define CKPT_PPC_FEAT_VSX	(1ULL << 2)
+#define CKPT_PPC_FEAT_VSX	_BITULL(2)
 /* DAWR: data address watchpoint register. */
-#define CKPT_PPC_FEAT_DAWR	(1ULL << 3)
+#define CKPT_PPC_FEAT_DAWR	_BITULL(3)
 
 #define CKPT_PPC_FEAT_ALL	(CKPT_PPC_FEAT_FPU | CKPT_PPC_FEAT_VMX | \
 				 CKPT_PPC_FEAT_VSX | CKPT_PPC_FEAT_DAWR)

@@ -5,6 +5,7 @@
 #ifndef _UAPI_ASM_S390_CHECKPOINT_HDR_H
 #define _UAPI_ASM_S390_CHECKPOINT_HDR_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/checkpoint_hdr.h>
 
@@ -13,7 +14,7 @@
 
 /* Bits of &ckpt_hdr_header_arch.features on s390x. */
 /* Vector facility: 32 128-bit vector registers (FPRs are their high halves). */
-#define CKPT_S390_FEAT_VX	(1ULL << 0)
+#define CKPT_S390_FEAT_VX	_BITULL(0)
 
 #define CKPT_S390_FEAT_ALL	(CKPT_S390_FEAT_VX)
 

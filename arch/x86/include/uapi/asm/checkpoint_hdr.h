@@ -5,6 +5,7 @@
 #ifndef _UAPI_ASM_X86_CHECKPOINT_HDR_H
 #define _UAPI_ASM_X86_CHECKPOINT_HDR_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/checkpoint_hdr.h>
 
@@ -13,9 +14,9 @@
 
 /* Bits of &ckpt_hdr_header_arch.features on x86_64. */
 /* FXSAVE (x87 and SSE) register state. */
-#define CKPT_X86_FEAT_FXSR	(1ULL << 0)
+#define CKPT_X86_FEAT_FXSR	_BITULL(0)
 /* XSAVE register state; its components are in &ckpt_hdr_arch_x86.xfeatures. */
-#define CKPT_X86_FEAT_XSAVE	(1ULL << 1)
+#define CKPT_X86_FEAT_XSAVE	_BITULL(1)
 
 #define CKPT_X86_FEAT_ALL	(CKPT_X86_FEAT_FXSR | CKPT_X86_FEAT_XSAVE)
 
