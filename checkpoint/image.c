@@ -7,12 +7,14 @@
  * The tail carries the CRC32C of every byte before it.
  */
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/resource.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
+#include <linux/sprintf.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/swab.h>
@@ -219,6 +221,43 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 	ctx->ckpt_id = h.ckpt_id;
 	ctx->nr_records++;
 	return 0;
+}
+
+/**
+ * ckpt_check_features() - refuse an image using CPU features this machine
+ * lacks
+ * @ctx: restart context
+ * @image: the feature bits of the image's CPU feature record
+ * @have: the feature bits of the running CPU and kernel
+ * @names: the name of each feature bit this kernel knows, indexed by bit
+ * @nr_names: the number of entries of @names
+ *
+ * For the architectures' ckpt_arch_read_header().  A bit this kernel does
+ * not know comes from a newer kernel: the image cannot run here either.
+ *
+ * Return: 0, or -ENOEXEC after a log line naming the features.
+ */
+int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
+			const char *const *names, unsigned int nr_names)
+{
+	u64 known = nr_names < 64 ? BIT_ULL(nr_names) - 1 : ~0ULL;
+	char list[128] = "";
+	unsigned int bit, len = 0;
+	u64 missing;
+
+	if (image & ~known)
+		return ckpt_err(ctx, -ENOEXEC,
+				"image uses CPU feature bits %#llx this kernel does not know",
+				image & ~known);
+	missing = image & ~have;
+	if (!missing)
+		return 0;
+	for (bit = 0; bit < nr_names; bit++)
+		if (missing & BIT_ULL(bit))
+			len += scnprintf(list + len, sizeof(list) - len, " %s",
+					 names[bit]);
+	return ckpt_err(ctx, -ENOEXEC,
+			"image uses%s, which this CPU or kernel lacks", list);
 }
 
 /**

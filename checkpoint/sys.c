@@ -143,10 +143,13 @@ static int ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
 	return 0;
 }
 
-static long do_checkpoint(struct ckpt_ctx *ctx)
+static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
 	int ret;
 
+	ret = ckpt_get_target(ctx, pid);
+	if (ret)
+		return ret;
 	ctx->ckpt_id = ckpt_new_id();
 	ret = ckpt_write_header(ctx);
 	if (!ret)
@@ -156,16 +159,34 @@ static long do_checkpoint(struct ckpt_ctx *ctx)
 	return ret ?: ctx->ckpt_id;
 }
 
-static long do_restart(struct ckpt_ctx *ctx)
+static long do_restart(struct ckpt_ctx *ctx, pid_t pid)
 {
 	int ret;
 
+	if (pid)
+		return ckpt_err(ctx, -EINVAL, "pid must be 0, not %d", pid);
 	ret = ckpt_read_header(ctx);
 	if (!ret)
 		ret = ckpt_arch_read_header(ctx);
 	if (!ret)
 		ret = ckpt_read_tail(ctx);
 	return ret;
+}
+
+static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,
+			 unsigned long flags, int logfd)
+{
+	struct ckpt_ctx *ctx;
+	long ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ret = ckpt_ctx_init(ctx, op, flags, fd, logfd);
+	if (!ret)
+		ret = op == CKPT_OP_CHECKPOINT ? do_checkpoint(ctx, pid) :
+						 do_restart(ctx, pid);
+	return ckpt_ctx_finish(ctx, ret);
 }
 
 /**
@@ -180,18 +201,7 @@ static long do_restart(struct ckpt_ctx *ctx)
 SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
 {
-	struct ckpt_ctx *ctx;
-	long ret;
-
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		return -ENOMEM;
-	ret = ckpt_ctx_init(ctx, CKPT_OP_CHECKPOINT, flags, fd, logfd);
-	if (!ret)
-		ret = ckpt_get_target(ctx, pid);
-	if (!ret)
-		ret = do_checkpoint(ctx);
-	return ckpt_ctx_finish(ctx, ret);
+	return ckpt_syscall(CKPT_OP_CHECKPOINT, pid, fd, flags, logfd);
 }
 
 /**
@@ -206,16 +216,5 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
 {
-	struct ckpt_ctx *ctx;
-	long ret;
-
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
-		return -ENOMEM;
-	ret = ckpt_ctx_init(ctx, CKPT_OP_RESTART, flags, fd, logfd);
-	if (!ret && pid)
-		ret = ckpt_err(ctx, -EINVAL, "pid must be 0, not %d", pid);
-	if (!ret)
-		ret = do_restart(ctx);
-	return ckpt_ctx_finish(ctx, ret);
+	return ckpt_syscall(CKPT_OP_RESTART, pid, fd, flags, logfd);
 }

@@ -54,3 +54,8 @@ kmake() {
 		CC="ccache ${CROSS}gcc" KBUILD_BUILD_TIMESTAMP="2026-01-01" \
 		KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt "$@"
 }
+
+# In the scripts that stop at the first error, say where.
+case $- in
+*e*) trap 'echo "$(basename "$0"): failed at line $LINENO: $BASH_COMMAND" >&2' ERR ;;
+esac

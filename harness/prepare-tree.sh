@@ -37,8 +37,11 @@ if [ "$want" != "$have" ]; then
 	save=$BUILD/patch-save
 	rm -rf "$save"
 	mkdir -p "$save"
-	touched=$(cat "$BUILD"/applied/*.patch "$TOP"/patches/*.patch 2>/dev/null |
-		  sed -n 's|^+++ b/||p' | sort -u)
+	old_series=
+	if [ -d "$BUILD/applied" ]; then
+		old_series=$(ls "$BUILD"/applied/*.patch 2>/dev/null || true)
+	fi
+	touched=$(cat $old_series "$TOP"/patches/*.patch | sed -n 's|^+++ b/||p' | sort -u)
 	for f in $touched; do
 		[ -f "$SRC/$f" ] && mkdir -p "$save/$(dirname "$f")" && cp -p "$SRC/$f" "$save/$f"
 	done

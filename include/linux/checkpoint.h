@@ -24,6 +24,10 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
 
+/* Image header, checkpoint/image.c */
+int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
+			const char *const *names, unsigned int nr_names);
+
 /*
  * Architecture hooks, implemented in arch/<arch>/kernel/checkpoint.c.
  *

@@ -8,10 +8,15 @@
  * registers this CPU lacks.
  */
 
+#include <linux/array_size.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <asm/hwcap.h>
+
+/* Names of the CKPT_ARM_FEAT_* bits. */
+static const char *const ckpt_arm_feature_names[] = { "VFP", "NEON" };
 
 static void ckpt_arm_features(struct ckpt_hdr_arch_arm *h)
 {
@@ -50,33 +55,29 @@ int ckpt_arch_write_header(struct ckpt_ctx *ctx)
 int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_arch_arm img, cpu = { };
-	u64 missing;
 	int ret;
 
+	BUILD_BUG_ON(BIT_ULL(ARRAY_SIZE(ckpt_arm_feature_names)) - 1 !=
+		     CKPT_ARM_FEAT_ALL);
 	ret = ckpt_read_obj(ctx, &img.a.h, CKPT_HDR_HEADER_ARCH, sizeof(img));
 	if (ret)
 		return ret;
-	if (img.a.features & ~CKPT_ARM_FEAT_ALL)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses arm feature bits %#llx this kernel does not know",
-				img.a.features & ~CKPT_ARM_FEAT_ALL);
-	if (img.__reserved || img.mmu > 1 ||
-	    (img.a.features & CKPT_ARM_FEAT_VFP ?
-	     img.vfp_nregs != 16 && img.vfp_nregs != 32 : img.vfp_nregs) ||
-	    ((img.a.features & CKPT_ARM_FEAT_NEON) && img.vfp_nregs != 32))
-		return ckpt_err(ctx, -EINVAL, "malformed arm arch header");
-
 	ckpt_arm_features(&cpu);
-	if (!img.mmu)
+	if (img.mmu != 1)
 		return ckpt_err(ctx, -ENOEXEC, "image of a no-MMU kernel");
 	if (img.isa_level > cpu.isa_level)
 		return ckpt_err(ctx, -ENOEXEC, "image ISA level ARMv%u, this kernel ARMv%u",
 				img.isa_level, cpu.isa_level);
-	missing = img.a.features & ~cpu.a.features;
-	if (missing)
-		return ckpt_err(ctx, -ENOEXEC, "image uses%s%s, which this CPU lacks",
-				missing & CKPT_ARM_FEAT_VFP ? " VFP" : "",
-				missing & CKPT_ARM_FEAT_NEON ? " NEON" : "");
+	ret = ckpt_check_features(ctx, img.a.features, cpu.a.features,
+				  ckpt_arm_feature_names,
+				  ARRAY_SIZE(ckpt_arm_feature_names));
+	if (ret)
+		return ret;
+	if (img.__reserved ||
+	    (img.a.features & CKPT_ARM_FEAT_VFP ?
+	     img.vfp_nregs != 16 && img.vfp_nregs != 32 : img.vfp_nregs) ||
+	    ((img.a.features & CKPT_ARM_FEAT_NEON) && img.vfp_nregs != 32))
+		return ckpt_err(ctx, -EINVAL, "malformed arm arch header");
 	if (img.vfp_nregs > cpu.vfp_nregs)
 		return ckpt_err(ctx, -ENOEXEC, "image uses %u VFP registers, this CPU has %u",
 				img.vfp_nregs, cpu.vfp_nregs);

@@ -7,11 +7,16 @@
  * that uses one the running CPU or kernel lacks.
  */
 
+#include <linux/array_size.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <asm/cpu_has_feature.h>
 #include <asm/cputable.h>
+
+/* Names of the CKPT_PPC_FEAT_* bits. */
+static const char *const ckpt_ppc_feature_names[] = { "FPU", "VMX", "VSX", "DAWR" };
 
 static u64 ckpt_ppc_features(void)
 {
@@ -53,23 +58,14 @@ int ckpt_arch_write_header(struct ckpt_ctx *ctx)
 int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_arch_ppc img;
-	u64 missing;
 	int ret;
 
+	BUILD_BUG_ON(BIT_ULL(ARRAY_SIZE(ckpt_ppc_feature_names)) - 1 !=
+		     CKPT_PPC_FEAT_ALL);
 	ret = ckpt_read_obj(ctx, &img.a.h, CKPT_HDR_HEADER_ARCH, sizeof(img));
 	if (ret)
 		return ret;
-	if (img.a.features & ~CKPT_PPC_FEAT_ALL)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses powerpc feature bits %#llx this kernel does not know",
-				img.a.features & ~CKPT_PPC_FEAT_ALL);
-	missing = img.a.features & ~ckpt_ppc_features();
-	if (missing)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses powerpc register sets%s%s%s%s that this CPU or kernel lacks",
-				missing & CKPT_PPC_FEAT_FPU ? " FPU" : "",
-				missing & CKPT_PPC_FEAT_VMX ? " VMX" : "",
-				missing & CKPT_PPC_FEAT_VSX ? " VSX" : "",
-				missing & CKPT_PPC_FEAT_DAWR ? " DAWR" : "");
-	return 0;
+	return ckpt_check_features(ctx, img.a.features, ckpt_ppc_features(),
+				   ckpt_ppc_feature_names,
+				   ARRAY_SIZE(ckpt_ppc_feature_names));
 }

@@ -6,10 +6,15 @@
  * Restart refuses such an image on a machine without the vector facility.
  */
 
+#include <linux/array_size.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <asm/fpu.h>
+
+/* Names of the CKPT_S390_FEAT_* bits. */
+static const char *const ckpt_s390_feature_names[] = { "the vector facility" };
 
 static u64 ckpt_s390_features(void)
 {
@@ -41,19 +46,14 @@ int ckpt_arch_write_header(struct ckpt_ctx *ctx)
 int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_arch_s390 img;
-	u64 missing;
 	int ret;
 
+	BUILD_BUG_ON(BIT_ULL(ARRAY_SIZE(ckpt_s390_feature_names)) - 1 !=
+		     CKPT_S390_FEAT_ALL);
 	ret = ckpt_read_obj(ctx, &img.a.h, CKPT_HDR_HEADER_ARCH, sizeof(img));
 	if (ret)
 		return ret;
-	if (img.a.features & ~CKPT_S390_FEAT_ALL)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses s390 feature bits %#llx this kernel does not know",
-				img.a.features & ~CKPT_S390_FEAT_ALL);
-	missing = img.a.features & ~ckpt_s390_features();
-	if (missing & CKPT_S390_FEAT_VX)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses the vector facility, which this machine lacks");
-	return 0;
+	return ckpt_check_features(ctx, img.a.features, ckpt_s390_features(),
+				   ckpt_s390_feature_names,
+				   ARRAY_SIZE(ckpt_s390_feature_names));
 }

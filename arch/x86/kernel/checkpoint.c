@@ -8,11 +8,16 @@
  * CPU or kernel lacks.
  */
 
+#include <linux/array_size.h>
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/checkpoint.h>
 #include <linux/errno.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/types.h>
+
+/* Names of the CKPT_X86_FEAT_* bits. */
+static const char *const ckpt_x86_feature_names[] = { "FXSR", "XSAVE" };
 
 static void ckpt_x86_features(struct ckpt_hdr_arch_x86 *h)
 {
@@ -56,21 +61,19 @@ int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 	ret = ckpt_read_obj(ctx, &img.a.h, CKPT_HDR_HEADER_ARCH, sizeof(img));
 	if (ret)
 		return ret;
-	if (img.a.features & ~CKPT_X86_FEAT_ALL)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses x86 feature bits %#llx this kernel does not know",
-				img.a.features & ~CKPT_X86_FEAT_ALL);
+	BUILD_BUG_ON(BIT_ULL(ARRAY_SIZE(ckpt_x86_feature_names)) - 1 !=
+		     CKPT_X86_FEAT_ALL);
+	ckpt_x86_features(&cpu);
+	ret = ckpt_check_features(ctx, img.a.features, cpu.a.features,
+				  ckpt_x86_feature_names,
+				  ARRAY_SIZE(ckpt_x86_feature_names));
+	if (ret)
+		return ret;
 	if (img.__reserved ||
 	    (!(img.a.features & CKPT_X86_FEAT_XSAVE) &&
 	     (img.xfeatures || img.xstate_size)))
 		return ckpt_err(ctx, -EINVAL, "malformed x86 arch header");
 
-	ckpt_x86_features(&cpu);
-	missing = img.a.features & ~cpu.a.features;
-	if (missing)
-		return ckpt_err(ctx, -ENOEXEC,
-				"image uses x86 features %#llx that this CPU lacks",
-				missing);
 	missing = img.xfeatures & ~cpu.xfeatures;
 	if (missing)
 		return ckpt_err(ctx, -ENOEXEC,
