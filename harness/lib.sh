@@ -9,8 +9,11 @@ JOBS=$(( $(nproc) + 1 ))
 # Directories of the repo that are new files at their kernel paths.
 OVERLAY_DIRS="checkpoint include arch tools Documentation"
 
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_DIR=${CCACHE_DIR:-${HOME:-/root}/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Paths below the checkout are hashed relative to it, so that another
+# clone (CI's) hits the cache of this one.
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=true
 
 die() { echo "error: $*" >&2; exit 1; }
 

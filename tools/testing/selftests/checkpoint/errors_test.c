@@ -189,7 +189,7 @@ TEST_F(args, interrupted_checkpoint)
 	char *fill = calloc(1, page);
 	int p[2];
 
-	ASSERT_NE(NULL, fill);
+	ASSERT_TRUE(fill != NULL);
 	for (unsigned int i = 0; i < 2; i++) {
 		struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = flags[i] };
 		long ret;

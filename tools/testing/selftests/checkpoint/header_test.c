@@ -102,10 +102,11 @@ static void check_arch_header(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, a->mmu);
 	EXPECT_EQ(!!(hwcap & HWCAP_VFP), !!(a->a.features & CKPT_ARM_FEAT_VFP));
 	EXPECT_EQ(!!(hwcap & HWCAP_NEON), !!(a->a.features & CKPT_ARM_FEAT_NEON));
-	if (hwcap & HWCAP_VFP)
+	if (hwcap & HWCAP_VFP) {
 		EXPECT_EQ((hwcap & HWCAP_VFPD32) ? 32 : 16, a->vfp_nregs);
-	else
+	} else {
 		EXPECT_EQ(0, a->vfp_nregs);
+	}
 	EXPECT_EQ(0, a->__reserved);
 }
 #else
@@ -246,7 +247,7 @@ TEST(pipe_small_reads)
 	pid_t child;
 	long id;
 
-	ASSERT_NE(NULL, img.buf);
+	ASSERT_TRUE(img.buf != NULL);
 	ASSERT_EQ(0, pipe(p));
 	ASSERT_EQ(0, pipe(r));
 	child = fork();

@@ -68,7 +68,7 @@ FIXTURE_SETUP(image)
 	ASSERT_NE(0, ckpt_tail_offset(&self->img));
 	self->bad.len = self->img.len;
 	self->bad.buf = malloc(self->img.len);
-	ASSERT_NE(NULL, self->bad.buf);
+	ASSERT_TRUE(self->bad.buf != NULL);
 	memcpy(self->bad.buf, self->img.buf, self->img.len);
 	ASSERT_EQ(0, ckpt_log_pipe(self->lp));
 	witness_fd = ckpt_tmpfile();
@@ -247,7 +247,7 @@ TEST_F(image, other_arch)
 		expect_refused(_metadata, self, ENOEXEC, want);
 		snprintf(want, sizeof(want), "running %s",
 			 arch_name(CKPT_ARCH_ID, good->endian));
-		EXPECT_NE(NULL, strstr(self->log, want)) TH_LOG("log: %s", self->log);
+		EXPECT_TRUE(strstr(self->log, want) != NULL) TH_LOG("log: %s", self->log);
 		tried++;
 	}
 	EXPECT_EQ(3, tried);
