@@ -40,7 +40,7 @@ check: deps
 run: deps
 	@$(H)/build-kernel.sh x86_64
 	@$(H)/build-userspace.sh x86_64
-	@$(H)/boot.sh x86_64 demo | sed -n '/^== checkpoint/,/^CKPT-DEMO-END/p' | grep -v '^CKPT-DEMO-END'
+	@$(H)/run-demo.sh
 
 clean:
 	rm -rf build/out build/usr build/logs
