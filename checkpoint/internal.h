@@ -5,13 +5,20 @@
 #ifndef _CHECKPOINT_INTERNAL_H
 #define _CHECKPOINT_INTERNAL_H
 
+#include <linux/bvec.h>
 #include <linux/checkpoint.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 /* Valid flags of checkpoint(2) and restart(2). */
-#define CKPT_CHECKPOINT_FLAGS	0UL
+#define CKPT_CHECKPOINT_FLAGS	CKPT_CHECKPOINT_INHERIT_STDIO
 #define CKPT_RESTART_FLAGS	0UL
+
+/* Most pages in one PAGES record: 512 KiB of data. */
+#define CKPT_PAGES_BATCH	(SZ_512K / PAGE_SIZE)
 
 /* Longest line written to the log file descriptor. */
 #define CKPT_LOG_LINE_MAX	256
@@ -38,6 +45,15 @@ enum ckpt_op {
  * @rec_crc: @crc at the start of the last record read
  * @rec_nr: @nr_records at the start of the last record read
  * @rec_type: type of the last record read
+ * @objhash: checkpoint: objects already written, by address
+ * @objs: restart: objects read so far, by object reference
+ * @last_objref: the last object reference given or read
+ * @rst: restart: the state read and checked before the point of no return
+ * @arch: restart: the architecture's state, owned by its hooks
+ * @restarted: restart: past the point of no return, the caller is the
+ *	restarted process
+ * @pages: a batch of pages being written or read
+ * @bvec: the same batch, for the image I/O
  */
 struct ckpt_ctx {
 	enum ckpt_op op;
@@ -57,6 +73,65 @@ struct ckpt_ctx {
 	u32 rec_crc;
 	u32 rec_nr;
 	u32 rec_type;
+
+	DECLARE_HASHTABLE(objhash, 8);
+	struct xarray objs;
+	u32 last_objref;
+	struct ckpt_restart_state *rst;
+	void *arch;
+	bool restarted;
+
+	struct page *pages[CKPT_PAGES_BATCH];
+	struct bio_vec bvec[CKPT_PAGES_BATCH];
+};
+
+/* Kinds of objects in the object hash. */
+enum ckpt_obj_type {
+	CKPT_OBJ_FILE = 1,
+	CKPT_OBJ_PIPE,
+};
+
+/**
+ * struct ckpt_fd_entry - a file descriptor to install at restart
+ * @fd: its number
+ * @cloexec: FD_CLOEXEC
+ * @file: the file, referenced; NULL for an inherited descriptor
+ */
+struct ckpt_fd_entry {
+	unsigned int fd;
+	bool cloexec;
+	struct file *file;
+};
+
+/**
+ * struct ckpt_restart_state - what restart(2) has read and checked, and
+ * applies after the point of no return
+ * @task: the TASK record
+ * @cred: the credentials to commit
+ * @umask: the umask
+ * @cwd: the working directory
+ * @root: the root directory
+ * @sighand: the SIGHAND record
+ * @sigpending: the SIGPENDING record
+ * @restart_block: the RESTART_BLOCK record
+ * @fds: the descriptors to install
+ * @nr_fds: number of @fds
+ * @mm: the new address space, built aside
+ * @exe_file: the executable of @mm, or NULL
+ */
+struct ckpt_restart_state {
+	struct ckpt_hdr_task task;
+	struct cred *cred;
+	u32 umask;
+	struct path cwd;
+	struct path root;
+	struct ckpt_hdr_sighand sighand;
+	struct ckpt_hdr_sigpending *sigpending;
+	struct ckpt_hdr_restart_block restart_block;
+	struct ckpt_fd_entry *fds;
+	unsigned int nr_fds;
+	struct mm_struct *mm;
+	struct file *exe_file;
 };
 
 /* stream.c */
@@ -65,11 +140,71 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 len);
 u32 ckpt_crc32c(u32 crc, const void *buf, size_t len);
+const char *ckpt_type_name(u32 type);
+void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
+		     u32 min, u32 max);
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
 
 /* image.c */
 int ckpt_write_header(struct ckpt_ctx *ctx);
 int ckpt_read_header(struct ckpt_ctx *ctx);
 int ckpt_write_tail(struct ckpt_ctx *ctx);
 int ckpt_read_tail(struct ckpt_ctx *ctx);
+
+/* objhash.c */
+void ckpt_obj_init(struct ckpt_ctx *ctx);
+void ckpt_obj_release(struct ckpt_ctx *ctx);
+u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr);
+int ckpt_obj_add(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
+int ckpt_obj_insert(struct ckpt_ctx *ctx, u32 objref, void *ptr,
+		    enum ckpt_obj_type type);
+void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type);
+void ckpt_pipe_free(void *pipe);
+
+/* process.c */
+int ckpt_checkpoint_task(struct ckpt_ctx *ctx);
+long ckpt_restart_task(struct ckpt_ctx *ctx);
+void ckpt_restart_state_free(struct ckpt_ctx *ctx);
+int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
+		   int size, const char **name);
+
+/* creds.c */
+int ckpt_write_creds(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_creds(struct ckpt_ctx *ctx);
+
+/* signal.c */
+int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_task(struct ckpt_ctx *ctx);
+void ckpt_restore_task(struct ckpt_ctx *ctx);
+int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_sighand(struct ckpt_ctx *ctx);
+int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_sigpending(struct ckpt_ctx *ctx);
+void ckpt_restore_signals(struct ckpt_ctx *ctx);
+
+/* restart_block.c */
+int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_restart_block(struct ckpt_ctx *ctx);
+void ckpt_restore_restart_block(struct ckpt_ctx *ctx);
+
+/* files.c */
+int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_fs(struct ckpt_ctx *ctx);
+void ckpt_restore_fs(struct ckpt_ctx *ctx);
+int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
+			const char *who, u32 *objref);
+struct file *ckpt_read_file_ref(struct ckpt_ctx *ctx, u32 objref);
+int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_files(struct ckpt_ctx *ctx);
+int ckpt_restore_files(struct ckpt_ctx *ctx);
+int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
+
+/* memory.c */
+int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_mm(struct ckpt_ctx *ctx);
+int ckpt_restore_mm(struct ckpt_ctx *ctx);
+int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr);
+int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr);
 
 #endif /* _CHECKPOINT_INTERNAL_H */

@@ -9,14 +9,18 @@
  */
 
 #include <linux/align.h>
+#include <linux/bvec.h>
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/uio.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/sprintf.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "internal.h"
@@ -44,18 +48,34 @@ static const char *ckpt_op_name(struct ckpt_ctx *ctx)
 	return ctx->op == CKPT_OP_CHECKPOINT ? "checkpoint" : "restart";
 }
 
-static const char *ckpt_type_name(u32 type)
+static const char *const ckpt_type_names[] = {
+	[CKPT_HDR_HEADER] = "header",
+	[CKPT_HDR_HEADER_ARCH] = "arch header",
+	[CKPT_HDR_TAIL] = "tail",
+	[CKPT_HDR_TASK] = "task",
+	[CKPT_HDR_CREDS] = "creds",
+	[CKPT_HDR_FS] = "fs",
+	[CKPT_HDR_SIGHAND] = "sighand",
+	[CKPT_HDR_SIGPENDING] = "sigpending",
+	[CKPT_HDR_RESTART_BLOCK] = "restart block",
+	[CKPT_HDR_CPU] = "cpu",
+	[CKPT_HDR_THREAD] = "thread",
+	[CKPT_HDR_MM_CONTEXT] = "mm context",
+	[CKPT_HDR_MM] = "mm",
+	[CKPT_HDR_VMA] = "vma",
+	[CKPT_HDR_PAGES] = "pages",
+	[CKPT_HDR_FILES] = "files",
+	[CKPT_HDR_FILE] = "file",
+	[CKPT_HDR_PIPE] = "pipe",
+	[CKPT_HDR_FD] = "fd",
+	[CKPT_HDR_DATA] = "data",
+};
+
+const char *ckpt_type_name(u32 type)
 {
-	switch (type) {
-	case CKPT_HDR_HEADER:
-		return "header";
-	case CKPT_HDR_HEADER_ARCH:
-		return "arch header";
-	case CKPT_HDR_TAIL:
-		return "tail";
-	default:
-		return "unknown";
-	}
+	if (type < ARRAY_SIZE(ckpt_type_names) && ckpt_type_names[type])
+		return ckpt_type_names[type];
+	return "unknown";
 }
 
 /* Report a failed read or write of the image. */
@@ -313,4 +333,143 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 				"%s record at offset %llu has length %u, expected %u",
 				ckpt_type_name(type), ctx->rec_len, h->len, len);
 	return ckpt_read_payload(ctx, h, len);
+}
+
+/**
+ * ckpt_read_var() - read a record of variable length
+ * @ctx: restart context
+ * @type: the expected record type
+ * @min: the shortest acceptable length, header included
+ * @max: the longest acceptable length
+ *
+ * Return: a kvmalloc()ed copy of the whole record, to be freed with
+ * kvfree(), or an ERR_PTR().
+ */
+void *ckpt_read_var(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max)
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	ret = ckpt_read_hdr(ctx, &h);
+	if (ret)
+		return ERR_PTR(ret);
+	return ckpt_read_rest(ctx, &h, type, min, max);
+}
+
+/**
+ * ckpt_read_rest() - read the payload of a record whose header was read
+ * @ctx: restart context
+ * @h: the header, from ckpt_read_hdr()
+ * @type: the expected record type
+ * @min: the shortest acceptable length, header included
+ * @max: the longest acceptable length
+ *
+ * Return: a kvmalloc()ed copy of the whole record or an ERR_PTR().
+ */
+void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
+		     u32 min, u32 max)
+{
+	struct ckpt_hdr *buf;
+	int ret;
+
+	if (h->type != type)
+		return ERR_PTR(ckpt_err(ctx, -EINVAL,
+					"record at offset %llu has type %u (%s), expected %u (%s)",
+					ctx->rec_len, h->type, ckpt_type_name(h->type),
+					type, ckpt_type_name(type)));
+	if (h->len < min || h->len > max)
+		return ERR_PTR(ckpt_err(ctx, -EINVAL,
+					"%s record at offset %llu has a bad length %u",
+					ckpt_type_name(type), ctx->rec_len, h->len));
+	buf = kvmalloc(h->len, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	*buf = *h;
+	ret = ckpt_read_payload(ctx, buf, h->len);
+	if (ret) {
+		kvfree(buf);
+		return ERR_PTR(ret);
+	}
+	return buf;
+}
+
+/**
+ * ckpt_write_pages() - append the contents of pages to the image
+ * @ctx: checkpoint context
+ * @pages: the pages
+ * @nr: how many
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv = ctx->bvec;
+	struct iov_iter iter;
+	size_t len = (size_t)nr * PAGE_SIZE;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
+		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
+		kunmap_local(p);
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	}
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, len);
+	while (iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_write(ctx->file, &iter,
+					   ckpt_ppos(ctx->file, &ctx->pos), 0);
+
+		if (n < 0)
+			return ckpt_io_err(ctx, "writing", n);
+		if (!n)
+			return ckpt_err(ctx, -EIO,
+					"writing the image at offset %llu made no progress",
+					ctx->image_len);
+		ctx->image_len += n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read_pages() - read page contents from the image into pages
+ * @ctx: restart context
+ * @pages: the pages, of the address space being restored
+ * @nr: how many
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv = ctx->bvec;
+	struct iov_iter iter;
+	size_t len = (size_t)nr * PAGE_SIZE;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+	while (iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_read(ctx->file, &iter,
+					  ckpt_ppos(ctx->file, &ctx->pos), 0);
+
+		if (n < 0)
+			return ckpt_io_err(ctx, "reading", n);
+		if (!n)
+			return ckpt_err(ctx, -ENODATA,
+					"image truncated at offset %llu, inside page data",
+					ctx->image_len);
+		ctx->image_len += n;
+	}
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	return 0;
 }

@@ -80,6 +80,7 @@ static int ckpt_ctx_init(struct ckpt_ctx *ctx, enum ckpt_op op,
 
 	ctx->op = op;
 	ctx->crc = ~0U;
+	ckpt_obj_init(ctx);
 
 	ret = ckpt_ctx_open_log(ctx, logfd);
 	if (ret)
@@ -98,11 +99,18 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	 * Part of the image may be written or consumed: restarting the call
 	 * would not resume it, so an interrupted operation fails with EINTR.
 	 */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
-	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+	if (ctx->restarted) {
+		/* @ret is the restarted process's register, not an error. */
+	} else if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+		   ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK) {
 		ret = ckpt_err(ctx, -EINTR, "interrupted by a signal");
-	if (ret < 0)
+	}
+	if (ret < 0 && !ctx->restarted)
 		ckpt_err(ctx, ret, "failed with error %ld", ret);
+
+	ckpt_restart_state_free(ctx);
+	ckpt_arch_free(ctx);
+	ckpt_obj_release(ctx);
 
 	if (file) {
 		if (!(file->f_mode & FMODE_STREAM))
@@ -155,6 +163,8 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (!ret)
 		ret = ckpt_arch_write_header(ctx);
 	if (!ret)
+		ret = ckpt_checkpoint_task(ctx);
+	if (!ret)
 		ret = ckpt_write_tail(ctx);
 	return ret ?: ctx->ckpt_id;
 }
@@ -168,9 +178,14 @@ static long do_restart(struct ckpt_ctx *ctx, pid_t pid)
 	ret = ckpt_read_header(ctx);
 	if (!ret)
 		ret = ckpt_arch_read_header(ctx);
-	if (!ret)
-		ret = ckpt_read_tail(ctx);
-	return ret;
+	if (ret)
+		return ret;
+	return ckpt_restart_task(ctx);
+}
+
+void **ckpt_arch_data(struct ckpt_ctx *ctx)
+{
+	return &ctx->arch;
 }
 
 static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,

@@ -12,9 +12,10 @@ MODE=${2:-test}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-900}
 
 mkdir -p "$BUILD/logs"
-LOG=$BUILD/logs/$A-$MODE.log
+LOG=${BOOT_LOG:-$BUILD/logs/$A-$MODE.log}
 [ -f "$OUT/$KIMAGE" ] || die "no kernel $OUT/$KIMAGE"
-[ -f "$USR/initramfs.cpio.gz" ] || die "no $USR/initramfs.cpio.gz"
+INITRD=${INITRD:-$USR/initramfs.cpio.gz}
+[ -f "$INITRD" ] || die "no $INITRD"
 
 # The demo's output should not be interleaved with kernel messages.
 extra=
@@ -22,9 +23,9 @@ extra=
 
 set +e
 timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS -nographic -no-reboot \
-	-kernel "$OUT/$KIMAGE" -initrd "$USR/initramfs.cpio.gz" \
+	-kernel "$OUT/$KIMAGE" -initrd "$INITRD" \
 	-append "console=$KCONSOLE panic=-1 ckpt.mode=$MODE $extra" </dev/null 2>&1 |
-	tr -d '\r' | tee "$LOG"
+	stdbuf -oL tr -d '\r' | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

@@ -22,21 +22,34 @@ struct task_struct;
 /* Record stream, checkpoint/stream.c */
 int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len);
 int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len);
+void *ckpt_read_var(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
 
 /* Image header, checkpoint/image.c */
 int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
 			const char *const *names, unsigned int nr_names);
 
+/**
+ * ckpt_arch_data() - where the architecture keeps its restart state
+ * @ctx: restart context
+ *
+ * The read hooks may store a pointer here; ckpt_arch_free() frees it.
+ *
+ * Return: the address of the pointer.
+ */
+void **ckpt_arch_data(struct ckpt_ctx *ctx);
+
 /*
  * Architecture hooks, implemented in arch/<arch>/kernel/checkpoint.c.
  *
- * The write hooks append records to the image; the read hooks read and
- * validate them and must fail, with ckpt_err(), on anything this kernel
- * and CPU cannot restore.  All of them return 0 or a negative errno.
- *
- * Only the header hooks are called so far; the cpu, thread and mm_context
- * hooks are the interface task checkpoint/restart will call.
+ * Checkpoint calls ckpt_arch_check_task() first, then the write hooks,
+ * which append records to the image.  Restart calls the read hooks, which
+ * read and check their records and keep what they will restore; nothing
+ * of the caller changes until ckpt_arch_restore(), past the point of no
+ * return, which cannot fail.  ckpt_arch_read_mm_context() runs while the
+ * new address space is being built aside, with it as current->mm.
+ * The hooks return 0 or a negative errno, after ckpt_err() for a failure
+ * the user should know about.
  */
 
 /**
@@ -63,16 +76,33 @@ int ckpt_arch_write_header(struct ckpt_ctx *ctx);
 int ckpt_arch_read_header(struct ckpt_ctx *ctx);
 
 /**
+ * ckpt_arch_check_task() - refuse a task whose architecture state cannot
+ * be saved
+ * @ctx: checkpoint context
+ * @t: the task, stopped or current
+ *
+ * Fails with -EOPNOTSUPP, and a log line naming it, when the task uses
+ * state the image cannot hold (a 32-bit task, debug registers...).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
+
+/**
  * ckpt_arch_write_cpu() - write the user register state of a task
  * @ctx: checkpoint context
  * @t: the task, stopped or current
+ *
+ * For the caller itself (a self checkpoint), the register that carries
+ * the system call's return value is saved as 0: the restarted process
+ * sees checkpoint(2) return 0.
  *
  * Return: 0 or a negative errno.
  */
 int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /**
- * ckpt_arch_read_cpu() - read and restore the user register state of current
+ * ckpt_arch_read_cpu() - read and check the user register state
  * @ctx: restart context
  *
  * Return: 0 or a negative errno.
@@ -80,7 +110,7 @@ int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_arch_read_cpu(struct ckpt_ctx *ctx);
 
 /**
- * ckpt_arch_write_thread() - write the thread state of a task (TLS, ...)
+ * ckpt_arch_write_thread() - write the thread state of a task (TLS, FPU...)
  * @ctx: checkpoint context
  * @t: the task, stopped or current
  *
@@ -89,7 +119,7 @@ int ckpt_arch_read_cpu(struct ckpt_ctx *ctx);
 int ckpt_arch_write_thread(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /**
- * ckpt_arch_read_thread() - read and restore the thread state of current
+ * ckpt_arch_read_thread() - read and check the thread state
  * @ctx: restart context
  *
  * Return: 0 or a negative errno.
@@ -99,21 +129,40 @@ int ckpt_arch_read_thread(struct ckpt_ctx *ctx);
 /**
  * ckpt_arch_write_mm_context() - write the architecture part of an mm
  * @ctx: checkpoint context
- * @mm: the address space
+ * @mm: the address space, its mmap lock held for reading
  *
  * Return: 0 or a negative errno.
  */
 int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm);
 
 /**
- * ckpt_arch_read_mm_context() - read and restore the architecture part of
- * an mm
+ * ckpt_arch_read_mm_context() - read the architecture part of an mm and
+ * set it up (the vdso) in the address space being built
  * @ctx: restart context
- * @mm: the address space being restored
+ * @mm: the new address space, current->mm during the call
  *
  * Return: 0 or a negative errno.
  */
 int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm);
+
+/**
+ * ckpt_arch_restore() - give current the registers and thread state read
+ * @ctx: restart context
+ *
+ * Called past the point of no return, from restart(2).  An interrupted
+ * system call in the saved registers is then handled as after a signal
+ * (the caller sets TIF_NOTIFY_SIGNAL).
+ *
+ * Return: the value restart(2) must return so that the caller's
+ * registers are those of the image.
+ */
+long ckpt_arch_restore(struct ckpt_ctx *ctx);
+
+/**
+ * ckpt_arch_free() - free what the read hooks kept
+ * @ctx: restart context
+ */
+void ckpt_arch_free(struct ckpt_ctx *ctx);
 
 #endif /* CONFIG_CHECKPOINT_RESTART */
 

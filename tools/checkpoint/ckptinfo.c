@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ckptinfo: decode and print the records of a checkpoint image.
+ * ckptinfo: decode and check a checkpoint image.
  *
- *   ckptinfo FILE      (FILE "-" reads standard input)
+ *   ckptinfo [-s] FILE      (FILE "-" reads standard input)
  *
- * Prints the header, the CPU feature record, any other record by type and
- * length, and the tail with the verdict of its checksum.  Exits 0 for a
- * well-formed image, 1 for a malformed one, 2 on a usage or I/O error.
+ * Prints every record of the image, mostly one line each, or with -s only
+ * counts.  Checks the length of every record, the PAGES and DATA records
+ * against the VMA, FILE and PIPE records they belong to, the object
+ * references, and the tail with its checksum.  Only images of the byte
+ * order of the machine it runs on are decoded; the registers and other
+ * architecture records are decoded for the architecture it was built for.
+ *
+ * Exits 0 for a well-formed image, 1 for a malformed one (or one of the
+ * other byte order), 2 on a usage or I/O error.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,27 +26,291 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/checkpoint.h>
 #include <linux/checkpoint_hdr.h>
 #include <asm/checkpoint_hdr.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Longest string printed from an image; longer ones end with "...". */
+#define STR_MAX		512
+/* Most supplementary groups printed. */
+#define GROUPS_MAX	16
+
 static const char *prog = "ckptinfo";
+static bool summary;
+
+static unsigned long long ull(uint64_t v)
+{
+	return v;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [-s] FILE\n"
+		"Decode and check the checkpoint image in FILE (- for standard input).\n"
+		"  -s  print a summary (counts of records, VMAs, pages, fds, bytes)\n"
+		"      instead of every record\n"
+		"Exit status: 0 well-formed image, 1 malformed image, 2 usage or I/O error.\n",
+		prog);
+}
+
+static __attribute__((format(printf, 2, 3)))
+int bad(size_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: malformed image at offset %zu: ", prog, off);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static __attribute__((noreturn)) void out_of_memory(void)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: out of memory\n", prog);
+	exit(2);
+}
+
+static uint32_t crc_table[256];
 
 static uint32_t crc32c(const uint8_t *p, size_t len)
 {
 	uint32_t crc = 0xffffffff;
 
-	while (len--) {
-		crc ^= *p++;
-		for (int i = 0; i < 8; i++)
-			crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1));
+	if (!crc_table[1]) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+
+			for (int k = 0; k < 8; k++)
+				c = (c >> 1) ^ (0x82f63b78 & -(c & 1));
+			crc_table[i] = c;
+		}
 	}
+	while (len--)
+		crc = (crc >> 8) ^ crc_table[(crc ^ *p++) & 0xff];
 	return ~crc;
 }
 
-static int bad(size_t off, const char *what)
+/* Print a string of at most @max bytes, quoted, non-printable bytes escaped. */
+static void put_str(const char *s, size_t max)
 {
-	fprintf(stderr, "%s: malformed image at offset %zu: %s\n", prog, off, what);
-	return 1;
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (i == STR_MAX) {
+			fputs("...", stdout);
+			break;
+		}
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+struct bit_name {
+	uint64_t bit;
+	const char *name;
+};
+
+/* Print the names of the bits set in @v, separated by commas. */
+static void put_bits(uint64_t v, const struct bit_name *t, size_t n)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (v & t[i].bit) {
+			printf("%s%s", sep, t[i].name);
+			sep = ",";
+			v &= ~t[i].bit;
+		}
+	}
+	if (v)
+		printf("%s%#llx", sep, ull(v));
+}
+
+/* Print @v in hex, with the names of its bits in parentheses. */
+static void put_flags(uint64_t v, const struct bit_name *t, size_t n)
+{
+	printf("%#llx", ull(v));
+	if (v) {
+		fputs(" (", stdout);
+		put_bits(v, t, n);
+		putchar(')');
+	}
+}
+
+/* The signal numbers of x86, s390, powerpc and arm. */
+static const char *const sig_names[32] = {
+	NULL, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+	"KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+	"CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU",
+	"XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+};
+
+static void put_sig(unsigned int sig)
+{
+	if (sig && sig < ARRAY_SIZE(sig_names))
+		printf("SIG%s", sig_names[sig]);
+	else if (sig >= 32 && sig <= CKPT_NSIG)
+		printf("SIGRTMIN+%u", sig - 32);
+	else
+		printf("signal %u", sig);
+}
+
+/* Print a signal set (bit n-1 is signal n): hex, and names if few. */
+static void put_sigset(uint64_t set)
+{
+	const char *sep = "";
+
+	printf("%#llx", ull(set));
+	if (!set || __builtin_popcountll(set) > 8)
+		return;
+	fputs(" (", stdout);
+	for (unsigned int sig = 1; sig <= 64; sig++) {
+		if (!(set & (1ULL << (sig - 1))))
+			continue;
+		fputs(sep, stdout);
+		if (sig < ARRAY_SIZE(sig_names))
+			fputs(sig_names[sig], stdout);
+		else
+			printf("RTMIN+%u", sig - 32);
+		sep = ",";
+	}
+	putchar(')');
+}
+
+/* Print a duration in nanoseconds as seconds. */
+static void put_ns(uint64_t ns)
+{
+	printf("%llu.%09llus", ull(ns / 1000000000), ull(ns % 1000000000));
+}
+
+/* new_encode_dev() encoding. */
+static void put_dev(uint64_t dev)
+{
+	printf("%llu:%llu", ull((dev & 0xfff00) >> 8),
+	       ull((dev & 0xff) | ((dev >> 12) & 0xfff00)));
+}
+
+/* An object a FILE or PIPE record defines, or a reference to one. */
+struct obj {
+	uint32_t ref;
+	uint32_t type;		/* CKPT_HDR_FILE or CKPT_HDR_PIPE */
+	size_t off;		/* offset of the defining or referring record */
+};
+
+struct obj_list {
+	struct obj *v;
+	size_t nr, cap;
+};
+
+static void obj_add(struct obj_list *l, uint32_t ref, uint32_t type, size_t off)
+{
+	if (l->nr == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			out_of_memory();
+	}
+	l->v[l->nr++] = (struct obj){ ref, type, off };
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	const struct obj *x = a, *y = b;
+
+	return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+/* The state of the walk through an image. */
+struct walk {
+	const uint8_t *buf;
+	size_t len;
+	const struct ckpt_hdr_header *hdr;
+	bool native;		/* written on the architecture of this tool */
+
+	/* Counts for the summary and the checks of the tail. */
+	unsigned int nr_records;
+	uint64_t nr_vmas, nr_pages, nr_fds;
+	uint64_t want_vmas, want_fds;
+	bool seen_mm, seen_files;
+	const char *comm;
+
+	/* The VMA or FILE record whose PAGES records come next. */
+	struct {
+		size_t off;
+		const char *what;
+		uint64_t left;
+		uint64_t next;		/* lowest acceptable next address */
+		uint64_t end;		/* end of the range of the addresses */
+	} pages;
+	/* The PIPE record whose DATA records come next. */
+	struct {
+		size_t off;
+		uint64_t left;
+	} data;
+
+	struct obj_list defs, uses;
+};
+
+static const struct {
+	const char *name;
+	size_t size;		/* the smallest valid length */
+} rec_types[] = {
+	[CKPT_HDR_HEADER] = { "header", sizeof(struct ckpt_hdr_header) },
+	[CKPT_HDR_HEADER_ARCH] = { "arch header", sizeof(struct ckpt_hdr_header_arch) },
+	[CKPT_HDR_TAIL] = { "tail", sizeof(struct ckpt_hdr_tail) },
+	[CKPT_HDR_TASK] = { "task", sizeof(struct ckpt_hdr_task) },
+	[CKPT_HDR_CREDS] = { "creds", sizeof(struct ckpt_hdr_creds) },
+	[CKPT_HDR_FS] = { "fs", sizeof(struct ckpt_hdr_fs) },
+	[CKPT_HDR_SIGHAND] = { "sighand", sizeof(struct ckpt_hdr_sighand) },
+	[CKPT_HDR_SIGPENDING] = { "sigpending", sizeof(struct ckpt_hdr_sigpending) },
+	[CKPT_HDR_RESTART_BLOCK] = { "restart block", sizeof(struct ckpt_hdr_restart_block) },
+	[CKPT_HDR_CPU] = { "cpu", sizeof(struct ckpt_hdr) },
+	[CKPT_HDR_THREAD] = { "thread", sizeof(struct ckpt_hdr) },
+	[CKPT_HDR_MM_CONTEXT] = { "mm context", sizeof(struct ckpt_hdr) },
+	[CKPT_HDR_MM] = { "mm", sizeof(struct ckpt_hdr_mm) },
+	[CKPT_HDR_VMA] = { "vma", sizeof(struct ckpt_hdr_vma) },
+	[CKPT_HDR_PAGES] = { "pages", sizeof(struct ckpt_hdr_pages) },
+	[CKPT_HDR_FILES] = { "files", sizeof(struct ckpt_hdr_files) },
+	[CKPT_HDR_FILE] = { "file", sizeof(struct ckpt_hdr_file) },
+	[CKPT_HDR_PIPE] = { "pipe", sizeof(struct ckpt_hdr_pipe) },
+	[CKPT_HDR_FD] = { "fd", sizeof(struct ckpt_hdr_fd) },
+	[CKPT_HDR_DATA] = { "data", sizeof(struct ckpt_hdr_data) },
+};
+
+static const char *rec_name(uint32_t type)
+{
+	if (type < ARRAY_SIZE(rec_types) && rec_types[type].name)
+		return rec_types[type].name;
+	return "unknown";
+}
+
+/* Check that a record has exactly the length its contents call for. */
+static int check_len(size_t off, const struct ckpt_hdr *h, uint64_t want)
+{
+	if (h->len != want)
+		return bad(off, "%s record of length %u, expected %llu",
+			   rec_name(h->type), h->len, ull(want));
+	return 0;
+}
+
+/* Start the line of a record. */
+static void put_rec(size_t off, const struct ckpt_hdr *h)
+{
+	printf("@%zu %s (len %u)", off, rec_name(h->type), h->len);
 }
 
 static const char *arch_name(unsigned int id, unsigned int endian)
@@ -56,170 +328,1018 @@ static const char *arch_name(unsigned int id, unsigned int endian)
 	return "unknown";
 }
 
-static int print_header(const uint8_t *buf, size_t len)
+static int do_header(struct walk *w)
 {
-	const struct ckpt_hdr_header *h = (const void *)buf;
+	const struct ckpt_hdr_header *h = (const void *)w->buf;
 	const uint16_t one = 1;
 	unsigned int native = *(const uint8_t *)&one ? CKPT_ENDIAN_LITTLE : CKPT_ENDIAN_BIG;
-	char when[64];
+	struct tm *tm;
 	time_t t;
+	char when[64];
 
-	if (len < sizeof(*h))
-		return bad(0, "shorter than the header record");
-	if (memcmp(h->magic, CKPT_HEADER_MAGIC, CKPT_MAGIC_LEN))
+	if (!w->len)
+		return bad(0, "empty image");
+	/* The magic comes first: tell a non-image from a truncated one. */
+	if (w->len < offsetof(struct ckpt_hdr_header, magic) + CKPT_MAGIC_LEN ||
+	    memcmp(h->magic, CKPT_HEADER_MAGIC, CKPT_MAGIC_LEN))
 		return bad(0, "bad magic: not a checkpoint image");
+	if (w->len < sizeof(*h))
+		return bad(0, "truncated header record (%zu bytes)", w->len);
+	if (h->endian != CKPT_ENDIAN_LITTLE && h->endian != CKPT_ENDIAN_BIG)
+		return bad(0, "bad byte order %u", h->endian);
 	if (h->endian != native) {
 		fprintf(stderr, "%s: image of the other byte order (%s endian); "
 			"decode it on such a machine\n", prog,
 			h->endian == CKPT_ENDIAN_BIG ? "big" : "little");
 		return 1;
 	}
-	if (h->h.type != CKPT_HDR_HEADER || h->h.len != sizeof(*h))
-		return bad(0, "first record is not a header");
+	if (h->h.type != CKPT_HDR_HEADER)
+		return bad(0, "first record is not a header (type %u)", h->h.type);
+	if (h->version != CKPT_VERSION)
+		return bad(0, "format version %u, this tool reads version %u",
+			   h->version, CKPT_VERSION);
+	if (check_len(0, &h->h, sizeof(*h)))
+		return 1;
+	if (h->word_size != 4 && h->word_size != 8)
+		return bad(0, "bad word size %u", h->word_size);
+	if (h->page_size < 1024 || h->page_size > (1U << 24) ||
+	    (h->page_size & (h->page_size - 1)))
+		return bad(0, "bad page size %u", h->page_size);
+
+	w->hdr = h;
+	w->native = h->arch_id == CKPT_ARCH_ID;
+	if (summary)
+		return 0;
+
 	t = h->time_sec;
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	tm = (int64_t)t == h->time_sec ? gmtime(&t) : NULL;
+	if (!tm || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", tm))
+		snprintf(when, sizeof(when), "%lld s", (long long)h->time_sec);
 	printf("@0 header (len %u)\n", h->h.len);
 	printf("  format version  %u\n", h->version);
 	printf("  arch            %s (id %u), %u-bit, %s endian\n",
 	       arch_name(h->arch_id, h->endian), h->arch_id, h->word_size * 8,
 	       h->endian == CKPT_ENDIAN_BIG ? "big" : "little");
 	printf("  page size       %u\n", h->page_size);
-	printf("  kernel          %.*s %.*s %.*s\n", CKPT_UTS_LEN, h->uts_release,
-	       CKPT_UTS_LEN, h->uts_machine, CKPT_UTS_LEN, h->uts_version);
-	printf("  checkpoint id   %" PRIu64 "\n", (uint64_t)h->ckpt_id);
+	printf("  kernel          ");
+	put_str(h->uts_release, CKPT_UTS_LEN);
+	putchar(' ');
+	put_str(h->uts_machine, CKPT_UTS_LEN);
+	putchar(' ');
+	put_str(h->uts_version, CKPT_UTS_LEN);
+	putchar('\n');
+	printf("  checkpoint id   %llu\n", ull(h->ckpt_id));
 	printf("  time            %s (+%u ns)\n", when, h->time_nsec);
-	printf("  flags           %#" PRIx64 "\n", (uint64_t)h->flags);
+	printf("  flags           %#llx%s\n", ull(h->flags),
+	       h->flags & CKPT_CHECKPOINT_INHERIT_STDIO ? " (inherit stdio)" : "");
 	printf("  constants       TASK_COMM_LEN %u, signals %u, rlimits %u\n",
 	       h->task_comm_len, h->nsig, h->nr_rlimits);
 	return 0;
 }
 
-static void print_arch(const struct ckpt_hdr_header_arch *a)
+static int do_arch(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
-	printf("  features        %#" PRIx64 "\n", (uint64_t)a->features);
-#if defined(__x86_64__)
-	const struct ckpt_hdr_arch_x86 *x = (const void *)a;
+	const struct ckpt_hdr_header_arch *a = (const void *)h;
 
-	if (a->h.len == sizeof(*x))
-		printf("  x86             %s%s xfeatures %#" PRIx64 ", xstate %u bytes\n",
-		       a->features & CKPT_X86_FEAT_FXSR ? "FXSR " : "",
-		       a->features & CKPT_X86_FEAT_XSAVE ? "XSAVE" : "",
-		       (uint64_t)x->xfeatures, x->xstate_size);
-#elif defined(__s390x__)
-	printf("  s390            %s\n",
-	       a->features & CKPT_S390_FEAT_VX ? "vector facility" : "no vector facility");
-#elif defined(__powerpc64__)
-	printf("  powerpc        %s%s%s%s\n",
+#if defined(CKPT_X86_FEAT_FXSR)
+	const struct ckpt_hdr_arch_x86 *x = (const void *)h;
+
+	if (w->native && check_len(off, h, sizeof(*x)))
+		return 1;
+#elif defined(CKPT_ARM_FEAT_VFP)
+	const struct ckpt_hdr_arch_arm *r = (const void *)h;
+
+	if (w->native && check_len(off, h, sizeof(*r)))
+		return 1;
+#elif defined(CKPT_S390_FEAT_VX)
+	if (w->native && check_len(off, h, sizeof(struct ckpt_hdr_arch_s390)))
+		return 1;
+#elif defined(CKPT_PPC_FEAT_FPU)
+	if (w->native && check_len(off, h, sizeof(struct ckpt_hdr_arch_ppc)))
+		return 1;
+#endif
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": features %#llx", ull(a->features));
+	if (!w->native) {
+		putchar('\n');
+		return 0;
+	}
+#if defined(CKPT_X86_FEAT_FXSR)
+	printf("%s%s, xfeatures %#llx, xstate %u bytes",
+	       a->features & CKPT_X86_FEAT_FXSR ? " FXSR" : "",
+	       a->features & CKPT_X86_FEAT_XSAVE ? " XSAVE" : "",
+	       ull(x->xfeatures), x->xstate_size);
+#elif defined(CKPT_ARM_FEAT_VFP)
+	printf(", ARMv%u, %s, %u VFP registers%s", r->isa_level,
+	       r->mmu ? "MMU" : "no MMU", r->vfp_nregs,
+	       a->features & CKPT_ARM_FEAT_NEON ? ", NEON" : "");
+#elif defined(CKPT_S390_FEAT_VX)
+	printf("%s", a->features & CKPT_S390_FEAT_VX ? " VX" : "");
+#elif defined(CKPT_PPC_FEAT_FPU)
+	printf("%s%s%s%s",
 	       a->features & CKPT_PPC_FEAT_FPU ? " FPU" : "",
 	       a->features & CKPT_PPC_FEAT_VMX ? " VMX" : "",
 	       a->features & CKPT_PPC_FEAT_VSX ? " VSX" : "",
 	       a->features & CKPT_PPC_FEAT_DAWR ? " DAWR" : "");
-#elif defined(__arm__)
-	const struct ckpt_hdr_arch_arm *r = (const void *)a;
-
-	if (a->h.len == sizeof(*r))
-		printf("  arm             ARMv%u, %s, %u VFP registers%s\n",
-		       r->isa_level, r->mmu ? "MMU" : "no MMU", r->vfp_nregs,
-		       a->features & CKPT_ARM_FEAT_NEON ? ", NEON" : "");
 #endif
+	putchar('\n');
+	return 0;
 }
 
-static int decode(const uint8_t *buf, size_t len)
+static const char *const rlim_names[CKPT_RLIM_NLIMITS] = {
+	"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+	"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio",
+	"rttime",
+};
+
+static void put_rlim(uint64_t v)
+{
+	if (v == ~0ULL)
+		fputs("inf", stdout);
+	else
+		printf("%llu", ull(v));
+}
+
+static int do_task(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_TASK_NO_NEW_PRIVS, "no_new_privs" },
+		{ CKPT_TASK_RESTORE_SIGMASK, "restore_sigmask" },
+	};
+	static const char *const itimer_names[3] = { "real", "virtual", "prof" };
+	const struct ckpt_hdr_task *t = (const void *)h;
+	bool armed = false, unlimited = true;
+
+	if (check_len(off, h, sizeof(*t)))
+		return 1;
+	w->comm = t->comm;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	fputs(": comm ", stdout);
+	put_str(t->comm, CKPT_COMM_LEN);
+	printf(", personality %#x, flags ", t->personality);
+	put_flags(t->flags, flags, ARRAY_SIZE(flags));
+	printf("\n  tids set_child %#llx clear_child %#llx, robust_list %#llx len %llu",
+	       ull(t->set_child_tid), ull(t->clear_child_tid),
+	       ull(t->robust_list), ull(t->robust_list_len));
+	fputs(", sigaltstack ", stdout);
+	if (t->sas_ss_size)
+		printf("%#llx size %llu flags %#x", ull(t->sas_ss_sp),
+		       ull(t->sas_ss_size), t->sas_ss_flags);
+	else
+		fputs("none", stdout);
+	fputs("\n  blocked ", stdout);
+	put_sigset(t->blocked);
+	fputs(", saved_sigmask ", stdout);
+	put_sigset(t->saved_sigmask);
+	fputs(", itimers", stdout);
+	for (int i = 0; i < 3; i++) {
+		if (!t->itimer[i].value_ns && !t->itimer[i].interval_ns)
+			continue;
+		printf(" %s ", itimer_names[i]);
+		put_ns(t->itimer[i].value_ns);
+		fputs(" every ", stdout);
+		put_ns(t->itimer[i].interval_ns);
+		armed = true;
+	}
+	if (!armed)
+		fputs(" none", stdout);
+	fputs("\n  rlimits", stdout);
+	for (int i = 0; i < CKPT_RLIM_NLIMITS; i++) {
+		if (t->rlim[i].cur == ~0ULL && t->rlim[i].max == ~0ULL)
+			continue;
+		printf(" %s ", rlim_names[i]);
+		put_rlim(t->rlim[i].cur);
+		putchar('/');
+		put_rlim(t->rlim[i].max);
+		unlimited = false;
+	}
+	puts(unlimited ? " all inf" : ", others inf");
+	return 0;
+}
+
+static int do_creds(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_creds *c = (const void *)h;
+
+	if (check_len(off, h, sizeof(*c) + (uint64_t)c->ngroups * sizeof(c->groups[0])))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": uid %u/%u/%u/%u, gid %u/%u/%u/%u, groups",
+	       c->uid, c->euid, c->suid, c->fsuid,
+	       c->gid, c->egid, c->sgid, c->fsgid);
+	for (uint32_t i = 0; i < c->ngroups && i < GROUPS_MAX; i++)
+		printf("%c%u", i ? ',' : ' ', c->groups[i]);
+	if (c->ngroups > GROUPS_MAX)
+		printf(",... (%u)", c->ngroups);
+	else if (!c->ngroups)
+		fputs(" none", stdout);
+	printf("\n  securebits %#x, caps inh %#llx prm %#llx eff %#llx bnd %#llx amb %#llx\n",
+	       c->securebits, ull(c->cap_inheritable), ull(c->cap_permitted),
+	       ull(c->cap_effective), ull(c->cap_bset), ull(c->cap_ambient));
+	return 0;
+}
+
+static int do_fs(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_fs *f = (const void *)h;
+
+	if (check_len(off, h, sizeof(*f) + (uint64_t)f->cwd_len + f->root_len))
+		return 1;
+	if (!f->cwd_len || f->paths[f->cwd_len - 1] ||
+	    !f->root_len || f->paths[f->cwd_len + f->root_len - 1])
+		return bad(off, "fs record: paths not NUL-terminated");
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": umask %04o, cwd ", f->umask);
+	put_str(f->paths, f->cwd_len);
+	fputs(", root ", stdout);
+	put_str(f->paths + f->cwd_len, f->root_len);
+	putchar('\n');
+	return 0;
+}
+
+/* SA_* flags of x86, s390, powerpc and arm. */
+static const struct bit_name sa_flags[] = {
+	{ 0x00000001, "nocldstop" },
+	{ 0x00000002, "nocldwait" },
+	{ 0x00000004, "siginfo" },
+	{ 0x00000400, "unsupported" },
+	{ 0x00000800, "expose_tagbits" },
+	{ 0x04000000, "restorer" },
+	{ 0x08000000, "onstack" },
+	{ 0x10000000, "restart" },
+	{ 0x40000000, "nodefer" },
+	{ 0x80000000, "resethand" },
+};
+
+static int do_sighand(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_sighand *s = (const void *)h;
+	unsigned int nr = 0;
+
+	if (check_len(off, h, sizeof(*s)))
+		return 1;
+	if (summary)
+		return 0;
+	for (int i = 0; i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &s->action[i];
+
+		nr += a->handler || a->flags || a->restorer || a->mask;
+	}
+	put_rec(off, h);
+	printf(": %u non-default action%s\n", nr, nr == 1 ? "" : "s");
+	for (int i = 0; i < CKPT_NSIG; i++) {
+		const struct ckpt_sigaction *a = &s->action[i];
+
+		if (!a->handler && !a->flags && !a->restorer && !a->mask)
+			continue;
+		fputs("  ", stdout);
+		put_sig(i + 1);
+		printf(" (%d): ", i + 1);
+		if (a->handler <= 1)
+			fputs(a->handler ? "SIG_IGN" : "SIG_DFL", stdout);
+		else
+			printf("handler %#llx", ull(a->handler));
+		fputs(", flags ", stdout);
+		put_flags(a->flags, sa_flags, ARRAY_SIZE(sa_flags));
+		fputs(", mask ", stdout);
+		put_sigset(a->mask);
+		printf(", restorer %#llx\n", ull(a->restorer));
+	}
+	return 0;
+}
+
+static int do_sigpending(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_sigpending *s = (const void *)h;
+	/* si_pid and si_uid follow si_signo, si_errno, si_code and padding. */
+	size_t pid_off = w->hdr->word_size == 8 ? 16 : 12;
+
+	if (check_len(off, h, sizeof(*s) + (uint64_t)s->nr * sizeof(s->entries[0])))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	fputs(": thread ", stdout);
+	put_sigset(s->pending);
+	fputs(", shared ", stdout);
+	put_sigset(s->shared_pending);
+	printf(", %u queued\n", s->nr);
+	for (uint32_t i = 0; i < s->nr; i++) {
+		const struct ckpt_sigpending_entry *e = &s->entries[i];
+		int32_t code, pid;
+		uint32_t uid;
+
+		memcpy(&code, e->info + 8, sizeof(code));
+		memcpy(&pid, e->info + pid_off, sizeof(pid));
+		memcpy(&uid, e->info + pid_off + 4, sizeof(uid));
+		fputs("  ", stdout);
+		put_sig(e->signo);
+		printf(" (%u) %s, si_code %d", e->signo,
+		       e->shared ? "shared" : "thread", code);
+		/* SI_USER, SI_QUEUE, SI_TKILL... : sent by a process. */
+		if (code <= 0)
+			printf(", from pid %d uid %u", pid, uid);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int do_restart_block(size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_RESTART_RELATIVE, "relative" },
+		{ CKPT_RESTART_HAS_TIMEOUT, "has_timeout" },
+		{ CKPT_RESTART_CLOCK_REALTIME, "clock_realtime" },
+		{ CKPT_RESTART_SHARED, "shared" },
+		{ CKPT_RESTART_COMPAT, "compat" },
+	};
+	const struct ckpt_hdr_restart_block *r = (const void *)h;
+	bool timeout = true;
+
+	if (check_len(off, h, sizeof(*r)))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	switch (r->kind) {
+	case CKPT_RESTART_NONE:
+		fputs(": none\n", stdout);
+		return 0;
+	case CKPT_RESTART_NANOSLEEP:
+		printf(": nanosleep, clock %d, rmtp %#llx", r->clockid, ull(r->addr));
+		break;
+	case CKPT_RESTART_FUTEX:
+		printf(": futex %#llx, val %u, bitset %#x", ull(r->addr), r->val,
+		       r->bitset);
+		timeout = r->flags & CKPT_RESTART_HAS_TIMEOUT;
+		break;
+	case CKPT_RESTART_POLL:
+		printf(": poll %#llx, nfds %u", ull(r->addr), r->nfds);
+		timeout = r->flags & CKPT_RESTART_HAS_TIMEOUT;
+		break;
+	default:
+		printf(": kind %u, addr %#llx", r->kind, ull(r->addr));
+		break;
+	}
+	if (timeout) {
+		fputs(", timeout ", stdout);
+		put_ns(r->timeout_ns);
+		fputs(r->flags & CKPT_RESTART_RELATIVE ? " left" : " absolute", stdout);
+	}
+	fputs(", flags ", stdout);
+	put_flags(r->flags, flags, ARRAY_SIZE(flags));
+	putchar('\n');
+	return 0;
+}
+
+#if defined(CKPT_X86_TLS_ENTRIES)
+/* Registers and thread state of x86_64. */
+static void put_ax(uint64_t ax, uint64_t orig_ax)
+{
+	int64_t v = ax;
+
+	if (orig_ax != ~0ULL && v < 0 && v >= -4095) {
+		printf("%lld", (long long)v);
+		switch (v) {
+		case -512:
+			fputs(" (ERESTARTSYS)", stdout);
+			break;
+		case -513:
+			fputs(" (ERESTARTNOINTR)", stdout);
+			break;
+		case -514:
+			fputs(" (ERESTARTNOHAND)", stdout);
+			break;
+		case -516:
+			fputs(" (ERESTART_RESTARTBLOCK)", stdout);
+			break;
+		}
+	} else {
+		printf("%#llx", ull(ax));
+	}
+}
+
+static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	if (!w->native) {
+		if (!summary) {
+			put_rec(off, h);
+			putchar('\n');
+		}
+		return 0;
+	}
+	switch (h->type) {
+	case CKPT_HDR_CPU: {
+		const struct ckpt_hdr_cpu_x86 *c = (const void *)h;
+
+		if (check_len(off, h, sizeof(*c)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		printf(": ip %#llx, sp %#llx, orig_ax %lld, ax ", ull(c->ip),
+		       ull(c->sp), (long long)c->orig_ax);
+		put_ax(c->ax, c->orig_ax);
+		printf(", flags %#llx, fs_base %#llx, gs_base %#llx\n",
+		       ull(c->flags), ull(c->fs_base), ull(c->gs_base));
+		return 0;
+	}
+	case CKPT_HDR_THREAD: {
+		const struct ckpt_hdr_thread_x86 *t = (const void *)h;
+		unsigned int nr_tls = 0;
+
+		if (h->len < sizeof(*t))
+			return bad(off, "thread record of length %u, expected at least %zu",
+				   h->len, sizeof(*t));
+		if (check_len(off, h, sizeof(*t) + (uint64_t)t->fpu_size))
+			return 1;
+		if (summary)
+			return 0;
+		for (int i = 0; i < CKPT_X86_TLS_ENTRIES; i++)
+			nr_tls += t->tls[i].base_addr || t->tls[i].limit ||
+				  t->tls[i].flags;
+		put_rec(off, h);
+		printf(": %u TLS entr%s, fpu %s %u bytes, xfeatures %#llx\n",
+		       nr_tls, nr_tls == 1 ? "y" : "ies",
+		       t->fpu_format == CKPT_X86_FPU_FXSAVE ? "fxsave" :
+		       t->fpu_format == CKPT_X86_FPU_XSAVE ? "xsave" : "(unknown format)",
+		       t->fpu_size, ull(t->xfeatures));
+		return 0;
+	}
+	case CKPT_HDR_MM_CONTEXT: {
+		const struct ckpt_hdr_mm_context_x86 *m = (const void *)h;
+
+		if (check_len(off, h, sizeof(*m)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		printf(": vdso %#llx, %u bytes, vvar %u bytes\n", ull(m->vdso),
+		       m->vdso_size, m->vvar_size);
+		return 0;
+	}
+	}
+	return 0;
+}
+#else
+/* No record layouts for this architecture yet: type and length only. */
+static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	(void)w;
+	if (!summary) {
+		put_rec(off, h);
+		putchar('\n');
+	}
+	return 0;
+}
+#endif
+
+static int do_mm(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_mm *m = (const void *)h;
+	unsigned int nr_auxv = 0;
+
+	if (check_len(off, h, sizeof(*m)))
+		return 1;
+	w->seen_mm = true;
+	w->want_vmas += m->nr_vmas;
+	if (m->exe_ref)
+		obj_add(&w->uses, m->exe_ref, CKPT_HDR_FILE, off);
+	if (summary)
+		return 0;
+	while (nr_auxv < CKPT_AUXV_WORDS / 2 && m->auxv[2 * nr_auxv])
+		nr_auxv++;
+	put_rec(off, h);
+	printf(": %u vmas, exe ", m->nr_vmas);
+	if (m->exe_ref)
+		printf("file #%u", m->exe_ref);
+	else
+		fputs("none", stdout);
+	printf(", code %#llx-%#llx, data %#llx-%#llx, brk %#llx-%#llx\n",
+	       ull(m->start_code), ull(m->end_code), ull(m->start_data),
+	       ull(m->end_data), ull(m->start_brk), ull(m->brk));
+	printf("  stack %#llx, args %#llx-%#llx, env %#llx-%#llx, mmap_base %#llx",
+	       ull(m->start_stack), ull(m->arg_start), ull(m->arg_end),
+	       ull(m->env_start), ull(m->env_end), ull(m->mmap_base));
+	printf(", %u auxv entries\n", nr_auxv);
+	return 0;
+}
+
+static int do_vma(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const char *const types[] = {
+		[CKPT_VMA_ANON] = "anon",
+		[CKPT_VMA_FILE] = "file",
+		[CKPT_VMA_SHMEM] = "shmem",
+		[CKPT_VMA_SPECIAL] = "special",
+	};
+	static const struct bit_name flags[] = {
+		{ CKPT_VMA_GROWSDOWN, "growsdown" },
+		{ CKPT_VMA_NORESERVE, "noreserve" },
+		{ CKPT_VMA_LOCKED, "locked" },
+		{ CKPT_VMA_LOCKONFAULT, "lockonfault" },
+		{ CKPT_VMA_DONTFORK, "dontfork" },
+		{ CKPT_VMA_WIPEONFORK, "wipeonfork" },
+		{ CKPT_VMA_DONTDUMP, "dontdump" },
+		{ CKPT_VMA_SEQ_READ, "seq_read" },
+		{ CKPT_VMA_RAND_READ, "rand_read" },
+		{ CKPT_VMA_HUGEPAGE, "hugepage" },
+		{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
+	};
+	const struct ckpt_hdr_vma *v = (const void *)h;
+	uint64_t psize = w->hdr->page_size;
+	bool has_file = v->type == CKPT_VMA_FILE || v->type == CKPT_VMA_SHMEM;
+
+	if (check_len(off, h, sizeof(*v)))
+		return 1;
+	if (v->start >= v->end)
+		return bad(off, "vma %#llx-%#llx: empty range", ull(v->start), ull(v->end));
+	if (v->nr_pages > (v->end - v->start) / psize)
+		return bad(off, "vma %#llx-%#llx: %u pages do not fit", ull(v->start),
+			   ull(v->end), v->nr_pages);
+	if (has_file && !v->file_ref)
+		return bad(off, "vma %#llx-%#llx: no file reference", ull(v->start),
+			   ull(v->end));
+	if (has_file)
+		obj_add(&w->uses, v->file_ref, CKPT_HDR_FILE, off);
+	w->nr_vmas++;
+	w->pages.off = off;
+	w->pages.what = "vma";
+	w->pages.left = v->nr_pages;
+	w->pages.end = v->end;
+	w->pages.next = v->start;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %08llx-%08llx %c%c%c%c ", ull(v->start), ull(v->end),
+	       v->prot & 1 ? 'r' : '-', v->prot & 2 ? 'w' : '-',
+	       v->prot & 4 ? 'x' : '-', v->flags & CKPT_VMA_SHARED ? 's' : 'p');
+	if (v->type < ARRAY_SIZE(types) && types[v->type])
+		fputs(types[v->type], stdout);
+	else
+		printf("type %u", v->type);
+	if (has_file)
+		printf(" #%u pgoff %#llx", v->file_ref, ull(v->pgoff));
+	printf(", %u page%s", v->nr_pages, v->nr_pages == 1 ? "" : "s");
+	if (v->prot & ~7U)
+		printf(", prot %#x", v->prot);
+	if (v->flags & ~CKPT_VMA_SHARED) {
+		fputs(", ", stdout);
+		put_bits(v->flags & ~CKPT_VMA_SHARED, flags, ARRAY_SIZE(flags));
+	}
+	if (v->name[0]) {
+		putchar(' ');
+		put_str(v->name, CKPT_VMA_NAME_LEN);
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int do_pages(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_pages *p = (const void *)h;
+	uint64_t psize = w->hdr->page_size;
+
+	if (check_len(off, h, sizeof(*p) + (uint64_t)p->nr_pages * (8 + psize)))
+		return 1;
+	if (!w->pages.left)
+		return bad(off, "pages record after no vma or file record expecting pages");
+	if (p->nr_pages > w->pages.left)
+		return bad(off, "%u pages, but the %s record at offset %zu expects %llu more",
+			   p->nr_pages, w->pages.what, w->pages.off, ull(w->pages.left));
+	for (uint32_t i = 0; i < p->nr_pages; i++) {
+		uint64_t a = p->addr[i];
+
+		if (a % psize || a < w->pages.next || a >= w->pages.end ||
+		    w->pages.end - a < psize)
+			return bad(off, "page %u at %#llx: unaligned, unordered or out of %s @%zu",
+				   i, ull(a), w->pages.what, w->pages.off);
+		w->pages.next = a + psize;
+	}
+	w->pages.left -= p->nr_pages;
+	w->nr_pages += p->nr_pages;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u page%s", p->nr_pages, p->nr_pages == 1 ? "" : "s");
+	if (p->nr_pages)
+		printf(" %#llx", ull(p->addr[0]));
+	if (p->nr_pages > 1)
+		printf("..%#llx", ull(p->addr[p->nr_pages - 1]));
+	putchar('\n');
+	return 0;
+}
+
+static int do_files(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_files *f = (const void *)h;
+
+	if (check_len(off, h, sizeof(*f)))
+		return 1;
+	w->seen_files = true;
+	w->want_fds += f->nr_fds;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u fds\n", f->nr_fds);
+	return 0;
+}
+
+static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const char *const types[] = {
+		[CKPT_FILE_REG] = "reg",
+		[CKPT_FILE_DIR] = "dir",
+		[CKPT_FILE_CHR] = "chr",
+		[CKPT_FILE_PIPE] = "pipe",
+		[CKPT_FILE_FIFO] = "fifo",
+		[CKPT_FILE_MEMFD] = "memfd",
+		[CKPT_FILE_SHMEM] = "shmem",
+		[CKPT_FILE_EVENTFD] = "eventfd",
+	};
+	static const char *const acc[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	const struct ckpt_hdr_file *f = (const void *)h;
+	bool by_path;
+
+	if (check_len(off, h, sizeof(*f) + (uint64_t)f->path_len))
+		return 1;
+	if (f->path_len && f->path[f->path_len - 1])
+		return bad(off, "file record: path not NUL-terminated");
+	if (!f->objref)
+		return bad(off, "file record with object reference 0");
+	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
+	if (f->pipe_ref)
+		obj_add(&w->uses, f->pipe_ref, CKPT_HDR_PIPE, off);
+	w->pages.off = off;
+	w->pages.what = "file";
+	w->pages.left = f->nr_pages;
+	w->pages.end = ~0ULL;
+	w->pages.next = 0;
+	if (summary)
+		return 0;
+	by_path = f->type == CKPT_FILE_REG || f->type == CKPT_FILE_DIR ||
+		  f->type == CKPT_FILE_CHR || f->type == CKPT_FILE_FIFO;
+	put_rec(off, h);
+	printf(": #%u ", f->objref);
+	if (f->type < ARRAY_SIZE(types) && types[f->type])
+		fputs(types[f->type], stdout);
+	else
+		printf("type %u", f->type);
+	printf(" %s flags %#x, mode 0%o, pos %lld, size %lld", acc[f->f_flags & 3],
+	       f->f_flags, f->mode, (long long)f->pos, (long long)f->size);
+	if (by_path) {
+		fputs(", dev ", stdout);
+		put_dev(f->dev);
+		printf(" ino %llu", ull(f->ino));
+	}
+	if (f->type == CKPT_FILE_CHR) {
+		fputs(", rdev ", stdout);
+		put_dev(f->rdev);
+	}
+	if (f->pipe_ref)
+		printf(", pipe #%u", f->pipe_ref);
+	if (f->type == CKPT_FILE_EVENTFD)
+		printf(", count %llu", ull(f->count));
+	if (f->type == CKPT_FILE_MEMFD)
+		printf(", seals %#llx", ull(f->count));
+	if (f->nr_pages)
+		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
+	if (f->path_len) {
+		fputs(f->type == CKPT_FILE_MEMFD ? ", name " : ", ", stdout);
+		put_str(f->path, f->path_len);
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int do_pipe(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_pipe *p = (const void *)h;
+
+	if (check_len(off, h, sizeof(*p)))
+		return 1;
+	if (!p->objref)
+		return bad(off, "pipe record with object reference 0");
+	obj_add(&w->defs, p->objref, CKPT_HDR_PIPE, off);
+	w->data.off = off;
+	w->data.left = p->data_len;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": #%u, size %u, %u bytes buffered\n", p->objref, p->size,
+	       p->data_len);
+	return 0;
+}
+
+static int do_fd(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_FD_CLOEXEC, "cloexec" },
+		{ CKPT_FD_INHERITED, "inherited" },
+	};
+	const struct ckpt_hdr_fd *f = (const void *)h;
+
+	if (check_len(off, h, sizeof(*f)))
+		return 1;
+	if (f->flags & CKPT_FD_INHERITED) {
+		if (f->objref)
+			return bad(off, "fd %u: inherited, but with object reference %u",
+				   f->fd, f->objref);
+	} else {
+		if (!f->objref)
+			return bad(off, "fd %u: no object reference", f->fd);
+		obj_add(&w->uses, f->objref, CKPT_HDR_FILE, off);
+	}
+	w->nr_fds++;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": fd %u", f->fd);
+	if (f->objref)
+		printf(" -> file #%u", f->objref);
+	if (f->flags) {
+		fputs(", ", stdout);
+		put_bits(f->flags, flags, ARRAY_SIZE(flags));
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int do_data(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	uint32_t n = h->len - sizeof(struct ckpt_hdr_data);
+
+	if (n > CKPT_DATA_MAX)
+		return bad(off, "data record of %u bytes, more than %u", n, CKPT_DATA_MAX);
+	if (n > w->data.left)
+		return bad(off, "data record of %u bytes, but %llu expected", n,
+			   ull(w->data.left));
+	w->data.left -= n;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u bytes\n", n);
+	return 0;
+}
+
+/* Check that every object reference has its record, of the right type. */
+static int check_refs(struct walk *w)
+{
+	struct obj_list *d = &w->defs;
+
+	if (d->nr)
+		qsort(d->v, d->nr, sizeof(*d->v), obj_cmp);
+	for (size_t i = 1; i < d->nr; i++)
+		if (d->v[i].ref == d->v[i - 1].ref)
+			return bad(d->v[i].off > d->v[i - 1].off ? d->v[i].off : d->v[i - 1].off,
+				   "object reference %u defined twice", d->v[i].ref);
+	for (size_t i = 0; i < w->uses.nr; i++) {
+		const struct obj *u = &w->uses.v[i];
+		const struct obj *o = d->nr ? bsearch(u, d->v, d->nr, sizeof(*u), obj_cmp) : NULL;
+
+		if (!o)
+			return bad(u->off, "reference to object %u, which has no record", u->ref);
+		if (o->type != u->type)
+			return bad(u->off, "object %u is a %s, not a %s", u->ref,
+				   rec_name(o->type), rec_name(u->type));
+	}
+	return 0;
+}
+
+static int do_tail(struct walk *w, size_t off, const struct ckpt_hdr *h, size_t next)
+{
+	const struct ckpt_hdr_tail *t = (const void *)h;
+	uint32_t crc;
+
+	if (check_len(off, h, sizeof(*t)))
+		return 1;
+	if (memcmp(t->magic, CKPT_TAIL_MAGIC, CKPT_MAGIC_LEN))
+		return bad(off, "bad tail magic");
+	crc = crc32c(w->buf, off);
+	if (!summary) {
+		put_rec(off, h);
+		putchar('\n');
+		printf("  records         %u before the tail (counted %u)\n",
+		       t->nr_records, w->nr_records);
+		printf("  length          %llu bytes before the tail (counted %zu)\n",
+		       ull(t->image_len), off);
+		printf("  checksum        %#010x, computed %#010x: %s\n",
+		       t->crc32c, crc, t->crc32c == crc ? "OK" : "MISMATCH");
+	}
+	if (next != w->len)
+		return bad(next, "%zu bytes of data after the tail", w->len - next);
+	if (t->nr_records != w->nr_records)
+		return bad(off, "tail counts %u records, the image has %u",
+			   t->nr_records, w->nr_records);
+	if (t->image_len != off)
+		return bad(off, "tail gives length %llu, the tail is at %zu",
+			   ull(t->image_len), off);
+	if (t->crc32c != crc)
+		return bad(off, "checksum mismatch: tail %#010x, computed %#010x",
+			   t->crc32c, crc);
+	if (w->seen_files && w->nr_fds != w->want_fds)
+		return bad(off, "%llu fd records, the files record announced %llu",
+			   ull(w->nr_fds), ull(w->want_fds));
+	if (w->seen_mm && w->nr_vmas != w->want_vmas)
+		return bad(off, "%llu vma records, the mm record announced %llu",
+			   ull(w->nr_vmas), ull(w->want_vmas));
+	if (check_refs(w))
+		return 1;
+
+	if (!summary) {
+		printf("image OK: %zu bytes, %u records\n", w->len, w->nr_records + 1);
+		return 0;
+	}
+	printf("image OK: %s", arch_name(w->hdr->arch_id, w->hdr->endian));
+	if (w->comm) {
+		fputs(", comm ", stdout);
+		put_str(w->comm, CKPT_COMM_LEN);
+	}
+	printf(", %u records, %llu VMAs, %llu pages, %llu fds, %zu bytes\n",
+	       w->nr_records + 1, ull(w->nr_vmas), ull(w->nr_pages),
+	       ull(w->nr_fds), w->len);
+	return 0;
+}
+
+static int decode(struct walk *w)
 {
 	size_t off, next;
-	unsigned int nr = 0;
-	int ret = print_header(buf, len);
+	int ret;
 
+	ret = do_header(w);
 	if (ret)
 		return ret;
-	for (off = sizeof(struct ckpt_hdr_header), nr = 1; ; off = next, nr++) {
-		const struct ckpt_hdr *h = (const void *)(buf + off);
+	off = sizeof(struct ckpt_hdr_header);
+	for (w->nr_records = 1; ; w->nr_records++, off = next) {
+		const struct ckpt_hdr *h = (const void *)(w->buf + off);
+		uint64_t end;
 
-		if (off == len)
+		if (off == w->len)
 			return bad(off, "truncated: no tail record");
-		if (off + sizeof(*h) > len)
+		if (w->len - off < sizeof(*h))
 			return bad(off, "truncated record header");
-		if (h->len < sizeof(*h))
-			return bad(off, "record length too small");
-		next = off + ((h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1));
-		if (next > len)
-			return bad(off, "truncated record");
+		if (h->type >= ARRAY_SIZE(rec_types) || !rec_types[h->type].name)
+			return bad(off, "unknown record type %u", h->type);
+		if (h->len < rec_types[h->type].size)
+			return bad(off, "%s record of length %u, shorter than %zu",
+				   rec_name(h->type), h->len, rec_types[h->type].size);
+		if (h->len > w->len - off)
+			return bad(off, "truncated %s record: length %u, %zu bytes left",
+				   rec_name(h->type), h->len, w->len - off);
+		end = off + (((uint64_t)h->len + CKPT_ALIGN - 1) & ~(uint64_t)(CKPT_ALIGN - 1));
+		if (end > w->len)
+			return bad(off, "truncated padding after the %s record",
+				   rec_name(h->type));
+		next = end;
 		for (size_t i = off + h->len; i < next; i++)
-			if (buf[i])
+			if (w->buf[i])
 				return bad(i, "non-zero padding");
 
-		switch (h->type) {
-		case CKPT_HDR_HEADER_ARCH:
-			printf("@%zu arch header (len %u)\n", off, h->len);
-			if (h->len < sizeof(struct ckpt_hdr_header_arch))
-				return bad(off, "arch header too short");
-			print_arch((const void *)h);
-			break;
-		case CKPT_HDR_TAIL: {
-			const struct ckpt_hdr_tail *t = (const void *)h;
-			uint32_t crc = crc32c(buf, off);
+		if (w->nr_records == 1 && h->type != CKPT_HDR_HEADER_ARCH)
+			return bad(off, "second record is not the arch header but a %s record",
+				   rec_name(h->type));
+		if (h->type != CKPT_HDR_PAGES && w->pages.left)
+			return bad(off, "%llu pages of the %s record at offset %zu are missing",
+				   ull(w->pages.left), w->pages.what, w->pages.off);
+		if (h->type != CKPT_HDR_DATA && w->data.left)
+			return bad(off, "%llu bytes of the pipe record at offset %zu are missing",
+				   ull(w->data.left), w->data.off);
 
-			printf("@%zu tail (len %u)\n", off, h->len);
-			if (h->len != sizeof(*t) || memcmp(t->magic, CKPT_TAIL_MAGIC, CKPT_MAGIC_LEN))
-				return bad(off, "bad tail record");
-			printf("  records         %u before the tail (counted %u)\n",
-			       t->nr_records, nr);
-			printf("  length          %" PRIu64 " bytes before the tail (counted %zu)\n",
-			       (uint64_t)t->image_len, off);
-			printf("  checksum        %#010x, computed %#010x: %s\n",
-			       t->crc32c, crc, t->crc32c == crc ? "OK" : "MISMATCH");
-			if (next != len)
-				return bad(next, "data after the tail");
-			if (t->crc32c != crc || t->nr_records != nr || t->image_len != off)
-				return 1;
-			printf("image OK: %zu bytes, %u records\n", len, nr + 1);
-			return 0;
-		}
+		switch (h->type) {
 		case CKPT_HDR_HEADER:
 			return bad(off, "second header record");
-		default:
-			printf("@%zu record type %u (len %u)\n", off, h->type, h->len);
+		case CKPT_HDR_HEADER_ARCH:
+			if (w->nr_records != 1)
+				return bad(off, "second arch header record");
+			ret = do_arch(w, off, h);
+			break;
+		case CKPT_HDR_TAIL:
+			return do_tail(w, off, h, next);
+		case CKPT_HDR_TASK:
+			ret = do_task(w, off, h);
+			break;
+		case CKPT_HDR_CREDS:
+			ret = do_creds(off, h);
+			break;
+		case CKPT_HDR_FS:
+			ret = do_fs(off, h);
+			break;
+		case CKPT_HDR_SIGHAND:
+			ret = do_sighand(off, h);
+			break;
+		case CKPT_HDR_SIGPENDING:
+			ret = do_sigpending(w, off, h);
+			break;
+		case CKPT_HDR_RESTART_BLOCK:
+			ret = do_restart_block(off, h);
+			break;
+		case CKPT_HDR_CPU:
+		case CKPT_HDR_THREAD:
+		case CKPT_HDR_MM_CONTEXT:
+			ret = do_arch_rec(w, off, h);
+			break;
+		case CKPT_HDR_MM:
+			ret = do_mm(w, off, h);
+			break;
+		case CKPT_HDR_VMA:
+			ret = do_vma(w, off, h);
+			break;
+		case CKPT_HDR_PAGES:
+			ret = do_pages(w, off, h);
+			break;
+		case CKPT_HDR_FILES:
+			ret = do_files(w, off, h);
+			break;
+		case CKPT_HDR_FILE:
+			ret = do_file(w, off, h);
+			break;
+		case CKPT_HDR_PIPE:
+			ret = do_pipe(w, off, h);
+			break;
+		case CKPT_HDR_FD:
+			ret = do_fd(w, off, h);
+			break;
+		case CKPT_HDR_DATA:
+			ret = do_data(w, off, h);
+			break;
 		}
+		if (ret)
+			return ret;
 	}
 }
 
 int main(int argc, char **argv)
 {
+	struct walk w = { 0 };
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
+	const char *path;
 	ssize_t n;
-	int fd, ret;
+	int fd, opt, ret;
 
-	if (argc != 2 || argv[1][0] == '\0' ||
-	    (argv[1][0] == '-' && argv[1][1] != '\0')) {
-		fprintf(stderr, "usage: %s FILE\n"
-			"Decode the checkpoint image in FILE (- for standard input).\n",
-			prog);
+	while ((opt = getopt(argc, argv, "sh")) != -1) {
+		switch (opt) {
+		case 's':
+			summary = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || !argv[optind][0]) {
+		usage(stderr);
 		return 2;
 	}
-	fd = strcmp(argv[1], "-") ? open(argv[1], O_RDONLY) : 0;
+	path = argv[optind];
+	fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
 	if (fd < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, argv[1], strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return 2;
 	}
 	do {
 		if (len == cap) {
+			uint8_t *b;
+
 			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf) {
-				fprintf(stderr, "%s: out of memory\n", prog);
+			b = cap > len ? realloc(buf, cap) : NULL;
+			if (!b) {
+				fprintf(stderr, "%s: %s: out of memory\n", prog, path);
 				return 2;
 			}
+			buf = b;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n > 0)
 			len += n;
-	} while (n > 0);
+	} while (n > 0 || (n < 0 && errno == EINTR));
 	if (n < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, argv[1], strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return 2;
 	}
-	ret = decode(buf, len);
+	if (fd)
+		close(fd);
+
+	w.buf = buf;
+	w.len = len;
+	ret = decode(&w);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: writing the output: %s\n", prog, strerror(errno));
+		ret = 2;
+	}
+	free(w.defs.v);
+	free(w.uses.v);
 	free(buf);
 	return ret;
 }

@@ -28,9 +28,16 @@
 /*
  * Flags of checkpoint(2).
  *
- * No flag is defined yet: @flags must be 0.  Any other value fails with
- * EINVAL, so that flags added later can be detected by user space.
+ * CKPT_CHECKPOINT_INHERIT_STDIO: file descriptors 0, 1 and 2 are inherited
+ *	from whoever restarts the image, as a shell job inherits its
+ *	terminal.  checkpoint(2) records them as inherited, whatever they
+ *	are, and restart(2) gives the restarted process its caller's
+ *	descriptors 0, 1 and 2.
+ *
+ * Any other bit fails with EINVAL, so that flags added later can be
+ * detected by user space.
  */
+#define CKPT_CHECKPOINT_INHERIT_STDIO	(1UL << 0)
 
 /*
  * Flags of restart(2).

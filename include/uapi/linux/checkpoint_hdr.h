@@ -53,11 +53,56 @@ struct ckpt_hdr {
  * @CKPT_HDR_HEADER_ARCH: architecture CPU feature record, second record;
  *	its layout is in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_TAIL: &struct ckpt_hdr_tail, last record of an image
+ * @CKPT_HDR_TASK: &struct ckpt_hdr_task
+ * @CKPT_HDR_CREDS: &struct ckpt_hdr_creds
+ * @CKPT_HDR_FS: &struct ckpt_hdr_fs
+ * @CKPT_HDR_SIGHAND: &struct ckpt_hdr_sighand
+ * @CKPT_HDR_SIGPENDING: &struct ckpt_hdr_sigpending
+ * @CKPT_HDR_RESTART_BLOCK: &struct ckpt_hdr_restart_block
+ * @CKPT_HDR_CPU: user registers; layout in <asm/checkpoint_hdr.h>
+ * @CKPT_HDR_THREAD: thread state (TLS, FPU); layout in <asm/checkpoint_hdr.h>
+ * @CKPT_HDR_MM_CONTEXT: architecture part of an address space (vdso);
+ *	layout in <asm/checkpoint_hdr.h>
+ * @CKPT_HDR_MM: &struct ckpt_hdr_mm
+ * @CKPT_HDR_VMA: &struct ckpt_hdr_vma
+ * @CKPT_HDR_PAGES: &struct ckpt_hdr_pages
+ * @CKPT_HDR_FILES: &struct ckpt_hdr_files
+ * @CKPT_HDR_FILE: &struct ckpt_hdr_file
+ * @CKPT_HDR_PIPE: &struct ckpt_hdr_pipe
+ * @CKPT_HDR_FD: &struct ckpt_hdr_fd
+ * @CKPT_HDR_DATA: &struct ckpt_hdr_data
+ *
+ * An image of one process holds, in this order: HEADER, HEADER_ARCH, TASK,
+ * CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as objects
+ * are first referenced, and one FD record per descriptor), MM,
+ * MM_CONTEXT, one VMA per memory area each followed by its PAGES records,
+ * CPU, THREAD, RESTART_BLOCK, SIGPENDING and TAIL.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
 	CKPT_HDR_HEADER_ARCH = 2,
 	CKPT_HDR_TAIL = 3,
+
+	CKPT_HDR_TASK = 10,
+	CKPT_HDR_CREDS = 11,
+	CKPT_HDR_FS = 12,
+	CKPT_HDR_SIGHAND = 13,
+	CKPT_HDR_SIGPENDING = 14,
+	CKPT_HDR_RESTART_BLOCK = 15,
+
+	CKPT_HDR_CPU = 20,
+	CKPT_HDR_THREAD = 21,
+	CKPT_HDR_MM_CONTEXT = 22,
+
+	CKPT_HDR_MM = 30,
+	CKPT_HDR_VMA = 31,
+	CKPT_HDR_PAGES = 32,
+
+	CKPT_HDR_FILES = 40,
+	CKPT_HDR_FILE = 41,
+	CKPT_HDR_PIPE = 42,
+	CKPT_HDR_FD = 43,
+	CKPT_HDR_DATA = 44,
 };
 
 /**
@@ -155,6 +200,507 @@ struct ckpt_hdr_tail {
 	__u32 crc32c;
 	__u32 nr_records;
 	__u64 image_len;
+};
+
+/* Length of &ckpt_hdr_task.comm (TASK_COMM_LEN). */
+#define CKPT_COMM_LEN		16
+/* Number of resource limits in &ckpt_hdr_task.rlim (RLIM_NLIMITS). */
+#define CKPT_RLIM_NLIMITS	16
+/* Number of signals in a signal set and in &ckpt_hdr_sighand (_NSIG). */
+#define CKPT_NSIG		64
+/* Number of words in &ckpt_hdr_mm.auxv. */
+#define CKPT_AUXV_WORDS		64
+/* Size of a siginfo in &struct ckpt_sigpending_entry. */
+#define CKPT_SIGINFO_SIZE	128
+
+/**
+ * struct ckpt_rlimit - one resource limit
+ * @cur: soft limit, ~0 for RLIM_INFINITY
+ * @max: hard limit, ~0 for RLIM_INFINITY
+ */
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/**
+ * struct ckpt_itimer - one interval timer
+ * @value_ns: time left until the next expiry, 0 when disarmed
+ * @interval_ns: reload value
+ */
+struct ckpt_itimer {
+	__u64 value_ns;
+	__u64 interval_ns;
+};
+
+/* Bits of &ckpt_hdr_task.flags. */
+/* prctl(PR_SET_NO_NEW_PRIVS) is in effect. */
+#define CKPT_TASK_NO_NEW_PRIVS		(1U << 0)
+/* @saved_sigmask is restored when the interrupted call returns (ppoll(2)...). */
+#define CKPT_TASK_RESTORE_SIGMASK	(1U << 1)
+#define CKPT_TASK_FLAGS_ALL		(CKPT_TASK_NO_NEW_PRIVS | \
+					 CKPT_TASK_RESTORE_SIGMASK)
+
+/**
+ * struct ckpt_hdr_task - the state of a task
+ * @h: type %CKPT_HDR_TASK
+ * @comm: command name, NUL-terminated
+ * @personality: personality(2)
+ * @flags: CKPT_TASK_* bits
+ * @set_child_tid: CLONE_CHILD_SETTID address the task was created with
+ * @clear_child_tid: set_tid_address(2)
+ * @robust_list: set_robust_list(2) head, 0 for none
+ * @robust_list_len: its length
+ * @sas_ss_sp: sigaltstack(2) base
+ * @sas_ss_size: sigaltstack(2) size, 0 when disabled
+ * @sas_ss_flags: sigaltstack(2) flags (SS_AUTODISARM)
+ * @__reserved: zero
+ * @blocked: blocked signals; bit n-1 is signal n
+ * @saved_sigmask: mask restored by %CKPT_TASK_RESTORE_SIGMASK
+ * @rseq: rseq(2) area registered, 0 for none
+ * @rseq_len: its length
+ * @rseq_sig: its signature
+ * @itimer: ITIMER_REAL, ITIMER_VIRTUAL and ITIMER_PROF
+ * @rlim: resource limits, in RLIMIT_* order
+ */
+struct ckpt_hdr_task {
+	struct ckpt_hdr h;
+	char comm[CKPT_COMM_LEN];
+	__u32 personality;
+	__u32 flags;
+	__u64 set_child_tid;
+	__u64 clear_child_tid;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 sas_ss_sp;
+	__u64 sas_ss_size;
+	__u32 sas_ss_flags;
+	__u32 __reserved;
+	__u64 blocked;
+	__u64 saved_sigmask;
+	__u64 rseq;
+	__u32 rseq_len;
+	__u32 rseq_sig;
+	struct ckpt_itimer itimer[3];
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+};
+
+/**
+ * struct ckpt_hdr_creds - credentials of a task
+ * @h: type %CKPT_HDR_CREDS; len covers @groups
+ * @uid: real user id, in the user namespace of the checkpointing caller
+ * @euid: effective user id
+ * @suid: saved user id
+ * @fsuid: file system user id
+ * @gid: real group id
+ * @egid: effective group id
+ * @sgid: saved group id
+ * @fsgid: file system group id
+ * @securebits: SECBIT_* bits
+ * @ngroups: number of supplementary groups in @groups
+ * @cap_inheritable: inheritable capabilities, bit n is capability n
+ * @cap_permitted: permitted capabilities
+ * @cap_effective: effective capabilities
+ * @cap_bset: capability bounding set
+ * @cap_ambient: ambient capabilities
+ * @groups: the supplementary groups
+ *
+ * restart(2) restores these only as far as its caller could set them
+ * itself, and fails with EPERM otherwise.
+ */
+struct ckpt_hdr_creds {
+	struct ckpt_hdr h;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u32 securebits;
+	__u32 ngroups;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 groups[];
+};
+
+/**
+ * struct ckpt_hdr_fs - file system context of a task
+ * @h: type %CKPT_HDR_FS; len covers @paths
+ * @umask: umask(2)
+ * @cwd_len: length of the working directory path, its NUL included
+ * @root_len: length of the root directory path, its NUL included
+ * @__reserved: zero
+ * @paths: the working directory, then the root directory, as absolute
+ *	NUL-terminated paths seen from the checkpointing caller's root
+ */
+struct ckpt_hdr_fs {
+	struct ckpt_hdr h;
+	__u32 umask;
+	__u32 cwd_len;
+	__u32 root_len;
+	__u32 __reserved;
+	char paths[];
+};
+
+/**
+ * struct ckpt_sigaction - the disposition of one signal
+ * @handler: SIG_DFL (0), SIG_IGN (1) or the handler's address
+ * @flags: SA_* flags
+ * @restorer: SA_RESTORER trampoline, 0 without one
+ * @mask: signals blocked while the handler runs
+ */
+struct ckpt_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+/**
+ * struct ckpt_hdr_sighand - the signal dispositions of a task
+ * @h: type %CKPT_HDR_SIGHAND
+ * @action: the disposition of signal n is @action[n - 1]
+ */
+struct ckpt_hdr_sighand {
+	struct ckpt_hdr h;
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+/**
+ * struct ckpt_sigpending_entry - a queued signal
+ * @signo: signal number
+ * @shared: 1 if pending for the whole process, 0 for the thread
+ * @info: its siginfo_t, as user space sees it
+ */
+struct ckpt_sigpending_entry {
+	__u32 signo;
+	__u32 shared;
+	__u8 info[CKPT_SIGINFO_SIZE];
+};
+
+/**
+ * struct ckpt_hdr_sigpending - the pending signals of a task
+ * @h: type %CKPT_HDR_SIGPENDING; len covers @entries
+ * @pending: signals pending for the thread
+ * @shared_pending: signals pending for the process
+ * @nr: number of @entries
+ * @__reserved: zero
+ * @entries: the queued signals with their siginfo, oldest first; a signal
+ *	in a pending set without an entry is restored with si_code SI_KERNEL
+ */
+struct ckpt_hdr_sigpending {
+	struct ckpt_hdr h;
+	__u64 pending;
+	__u64 shared_pending;
+	__u32 nr;
+	__u32 __reserved;
+	struct ckpt_sigpending_entry entries[];
+};
+
+/**
+ * enum ckpt_restart_kind - how an interrupted system call resumes
+ * @CKPT_RESTART_NONE: no restart block; a -ERESTART* return in the saved
+ *	registers, if any, is handled as after a signal
+ * @CKPT_RESTART_NANOSLEEP: relative nanosleep(2) or clock_nanosleep(2)
+ * @CKPT_RESTART_FUTEX: futex(2) wait with a timeout
+ * @CKPT_RESTART_POLL: poll(2) with a timeout
+ */
+enum ckpt_restart_kind {
+	CKPT_RESTART_NONE = 0,
+	CKPT_RESTART_NANOSLEEP = 1,
+	CKPT_RESTART_FUTEX = 2,
+	CKPT_RESTART_POLL = 3,
+};
+
+/* Bits of &ckpt_hdr_restart_block.flags. */
+/* @timeout_ns is the time left at checkpoint, not an absolute time. */
+#define CKPT_RESTART_RELATIVE		(1U << 0)
+/* The call has a timeout (poll and futex). */
+#define CKPT_RESTART_HAS_TIMEOUT	(1U << 1)
+/* Futex: the timeout is on CLOCK_REALTIME, not CLOCK_MONOTONIC. */
+#define CKPT_RESTART_CLOCK_REALTIME	(1U << 2)
+/* Futex: a shared (not process private) futex. */
+#define CKPT_RESTART_SHARED		(1U << 3)
+/* Nanosleep: the remaining time is copied to @addr as a 32-bit timespec. */
+#define CKPT_RESTART_COMPAT		(1U << 4)
+#define CKPT_RESTART_FLAGS_ALL		0x1f
+
+/**
+ * struct ckpt_hdr_restart_block - an interrupted system call
+ * @h: type %CKPT_HDR_RESTART_BLOCK
+ * @kind: one of &enum ckpt_restart_kind
+ * @flags: CKPT_RESTART_* bits
+ * @clockid: nanosleep: the clock
+ * @val: futex: the expected value
+ * @bitset: futex: the wake-up bitset
+ * @nfds: poll: number of descriptors
+ * @addr: futex: the futex; poll: the pollfd array; nanosleep: where the
+ *	remaining time goes, 0 for nowhere
+ * @timeout_ns: the time left (%CKPT_RESTART_RELATIVE) or the absolute
+ *	expiry on the call's clock
+ */
+struct ckpt_hdr_restart_block {
+	struct ckpt_hdr h;
+	__u32 kind;
+	__u32 flags;
+	__s32 clockid;
+	__u32 val;
+	__u32 bitset;
+	__u32 nfds;
+	__u64 addr;
+	__u64 timeout_ns;
+};
+
+/**
+ * struct ckpt_hdr_mm - an address space
+ * @h: type %CKPT_HDR_MM
+ * @start_code: start of the program text
+ * @end_code: end of the program text
+ * @start_data: start of the program data
+ * @end_data: end of the program data
+ * @start_brk: start of the heap
+ * @brk: current program break
+ * @start_stack: start of the main stack
+ * @arg_start: start of the argument strings
+ * @arg_end: end of the argument strings
+ * @env_start: start of the environment strings
+ * @env_end: end of the environment strings
+ * @mmap_base: base of the mmap area
+ * @nr_vmas: number of VMA records that follow
+ * @exe_ref: object reference of the executable's FILE record, 0 for none
+ * @auxv: the auxiliary vector given to the program, AT_NULL-terminated
+ */
+struct ckpt_hdr_mm {
+	struct ckpt_hdr h;
+	__u64 start_code, end_code;
+	__u64 start_data, end_data;
+	__u64 start_brk, brk;
+	__u64 start_stack;
+	__u64 arg_start, arg_end;
+	__u64 env_start, env_end;
+	__u64 mmap_base;
+	__u32 nr_vmas;
+	__u32 exe_ref;
+	__u64 auxv[CKPT_AUXV_WORDS];
+};
+
+/**
+ * enum ckpt_vma_type - what backs a memory area
+ * @CKPT_VMA_ANON: private anonymous memory (heap, stack, MAP_ANONYMOUS)
+ * @CKPT_VMA_FILE: a mapping of a file reopened by path; private ones are
+ *	followed by their privately modified pages
+ * @CKPT_VMA_SHMEM: a mapping of a shared memory object (MAP_SHARED |
+ *	MAP_ANONYMOUS, memfd) whose contents are saved with its FILE record
+ * @CKPT_VMA_SPECIAL: a mapping the kernel provides ([vdso], [vvar]...),
+ *	re-created by the architecture at the same address
+ */
+enum ckpt_vma_type {
+	CKPT_VMA_ANON = 1,
+	CKPT_VMA_FILE = 2,
+	CKPT_VMA_SHMEM = 3,
+	CKPT_VMA_SPECIAL = 4,
+};
+
+/* Bits of &ckpt_hdr_vma.flags. */
+#define CKPT_VMA_SHARED		(1U << 0)	/* MAP_SHARED */
+#define CKPT_VMA_GROWSDOWN	(1U << 1)	/* a stack, MAP_GROWSDOWN */
+#define CKPT_VMA_NORESERVE	(1U << 2)	/* MAP_NORESERVE */
+#define CKPT_VMA_LOCKED		(1U << 3)	/* mlock(2) */
+#define CKPT_VMA_LOCKONFAULT	(1U << 4)	/* mlock2(MLOCK_ONFAULT) */
+#define CKPT_VMA_DONTFORK	(1U << 5)	/* madvise(MADV_DONTFORK) */
+#define CKPT_VMA_WIPEONFORK	(1U << 6)	/* madvise(MADV_WIPEONFORK) */
+#define CKPT_VMA_DONTDUMP	(1U << 7)	/* madvise(MADV_DONTDUMP) */
+#define CKPT_VMA_SEQ_READ	(1U << 8)	/* madvise(MADV_SEQUENTIAL) */
+#define CKPT_VMA_RAND_READ	(1U << 9)	/* madvise(MADV_RANDOM) */
+#define CKPT_VMA_HUGEPAGE	(1U << 10)	/* madvise(MADV_HUGEPAGE) */
+#define CKPT_VMA_NOHUGEPAGE	(1U << 11)	/* madvise(MADV_NOHUGEPAGE) */
+#define CKPT_VMA_FLAGS_ALL	0xfff
+
+/* Length of &ckpt_hdr_vma.name. */
+#define CKPT_VMA_NAME_LEN	16
+
+/**
+ * struct ckpt_hdr_vma - a memory area
+ * @h: type %CKPT_HDR_VMA
+ * @start: first address
+ * @end: address after the last byte
+ * @pgoff: file offset in pages (%CKPT_VMA_FILE, %CKPT_VMA_SHMEM)
+ * @prot: PROT_READ, PROT_WRITE and PROT_EXEC bits
+ * @flags: CKPT_VMA_* bits
+ * @type: one of &enum ckpt_vma_type
+ * @file_ref: object reference of the FILE record of the mapped file
+ * @nr_pages: number of pages in the PAGES records that follow
+ * @__reserved: zero
+ * @name: %CKPT_VMA_SPECIAL: the mapping's name ("[vdso]"), NUL-terminated
+ */
+struct ckpt_hdr_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u32 prot;
+	__u32 flags;
+	__u32 type;
+	__u32 file_ref;
+	__u32 nr_pages;
+	__u32 __reserved;
+	char name[CKPT_VMA_NAME_LEN];
+};
+
+/**
+ * struct ckpt_hdr_pages - page contents
+ * @h: type %CKPT_HDR_PAGES; len covers @addr and the page contents
+ * @nr_pages: number of pages in this record
+ * @__reserved: zero
+ * @addr: after a VMA record, the address of each page; after a FILE
+ *	record of a shared memory object, the file offset of each page.
+ *	Increasing.  The contents of the pages follow, page_size bytes each.
+ *
+ * Pages that were never populated are not saved: they stay holes.
+ */
+struct ckpt_hdr_pages {
+	struct ckpt_hdr h;
+	__u32 nr_pages;
+	__u32 __reserved;
+	__u64 addr[];
+};
+
+/**
+ * struct ckpt_hdr_files - a file descriptor table
+ * @h: type %CKPT_HDR_FILES
+ * @nr_fds: number of FD records that follow
+ * @__reserved: zero
+ */
+struct ckpt_hdr_files {
+	struct ckpt_hdr h;
+	__u32 nr_fds;
+	__u32 __reserved;
+};
+
+/**
+ * enum ckpt_file_type - kinds of open files
+ * @CKPT_FILE_REG: a regular file, reopened by path
+ * @CKPT_FILE_DIR: a directory, reopened by path
+ * @CKPT_FILE_CHR: a character device (/dev/null, /dev/zero...), reopened
+ *	by path and checked to be the same device
+ * @CKPT_FILE_PIPE: an end of a pipe; the pipe is a PIPE record
+ * @CKPT_FILE_FIFO: an end of a named pipe, reopened by path; its buffered
+ *	data is a PIPE record
+ * @CKPT_FILE_MEMFD: a memfd_create(2) file; its pages follow in PAGES
+ *	records
+ * @CKPT_FILE_SHMEM: the object behind a MAP_SHARED | MAP_ANONYMOUS mapping;
+ *	its pages follow in PAGES records
+ * @CKPT_FILE_EVENTFD: an eventfd(2)
+ */
+enum ckpt_file_type {
+	CKPT_FILE_REG = 1,
+	CKPT_FILE_DIR = 2,
+	CKPT_FILE_CHR = 3,
+	CKPT_FILE_PIPE = 4,
+	CKPT_FILE_FIFO = 5,
+	CKPT_FILE_MEMFD = 6,
+	CKPT_FILE_SHMEM = 7,
+	CKPT_FILE_EVENTFD = 8,
+};
+
+/**
+ * struct ckpt_hdr_file - an open file, saved once however many descriptors
+ * and mappings share it
+ * @h: type %CKPT_HDR_FILE; len covers @path
+ * @objref: object reference of this file, unique in the image, from 1
+ * @type: one of &enum ckpt_file_type
+ * @f_flags: open flags, as F_GETFL returns them
+ * @mode: st_mode of the file
+ * @pipe_ref: %CKPT_FILE_PIPE and %CKPT_FILE_FIFO: object reference of the
+ *	PIPE record
+ * @pos: file position
+ * @size: st_size at checkpoint
+ * @dev: st_dev (new_encode_dev() encoding) of a file reopened by path
+ * @ino: st_ino
+ * @rdev: %CKPT_FILE_CHR: the device number
+ * @mtime_sec: st_mtime, seconds
+ * @mtime_nsec: st_mtime, nanoseconds
+ * @path_len: length of @path, its NUL included
+ * @count: %CKPT_FILE_EVENTFD: the counter; %CKPT_FILE_MEMFD: the seals
+ * @nr_pages: %CKPT_FILE_MEMFD and %CKPT_FILE_SHMEM: number of pages in
+ *	the PAGES records that follow
+ * @__reserved: zero
+ * @path: absolute path, seen from the checkpointing caller's root; for a
+ *	memfd, its name
+ *
+ * A file reopened by path must still be the same file at restart: same
+ * type, device and inode number; a regular file that is mapped must also
+ * have the same size and modification time.
+ */
+struct ckpt_hdr_file {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 type;
+	__u32 f_flags;
+	__u32 mode;
+	__u32 pipe_ref;
+	__u32 path_len;
+	__s64 pos;
+	__s64 size;
+	__u64 dev;
+	__u64 ino;
+	__u64 rdev;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 nr_pages;
+	__u64 count;
+	char path[];
+};
+
+/**
+ * struct ckpt_hdr_pipe - a pipe (or the buffer of a named pipe)
+ * @h: type %CKPT_HDR_PIPE
+ * @objref: object reference of this pipe
+ * @size: capacity in bytes (F_GETPIPE_SZ)
+ * @data_len: bytes buffered in the pipe, in DATA records that follow
+ * @__reserved: zero
+ */
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 size;
+	__u32 data_len;
+	__u32 __reserved;
+};
+
+/* Bits of &ckpt_hdr_fd.flags. */
+/* FD_CLOEXEC. */
+#define CKPT_FD_CLOEXEC		(1U << 0)
+/* The descriptor is inherited from the restarting caller (see
+ * CKPT_CHECKPOINT_INHERIT_STDIO); @objref is 0. */
+#define CKPT_FD_INHERITED	(1U << 1)
+
+/**
+ * struct ckpt_hdr_fd - a file descriptor
+ * @h: type %CKPT_HDR_FD
+ * @fd: the descriptor number
+ * @flags: CKPT_FD_* bits
+ * @objref: object reference of the FILE record
+ * @__reserved: zero
+ */
+struct ckpt_hdr_fd {
+	struct ckpt_hdr h;
+	__u32 fd;
+	__u32 flags;
+	__u32 objref;
+	__u32 __reserved;
+};
+
+/* Most bytes in one DATA record. */
+#define CKPT_DATA_MAX		65536
+
+/**
+ * struct ckpt_hdr_data - a chunk of bytes (the data buffered in a pipe)
+ * @h: type %CKPT_HDR_DATA; len covers @data
+ * @data: up to %CKPT_DATA_MAX bytes
+ */
+struct ckpt_hdr_data {
+	struct ckpt_hdr h;
+	__u8 data[];
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of an address space.
+ *
+ * Checkpoint saves every VMA and, for private mappings, the pages that
+ * are populated: all of them for anonymous memory, the privately modified
+ * ones for private file mappings.  Holes stay holes.  Kernel-provided
+ * mappings ([vdso], [vvar]) are saved by name and re-created by the
+ * architecture at the same address.
+ *
+ * Restart builds the new address space aside, as execve() does: the new
+ * mm briefly becomes the caller's while mmap() re-creates the VMAs (so
+ * every check mmap() does applies, with the caller's credentials and
+ * limits), and the pages are filled through get_user_pages_remote().  The
+ * caller gets its own mm back until the point of no return, where the new
+ * one replaces it as in execve().
+ */
+
+#include <linux/binfmts.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mmu_context.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <asm/mmu_context.h>
+
+#include "internal.h"
+
+/* VMA flags a checkpoint cannot save. */
+#define CKPT_VM_UNSUPPORTED	(VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB | \
+				 VM_UFFD_MISSING | VM_UFFD_WP | VM_LOCKONFAULT | \
+				 VM_SHADOW_STACK | VM_DONTEXPAND)
+
+/* The populated pages of a VMA, collected by a page table walk. */
+struct ckpt_walk {
+	unsigned long *addr;
+	unsigned int nr;
+	unsigned int max;
+	bool only_anon;
+	int err;
+};
+
+static void ckpt_walk_add(struct ckpt_walk *w, unsigned long addr)
+{
+	if (w->err)
+		return;
+	if (w->nr == w->max) {
+		unsigned int max = w->max ? 2 * w->max : 512;
+		unsigned long *a = kvrealloc(w->addr, max * sizeof(*a), GFP_ATOMIC);
+
+		if (!a) {
+			w->err = -ENOMEM;
+			return;
+		}
+		w->addr = a;
+		w->max = max;
+	}
+	w->addr[w->nr++] = addr;
+}
+
+static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
+			  struct mm_walk *walk)
+{
+	struct ckpt_walk *w = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	pte_t *start, *pte;
+	spinlock_t *ptl;
+
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (ptl) {
+		pmd_t pmdval = *pmd;
+
+		if (pmd_present(pmdval) && !is_huge_zero_pmd(pmdval))
+			for (; addr < end; addr += PAGE_SIZE)
+				ckpt_walk_add(w, addr);
+		spin_unlock(ptl);
+		walk->action = ACTION_CONTINUE;
+		return w->err;
+	}
+	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!start) {
+		walk->action = ACTION_AGAIN;
+		return 0;
+	}
+	for (pte = start; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+
+		if (pte_none(ptent))
+			continue;
+		if (pte_present(ptent)) {
+			struct folio *folio;
+
+			if (is_zero_pfn(pte_pfn(ptent)))
+				continue;
+			folio = vm_normal_folio(vma, addr, ptent);
+			if (w->only_anon && (!folio || !folio_test_anon(folio)))
+				continue;
+		} else if (is_pte_marker(ptent)) {
+			continue;
+		}
+		ckpt_walk_add(w, addr);
+	}
+	pte_unmap_unlock(start, ptl);
+	walk->action = ACTION_CONTINUE;
+	return w->err;
+}
+
+static const struct mm_walk_ops ckpt_walk_ops = {
+	.pmd_entry = ckpt_pmd_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* Write the PAGES records of the pages listed in @w. */
+static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+				struct ckpt_walk *w)
+{
+	struct ckpt_hdr_pages *h;
+	unsigned int i, n, done;
+	int ret = 0;
+
+	h = kmalloc(struct_size(h, addr, CKPT_PAGES_BATCH), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	for (done = 0; done < w->nr && !ret; done += n) {
+		n = min_t(unsigned int, w->nr - done, CKPT_PAGES_BATCH);
+		h->h.type = CKPT_HDR_PAGES;
+		h->h.len = struct_size(h, addr, n) + n * PAGE_SIZE;
+		h->nr_pages = n;
+		h->__reserved = 0;
+		for (i = 0; i < n; i++) {
+			long got;
+
+			h->addr[i] = w->addr[done + i];
+			got = get_user_pages_remote(mm, w->addr[done + i], 1,
+						    FOLL_FORCE, &ctx->pages[i], NULL);
+			if (got != 1) {
+				ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
+					       "cannot read the page at %#lx (error %ld)",
+					       w->addr[done + i], got);
+				n = i;
+				break;
+			}
+		}
+		if (!ret)
+			ret = ckpt_write(ctx, h, struct_size(h, addr, n));
+		if (!ret)
+			ret = ckpt_write_pages(ctx, ctx->pages, n);
+		if (!ret)
+			ctx->nr_records++;
+		for (i = 0; i < n; i++)
+			put_page(ctx->pages[i]);
+	}
+	kfree(h);
+	return ret;
+}
+
+static u32 ckpt_vma_flags(vm_flags_t f)
+{
+	u32 flags = 0;
+
+	if (f & VM_MAYSHARE)
+		flags |= CKPT_VMA_SHARED;
+	if (f & VM_GROWSDOWN)
+		flags |= CKPT_VMA_GROWSDOWN;
+	if (f & VM_NORESERVE)
+		flags |= CKPT_VMA_NORESERVE;
+	if (f & VM_LOCKED)
+		flags |= CKPT_VMA_LOCKED;
+	if (f & VM_DONTCOPY)
+		flags |= CKPT_VMA_DONTFORK;
+	if (f & VM_WIPEONFORK)
+		flags |= CKPT_VMA_WIPEONFORK;
+	if (f & VM_DONTDUMP)
+		flags |= CKPT_VMA_DONTDUMP;
+	if (f & VM_SEQ_READ)
+		flags |= CKPT_VMA_SEQ_READ;
+	if (f & VM_RAND_READ)
+		flags |= CKPT_VMA_RAND_READ;
+	if (f & VM_HUGEPAGE)
+		flags |= CKPT_VMA_HUGEPAGE;
+	if (f & VM_NOHUGEPAGE)
+		flags |= CKPT_VMA_NOHUGEPAGE;
+	return flags;
+}
+
+/* Write one VMA and its pages; @mm is read-locked. */
+static int ckpt_write_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			  struct vm_area_struct *vma)
+{
+	struct ckpt_hdr_vma h = { };
+	struct ckpt_walk w = { };
+	struct file *file = vma->vm_file;
+	char who[48];
+	int ret;
+
+	BUILD_BUG_ON(sizeof(h) != 72);
+	snprintf(who, sizeof(who), "the mapping at %#lx", vma->vm_start);
+	if (vma->vm_ops && vma->vm_ops->name) {
+		const char *name = vma->vm_ops->name(vma);
+
+		if (name && !strcmp(name, "[uprobes]"))
+			return 0;
+		h.type = CKPT_VMA_SPECIAL;
+		strscpy(h.name, name ?: "", sizeof(h.name));
+	} else if (vma->vm_flags & CKPT_VM_UNSUPPORTED) {
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s has flags %#lx, not supported", who,
+				vma->vm_flags & CKPT_VM_UNSUPPORTED);
+	} else if (!file) {
+		h.type = CKPT_VMA_ANON;
+	} else {
+		h.type = CKPT_VMA_FILE;
+		ret = ckpt_write_file_obj(ctx, file, who, &h.file_ref);
+		if (ret)
+			return ret;
+		h.pgoff = vma->vm_pgoff;
+	}
+	h.start = vma->vm_start;
+	h.end = vma->vm_end;
+	if (vma->vm_flags & VM_READ)
+		h.prot |= PROT_READ;
+	if (vma->vm_flags & VM_WRITE)
+		h.prot |= PROT_WRITE;
+	if (vma->vm_flags & VM_EXEC)
+		h.prot |= PROT_EXEC;
+	h.flags = ckpt_vma_flags(vma->vm_flags);
+
+	if (h.type == CKPT_VMA_ANON ||
+	    (h.type == CKPT_VMA_FILE && !(vma->vm_flags & VM_MAYSHARE))) {
+		w.only_anon = h.type == CKPT_VMA_FILE;
+		ret = walk_page_range(mm, vma->vm_start, vma->vm_end,
+				      &ckpt_walk_ops, &w);
+		if (ret || w.err) {
+			kvfree(w.addr);
+			return ckpt_err(ctx, ret ?: w.err,
+					"cannot walk %s (error %d)", who, ret ?: w.err);
+		}
+		h.nr_pages = w.nr;
+	}
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
+	if (!ret && w.nr)
+		ret = ckpt_write_vma_pages(ctx, mm, &w);
+	kvfree(w.addr);
+	return ret;
+}
+
+/**
+ * ckpt_write_mm() - write the address space of a task
+ * @ctx: checkpoint context
+ * @t: the task
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_hdr_mm *h;
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+	struct file *exe;
+	struct vma_iterator vmi;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(*h) != 624);
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
+	mm = get_task_mm(t);
+	if (!mm)
+		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", task_pid_vnr(t));
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h) {
+		mmput(mm);
+		return -ENOMEM;
+	}
+	exe = get_mm_exe_file(mm);
+	if (exe) {
+		ret = ckpt_write_file_obj(ctx, exe, "the executable", &h->exe_ref);
+		fput(exe);
+		if (ret)
+			goto out;
+	}
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+#ifdef CONFIG_AIO
+	if (rcu_access_pointer(mm->ioctx_table)) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses AIO", task_pid_vnr(t));
+		goto unlock;
+	}
+#endif
+	spin_lock(&mm->arg_lock);
+	h->start_code = mm->start_code;
+	h->end_code = mm->end_code;
+	h->start_data = mm->start_data;
+	h->end_data = mm->end_data;
+	h->start_brk = mm->start_brk;
+	h->brk = mm->brk;
+	h->start_stack = mm->start_stack;
+	h->arg_start = mm->arg_start;
+	h->arg_end = mm->arg_end;
+	h->env_start = mm->env_start;
+	h->env_end = mm->env_end;
+	spin_unlock(&mm->arg_lock);
+	h->mmap_base = mm->mmap_base;
+	for (int i = 0; i < AT_VECTOR_SIZE; i++)
+		h->auxv[i] = mm->saved_auxv[i];
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		if (vma->vm_ops && vma->vm_ops->name && vma->vm_ops->name(vma) &&
+		    !strcmp(vma->vm_ops->name(vma), "[uprobes]"))
+			continue;
+		h->nr_vmas++;
+	}
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_MM, sizeof(*h));
+	if (!ret)
+		ret = ckpt_arch_write_mm_context(ctx, mm);
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		if (ret)
+			break;
+		ret = ckpt_write_vma(ctx, mm, vma);
+	}
+#ifdef CONFIG_AIO
+unlock:
+#endif
+	mmap_read_unlock(mm);
+out:
+	kfree(h);
+	mmput(mm);
+	return ret;
+}
+
+/* Make @mm current->mm, without any of the release execve() does. */
+static struct mm_struct *ckpt_switch_mm(struct mm_struct *mm)
+{
+	struct task_struct *tsk = current;
+	struct mm_struct *prev;
+
+	sched_mm_cid_before_execve(tsk);
+	task_lock(tsk);
+	local_irq_disable();
+	prev = tsk->active_mm;
+	tsk->active_mm = mm;
+	tsk->mm = mm;
+	membarrier_update_current_mm(mm);
+	if (!IS_ENABLED(CONFIG_ARCH_WANT_IRQS_OFF_ACTIVATE_MM))
+		local_irq_enable();
+	activate_mm(prev, mm);
+	if (IS_ENABLED(CONFIG_ARCH_WANT_IRQS_OFF_ACTIVATE_MM))
+		local_irq_enable();
+	task_unlock(tsk);
+	sched_mm_cid_after_execve(tsk);
+	return prev;
+}
+
+static unsigned long ckpt_prot(u32 prot)
+{
+	return prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+}
+
+/* Read the PAGES records of a VMA into the new mm, current->mm. */
+static int ckpt_read_vma_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v)
+{
+	struct mm_struct *mm = current->mm;
+	struct ckpt_hdr_pages *h;
+	u64 last = 0;
+	u32 left = v->nr_pages;
+	int ret = 0;
+
+	h = kmalloc(struct_size(h, addr, CKPT_PAGES_BATCH), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	while (left && !ret) {
+		unsigned int i, n;
+
+		ret = ckpt_read_hdr(ctx, &h->h);
+		if (ret)
+			break;
+		if (h->h.type != CKPT_HDR_PAGES || h->h.len < sizeof(*h)) {
+			ret = ckpt_err(ctx, -EINVAL,
+				       "record at offset %llu: expected pages of the VMA at %#llx",
+				       ctx->rec_len, v->start);
+			break;
+		}
+		ret = ckpt_read(ctx, &h->nr_pages, sizeof(*h) - sizeof(h->h));
+		if (ret)
+			break;
+		n = h->nr_pages;
+		if (!n || n > CKPT_PAGES_BATCH || n > left || h->__reserved ||
+		    h->h.len != struct_size(h, addr, n) + (size_t)n * PAGE_SIZE) {
+			ret = ckpt_err(ctx, -EINVAL, "malformed pages record at offset %llu",
+				       ctx->rec_len);
+			break;
+		}
+		ret = ckpt_read(ctx, h->addr, n * sizeof(h->addr[0]));
+		if (ret)
+			break;
+		for (i = 0; i < n; i++) {
+			if (!PAGE_ALIGNED(h->addr[i]) || h->addr[i] < v->start ||
+			    h->addr[i] >= v->end || (last && h->addr[i] <= last)) {
+				ret = ckpt_err(ctx, -EINVAL,
+					       "page address %#llx out of order or outside its VMA",
+					       h->addr[i]);
+				break;
+			}
+			last = h->addr[i];
+		}
+		if (ret)
+			break;
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			break;
+		for (i = 0; i < n; i++) {
+			long got = get_user_pages_remote(mm, h->addr[i], 1,
+							 FOLL_WRITE | FOLL_FORCE,
+							 &ctx->pages[i], NULL);
+
+			if (got != 1) {
+				ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
+					       "cannot fill the page at %#llx (error %ld)",
+					       h->addr[i], got);
+				n = i;
+				break;
+			}
+		}
+		mmap_read_unlock(mm);
+		if (!ret)
+			ret = ckpt_read_pages(ctx, ctx->pages, n);
+		for (i = 0; i < n; i++) {
+			flush_dcache_page(ctx->pages[i]);
+			put_page(ctx->pages[i]);
+		}
+		if (!ret)
+			ctx->nr_records++;
+		left -= n;
+	}
+	kfree(h);
+	return ret;
+}
+
+static const struct {
+	u32 flag;
+	int advice;
+} ckpt_vma_advice[] = {
+	{ CKPT_VMA_DONTFORK, MADV_DONTFORK },
+	{ CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK },
+	{ CKPT_VMA_DONTDUMP, MADV_DONTDUMP },
+	{ CKPT_VMA_SEQ_READ, MADV_SEQUENTIAL },
+	{ CKPT_VMA_RAND_READ, MADV_RANDOM },
+	{ CKPT_VMA_HUGEPAGE, MADV_HUGEPAGE },
+	{ CKPT_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE },
+};
+
+/* Is there a kernel mapping named like @v where @v says? */
+static bool ckpt_special_present(struct mm_struct *mm, const struct ckpt_hdr_vma *v)
+{
+	struct vm_area_struct *vma;
+	const char *name = NULL;
+
+	mmap_read_lock(mm);
+	vma = find_vma(mm, v->start);
+	if (vma && vma->vm_start == v->start && vma->vm_end == v->end &&
+	    vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+	mmap_read_unlock(mm);
+	return name && !strcmp(name, v->name);
+}
+
+/* Re-create one VMA in the new mm, current->mm, and fill its pages. */
+static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
+			 u64 *prev_end)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long len = v->end - v->start, flags, addr, off = 0;
+	struct file *file = NULL;
+	int i, ret;
+
+	if (v->__reserved || !PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
+	    v->start >= v->end || v->end > TASK_SIZE || v->start < *prev_end ||
+	    v->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
+	    v->flags & ~CKPT_VMA_FLAGS_ALL || v->nr_pages > len >> PAGE_SHIFT ||
+	    strnlen(v->name, sizeof(v->name)) == sizeof(v->name) ||
+	    (v->type != CKPT_VMA_SPECIAL && v->name[0]) ||
+	    (v->type != CKPT_VMA_FILE && (v->file_ref || v->pgoff)))
+		return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx", v->start);
+	*prev_end = v->end;
+
+	flags = MAP_FIXED_NOREPLACE;
+	flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (v->flags & CKPT_VMA_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	if (v->flags & CKPT_VMA_NORESERVE)
+		flags |= MAP_NORESERVE;
+	if (v->flags & CKPT_VMA_LOCKED)
+		flags |= MAP_LOCKED;
+
+	switch (v->type) {
+	case CKPT_VMA_SPECIAL:
+		if (v->nr_pages || v->flags & ~CKPT_VMA_DONTDUMP & CKPT_VMA_FLAGS_ALL ||
+		    !ckpt_special_present(mm, v))
+			return ckpt_err(ctx, -EINVAL,
+					"the image's %s at %#llx-%#llx cannot be re-created here",
+					v->name, v->start, v->end);
+		return 0;
+	case CKPT_VMA_ANON:
+		if (v->flags & CKPT_VMA_SHARED)
+			return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx",
+					v->start);
+		flags |= MAP_ANONYMOUS;
+		break;
+	case CKPT_VMA_FILE:
+		file = ckpt_read_file_ref(ctx, v->file_ref);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		if (v->pgoff > (ULONG_MAX >> PAGE_SHIFT) ||
+		    (v->flags & CKPT_VMA_SHARED && v->nr_pages))
+			return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx",
+					v->start);
+		off = v->pgoff << PAGE_SHIFT;
+		break;
+	default:
+		return ckpt_err(ctx, -EINVAL, "VMA at %#llx has unknown type %u",
+				v->start, v->type);
+	}
+	addr = vm_mmap(file, v->start, len, ckpt_prot(v->prot), flags, off);
+	if (IS_ERR_VALUE(addr) || addr != v->start)
+		return ckpt_err(ctx, IS_ERR_VALUE(addr) ? (long)addr : -EEXIST,
+				"cannot map %#llx-%#llx (error %ld)", v->start, v->end,
+				IS_ERR_VALUE(addr) ? (long)addr : -EEXIST);
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_advice); i++) {
+		if (!(v->flags & ckpt_vma_advice[i].flag))
+			continue;
+		if (!IS_ENABLED(CONFIG_ADVISE_SYSCALLS))
+			return ckpt_err(ctx, -ENOEXEC,
+					"the image uses madvise(2), which this kernel lacks");
+		ret = do_madvise(mm, v->start, len, ckpt_vma_advice[i].advice);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"cannot restore the advice of %#llx-%#llx (error %d)",
+					v->start, v->end, ret);
+	}
+	return ckpt_read_vma_pages(ctx, v);
+}
+
+static int ckpt_check_mm_record(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)
+{
+	const u64 *f = &h->start_code;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (f[i] > TASK_SIZE)
+			return ckpt_err(ctx, -EINVAL, "mm record: address %#llx out of range",
+					f[i]);
+	if (h->start_code > h->end_code || h->start_data > h->end_data ||
+	    h->start_brk > h->brk || h->arg_start > h->arg_end ||
+	    h->env_start > h->env_end || !PAGE_ALIGNED(h->mmap_base) ||
+	    h->nr_vmas > sysctl_max_map_count)
+		return ckpt_err(ctx, -EINVAL, "malformed mm record");
+	for (i = AT_VECTOR_SIZE; i < CKPT_AUXV_WORDS; i++)
+		if (h->auxv[i])
+			return ckpt_err(ctx, -EINVAL, "mm record: auxiliary vector too long");
+	return 0;
+}
+
+/* Build the new mm from the MM_CONTEXT and VMA records; it is current. */
+static int ckpt_build_mm(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 const struct ckpt_hdr_mm *h)
+{
+	struct ckpt_hdr_vma v;
+	u64 prev_end = 0;
+	u32 done = 0;
+	int ret;
+
+	ret = ckpt_arch_read_mm_context(ctx, mm);
+	while (!ret && done < h->nr_vmas) {
+		ret = ckpt_read_hdr(ctx, &v.h);
+		if (ret)
+			break;
+		ret = ckpt_read_object(ctx, &v.h);
+		if (ret != -ENOENT)
+			continue;
+		if (v.h.type != CKPT_HDR_VMA || v.h.len != sizeof(v)) {
+			ret = ckpt_err(ctx, -EINVAL,
+				       "record at offset %llu: expected a VMA, a file or a pipe",
+				       ctx->rec_len);
+			break;
+		}
+		ret = ckpt_read_payload(ctx, &v.h, sizeof(v));
+		if (!ret)
+			ret = ckpt_read_vma(ctx, &v, &prev_end);
+		done++;
+	}
+	return ret;
+}
+
+/**
+ * ckpt_read_mm() - read the address space and build it aside
+ * @ctx: restart context
+ *
+ * Return: 0 or a negative errno; the caller's own mm is untouched.
+ */
+int ckpt_read_mm(struct ckpt_ctx *ctx)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	struct mm_struct *mm, *prev;
+	struct ckpt_hdr_mm *h;
+	struct rlimit rlim_stack;
+	struct file *exe = NULL;
+	int ret;
+
+	/* The executable's FILE record may come first. */
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &h->h);
+		if (ret)
+			goto out;
+		ret = ckpt_read_object(ctx, &h->h);
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			goto out;
+	}
+	if (h->h.type != CKPT_HDR_MM || h->h.len != sizeof(*h)) {
+		ret = ckpt_err(ctx, -EINVAL, "record at offset %llu: expected the mm",
+			       ctx->rec_len);
+		goto out;
+	}
+	ret = ckpt_read_payload(ctx, &h->h, sizeof(*h));
+	if (!ret)
+		ret = ckpt_check_mm_record(ctx, h);
+	if (ret)
+		goto out;
+	if (h->exe_ref) {
+		exe = ckpt_read_file_ref(ctx, h->exe_ref);
+		if (IS_ERR(exe)) {
+			ret = PTR_ERR(exe);
+			goto out;
+		}
+	}
+
+	mm = mm_alloc();
+	ret = -ENOMEM;
+	if (!mm)
+		goto out;
+	rst->mm = mm;
+	mm->task_size = TASK_SIZE;
+	task_lock(current->group_leader);
+	rlim_stack = current->signal->rlim[RLIMIT_STACK];
+	task_unlock(current->group_leader);
+	arch_pick_mmap_layout(mm, &rlim_stack);
+	if (h->mmap_base && h->mmap_base < TASK_SIZE)
+		mm->mmap_base = h->mmap_base;
+	if (exe) {
+		ret = set_mm_exe_file(mm, exe);
+		if (ret) {
+			ret = ckpt_err(ctx, ret, "cannot make the executable %pD the mm's",
+				       exe);
+			goto out;
+		}
+	}
+
+	prev = ckpt_switch_mm(mm);
+	ret = ckpt_build_mm(ctx, mm, h);
+	ckpt_switch_mm(prev);
+	if (ret)
+		goto out;
+
+	mm->start_code = h->start_code;
+	mm->end_code = h->end_code;
+	mm->start_data = h->start_data;
+	mm->end_data = h->end_data;
+	mm->start_brk = h->start_brk;
+	mm->brk = h->brk;
+	mm->start_stack = h->start_stack;
+	mm->arg_start = h->arg_start;
+	mm->arg_end = h->arg_end;
+	mm->env_start = h->env_start;
+	mm->env_end = h->env_end;
+	for (int i = 0; i < AT_VECTOR_SIZE; i++)
+		mm->saved_auxv[i] = h->auxv[i];
+out:
+	kfree(h);
+	return ret;
+}
+
+/**
+ * ckpt_restore_mm() - make the new address space the caller's
+ * @ctx: restart context, past the point of no return
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_restore_mm(struct ckpt_ctx *ctx)
+{
+	int ret = exec_replace_mm(ctx->rst->mm);
+
+	if (ret)
+		return ret;
+	ctx->rst->mm = NULL;
+	flush_thread();
+	return 0;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of one process: the order of the records, the checks
+ * on the target, and the point of no return of restart.
+ *
+ * Checkpoint reads a target that cannot change under it: the caller itself,
+ * or a task that is stopped or frozen and stays so (its context switch
+ * count is checked again at the end).  Restart reads and checks the whole
+ * image, builds the new address space aside and opens every file before
+ * it changes anything of the caller; past that point a failure kills the
+ * caller.
+ */
+
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/freezer.h>
+#include <linux/fs_struct.h>
+#include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/**
+ * ckpt_path_name() - the name of a path for the image
+ * @ctx: checkpoint context
+ * @path: the path
+ * @buf: where to build the name
+ * @size: size of @buf
+ * @name: set to the name, inside @buf
+ *
+ * The name is absolute, seen from the caller's root, so that restart can
+ * reopen it.  A path the caller cannot reach or that was deleted has no
+ * such name.
+ *
+ * Return: 0, -ENOENT for a path without a name (the caller logs it) or
+ * another negative errno.
+ */
+int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
+		   int size, const char **name)
+{
+	char *p;
+
+	if (d_unlinked(path->dentry))
+		return -ENOENT;
+	p = d_path(path, buf, size);
+	if (IS_ERR(p))
+		return PTR_ERR(p) == -ENAMETOOLONG ? -ENAMETOOLONG : -ENOENT;
+	if (*p != '/')
+		return -ENOENT;
+	*name = p;
+	return 0;
+}
+
+/* What a task may hold that this version cannot save. */
+static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	pid_t pid = task_pid_vnr(t);
+	int threads = get_nr_threads(t);
+	bool children;
+
+	if (t->flags & (PF_KTHREAD | PF_IO_WORKER))
+		return ckpt_err(ctx, -EINVAL, "pid %d is a kernel thread", pid);
+	if (threads > 1)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has %d threads; only single-threaded processes are supported",
+				pid, threads);
+	read_lock(&tasklist_lock);
+	children = !list_empty(&t->children) || !list_empty(&t->ptraced);
+	read_unlock(&tasklist_lock);
+	if (children)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has child or traced processes", pid);
+#ifdef CONFIG_IO_URING
+	if (t->io_uring)
+		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring", pid);
+#endif
+#ifdef CONFIG_SYSVIPC
+	if (t->sysvsem.undo_list)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has SysV semaphore undo state", pid);
+#endif
+#ifdef CONFIG_POSIX_TIMERS
+	if (!hlist_empty(&t->signal->posix_timers))
+		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d has POSIX timers", pid);
+#endif
+#ifdef CONFIG_SECCOMP
+	if (t->seccomp.mode)
+		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses seccomp", pid);
+#endif
+	if (t->signal->flags & (SIGNAL_GROUP_EXIT | SIGNAL_UNKILLABLE) ||
+	    t->flags & PF_EXITING)
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting or is init", pid);
+	return ckpt_arch_check_task(ctx, t);
+}
+
+/* A stopped or frozen target, off its CPU; its switch count in @nsw. */
+static int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
+			    unsigned long *nsw)
+{
+	pid_t pid = task_pid_vnr(t);
+	unsigned long flags;
+	bool quiet;
+
+	if (t == current)
+		return 0;
+	if (!lock_task_sighand(t, &flags))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
+	quiet = task_is_stopped_or_traced(t) || frozen(t);
+#ifdef CONFIG_CGROUPS
+	quiet |= t->frozen;
+#endif
+	unlock_task_sighand(t, &flags);
+	if (!quiet)
+		return ckpt_err(ctx, -EBUSY,
+				"pid %d is running: stop it (SIGSTOP, ptrace) or freeze it first",
+				pid);
+	if (!wait_task_inactive(t, __TASK_STOPPED | __TASK_TRACED | TASK_FROZEN |
+				   TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE))
+		return ckpt_err(ctx, -EBUSY, "pid %d did not stay stopped", pid);
+	*nsw = t->nvcsw + t->nivcsw;
+	return 0;
+}
+
+/**
+ * ckpt_checkpoint_task() - write the records of one process
+ * @ctx: checkpoint context; @ctx->root_task is the process
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t = ctx->root_task;
+	unsigned long nsw = 0;
+	int ret;
+
+	ret = ckpt_check_unsupported(ctx, t);
+	if (ret)
+		return ret;
+	ret = down_read_killable(&t->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	ret = ckpt_check_quiet(ctx, t, &nsw);
+	if (ret)
+		goto out;
+
+	ret = ckpt_write_task(ctx, t);
+	if (!ret)
+		ret = ckpt_write_creds(ctx, t);
+	if (!ret)
+		ret = ckpt_write_fs(ctx, t);
+	if (!ret)
+		ret = ckpt_write_sighand(ctx, t);
+	if (!ret)
+		ret = ckpt_write_files(ctx, t);
+	if (!ret)
+		ret = ckpt_write_mm(ctx, t);
+	if (!ret)
+		ret = ckpt_arch_write_cpu(ctx, t);
+	if (!ret)
+		ret = ckpt_arch_write_thread(ctx, t);
+	if (!ret)
+		ret = ckpt_write_restart_block(ctx, t);
+	if (!ret)
+		ret = ckpt_write_sigpending(ctx, t);
+	if (!ret && t != current && t->nvcsw + t->nivcsw != nsw)
+		ret = ckpt_err(ctx, -EBUSY,
+			       "pid %d ran during the checkpoint", task_pid_vnr(t));
+out:
+	up_read(&t->signal->exec_update_lock);
+	return ret;
+}
+
+/**
+ * ckpt_restart_state_free() - drop what restart read but did not apply
+ * @ctx: restart context
+ */
+void ckpt_restart_state_free(struct ckpt_ctx *ctx)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	unsigned int i;
+
+	if (!rst)
+		return;
+	if (rst->cred)
+		abort_creds(rst->cred);
+	path_put(&rst->cwd);
+	path_put(&rst->root);
+	kvfree(rst->sigpending);
+	for (i = 0; i < rst->nr_fds; i++)
+		if (rst->fds[i].file)
+			fput(rst->fds[i].file);
+	kvfree(rst->fds);
+	if (rst->mm)
+		mmput(rst->mm);
+	if (rst->exe_file)
+		fput(rst->exe_file);
+	kfree(rst);
+	ctx->rst = NULL;
+}
+
+/* Read and check every record; change nothing of the caller. */
+static int ckpt_restart_prepare(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = ckpt_read_task(ctx);
+	if (!ret)
+		ret = ckpt_read_creds(ctx);
+	if (!ret)
+		ret = ckpt_read_fs(ctx);
+	if (!ret)
+		ret = ckpt_read_sighand(ctx);
+	if (!ret)
+		ret = ckpt_read_files(ctx);
+	if (!ret)
+		ret = ckpt_read_mm(ctx);
+	if (!ret)
+		ret = ckpt_arch_read_cpu(ctx);
+	if (!ret)
+		ret = ckpt_arch_read_thread(ctx);
+	if (!ret)
+		ret = ckpt_read_restart_block(ctx);
+	if (!ret)
+		ret = ckpt_read_sigpending(ctx);
+	if (!ret)
+		ret = ckpt_read_tail(ctx);
+	return ret;
+}
+
+/**
+ * ckpt_restart_task() - turn the caller into the process of the image
+ * @ctx: restart context, the header records already read
+ *
+ * Return: the value the restart(2) call must return so that the caller's
+ * registers are those of the image, or a negative errno before the point
+ * of no return.  Past it, a failure kills the caller.
+ */
+long ckpt_restart_task(struct ckpt_ctx *ctx)
+{
+	int threads = get_nr_threads(current);
+	long ret;
+
+	if (threads > 1)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"the caller has %d threads; restart needs a single-threaded caller",
+				threads);
+	ctx->rst = kzalloc(sizeof(*ctx->rst), GFP_KERNEL);
+	if (!ctx->rst)
+		return -ENOMEM;
+	ret = ckpt_restart_prepare(ctx);
+	if (ret)
+		return ret;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+
+	ret = mutex_lock_interruptible(&current->signal->cred_guard_mutex);
+	if (ret)
+		return ret;
+
+	/* The point of no return. */
+	ret = ckpt_restore_mm(ctx);
+	if (ret)
+		goto kill;
+	ckpt_restore_task(ctx);
+	ret = ckpt_restore_files(ctx);
+	if (ret)
+		goto kill;
+	ckpt_restore_fs(ctx);
+	commit_creds(ctx->rst->cred);
+	ctx->rst->cred = NULL;
+	ckpt_restore_signals(ctx);
+	ckpt_restore_restart_block(ctx);
+	mutex_unlock(&current->signal->cred_guard_mutex);
+	ctx->restarted = true;
+	return ckpt_arch_restore(ctx);
+
+kill:
+	mutex_unlock(&current->signal->cred_guard_mutex);
+	ckpt_err(ctx, (int)ret, "failed after the point of no return (error %ld): killed",
+		 ret);
+	force_fatal_sig(SIGKILL);
+	return ret;
+}

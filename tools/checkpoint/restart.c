@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * restart: become the process saved in a checkpoint image.
+ *
+ *   restart [-i FILE]
+ *
+ * Calls restart(2) on the image in FILE (default: standard input) in this
+ * very process: on success it does not return, the process keeps its pid
+ * and goes on as the checkpointed one.  A failure is reported with the
+ * line the kernel wrote on the log pipe.
+ *
+ * Exits 1 if the restart failed, 2 on a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/checkpoint.h>
+
+static const char *prog = "restart";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [-i FILE]\n"
+		"Restart the checkpoint image in FILE (default: standard input) in this\n"
+		"process, which becomes the checkpointed one and keeps its pid.\n"
+		"If the image inherits stdio (checkpoint -i), the restarted process gets\n"
+		"this process's fds 0, 1 and 2: give the image with -i to keep stdin free.\n"
+		"Exit status (on failure only): 1 restart failed, 2 usage error.\n",
+		prog);
+}
+
+/*
+ * Move @fd to a number of 3 or more, close-on-exec.  restart(2) replaces
+ * the whole fd table, except fds 0, 1 and 2 when the image inherits them
+ * from its caller: no descriptor of this tool may sit there.
+ */
+static int above_stdio(int fd)
+{
+	int nfd;
+
+	if (fd > STDERR_FILENO)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	close(fd);
+	return nfd;
+}
+
+/*
+ * Report a failed restart(2): the line the kernel wrote on the log pipe,
+ * which already starts with "restart: ", or else the error number.
+ */
+static void report(int logfd, int err)
+{
+	char log[1024];
+	size_t len = 0;
+	ssize_t n;
+	char *line, *next;
+
+	while (len < sizeof(log) - 1 &&
+	       (n = read(logfd, log + len, sizeof(log) - 1 - len)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += n;
+	}
+	log[len] = '\0';
+	for (line = log; *line; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (!*line)
+			continue;
+		if (strncmp(line, "restart: ", 9))
+			fprintf(stderr, "%s: ", prog);
+		fprintf(stderr, "%s\n", line);
+		err = 0;
+	}
+	if (!err)
+		return;
+	if (err == ENOSYS)
+		fprintf(stderr, "%s: this kernel has no restart(2) system call\n", prog);
+	else
+		fprintf(stderr, "%s: %s\n", prog, strerror(err));
+}
+
+int main(int argc, char **argv)
+{
+	const char *in = NULL;
+	int opt, fd, lp[2], err;
+	long ret;
+
+	while ((opt = getopt(argc, argv, "hi:")) != -1) {
+		switch (opt) {
+		case 'i':
+			in = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (in && !*in) {
+		fprintf(stderr, "%s: empty image file name\n", prog);
+		return 2;
+	}
+
+	if (in) {
+		fd = open(in, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			fd = above_stdio(fd);
+		if (fd < 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, in, strerror(errno));
+			return 1;
+		}
+	} else {
+		fd = STDIN_FILENO;
+		if (fcntl(fd, F_GETFD) < 0) {
+			fprintf(stderr, "%s: standard input is closed; use -i FILE\n", prog);
+			return 2;
+		}
+	}
+	if (isatty(fd)) {
+		fprintf(stderr, "%s: refusing to read an image from a terminal%s\n", prog,
+			in ? "" : "; redirect standard input or use -i FILE");
+		return 2;
+	}
+
+	/*
+	 * The log pipe.  O_CLOEXEC does not keep it out of the restarted
+	 * process (restart is no exec); being above fd 2 does, as the
+	 * restarted process gets the fds of the image, and at most fds 0-2
+	 * of this one.
+	 */
+	if (pipe2(lp, O_CLOEXEC)) {
+		fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	lp[0] = above_stdio(lp[0]);
+	lp[1] = above_stdio(lp[1]);
+	if (lp[0] < 0 || lp[1] < 0) {
+		fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
+		return 1;
+	}
+
+	ret = syscall(__NR_restart, 0L, (long)fd, 0UL, (long)lp[1]);
+	/* Still here: the restart failed, and this process is intact. */
+	err = ret < 0 ? errno : 0;
+	close(lp[1]);
+	if (ret >= 0) {
+		fprintf(stderr, "%s: restart(2) returned %ld without restarting the image\n",
+			prog, ret);
+		return 1;
+	}
+	report(lp[0], err);
+	return 1;
+}

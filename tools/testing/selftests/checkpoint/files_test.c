@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Files across checkpoint(2) and restart(2): descriptors keep their
+ * numbers, offsets, F_GETFL and FD_CLOEXEC flags and sharing (dup); regular
+ * files, directories, /dev/null and /dev/zero, pipes and named pipes with
+ * buffered data, eventfds, the working and root directories and the umask
+ * come back; fds 0-2 come from the restarting caller exactly when
+ * CKPT_CHECKPOINT_INHERIT_STDIO was given; a socket or a deleted file makes
+ * the checkpoint fail with EOPNOTSUPP.
+ */
+
+#include "ckpt_task.h"
+
+#include <libgen.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+
+/* Open @path as descriptor @want. */
+static int open_at(int want, const char *path, int flags)
+{
+	int fd = open(path, flags, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (fd != want) {
+		if (dup2(fd, want) != want)
+			return -1;
+		close(fd);
+	}
+	return want;
+}
+
+/* The open descriptors below 64, as a bit mask. */
+static uint64_t open_fds(void)
+{
+	uint64_t m = 0;
+
+	for (int fd = 0; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			m |= 1ULL << fd;
+	return m;
+}
+
+struct fd_state {
+	int fl, fdfl;
+	off_t pos;
+	dev_t dev, rdev;
+	ino_t ino;
+	mode_t mode;
+};
+
+static void get_fd_state(int fd, struct fd_state *s)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->fl = fcntl(fd, F_GETFL);
+	s->fdfl = fcntl(fd, F_GETFD);
+	s->pos = lseek(fd, 0, SEEK_CUR);
+	if (!fstat(fd, &st)) {
+		s->dev = st.st_dev;
+		s->rdev = st.st_rdev;
+		s->ino = st.st_ino;
+		s->mode = st.st_mode;
+	}
+}
+
+/* Pipes are new pipes after restart: their inode numbers differ. */
+#define CHECK_PIPE_STATE(fd, before) do {					\
+	struct fd_state __b = *(before);					\
+	struct stat __st;							\
+	if (!fstat(fd, &__st))							\
+		__b.ino = __st.st_ino;						\
+	CHECK_FD_STATE(fd, &__b);						\
+} while (0)
+
+#define CHECK_FD_STATE(fd, before) do {						\
+	struct fd_state __now;							\
+	get_fd_state(fd, &__now);						\
+	CHECKF(__now.fl == (before)->fl, "fd %d: F_GETFL %#x, was %#x", fd,	\
+	       __now.fl, (before)->fl);						\
+	CHECKF(__now.fdfl == (before)->fdfl, "fd %d: F_GETFD %#x, was %#x", fd,\
+	       __now.fdfl, (before)->fdfl);					\
+	CHECKF(__now.pos == (before)->pos, "fd %d: offset %lld, was %lld", fd,	\
+	       (long long)__now.pos, (long long)(before)->pos);			\
+	CHECKF(__now.dev == (before)->dev && __now.ino == (before)->ino &&	\
+	       __now.rdev == (before)->rdev && __now.mode == (before)->mode,	\
+	       "fd %d: another file (ino %llu, was %llu)", fd,			\
+	       (unsigned long long)__now.ino,					\
+	       (unsigned long long)(before)->ino);				\
+} while (0)
+
+/* ---- regular files: offsets, flags, dup ---- */
+
+#define REG_SIZE	8192
+#define REG_SEED	0x7e9f11eULL
+
+struct path_arg {
+	char path[64];
+	char path2[64];
+	ino_t ino, ino2;
+};
+
+static int make_reg_file(struct path_arg *a)
+{
+	static uint8_t buf[REG_SIZE];
+	int fd = ckpt_named_file(a->path, sizeof(a->path), "reg");
+
+	if (fd < 0)
+		return -1;
+	ckpt_fill(buf, REG_SIZE, REG_SEED);
+	if (write(fd, buf, REG_SIZE) != REG_SIZE)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static const int reg_fds[] = { 3, 4, 7, 10 };
+
+static void regular_target(void *arg)
+{
+	struct path_arg *a = arg;
+	static uint8_t expect[REG_SIZE];
+	struct fd_state st[4];
+	uint8_t buf[16];
+	uint64_t fds;
+	struct stat s;
+
+	ckpt_fill(expect, REG_SIZE, REG_SEED);
+	SETUP(open_at(3, a->path, O_RDONLY) == 3);
+	SETUP(open_at(4, a->path, O_WRONLY | O_APPEND) == 4);
+	SETUP(open_at(7, a->path, O_RDWR | O_NONBLOCK) == 7);
+	SETUP(!fcntl(7, F_SETFD, FD_CLOEXEC));
+	SETUP(dup2(3, 10) == 10);
+	SETUP(lseek(3, 1234, SEEK_SET) == 1234);
+	SETUP(lseek(7, 4000, SEEK_SET) == 4000);
+	SETUP(lseek(4, 100, SEEK_SET) == 100);
+	for (int i = 0; i < 4; i++)
+		get_fd_state(reg_fds[i], &st[i]);
+	fds = open_fds();
+
+	ckpt_stop();
+
+	/* Exactly the same descriptors: nothing of the restarter's. */
+	CHECKF(open_fds() == fds, "open fds %#" PRIx64 ", were %#" PRIx64, open_fds(), fds);
+	for (int i = 0; i < 4; i++)
+		CHECK_FD_STATE(reg_fds[i], &st[i]);
+	CHECK(fcntl(7, F_GETFD) & FD_CLOEXEC);
+	CHECK(!(fcntl(3, F_GETFD) & FD_CLOEXEC));
+	CHECK(fcntl(7, F_GETFL) & O_NONBLOCK);
+	CHECK(fcntl(4, F_GETFL) & O_APPEND);
+	/* 3 and 10 share their offset, 7 has its own. */
+	CHECK(read(3, buf, 10) == 10 && !memcmp(buf, expect + 1234, 10));
+	CHECKF(lseek(10, 0, SEEK_CUR) == 1244, "dup'ed fd at %lld",
+	       (long long)lseek(10, 0, SEEK_CUR));
+	CHECK(read(10, buf, 6) == 6 && !memcmp(buf, expect + 1244, 6));
+	CHECK(lseek(3, 0, SEEK_CUR) == 1250);
+	CHECK(lseek(7, 0, SEEK_CUR) == 4000);
+	CHECK(read(7, buf, 8) == 8 && !memcmp(buf, expect + 4000, 8));
+	/* O_APPEND writes go to the end. */
+	CHECK(write(4, "xyz", 3) == 3);
+	CHECK(!fstat(3, &s) && s.st_size == REG_SIZE + 3);
+	CHECK(pread(3, buf, 3, REG_SIZE) == 3 && !memcmp(buf, "xyz", 3));
+	CHECK(lseek(4, 0, SEEK_CUR) == REG_SIZE + 3);
+}
+
+TEST(regular_files)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	int r;
+
+	ASSERT_EQ(0, make_reg_file(&a));
+	ckpt_ctx_init(&c);
+	r = ckpt_run(_metadata, &c, regular_target, &a);
+	unlink(a.path);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+}
+
+/* ---- directories ---- */
+
+static void directory_target(void *arg)
+{
+	struct path_arg *a = arg;
+	struct fd_state st3, st4;
+	struct stat s;
+	char buf[8];
+	int fd;
+
+	SETUP(open_at(3, a->path, O_RDONLY | O_DIRECTORY) == 3);
+	SETUP(open_at(4, "/tmp", O_RDONLY | O_DIRECTORY) == 4);
+	SETUP(!fcntl(4, F_SETFD, FD_CLOEXEC));
+	get_fd_state(3, &st3);
+	get_fd_state(4, &st4);
+	SETUP(st3.ino == a->ino);
+
+	ckpt_stop();
+
+	CHECK_FD_STATE(3, &st3);
+	CHECK_FD_STATE(4, &st4);
+	CHECK(S_ISDIR(st3.mode));
+	fd = openat(3, "f", O_RDONLY);
+	CHECK(fd >= 0);
+	CHECK(read(fd, buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5));
+	close(fd);
+	CHECK(!fstatat(4, basename(a->path), &s, 0) && s.st_ino == a->ino);
+}
+
+TEST(directory)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r, fd;
+
+	strcpy(a.path, "/tmp/ckpt-dir-XXXXXX");
+	ASSERT_TRUE(mkdtemp(a.path) != NULL);
+	snprintf(a.path2, sizeof(a.path2), "%s/f", a.path);
+	fd = open(a.path2, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(5, write(fd, "hello", 5));
+	close(fd);
+	ASSERT_EQ(0, stat(a.path, &s));
+	a.ino = s.st_ino;
+	ckpt_ctx_init(&c);
+	r = ckpt_run(_metadata, &c, directory_target, &a);
+	unlink(a.path2);
+	rmdir(a.path);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+}
+
+/* ---- character devices ---- */
+
+static void devices_target(void *arg)
+{
+	struct fd_state st3, st4;
+	char buf[64];
+
+	(void)arg;
+	SETUP(open_at(3, "/dev/null", O_RDWR) == 3);
+	SETUP(open_at(4, "/dev/zero", O_RDONLY) == 4);
+	get_fd_state(3, &st3);
+	get_fd_state(4, &st4);
+	SETUP(S_ISCHR(st3.mode) && st3.rdev == makedev(1, 3));
+	SETUP(S_ISCHR(st4.mode) && st4.rdev == makedev(1, 5));
+
+	ckpt_stop();
+
+	CHECK_FD_STATE(3, &st3);
+	CHECK_FD_STATE(4, &st4);
+	CHECK(write(3, "abc", 3) == 3);
+	CHECK(read(3, buf, 1) == 0);
+	memset(buf, 0x55, sizeof(buf));
+	CHECK(read(4, buf, sizeof(buf)) == sizeof(buf));
+	CHECK(ckpt_is_zero(buf, sizeof(buf)));
+}
+
+TEST(dev_null_and_zero)
+{
+	CKPT_RUN_SIMPLE(devices_target, NULL);
+}
+
+/* ---- pipes ---- */
+
+#define PIPE_DATA	3000
+
+static uint8_t pipe_byte(size_t i)
+{
+	return (i * 131 + i / 256 + 7) & 0xff;
+}
+
+static void pipe_target(void *arg)
+{
+	static uint8_t buf[PIPE_DATA];
+	struct fd_state st[3];
+	int p[2], q[2], n, size;
+	char tail[8];
+
+	(void)arg;
+	SETUP(!pipe(p) && p[0] == 3 && p[1] == 4);
+	SETUP(!fcntl(4, F_SETFL, O_NONBLOCK));
+	for (size_t i = 0; i < PIPE_DATA; i++)
+		buf[i] = pipe_byte(i);
+	SETUP(write(4, buf, PIPE_DATA) == PIPE_DATA);
+	/* A second pipe whose writer is gone: data, then end of file. */
+	SETUP(!pipe(q) && q[0] == 5 && q[1] == 6);
+	SETUP(write(6, "tail!", 5) == 5);
+	close(6);
+	for (int fd = 3; fd <= 5; fd++)
+		get_fd_state(fd, &st[fd - 3]);
+	size = fcntl(3, F_GETPIPE_SZ);
+	SETUP(size > 0);
+
+	ckpt_stop();
+
+	for (int fd = 3; fd <= 5; fd++)
+		CHECK_PIPE_STATE(fd, &st[fd - 3]);
+	/* 3 and 4 are the two ends of one pipe, 5 is another one. */
+	for (int fd = 3; fd <= 5; fd++)
+		get_fd_state(fd, &st[fd - 3]);
+	CHECK(st[0].ino == st[1].ino && st[0].ino != st[2].ino);
+	CHECK(fcntl(3, F_GETPIPE_SZ) == size);
+	CHECK(!ioctl(3, FIONREAD, &n));
+	CHECKF(n == PIPE_DATA, "%d bytes buffered", n);
+	memset(buf, 0, sizeof(buf));
+	CHECK(read(3, buf, PIPE_DATA) == PIPE_DATA);
+	for (size_t i = 0; i < PIPE_DATA; i++)
+		CHECKF(buf[i] == pipe_byte(i), "byte %zu", i);
+	CHECK(!ioctl(3, FIONREAD, &n) && n == 0);
+	/* The pipe still works. */
+	CHECK(write(4, "hello", 5) == 5);
+	CHECK(read(3, buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5));
+	CHECK(read(5, tail, sizeof(tail)) == 5 && !memcmp(tail, "tail!", 5));
+	alarm(10);	/* a missing end of file must not hang the test */
+	CHECK(read(5, tail, sizeof(tail)) == 0);
+	alarm(0);
+}
+
+TEST(pipe_buffered)
+{
+	CKPT_RUN_SIMPLE(pipe_target, NULL);
+}
+
+/* The original, continued, still has all its data: checkpoint read none. */
+TEST(pipe_buffered_original_unchanged)
+{
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.continue_original = true;
+	CKPT_RUN(&c, pipe_target, NULL);
+}
+
+#define BIGPIPE_SIZE	(256 * 1024)
+#define BIGPIPE_READ	300
+#define BIGPIPE_DATA	150000	/* more than two DATA records */
+
+static void big_pipe_target(void *arg)
+{
+	static uint8_t buf[BIGPIPE_DATA + BIGPIPE_READ];
+	int p[2], n;
+	size_t got = 0;
+	ssize_t r;
+
+	(void)arg;
+	SETUP(!pipe(p) && p[0] == 3 && p[1] == 4);
+	SETUP(!fcntl(4, F_SETFL, O_NONBLOCK));
+	SETUP(fcntl(3, F_SETPIPE_SZ, BIGPIPE_SIZE) >= BIGPIPE_SIZE);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pipe_byte(i);
+	/* Consume some first, so that the data starts inside a page. */
+	SETUP(write(4, buf, 1000) == 1000);
+	SETUP(read(3, buf, BIGPIPE_READ) == BIGPIPE_READ);
+	for (size_t i = 0; i < BIGPIPE_READ; i++)
+		buf[i] = pipe_byte(i);
+	SETUP(write(4, buf + 1000, sizeof(buf) - 1000) == (ssize_t)(sizeof(buf) - 1000));
+	SETUP(!ioctl(3, FIONREAD, &n) && n == BIGPIPE_DATA);
+
+	ckpt_stop();
+
+	CHECK(fcntl(3, F_GETPIPE_SZ) >= BIGPIPE_SIZE);
+	CHECK(!ioctl(3, FIONREAD, &n));
+	CHECKF(n == BIGPIPE_DATA, "%d bytes buffered", n);
+	memset(buf, 0, sizeof(buf));
+	CHECK(!fcntl(3, F_SETFL, O_NONBLOCK));
+	while (got < sizeof(buf) && (r = read(3, buf + got, sizeof(buf) - got)) > 0)
+		got += r;
+	CHECKF(got == BIGPIPE_DATA, "read %zu bytes", got);
+	for (size_t i = 0; i < BIGPIPE_DATA; i++)
+		CHECKF(buf[i] == pipe_byte(i + BIGPIPE_READ), "byte %zu", i);
+}
+
+TEST(pipe_large)
+{
+	CKPT_RUN_SIMPLE(big_pipe_target, NULL);
+}
+
+static void fifo_target(void *arg)
+{
+	struct path_arg *a = arg;
+	struct fd_state st3, st4;
+	char buf[16];
+	int n;
+
+	SETUP(open_at(3, a->path, O_RDWR) == 3);
+	SETUP(open_at(4, a->path, O_RDONLY | O_NONBLOCK) == 4);
+	SETUP(write(3, "fifo data", 9) == 9);
+	get_fd_state(3, &st3);
+	get_fd_state(4, &st4);
+	SETUP(S_ISFIFO(st3.mode) && st3.ino == a->ino);
+
+	ckpt_stop();
+
+	CHECK_FD_STATE(3, &st3);
+	CHECK_FD_STATE(4, &st4);
+	CHECK(!ioctl(4, FIONREAD, &n) && n == 9);
+	/* One buffer behind both descriptors. */
+	CHECK(read(4, buf, sizeof(buf)) == 9 && !memcmp(buf, "fifo data", 9));
+	CHECK(write(3, "again", 5) == 5);
+	CHECK(read(4, buf, sizeof(buf)) == 5 && !memcmp(buf, "again", 5));
+}
+
+TEST(fifo_buffered)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r;
+
+	strcpy(a.path2, "/tmp/ckpt-fifo-XXXXXX");
+	ASSERT_TRUE(mkdtemp(a.path2) != NULL);
+	snprintf(a.path, sizeof(a.path), "%s/fifo", a.path2);
+	ASSERT_EQ(0, mkfifo(a.path, 0600));
+	ASSERT_EQ(0, stat(a.path, &s));
+	a.ino = s.st_ino;
+	ckpt_ctx_init(&c);
+	r = ckpt_run(_metadata, &c, fifo_target, &a);
+	unlink(a.path);
+	rmdir(a.path2);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+}
+
+/* ---- eventfd ---- */
+
+static void eventfd_target(void *arg)
+{
+	struct fd_state st;
+	uint64_t v = 37;
+	int fd;
+
+	(void)arg;
+	fd = eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC);
+	SETUP(fd == 3);
+	SETUP(write(3, &v, sizeof(v)) == sizeof(v));
+	get_fd_state(3, &st);
+
+	ckpt_stop();
+
+	CHECK_FD_STATE(3, &st);
+	v = 0;
+	CHECK(read(3, &v, sizeof(v)) == sizeof(v));
+	CHECKF(v == 42, "count %" PRIu64, v);
+	CHECK(read(3, &v, sizeof(v)) == -1 && errno == EAGAIN);
+}
+
+TEST(eventfd_count)
+{
+	CKPT_RUN_SIMPLE(eventfd_target, NULL);
+}
+
+/* ---- working and root directories, umask ---- */
+
+static void cwd_target(void *arg)
+{
+	struct path_arg *a = arg;
+	char cwd[256];
+	struct stat s;
+	int fd;
+
+	SETUP(!chdir(a->path));
+	umask(027);
+
+	ckpt_stop();
+
+	CHECK(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, a->path));
+	CHECK(!stat(".", &s) && s.st_ino == a->ino);
+	CHECK(umask(022) == 027);
+	umask(027);
+	fd = open("x", O_WRONLY | O_CREAT | O_EXCL, 0666);
+	CHECK(fd >= 0);
+	CHECK(!fstat(fd, &s) && (s.st_mode & 0777) == 0640);
+	close(fd);
+	unlink("x");
+}
+
+TEST(cwd_and_umask)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r;
+
+	strcpy(a.path, "/tmp/ckpt-cwd-XXXXXX");
+	ASSERT_TRUE(mkdtemp(a.path) != NULL);
+	ASSERT_EQ(0, stat(a.path, &s));
+	a.ino = s.st_ino;
+	ckpt_ctx_init(&c);
+	r = ckpt_run(_metadata, &c, cwd_target, &a);
+	rmdir(a.path);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+}
+
+static void root_target(void *arg)
+{
+	struct path_arg *a = arg;
+	char cwd[256];
+	struct stat s;
+
+	SETUP(!chroot(a->path));
+	SETUP(!chdir("/sub"));
+	SETUP(access("/tmp", F_OK));	/* outside the new root */
+
+	ckpt_stop();
+
+	CHECK(!stat("/", &s) && s.st_ino == a->ino);
+	CHECK(!stat("/sub", &s) && s.st_ino == a->ino2);
+	CHECK(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/sub"));
+	CHECK(!stat("..", &s) && s.st_ino == a->ino);
+	CHECK(access("/tmp", F_OK));
+}
+
+TEST(root_directory)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r;
+
+	if (geteuid()) {
+		SKIP(return, "chroot needs root");
+	}
+	strcpy(a.path, "/tmp/ckpt-root-XXXXXX");
+	ASSERT_TRUE(mkdtemp(a.path) != NULL);
+	snprintf(a.path2, sizeof(a.path2), "%s/sub", a.path);
+	ASSERT_EQ(0, mkdir(a.path2, 0700));
+	ASSERT_EQ(0, stat(a.path, &s));
+	a.ino = s.st_ino;
+	ASSERT_EQ(0, stat(a.path2, &s));
+	a.ino2 = s.st_ino;
+	ckpt_ctx_init(&c);
+	r = ckpt_run(_metadata, &c, root_target, &a);
+	rmdir(a.path2);
+	rmdir(a.path);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+}
+
+/* ---- fds 0-2 ---- */
+
+/* The restarter's fd 0 is the marker file, so that it can be told apart. */
+static int stdin_marker(void *arg)
+{
+	struct path_arg *a = arg;
+
+	return open_at(0, a->path, O_RDONLY) != 0;
+}
+
+static void stdio_inherited_target(void *arg)
+{
+	struct path_arg *a = arg;
+	struct stat s;
+
+	SETUP(open_at(0, "/dev/null", O_RDONLY) == 0);
+
+	ckpt_stop();
+
+	/* The restarting caller's fd 0, not the checkpointed /dev/null. */
+	CHECK(!fstat(0, &s));
+	CHECKF(s.st_ino == a->ino && S_ISREG(s.st_mode), "fd 0 is ino %llu mode %o",
+	       (unsigned long long)s.st_ino, s.st_mode);
+	CHECK(fcntl(1, F_GETFD) >= 0 && fcntl(2, F_GETFD) >= 0);
+}
+
+/* FD records of fds 0-2: inherited, without a file, exactly when @inherited. */
+static void check_stdio_records(struct __test_metadata *_metadata, int img, bool inherited)
+{
+	struct ckpt_image im;
+
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	ASSERT_EQ(0, ckpt_slurp(img, &im));
+	for (unsigned int fd = 0; fd < 3; fd++) {
+		const struct ckpt_hdr_fd *r = ckpt_find_fd(&im, fd);
+
+		ASSERT_TRUE(r != NULL) TH_LOG("no FD record for fd %u", fd);
+		EXPECT_EQ(inherited, !!(r->flags & CKPT_FD_INHERITED)) TH_LOG("fd %u", fd);
+		EXPECT_EQ(inherited, r->objref == 0) TH_LOG("fd %u: objref %u", fd, r->objref);
+	}
+	free(im.buf);
+}
+
+TEST(stdio_inherited)
+{
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r, fd;
+
+	fd = ckpt_named_file(a.path, sizeof(a.path), "stdin");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &s));
+	close(fd);
+	a.ino = s.st_ino;
+	ckpt_ctx_init(&c);
+	c.hook = stdin_marker;
+	c.hook_arg = &a;
+	r = ckpt_run(_metadata, &c, stdio_inherited_target, &a);
+	unlink(a.path);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+	check_stdio_records(_metadata, c.img, true);
+}
+
+static void stdio_own_target(void *arg)
+{
+	struct path_arg *a = arg;
+	struct fd_state st[3];
+	int fd;
+
+	SETUP(open_at(0, "/dev/null", O_RDONLY) == 0);
+	fd = open(a->path2, O_WRONLY | O_APPEND);
+	SETUP(fd >= 0 && dup2(fd, 1) == 1 && dup2(fd, 2) == 2);
+	close(fd);
+	for (int i = 0; i < 3; i++)
+		get_fd_state(i, &st[i]);
+
+	ckpt_stop();
+
+	/* Its own fds 0-2 (failed checks go to the log file). */
+	for (int i = 0; i < 3; i++)
+		CHECK_FD_STATE(i, &st[i]);
+	CHECK(st[0].rdev == makedev(1, 3));
+	CHECK(st[1].ino == a->ino2 && st[2].ino == a->ino2);
+	CHECK(write(1, "restarted\n", 10) == 10);
+}
+
+TEST(stdio_not_inherited)
+{
+	static char log[4096];
+	struct path_arg a;
+	struct ckpt_ctx c;
+	struct stat s;
+	int r, fd;
+
+	fd = ckpt_named_file(a.path, sizeof(a.path), "stdin");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &s));
+	close(fd);
+	a.ino = s.st_ino;
+	fd = ckpt_named_file(a.path2, sizeof(a.path2), "stdout");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &s));
+	close(fd);
+	a.ino2 = s.st_ino;
+	ckpt_ctx_init(&c);
+	c.flags = 0;
+	c.hook = stdin_marker;
+	c.hook_arg = &a;
+	r = ckpt_run(_metadata, &c, stdio_own_target, &a);
+	ckpt_read_file(a.path2, log, sizeof(log));
+	unlink(a.path);
+	unlink(a.path2);
+	if (r == CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
+	EXPECT_STREQ("restarted\n", log) TH_LOG("the restarted process wrote: %s", log);
+	check_stdio_records(_metadata, c.img, false);
+}
+
+/* ---- unsupported files ---- */
+
+static void socket_target(void *arg)
+{
+	int s, type = 0;
+	socklen_t len = sizeof(type);
+
+	(void)arg;
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	SETUP(s >= 0 && dup2(s, 5) == 5);
+	close(s);
+
+	ckpt_stop();
+
+	/* The original, after the refused checkpoint: the socket is intact. */
+	CHECK(!getsockopt(5, SOL_SOCKET, SO_TYPE, &type, &len) && type == SOCK_STREAM);
+}
+
+TEST(socket_refused)
+{
+	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "socket");
+}
+
+static void deleted_target(void *arg)
+{
+	char path[64];
+	struct stat s;
+	int fd;
+
+	(void)arg;
+	fd = ckpt_named_file(path, sizeof(path), "deleted");
+	SETUP(fd >= 0 && dup2(fd, 6) == 6);
+	close(fd);
+	SETUP(!unlink(path));
+	SETUP(write(6, "gone", 4) == 4);
+
+	ckpt_stop();
+
+	CHECK(!fstat(6, &s) && s.st_nlink == 0 && s.st_size == 4);
+}
+
+TEST(deleted_file_refused)
+{
+	CKPT_RUN_REFUSED(deleted_target, NULL, EOPNOTSUPP, "fd 6");
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Signals across checkpoint(2) and restart(2): dispositions (handler,
+ * flags, mask) compared field by field and still working, the blocked
+ * mask, pending signals (private, shared, queued real-time ones with their
+ * siginfo), the alternate signal stack and the interval timers.
+ */
+
+#include "ckpt_task.h"
+
+#include <sys/time.h>
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM	(1U << 31)
+#endif
+
+#define NSIG_KERNEL	64
+
+static bool same_set(const sigset_t *a, const sigset_t *b)
+{
+	for (int s = 1; s <= NSIG_KERNEL; s++)
+		if (sigismember(a, s) != sigismember(b, s))
+			return false;
+	return true;
+}
+
+static sigset_t current_mask(void)
+{
+	sigset_t m;
+
+	sigprocmask(SIG_BLOCK, NULL, &m);
+	return m;
+}
+
+/* A hexadecimal field ("SigPnd:") of /proc/self/status. */
+static uint64_t status_hex(const char *field)
+{
+	static char buf[4096];
+	unsigned long long v = ~0ULL;
+	char *p;
+
+	if (ckpt_read_file("/proc/self/status", buf, sizeof(buf)) < 0)
+		return ~0ULL;
+	p = strstr(buf, field);
+	if (!p || sscanf(p + strlen(field), " %llx", &v) != 1)
+		return ~0ULL;
+	return v;
+}
+
+/* ---- dispositions ---- */
+
+static volatile int got[NSIG_KERNEL + 1];
+static volatile int usr1_mask_ok, usr1_info_ok, usr2_nodefer_ok;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	sigset_t m = current_mask();
+
+	(void)uc;
+	usr1_mask_ok = sigismember(&m, SIGUSR1) && sigismember(&m, SIGUSR2) &&
+		       sigismember(&m, SIGTERM) && !sigismember(&m, SIGINT);
+	usr1_info_ok = si->si_signo == SIGUSR1 && si->si_code == SI_USER &&
+		       si->si_pid == ckpt_getpid();
+	got[sig]++;
+}
+
+static void on_usr2(int sig)
+{
+	sigset_t m = current_mask();
+
+	usr2_nodefer_ok = !sigismember(&m, SIGUSR2);
+	got[sig]++;
+}
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	got[sig]++;
+}
+
+static void set_action(int sig, void (*handler)(int), void (*action)(int, siginfo_t *, void *),
+		       int flags, int m1, int m2)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	if (action)
+		sa.sa_sigaction = action;
+	else
+		sa.sa_handler = handler;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	if (m1)
+		sigaddset(&sa.sa_mask, m1);
+	if (m2)
+		sigaddset(&sa.sa_mask, m2);
+	SETUP(!sigaction(sig, &sa, NULL));
+}
+
+static struct sigaction before[NSIG_KERNEL + 1];
+static bool valid[NSIG_KERNEL + 1];
+
+static void handlers_target(void *arg)
+{
+	union sigval v = { .sival_int = 5 };
+	struct sigaction now;
+
+	(void)arg;
+	set_action(SIGUSR1, NULL, on_usr1, SA_SIGINFO | SA_RESTART, SIGUSR2, SIGTERM);
+	set_action(SIGUSR2, on_usr2, NULL, SA_NODEFER | SA_RESETHAND, 0, 0);
+	set_action(SIGHUP, SIG_IGN, NULL, 0, 0, 0);
+	set_action(SIGPIPE, SIG_IGN, NULL, SA_RESTART, SIGHUP, 0);
+	set_action(SIGTERM, SIG_DFL, NULL, SA_RESTART, SIGINT, 0);
+	set_action(SIGCHLD, SIG_DFL, NULL, SA_NOCLDSTOP | SA_NOCLDWAIT, 0, 0);
+	set_action(SIGRTMIN + 3, NULL, on_rt, SA_SIGINFO | SA_ONSTACK, SIGRTMIN + 4, 0);
+	set_action(SIGRTMAX, NULL, on_rt, SA_SIGINFO | SA_NODEFER, SIGUSR1, SIGRTMIN);
+	for (int s = 1; s <= NSIG_KERNEL; s++)
+		valid[s] = !sigaction(s, NULL, &before[s]);
+
+	ckpt_stop();
+
+	for (int s = 1; s <= NSIG_KERNEL; s++) {
+		if (!valid[s])
+			continue;
+		CHECKF(!sigaction(s, NULL, &now), "signal %d", s);
+		CHECKF(now.sa_handler == before[s].sa_handler, "signal %d: handler %p, was %p",
+		       s, (void *)now.sa_handler, (void *)before[s].sa_handler);
+		CHECKF(now.sa_flags == before[s].sa_flags, "signal %d: flags %#x, was %#x", s,
+		       (unsigned int)now.sa_flags, (unsigned int)before[s].sa_flags);
+		CHECKF(same_set(&now.sa_mask, &before[s].sa_mask), "signal %d: mask", s);
+	}
+	/* And they work: handler, siginfo, sa_mask, SA_NODEFER, SA_RESETHAND. */
+	CHECK(!kill(ckpt_getpid(), SIGUSR1));
+	CHECK(got[SIGUSR1] == 1 && usr1_mask_ok && usr1_info_ok);
+	{
+		sigset_t m = current_mask();
+
+		CHECK(!sigismember(&m, SIGUSR1) && !sigismember(&m, SIGUSR2));
+	}
+	CHECK(!kill(ckpt_getpid(), SIGUSR2));
+	CHECK(got[SIGUSR2] == 1 && usr2_nodefer_ok);
+	CHECK(!sigaction(SIGUSR2, NULL, &now) && now.sa_handler == SIG_DFL);
+	CHECK(!kill(ckpt_getpid(), SIGHUP));
+	CHECK(!sigqueue(ckpt_getpid(), SIGRTMIN + 3, v));
+	CHECK(got[SIGRTMIN + 3] == 1);
+	CHECK(!sigqueue(ckpt_getpid(), SIGRTMAX, v));
+	CHECK(got[SIGRTMAX] == 1);
+}
+
+TEST(handlers)
+{
+	CKPT_RUN_SIMPLE(handlers_target, NULL);
+}
+
+/* ---- the blocked mask ---- */
+
+static void count_handler(int sig)
+{
+	got[sig]++;
+}
+
+static void blocked_target(void *arg)
+{
+	sigset_t set, m;
+	uint64_t blk;
+
+	(void)arg;
+	set_action(SIGUSR1, count_handler, NULL, 0, 0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGRTMIN + 5);
+	sigaddset(&set, SIGRTMAX);
+	SETUP(!sigprocmask(SIG_SETMASK, &set, NULL));
+	blk = status_hex("SigBlk:");
+
+	ckpt_stop();
+
+	m = current_mask();
+	CHECK(same_set(&m, &set));
+	CHECKF(status_hex("SigBlk:") == blk, "SigBlk %" PRIx64 ", was %" PRIx64,
+	       status_hex("SigBlk:"), blk);
+	/* Still blocked: a SIGUSR1 waits until it is unblocked. */
+	CHECK(!kill(ckpt_getpid(), SIGUSR1));
+	CHECK(got[SIGUSR1] == 0);
+	CHECK(!sigpending(&m) && sigismember(&m, SIGUSR1));
+	CHECK(!sigprocmask(SIG_UNBLOCK, &set, NULL));
+	CHECK(got[SIGUSR1] == 1);
+}
+
+TEST(blocked_mask)
+{
+	CKPT_RUN_SIMPLE(blocked_target, NULL);
+}
+
+/* ---- pending signals ---- */
+
+struct delivery {
+	int signo, code, value;
+	pid_t pid;
+	uid_t uid;
+};
+
+static struct delivery deliveries[16];
+static volatile int nr_deliveries;
+
+static void record(int sig, siginfo_t *si, void *uc)
+{
+	int i = __atomic_fetch_add(&nr_deliveries, 1, __ATOMIC_SEQ_CST);
+
+	(void)uc;
+	if (i < 16)
+		deliveries[i] = (struct delivery){ sig, si->si_code, si->si_value.sival_int,
+						   si->si_pid, si->si_uid };
+}
+
+/* Index of the @nth delivery of @sig, or -1. */
+static int find_delivery(int sig, int nth)
+{
+	for (int i = 0; i < nr_deliveries && i < 16; i++)
+		if (deliveries[i].signo == sig && nth-- == 0)
+			return i;
+	return -1;
+}
+
+static void pending_target(void *arg)
+{
+	int rt2 = SIGRTMIN + 2, rt3 = SIGRTMIN + 3, i, j;
+	uint64_t pnd, shd;
+	siginfo_t si;
+	sigset_t set, pending;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, rt2);
+	sigaddset(&set, rt3);
+	SETUP(!sigprocmask(SIG_BLOCK, &set, NULL));
+	set_action(SIGUSR1, NULL, record, SA_SIGINFO, 0, 0);
+	set_action(SIGUSR2, NULL, record, SA_SIGINFO, 0, 0);
+	set_action(rt2, NULL, record, SA_SIGINFO, 0, 0);
+	set_action(rt3, NULL, record, SA_SIGINFO, 0, 0);
+
+	/* Private, shared, and two queued instances of a real-time signal. */
+	SETUP(!syscall(SYS_tgkill, ckpt_getpid(), ckpt_gettid(), SIGUSR1));
+	SETUP(!kill(ckpt_getpid(), SIGUSR2));
+	SETUP(!sigqueue(ckpt_getpid(), rt2, (union sigval){ .sival_int = 0x1234abcd }));
+	SETUP(!sigqueue(ckpt_getpid(), rt2, (union sigval){ .sival_int = 0x5678 }));
+	memset(&si, 0, sizeof(si));
+	si.si_signo = rt3;
+	si.si_code = SI_QUEUE;
+	si.si_pid = ckpt_getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = 77;
+	SETUP(!syscall(SYS_rt_tgsigqueueinfo, ckpt_getpid(), ckpt_gettid(), rt3, &si));
+	pnd = status_hex("SigPnd:");
+	shd = status_hex("ShdPnd:");
+	SETUP(pnd == ((1ULL << (SIGUSR1 - 1)) | (1ULL << (rt3 - 1))));
+	SETUP(shd == ((1ULL << (SIGUSR2 - 1)) | (1ULL << (rt2 - 1))));
+
+	ckpt_stop();
+
+	CHECKF(status_hex("SigPnd:") == pnd, "SigPnd %" PRIx64 ", was %" PRIx64,
+	       status_hex("SigPnd:"), pnd);
+	CHECKF(status_hex("ShdPnd:") == shd, "ShdPnd %" PRIx64 ", was %" PRIx64,
+	       status_hex("ShdPnd:"), shd);
+	CHECK(!sigpending(&pending));
+	CHECK(same_set(&pending, &set));
+	CHECK(nr_deliveries == 0);
+
+	CHECK(!sigprocmask(SIG_UNBLOCK, &set, NULL));
+
+	CHECKF(nr_deliveries == 5, "%d signals delivered", nr_deliveries);
+	i = find_delivery(SIGUSR1, 0);
+	CHECK(i >= 0 && deliveries[i].code == SI_TKILL && deliveries[i].pid == ckpt_orig_pid);
+	i = find_delivery(SIGUSR2, 0);
+	CHECK(i >= 0 && deliveries[i].code == SI_USER && deliveries[i].pid == ckpt_orig_pid);
+	CHECK(deliveries[i].uid == getuid());
+	/* Queued real-time signals keep their order and their values. */
+	i = find_delivery(rt2, 0);
+	j = find_delivery(rt2, 1);
+	CHECK(i >= 0 && j > i);
+	CHECKF(deliveries[i].code == SI_QUEUE && deliveries[i].value == 0x1234abcd,
+	       "code %d value %#x", deliveries[i].code, deliveries[i].value);
+	CHECKF(deliveries[j].code == SI_QUEUE && deliveries[j].value == 0x5678,
+	       "code %d value %#x", deliveries[j].code, deliveries[j].value);
+	CHECK(deliveries[i].pid == ckpt_orig_pid);
+	i = find_delivery(rt3, 0);
+	CHECK(i >= 0 && deliveries[i].code == SI_QUEUE && deliveries[i].value == 77);
+	CHECK(!sigpending(&pending));
+	sigemptyset(&set);
+	CHECK(same_set(&pending, &set));
+}
+
+TEST(pending_signals)
+{
+	CKPT_RUN_SIMPLE(pending_target, NULL);
+}
+
+/* Checkpoint does not consume them: the original still gets them all. */
+TEST(pending_signals_original_unchanged)
+{
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.continue_original = true;
+	CKPT_RUN(&c, pending_target, NULL);
+}
+
+/* ---- the alternate signal stack ---- */
+
+#define ALTSTACK_SIZE	(64 * 1024)
+
+static stack_t alt;
+static volatile int on_alt, disarmed;
+
+static void on_altstack(int sig)
+{
+	char here;
+	stack_t cur;
+
+	on_alt = (char *)&here >= (char *)alt.ss_sp &&
+		 (char *)&here < (char *)alt.ss_sp + alt.ss_size;
+	disarmed = !sigaltstack(NULL, &cur) && (cur.ss_flags & SS_DISABLE);
+	got[sig]++;
+}
+
+static void altstack_target(void *arg)
+{
+	stack_t now;
+
+	(void)arg;
+	alt.ss_sp = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(alt.ss_sp != MAP_FAILED);
+	alt.ss_size = ALTSTACK_SIZE;
+	alt.ss_flags = SS_AUTODISARM;
+	SETUP(!sigaltstack(&alt, NULL));
+	set_action(SIGUSR1, on_altstack, NULL, SA_ONSTACK, 0, 0);
+
+	ckpt_stop();
+
+	CHECK(!sigaltstack(NULL, &now));
+	CHECKF(now.ss_sp == alt.ss_sp && now.ss_size == alt.ss_size,
+	       "%p+%zu, was %p+%zu", now.ss_sp, now.ss_size, alt.ss_sp, alt.ss_size);
+	CHECKF(now.ss_flags == SS_AUTODISARM, "flags %#x", now.ss_flags);
+	CHECK(!kill(ckpt_getpid(), SIGUSR1));
+	CHECK(got[SIGUSR1] == 1 && on_alt && disarmed);
+	/* Re-armed when the handler returned. */
+	CHECK(!sigaltstack(NULL, &now) && now.ss_sp == alt.ss_sp &&
+	      now.ss_flags == SS_AUTODISARM);
+}
+
+TEST(alternate_signal_stack)
+{
+	CKPT_RUN_SIMPLE(altstack_target, NULL);
+}
+
+/* ---- interval timers ---- */
+
+static double tv(const struct timeval *t)
+{
+	return t->tv_sec + t->tv_usec / 1e6;
+}
+
+static void itimers_target(void *arg)
+{
+	static const int which[3] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+	static const struct itimerval set[3] = {
+		{ .it_value = { 0, 500000 }, .it_interval = { 0, 200000 } },
+		{ .it_value = { 100, 0 }, .it_interval = { 50, 0 } },
+		{ .it_value = { 200, 0 }, .it_interval = { 60, 250000 } },
+	};
+	struct itimerval old[3], now;
+	double end;
+
+	(void)arg;
+	set_action(SIGALRM, count_handler, NULL, SA_RESTART, 0, 0);
+	for (int i = 0; i < 3; i++)
+		SETUP(!setitimer(which[i], &set[i], NULL));
+	for (int i = 0; i < 3; i++)
+		SETUP(!getitimer(which[i], &old[i]));
+
+	ckpt_stop();
+
+	for (int i = 0; i < 3; i++) {
+		CHECK(!getitimer(which[i], &now));
+		/* Counting down from where it was, not reset, not disarmed. */
+		CHECKF(tv(&now.it_value) > 0 && tv(&now.it_value) <= tv(&old[i].it_value) + 0.01,
+		       "timer %d: %.6f s left, %.6f s at checkpoint", which[i],
+		       tv(&now.it_value), tv(&old[i].it_value));
+		CHECKF(now.it_interval.tv_sec == set[i].it_interval.tv_sec &&
+		       now.it_interval.tv_usec == set[i].it_interval.tv_usec,
+		       "timer %d: interval %.6f s", which[i], tv(&now.it_interval));
+	}
+	/* ITIMER_REAL fires, then again after its interval. */
+	end = ckpt_now() + 5;
+	while (got[SIGALRM] < 2 && ckpt_now() < end)
+		ckpt_sleep(0.01);
+	CHECKF(got[SIGALRM] >= 2, "SIGALRM came %d times", got[SIGALRM]);
+}
+
+TEST(itimers)
+{
+	CKPT_RUN_SIMPLE(itimers_target, NULL);
+}
+
+TEST_HARNESS_MAIN
