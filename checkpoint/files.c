@@ -12,6 +12,7 @@
  */
 
 #include <linux/err.h>
+#include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -19,6 +20,7 @@
 #include <linux/kdev_t.h>
 #include <linux/magic.h>
 #include <linux/major.h>
+#include <linux/memfd.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/pipe_fs_i.h>
@@ -35,9 +37,16 @@
 			 __O_SYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
 			 O_NOFOLLOW | O_NOATIME | O_PATH | FASYNC)
 
-/* The ends of a pipe re-created by restart. */
+/**
+ * struct ckpt_pipe - a pipe re-created by restart
+ * @ends: its read and write ends
+ * @keeper: for a named pipe, a descriptor that keeps it open during restart
+ * @size: its size
+ */
 struct ckpt_pipe {
 	struct file *ends[2];
+	struct file *keeper;
+	u32 size;
 };
 
 void ckpt_pipe_free(void *ptr)
@@ -48,6 +57,8 @@ void ckpt_pipe_free(void *ptr)
 		fput(p->ends[0]);
 	if (p->ends[1])
 		fput(p->ends[1]);
+	if (p->keeper)
+		fput(p->keeper);
 	kfree(p);
 }
 
@@ -264,8 +275,14 @@ out:
 	return ret;
 }
 
-/* Is @file a shared memory object of the kernel's own mount? */
-static bool ckpt_is_internal_shmem(struct file *file)
+/**
+ * ckpt_is_internal_shmem() - is a file a shared memory object of the
+ * kernel's own mount (a memfd, the object of a shared anonymous mapping)?
+ * @file: the file
+ *
+ * Return: true if it is.
+ */
+bool ckpt_is_internal_shmem(struct file *file)
 {
 	return shmem_mapping(file->f_mapping) &&
 	       file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
@@ -280,15 +297,25 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 	bool internal = file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
 
 	if (ckpt_is_internal_shmem(file)) {
-		if (!strncmp(file->f_path.dentry->d_name.name, "memfd:", 6))
-			return ckpt_err(ctx, -EOPNOTSUPP, "%s is a memfd", who);
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a shared anonymous mapping", who);
+		const char *name = file->f_path.dentry->d_name.name;
+
+		if (!strncmp(name, "memfd:", 6))
+			return CKPT_FILE_MEMFD;
+		if (!strncmp(name, "SYSV", 4))
+			return ckpt_err(ctx, -EOPNOTSUPP, "%s is SysV shared memory", who);
+		return CKPT_FILE_SHMEM;
 	}
-	if (S_ISFIFO(mode) && get_pipe_info(file, false)) {
-		if (inode->i_sb->s_magic == PIPEFS_MAGIC)
-			return CKPT_FILE_PIPE;
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a named pipe", who);
+	if (S_ISFIFO(mode) && get_pipe_info(file, false))
+		return inode->i_sb->s_magic == PIPEFS_MAGIC ? CKPT_FILE_PIPE : CKPT_FILE_FIFO;
+#ifdef CONFIG_EVENTFD
+	{
+		unsigned int efd_flags;
+		u64 count;
+
+		if (!eventfd_file_state(file, &count, &efd_flags))
+			return CKPT_FILE_EVENTFD;
 	}
+#endif
 	if (S_ISSOCK(mode))
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a socket", who);
 	if (internal)
@@ -322,6 +349,7 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 			const char *who, u32 *objref)
 {
 	struct inode *inode = file_inode(file);
+	struct ckpt_walk shmem = { };
 	struct ckpt_hdr_file *h;
 	const char *name = NULL;
 	struct timespec64 mtime;
@@ -342,11 +370,29 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	ret = -ENOMEM;
 	if (!buf || !h)
 		goto out;
-	if (type == CKPT_FILE_PIPE) {
+	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) {
 		ret = ckpt_write_pipe(ctx, get_pipe_info(file, false), who, &pipe_ref);
 		if (ret)
 			goto out;
+	}
+	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_EVENTFD) {
 		name = "";
+#ifdef CONFIG_EVENTFD
+		if (type == CKPT_FILE_EVENTFD) {
+			unsigned int efd_flags;
+
+			eventfd_file_state(file, &h->count, &efd_flags);
+			h->rdev = efd_flags;
+		}
+#endif
+	} else if (type == CKPT_FILE_MEMFD || type == CKPT_FILE_SHMEM) {
+		name = type == CKPT_FILE_MEMFD ?
+			(const char *)file->f_path.dentry->d_name.name + 6 : "";
+		ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
+		if (ret)
+			goto out;
+		if (type == CKPT_FILE_MEMFD)
+			h->count = SHMEM_I(inode)->seals;
 	} else {
 		ret = ckpt_path_name(ctx, &file->f_path, buf, PATH_MAX, &name);
 		if (ret) {
@@ -369,16 +415,20 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	h->size = i_size_read(inode);
 	h->dev = new_encode_dev(inode->i_sb->s_dev);
 	h->ino = inode->i_ino;
-	h->rdev = new_encode_dev(inode->i_rdev);
+	if (type != CKPT_FILE_EVENTFD)
+		h->rdev = new_encode_dev(inode->i_rdev);
 	mtime = inode_get_mtime(inode);
 	h->mtime_sec = mtime.tv_sec;
 	h->mtime_nsec = mtime.tv_nsec;
 	h->path_len = strlen(name) + 1;
 	memcpy(h->path, name, h->path_len);
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_FILE, sizeof(*h) + h->path_len);
+	if (!ret && shmem.nr)
+		ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
 	if (!ret)
 		*objref = h->objref;
 out:
+	kvfree(shmem.addr);
 	kfree(h);
 	kfree(buf);
 	return ret;
@@ -408,6 +458,7 @@ static int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		kfree(p);
 		return ret;
 	}
+	p->size = h.size;
 	ret = ckpt_obj_insert(ctx, h.objref, p, CKPT_OBJ_PIPE);
 	if (ret)
 		return ret;
@@ -473,6 +524,117 @@ static struct file *ckpt_reopen(struct ckpt_ctx *ctx, const struct ckpt_hdr_file
 	return file;
 }
 
+/*
+ * Reopen a named pipe.  The first time, a descriptor open for reading and
+ * writing keeps the pipe alive while its ends are opened without blocking,
+ * and the data of its PIPE record moves into it.
+ */
+static struct file *ckpt_reopen_fifo(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
+{
+	struct ckpt_pipe *p = ckpt_obj_fetch(ctx, h->pipe_ref, CKPT_OBJ_PIPE);
+	struct file *file;
+	struct inode *inode;
+	char *buf;
+	ssize_t n;
+
+	if (IS_ERR(p))
+		return ERR_CAST(p);
+	if (!p->keeper) {
+		file = filp_open(h->path, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
+		if (IS_ERR(file)) {
+			ckpt_err(ctx, PTR_ERR(file), "cannot reopen the named pipe %s (error %ld)",
+				 h->path, PTR_ERR(file));
+			return file;
+		}
+		inode = file_inode(file);
+		if (!S_ISFIFO(inode->i_mode) || inode->i_ino != h->ino ||
+		    new_encode_dev(inode->i_sb->s_dev) != h->dev) {
+			fput(file);
+			ckpt_err(ctx, -ESTALE, "%s is not the named pipe that was checkpointed",
+				 h->path);
+			return ERR_PTR(-ESTALE);
+		}
+		p->keeper = file;
+		pipe_fcntl(file, F_SETPIPE_SZ, p->size);
+		buf = kvmalloc(p->size, GFP_KERNEL);
+		if (!buf)
+			return ERR_PTR(-ENOMEM);
+		p->ends[0]->f_flags |= O_NONBLOCK;
+		n = kernel_read(p->ends[0], buf, p->size, NULL);
+		if (n > 0 && kernel_write(file, buf, n, NULL) != n)
+			n = -EIO;
+		kvfree(buf);
+		if (n < 0 && n != -EAGAIN) {
+			ckpt_err(ctx, n, "cannot refill the named pipe %s (error %zd)", h->path, n);
+			return ERR_PTR(n);
+		}
+	}
+	file = filp_open(h->path, (h->f_flags & ~FASYNC) | O_NONBLOCK | O_NOCTTY, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "cannot reopen the named pipe %s (error %ld)",
+			 h->path, PTR_ERR(file));
+		return file;
+	}
+	if (file_inode(file) != file_inode(p->keeper)) {
+		fput(file);
+		ckpt_err(ctx, -ESTALE, "%s changed during restart", h->path);
+		return ERR_PTR(-ESTALE);
+	}
+	return file;
+}
+
+/* Seals a memfd may have. */
+#define CKPT_MEMFD_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
+				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+
+/* Re-create a memfd or the object of a shared anonymous mapping. */
+static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
+{
+	bool memfd = h->type == CKPT_FILE_MEMFD;
+	struct file *file;
+	char *name;
+	int ret;
+
+	if (h->size < 0 || h->size > MAX_LFS_FILESIZE ||
+	    (u64)h->nr_pages > DIV_ROUND_UP(h->size, PAGE_SIZE) ||
+	    h->count & ~CKPT_MEMFD_SEALS || (!memfd && (h->count || h->path[0])) ||
+	    h->f_flags & O_PATH || !S_ISREG(h->mode)) {
+		ckpt_err(ctx, -EINVAL, "malformed shared memory file record %u", h->objref);
+		return ERR_PTR(-EINVAL);
+	}
+	if (memfd) {
+		name = kasprintf(GFP_KERNEL, "memfd:%s", h->path);
+		if (!name)
+			return ERR_PTR(-ENOMEM);
+		file = shmem_file_setup(name, h->size, VM_NORESERVE);
+		kfree(name);
+	} else {
+		file = shmem_kernel_file_setup("dev/zero", h->size, VM_NORESERVE);
+	}
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "cannot create a shared memory object (error %ld)",
+			 PTR_ERR(file));
+		return file;
+	}
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_flags |= O_LARGEFILE;
+	if ((h->f_flags & O_ACCMODE) == O_RDONLY)
+		file->f_mode &= ~(FMODE_WRITE | FMODE_PWRITE);
+	file->f_flags = (file->f_flags & ~O_ACCMODE) | (h->f_flags & O_ACCMODE);
+	ret = ckpt_read_shmem_pages(ctx, file, h->nr_pages);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	if (memfd) {
+		struct inode *inode = file_inode(file);
+
+		inode->i_mode = (inode->i_mode & S_IFMT) | (h->mode & 0777);
+		SHMEM_I(inode)->seals = h->count;
+	}
+	return file;
+}
+
 /* Set the flags fcntl(F_SETFL) sets on a reopened file. */
 static void ckpt_set_flags(struct file *file, u32 f_flags)
 {
@@ -496,7 +658,8 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
 	    h->f_flags & ~CKPT_FILE_FLAGS || h->f_flags & FASYNC ||
 	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0 ||
-	    h->nr_pages || h->count) {
+	    ((h->nr_pages || h->count) && h->type != CKPT_FILE_MEMFD &&
+	     h->type != CKPT_FILE_SHMEM && h->type != CKPT_FILE_EVENTFD)) {
 		ret = ckpt_err(ctx, -EINVAL, "malformed file record %u", h->objref);
 		goto out;
 	}
@@ -520,6 +683,39 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 					       "cannot seek %s to %lld", h->path, h->pos);
 				goto out;
 			}
+		}
+		break;
+	case CKPT_FILE_FIFO:
+		if (h->path[0] != '/' || h->f_flags & O_PATH)
+			goto bad;
+		file = ckpt_reopen_fifo(ctx, h);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			goto out;
+		}
+		break;
+	case CKPT_FILE_EVENTFD:
+#ifdef CONFIG_EVENTFD
+		if (h->path[0] || h->rdev & ~1ULL || (h->f_flags & O_ACCMODE) != O_RDWR)
+			goto bad;
+		file = eventfd_file_create(h->count, (h->rdev ? EFD_SEMAPHORE : 0) |
+					   (h->f_flags & O_NONBLOCK));
+		if (IS_ERR(file)) {
+			ret = ckpt_err(ctx, PTR_ERR(file), "cannot create an eventfd (error %ld)",
+				       PTR_ERR(file));
+			goto out;
+		}
+		break;
+#else
+		ret = ckpt_err(ctx, -ENOEXEC, "the image has an eventfd, which this kernel lacks");
+		goto out;
+#endif
+	case CKPT_FILE_MEMFD:
+	case CKPT_FILE_SHMEM:
+		file = ckpt_new_shmem(ctx, h);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			goto out;
 		}
 		break;
 	case CKPT_FILE_PIPE: {

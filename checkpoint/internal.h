@@ -85,6 +85,22 @@ struct ckpt_ctx {
 	struct bio_vec bvec[CKPT_PAGES_BATCH];
 };
 
+/**
+ * struct ckpt_walk - a list of page addresses (or file offsets)
+ * @addr: the addresses, increasing
+ * @nr: how many
+ * @max: room in @addr
+ * @only_anon: a private file mapping: only its anonymous pages count
+ * @err: a failure of the walk
+ */
+struct ckpt_walk {
+	u64 *addr;
+	unsigned int nr;
+	unsigned int max;
+	bool only_anon;
+	int err;
+};
+
 /* Kinds of objects in the object hash. */
 enum ckpt_obj_type {
 	CKPT_OBJ_FILE = 1,
@@ -204,7 +220,11 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_mm(struct ckpt_ctx *ctx);
 int ckpt_restore_mm(struct ckpt_ctx *ctx);
-int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr);
+int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
+			   struct ckpt_walk *walk);
+int ckpt_walk_reserve(struct ckpt_walk *w);
+void ckpt_walk_add(struct ckpt_walk *w, u64 addr);
+bool ckpt_is_internal_shmem(struct file *file);
 int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr);
 
 #endif /* _CHECKPOINT_INTERNAL_H */

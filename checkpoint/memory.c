@@ -27,6 +27,7 @@
 #include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -39,30 +40,25 @@
 				 VM_UFFD_MISSING | VM_UFFD_WP | VM_LOCKONFAULT | \
 				 VM_SHADOW_STACK | VM_DONTEXPAND)
 
-/* The populated pages of a VMA, collected by a page table walk. */
-struct ckpt_walk {
-	unsigned long *addr;
-	unsigned int nr;
-	unsigned int max;
-	bool only_anon;
-	int err;
-};
-
-static void ckpt_walk_add(struct ckpt_walk *w, unsigned long addr)
+/* Room for the pages of one page table, taken before its lock. */
+int ckpt_walk_reserve(struct ckpt_walk *w)
 {
-	if (w->err)
-		return;
-	if (w->nr == w->max) {
-		unsigned int max = w->max ? 2 * w->max : 512;
-		unsigned long *a = kvrealloc(w->addr, max * sizeof(*a), GFP_ATOMIC);
+	unsigned int max;
+	u64 *a;
 
-		if (!a) {
-			w->err = -ENOMEM;
-			return;
-		}
-		w->addr = a;
-		w->max = max;
-	}
+	if (w->max - w->nr >= PTRS_PER_PTE)
+		return 0;
+	max = max(2 * w->max, (unsigned int)PTRS_PER_PTE * 2);
+	a = kvrealloc(w->addr, max * sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	w->addr = a;
+	w->max = max;
+	return 0;
+}
+
+void ckpt_walk_add(struct ckpt_walk *w, u64 addr)
+{
 	w->addr[w->nr++] = addr;
 }
 
@@ -74,6 +70,9 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 	pte_t *start, *pte;
 	spinlock_t *ptl;
 
+	w->err = ckpt_walk_reserve(w);
+	if (w->err)
+		return w->err;
 	ptl = pmd_trans_huge_lock(pmd, vma);
 	if (ptl) {
 		pmd_t pmdval = *pmd;
@@ -118,43 +117,88 @@ static const struct mm_walk_ops ckpt_walk_ops = {
 	.walk_lock = PGWALK_RDLOCK,
 };
 
-/* Write the PAGES records of the pages listed in @w. */
-static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-				struct ckpt_walk *w)
+/**
+ * struct ckpt_page_source - where the pages of PAGES records come from
+ * @get: fill @ctx->pages with the pages at @addr[0..@n), referenced;
+ *	for writing if @write; return how many it got, or a negative errno
+ *	for the first one
+ * @arg: the mm or the shmem file
+ */
+struct ckpt_page_source {
+	long (*get)(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+		    unsigned int n, bool write);
+	void *arg;
+};
+
+static long ckpt_get_mm_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+			      unsigned int n, bool write)
+{
+	struct mm_struct *mm = arg;
+	unsigned int flags = FOLL_FORCE | (write ? FOLL_WRITE : 0);
+	unsigned int i;
+	long got = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (i = 0; i < n; i++) {
+		got = get_user_pages_remote(mm, addr[i], 1, flags, &ctx->pages[i], NULL);
+		if (got != 1)
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (i < n && !i)
+		return got < 0 ? got : -EFAULT;
+	return i;
+}
+
+static long ckpt_get_shmem_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+				 unsigned int n, bool write)
+{
+	struct address_space *mapping = ((struct file *)arg)->f_mapping;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct page *page = shmem_read_mapping_page(mapping, addr[i] >> PAGE_SHIFT);
+
+		if (IS_ERR(page))
+			return i ?: PTR_ERR(page);
+		ctx->pages[i] = page;
+	}
+	return n;
+}
+
+/* Write the PAGES records of the @nr pages at @addr. */
+static int ckpt_write_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_source *src,
+				const u64 *addr, unsigned int nr)
 {
 	struct ckpt_hdr_pages *h;
 	unsigned int i, n, done;
+	long got;
 	int ret = 0;
 
 	h = kmalloc(struct_size(h, addr, CKPT_PAGES_BATCH), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
-	for (done = 0; done < w->nr && !ret; done += n) {
-		n = min_t(unsigned int, w->nr - done, CKPT_PAGES_BATCH);
-		h->h.type = CKPT_HDR_PAGES;
-		h->h.len = struct_size(h, addr, n) + n * PAGE_SIZE;
-		h->nr_pages = n;
-		h->__reserved = 0;
-		for (i = 0; i < n; i++) {
-			long got;
-
-			h->addr[i] = w->addr[done + i];
-			got = get_user_pages_remote(mm, w->addr[done + i], 1,
-						    FOLL_FORCE, &ctx->pages[i], NULL);
-			if (got != 1) {
-				ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
-					       "cannot read the page at %#lx (error %ld)",
-					       w->addr[done + i], got);
-				n = i;
-				break;
-			}
-		}
-		if (!ret)
+	for (done = 0; done < nr && !ret; done += n) {
+		n = min_t(unsigned int, nr - done, CKPT_PAGES_BATCH);
+		got = src->get(ctx, src->arg, addr + done, n, false);
+		if (got != n) {
+			ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
+				       "cannot read the page at %#llx (error %ld)",
+				       addr[done + max(got, 0L)], got);
+			n = max(got, 0L);
+		} else {
+			h->h.type = CKPT_HDR_PAGES;
+			h->h.len = struct_size(h, addr, n) + n * PAGE_SIZE;
+			h->nr_pages = n;
+			h->__reserved = 0;
+			memcpy(h->addr, addr + done, n * sizeof(*addr));
 			ret = ckpt_write(ctx, h, struct_size(h, addr, n));
-		if (!ret)
-			ret = ckpt_write_pages(ctx, ctx->pages, n);
-		if (!ret)
-			ctx->nr_records++;
+			if (!ret)
+				ret = ckpt_write_pages(ctx, ctx->pages, n);
+			if (!ret)
+				ctx->nr_records++;
+		}
 		for (i = 0; i < n; i++)
 			put_page(ctx->pages[i]);
 	}
@@ -191,103 +235,134 @@ static u32 ckpt_vma_flags(vm_flags_t f)
 	return flags;
 }
 
-/* Write one VMA and its pages; @mm is read-locked. */
-static int ckpt_write_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
-			  struct vm_area_struct *vma)
+/**
+ * struct ckpt_vma - a VMA seen under the mmap lock, written after it
+ * @h: its record, but for the file reference
+ * @file: the mapped file, referenced, or NULL
+ * @vm_flags: its flags
+ * @pages: its populated pages, for private mappings
+ */
+struct ckpt_vma {
+	struct ckpt_hdr_vma h;
+	struct file *file;
+	vm_flags_t vm_flags;
+	struct ckpt_walk pages;
+};
+
+static bool ckpt_vma_skipped(struct vm_area_struct *vma)
 {
-	struct ckpt_hdr_vma h = { };
-	struct ckpt_walk w = { };
-	struct file *file = vma->vm_file;
-	char who[48];
+	const char *name;
+
+	if (!vma->vm_ops || !vma->vm_ops->name)
+		return false;
+	name = vma->vm_ops->name(vma);
+	return name && !strcmp(name, "[uprobes]");
+}
+
+/* Describe one VMA; @mm is read-locked.  The caller writes it. */
+static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 struct vm_area_struct *vma, struct ckpt_vma *v)
+{
+	struct ckpt_hdr_vma *h = &v->h;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(h) != 72);
-	snprintf(who, sizeof(who), "the mapping at %#lx", vma->vm_start);
 	if (vma->vm_ops && vma->vm_ops->name) {
 		const char *name = vma->vm_ops->name(vma);
 
-		if (name && !strcmp(name, "[uprobes]"))
-			return 0;
-		h.type = CKPT_VMA_SPECIAL;
-		strscpy(h.name, name ?: "", sizeof(h.name));
+		h->type = CKPT_VMA_SPECIAL;
+		strscpy(h->name, name ?: "", sizeof(h->name));
 	} else if (vma->vm_flags & CKPT_VM_UNSUPPORTED) {
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s has flags %#lx, not supported", who,
-				vma->vm_flags & CKPT_VM_UNSUPPORTED);
-	} else if (!file) {
-		h.type = CKPT_VMA_ANON;
+				"the mapping at %#lx has flags %#lx, not supported",
+				vma->vm_start, vma->vm_flags & CKPT_VM_UNSUPPORTED);
+	} else if (!vma->vm_file) {
+		h->type = CKPT_VMA_ANON;
+	} else if (ckpt_is_internal_shmem(vma->vm_file) && vma->vm_flags & VM_MAYSHARE) {
+		h->type = CKPT_VMA_SHMEM;
+		h->pgoff = vma->vm_pgoff;
+		v->file = get_file(vma->vm_file);
 	} else {
-		h.type = CKPT_VMA_FILE;
-		ret = ckpt_write_file_obj(ctx, file, who, &h.file_ref);
+		h->type = CKPT_VMA_FILE;
+		h->pgoff = vma->vm_pgoff;
+		v->file = get_file(vma->vm_file);
+	}
+	h->start = vma->vm_start;
+	h->end = vma->vm_end;
+	if (vma->vm_flags & VM_READ)
+		h->prot |= PROT_READ;
+	if (vma->vm_flags & VM_WRITE)
+		h->prot |= PROT_WRITE;
+	if (vma->vm_flags & VM_EXEC)
+		h->prot |= PROT_EXEC;
+	h->flags = ckpt_vma_flags(vma->vm_flags);
+	v->vm_flags = vma->vm_flags;
+
+	if (h->type == CKPT_VMA_ANON ||
+	    (h->type == CKPT_VMA_FILE && !(vma->vm_flags & VM_MAYSHARE))) {
+		v->pages.only_anon = h->type == CKPT_VMA_FILE;
+		ret = walk_page_range(mm, vma->vm_start, vma->vm_end,
+				      &ckpt_walk_ops, &v->pages);
+		if (ret || v->pages.err)
+			return ckpt_err(ctx, ret ?: v->pages.err,
+					"cannot walk the mapping at %#lx (error %d)",
+					vma->vm_start, ret ?: v->pages.err);
+		h->nr_pages = v->pages.nr;
+	}
+	return 0;
+}
+
+/* Write one VMA, its file first, and its pages; @mm is not locked. */
+static int ckpt_write_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			  struct ckpt_vma *v)
+{
+	char who[48];
+	int ret;
+
+	BUILD_BUG_ON(sizeof(v->h) != 72);
+	if (v->file) {
+		snprintf(who, sizeof(who), "the mapping at %#llx", v->h.start);
+		ret = ckpt_write_file_obj(ctx, v->file, who, &v->h.file_ref);
 		if (ret)
 			return ret;
-		h.pgoff = vma->vm_pgoff;
 	}
-	h.start = vma->vm_start;
-	h.end = vma->vm_end;
-	if (vma->vm_flags & VM_READ)
-		h.prot |= PROT_READ;
-	if (vma->vm_flags & VM_WRITE)
-		h.prot |= PROT_WRITE;
-	if (vma->vm_flags & VM_EXEC)
-		h.prot |= PROT_EXEC;
-	h.flags = ckpt_vma_flags(vma->vm_flags);
+	ret = ckpt_write_obj(ctx, &v->h.h, CKPT_HDR_VMA, sizeof(v->h));
+	if (!ret && v->pages.nr) {
+		struct ckpt_page_source src = { .get = ckpt_get_mm_pages, .arg = mm };
 
-	if (h.type == CKPT_VMA_ANON ||
-	    (h.type == CKPT_VMA_FILE && !(vma->vm_flags & VM_MAYSHARE))) {
-		w.only_anon = h.type == CKPT_VMA_FILE;
-		ret = walk_page_range(mm, vma->vm_start, vma->vm_end,
-				      &ckpt_walk_ops, &w);
-		if (ret || w.err) {
-			kvfree(w.addr);
-			return ckpt_err(ctx, ret ?: w.err,
-					"cannot walk %s (error %d)", who, ret ?: w.err);
-		}
-		h.nr_pages = w.nr;
+		ret = ckpt_write_page_list(ctx, &src, v->pages.addr, v->pages.nr);
 	}
-	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_VMA, sizeof(h));
-	if (!ret && w.nr)
-		ret = ckpt_write_vma_pages(ctx, mm, &w);
-	kvfree(w.addr);
 	return ret;
 }
 
-/**
- * ckpt_write_mm() - write the address space of a task
- * @ctx: checkpoint context
- * @t: the task
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+static void ckpt_free_vmas(struct ckpt_vma *vmas, unsigned int nr)
 {
-	struct ckpt_hdr_mm *h;
-	struct mm_struct *mm;
-	struct vm_area_struct *vma;
-	struct file *exe;
-	struct vma_iterator vmi;
-	int ret;
+	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(*h) != 624);
-	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
-	mm = get_task_mm(t);
-	if (!mm)
-		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", task_pid_vnr(t));
-	h = kzalloc(sizeof(*h), GFP_KERNEL);
-	if (!h) {
-		mmput(mm);
-		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (vmas[i].file)
+			fput(vmas[i].file);
+		kvfree(vmas[i].pages.addr);
 	}
-	exe = get_mm_exe_file(mm);
-	if (exe) {
-		ret = ckpt_write_file_obj(ctx, exe, "the executable", &h->exe_ref);
-		fput(exe);
-		if (ret)
-			goto out;
-	}
+	kvfree(vmas);
+}
+
+/*
+ * Describe the mm and its VMAs under the mmap lock.  Nothing is written
+ * with the lock held: writing to a pipe can fault on another mm.
+ */
+static int ckpt_scan_mm(struct ckpt_ctx *ctx, struct task_struct *t,
+			struct mm_struct *mm, struct ckpt_hdr_mm *h,
+			struct ckpt_vma **vmasp)
+{
+	struct ckpt_vma *vmas = NULL;
+	struct vm_area_struct *vma;
+	struct vma_iterator vmi;
+	unsigned int nr = 0;
+	int ret, i;
+
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
-		goto out;
+		return ret;
 #ifdef CONFIG_AIO
 	if (rcu_access_pointer(mm->ioctx_table)) {
 		ret = ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses AIO", task_pid_vnr(t));
@@ -308,28 +383,79 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	h->env_end = mm->env_end;
 	spin_unlock(&mm->arg_lock);
 	h->mmap_base = mm->mmap_base;
-	for (int i = 0; i < AT_VECTOR_SIZE; i++)
+	for (i = 0; i < AT_VECTOR_SIZE; i++)
 		h->auxv[i] = mm->saved_auxv[i];
+
+	vmas = kvcalloc(mm->map_count ?: 1, sizeof(*vmas), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!vmas)
+		goto unlock;
+	ret = 0;
 	vma_iter_init(&vmi, mm, 0);
 	for_each_vma(vmi, vma) {
-		if (vma->vm_ops && vma->vm_ops->name && vma->vm_ops->name(vma) &&
-		    !strcmp(vma->vm_ops->name(vma), "[uprobes]"))
+		if (ckpt_vma_skipped(vma))
 			continue;
-		h->nr_vmas++;
+		if (WARN_ON_ONCE(nr == mm->map_count)) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = ckpt_scan_vma(ctx, mm, vma, &vmas[nr++]);
+		if (ret)
+			break;
 	}
+	h->nr_vmas = nr;
+unlock:
+	mmap_read_unlock(mm);
+	if (ret && vmas) {
+		ckpt_free_vmas(vmas, nr);
+		vmas = NULL;
+	}
+	*vmasp = vmas;
+	return ret;
+}
+
+/**
+ * ckpt_write_mm() - write the address space of a task
+ * @ctx: checkpoint context
+ * @t: the task
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct ckpt_vma *vmas = NULL;
+	struct ckpt_hdr_mm *h;
+	struct mm_struct *mm;
+	struct file *exe;
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(*h) != 624);
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
+	mm = get_task_mm(t);
+	if (!mm)
+		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", task_pid_vnr(t));
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h) {
+		mmput(mm);
+		return -ENOMEM;
+	}
+	exe = get_mm_exe_file(mm);
+	if (exe) {
+		ret = ckpt_write_file_obj(ctx, exe, "the executable", &h->exe_ref);
+		fput(exe);
+		if (ret)
+			goto out;
+	}
+	ret = ckpt_scan_mm(ctx, t, mm, h, &vmas);
+	if (ret)
+		goto out;
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_MM, sizeof(*h));
 	if (!ret)
 		ret = ckpt_arch_write_mm_context(ctx, mm);
-	vma_iter_init(&vmi, mm, 0);
-	for_each_vma(vmi, vma) {
-		if (ret)
-			break;
-		ret = ckpt_write_vma(ctx, mm, vma);
-	}
-#ifdef CONFIG_AIO
-unlock:
-#endif
-	mmap_read_unlock(mm);
+	for (i = 0; i < h->nr_vmas && !ret; i++)
+		ret = ckpt_write_vma(ctx, mm, &vmas[i]);
+	ckpt_free_vmas(vmas, h->nr_vmas);
 out:
 	kfree(h);
 	mmput(mm);
@@ -364,13 +490,17 @@ static unsigned long ckpt_prot(u32 prot)
 	return prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
-/* Read the PAGES records of a VMA into the new mm, current->mm. */
-static int ckpt_read_vma_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v)
+/*
+ * Read @nr pages from PAGES records into the pages @src gives, at
+ * increasing addresses in [@start, @end).
+ */
+static int ckpt_read_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_source *src,
+			       u32 nr, u64 start, u64 end)
 {
-	struct mm_struct *mm = current->mm;
 	struct ckpt_hdr_pages *h;
 	u64 last = 0;
-	u32 left = v->nr_pages;
+	u32 left = nr;
+	long got;
 	int ret = 0;
 
 	h = kmalloc(struct_size(h, addr, CKPT_PAGES_BATCH), GFP_KERNEL);
@@ -384,8 +514,8 @@ static int ckpt_read_vma_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *
 			break;
 		if (h->h.type != CKPT_HDR_PAGES || h->h.len < sizeof(*h)) {
 			ret = ckpt_err(ctx, -EINVAL,
-				       "record at offset %llu: expected pages of the VMA at %#llx",
-				       ctx->rec_len, v->start);
+				       "record at offset %llu: expected pages of %#llx-%#llx",
+				       ctx->rec_len, start, end);
 			break;
 		}
 		ret = ckpt_read(ctx, &h->nr_pages, sizeof(*h) - sizeof(h->h));
@@ -402,38 +532,30 @@ static int ckpt_read_vma_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *
 		if (ret)
 			break;
 		for (i = 0; i < n; i++) {
-			if (!PAGE_ALIGNED(h->addr[i]) || h->addr[i] < v->start ||
-			    h->addr[i] >= v->end || (last && h->addr[i] <= last)) {
+			if (!PAGE_ALIGNED(h->addr[i]) || h->addr[i] < start ||
+			    h->addr[i] >= end || (last && h->addr[i] <= last)) {
 				ret = ckpt_err(ctx, -EINVAL,
-					       "page address %#llx out of order or outside its VMA",
+					       "page address %#llx out of order or out of range",
 					       h->addr[i]);
 				break;
 			}
-			last = h->addr[i];
+			last = h->addr[i] ?: 1;
 		}
 		if (ret)
 			break;
-		ret = mmap_read_lock_killable(mm);
-		if (ret)
-			break;
-		for (i = 0; i < n; i++) {
-			long got = get_user_pages_remote(mm, h->addr[i], 1,
-							 FOLL_WRITE | FOLL_FORCE,
-							 &ctx->pages[i], NULL);
-
-			if (got != 1) {
-				ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
-					       "cannot fill the page at %#llx (error %ld)",
-					       h->addr[i], got);
-				n = i;
-				break;
-			}
-		}
-		mmap_read_unlock(mm);
-		if (!ret)
+		got = src->get(ctx, src->arg, h->addr, n, true);
+		if (got != n) {
+			ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
+				       "cannot fill the page at %#llx (error %ld)",
+				       h->addr[max(got, 0L)], got);
+			n = max(got, 0L);
+		} else {
 			ret = ckpt_read_pages(ctx, ctx->pages, n);
+		}
 		for (i = 0; i < n; i++) {
 			flush_dcache_page(ctx->pages[i]);
+			if (!ret)
+				set_page_dirty_lock(ctx->pages[i]);
 			put_page(ctx->pages[i]);
 		}
 		if (!ret)
@@ -442,6 +564,56 @@ static int ckpt_read_vma_pages(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *
 	}
 	kfree(h);
 	return ret;
+}
+
+/**
+ * ckpt_write_shmem_pages() - write the populated pages of a shmem file
+ * @ctx: checkpoint context
+ * @file: the file
+ * @nr: set to the number of pages, for the FILE record; the pages are
+ *	written by a second call with @nr pointing to that number
+ * @walk: the page list, kept between the two calls
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
+			   struct ckpt_walk *walk)
+{
+	struct ckpt_page_source src = { .get = ckpt_get_shmem_pages, .arg = file };
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t idx = 0, end;
+
+	if (walk->addr)
+		return ckpt_write_page_list(ctx, &src, walk->addr, walk->nr);
+	end = DIV_ROUND_UP(i_size_read(file_inode(file)), PAGE_SIZE);
+	while (idx < end) {
+		if (ckpt_walk_reserve(walk))
+			return -ENOMEM;
+		if (!xa_find(&mapping->i_pages, &idx, end - 1, XA_PRESENT))
+			break;
+		ckpt_walk_add(walk, (u64)idx << PAGE_SHIFT);
+		idx++;
+	}
+	if (walk->nr > U32_MAX / 2)
+		return ckpt_err(ctx, -EFBIG, "shared memory object too large");
+	*nr = walk->nr;
+	return 0;
+}
+
+/**
+ * ckpt_read_shmem_pages() - read the pages of a shmem file re-created
+ * @ctx: restart context
+ * @file: the file
+ * @nr: how many pages its FILE record announced
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr)
+{
+	struct ckpt_page_source src = { .get = ckpt_get_shmem_pages, .arg = file };
+
+	return ckpt_read_page_list(ctx, &src, nr, 0,
+				   PAGE_ALIGN(i_size_read(file_inode(file))));
 }
 
 static const struct {
@@ -476,6 +648,7 @@ static bool ckpt_special_present(struct mm_struct *mm, const struct ckpt_hdr_vma
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 			 u64 *prev_end)
 {
+	struct ckpt_page_source src = { .get = ckpt_get_mm_pages };
 	struct mm_struct *mm = current->mm;
 	unsigned long len = v->end - v->start, flags, addr, off = 0;
 	struct file *file = NULL;
@@ -487,7 +660,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 	    v->flags & ~CKPT_VMA_FLAGS_ALL || v->nr_pages > len >> PAGE_SHIFT ||
 	    strnlen(v->name, sizeof(v->name)) == sizeof(v->name) ||
 	    (v->type != CKPT_VMA_SPECIAL && v->name[0]) ||
-	    (v->type != CKPT_VMA_FILE && (v->file_ref || v->pgoff)))
+	    (v->type != CKPT_VMA_FILE && v->type != CKPT_VMA_SHMEM &&
+	     (v->file_ref || v->pgoff)))
 		return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx", v->start);
 	*prev_end = v->end;
 
@@ -514,6 +688,11 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 					v->start);
 		flags |= MAP_ANONYMOUS;
 		break;
+	case CKPT_VMA_SHMEM:
+		if (!(v->flags & CKPT_VMA_SHARED) || v->nr_pages)
+			return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx",
+					v->start);
+		fallthrough;
 	case CKPT_VMA_FILE:
 		file = ckpt_read_file_ref(ctx, v->file_ref);
 		if (IS_ERR(file))
@@ -545,7 +724,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 					"cannot restore the advice of %#llx-%#llx (error %d)",
 					v->start, v->end, ret);
 	}
-	return ckpt_read_vma_pages(ctx, v);
+	src.arg = mm;
+	return ckpt_read_page_list(ctx, &src, v->nr_pages, v->start, v->end);
 }
 
 static int ckpt_check_mm_record(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)

@@ -129,7 +129,7 @@ static int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
 }
 
 /**
- * ckpt_checkpoint_task() - write the records of one process
+ * ckpt_checkpoint_task() - write the header and the records of one process
  * @ctx: checkpoint context; @ctx->root_task is the process
  *
  * Return: 0 or a negative errno.
@@ -150,7 +150,12 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 	if (ret)
 		goto out;
 
-	ret = ckpt_write_task(ctx, t);
+	/* Nothing is written for a target that cannot be checkpointed. */
+	ret = ckpt_write_header(ctx);
+	if (!ret)
+		ret = ckpt_arch_write_header(ctx);
+	if (!ret)
+		ret = ckpt_write_task(ctx, t);
 	if (!ret)
 		ret = ckpt_write_creds(ctx, t);
 	if (!ret)

@@ -159,11 +159,7 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		return ret;
 	ctx->ckpt_id = ckpt_new_id();
-	ret = ckpt_write_header(ctx);
-	if (!ret)
-		ret = ckpt_arch_write_header(ctx);
-	if (!ret)
-		ret = ckpt_checkpoint_task(ctx);
+	ret = ckpt_checkpoint_task(ctx);
 	if (!ret)
 		ret = ckpt_write_tail(ctx);
 	return ret ?: ctx->ckpt_id;

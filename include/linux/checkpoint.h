@@ -129,7 +129,7 @@ int ckpt_arch_read_thread(struct ckpt_ctx *ctx);
 /**
  * ckpt_arch_write_mm_context() - write the architecture part of an mm
  * @ctx: checkpoint context
- * @mm: the address space, its mmap lock held for reading
+ * @mm: the address space, not locked: the task does not run
  *
  * Return: 0 or a negative errno.
  */

@@ -57,6 +57,31 @@ static void strip_inode(const char *line, char *out, size_t size)
 	       before, __r ? "(no mapping)" : __now);				\
 } while (0)
 
+/*
+ * The heap's maps line, allowing the heap to have merged with the private
+ * anonymous mapping below it (the program's bss): mmap() re-creates them
+ * with the same flags, and the kernel merges such neighbours.  Its end,
+ * permissions, offset, device, inode and name must be those of before.
+ */
+static bool heap_line_same(const char *before, const char *now)
+{
+	unsigned long b0, b1, n0, n1;
+	int bn = 0, nn = 0;
+
+	if (sscanf(before, "%lx-%lx%n", &b0, &b1, &bn) != 2 ||
+	    sscanf(now, "%lx-%lx%n", &n0, &n1, &nn) != 2)
+		return false;
+	return n1 == b1 && n0 <= b0 && !strcmp(before + bn, now + nn);
+}
+
+#define CHECK_MAPS_HEAP(addr, before) do {					\
+	char __now[256] = "";							\
+	int __r = ckpt_maps_line(addr, __now, sizeof(__now));			\
+	CHECKF(!__r && heap_line_same(before, __now),				\
+	       "maps was \"%s\", now \"%s\"", before,				\
+	       __r ? "(no mapping)" : __now);					\
+} while (0)
+
 /* ---- sparse anonymous memory ---- */
 
 #define SPARSE_LEN	(4UL << 20)
@@ -579,7 +604,7 @@ static void brk_target(void *arg)
 	ckpt_stop();
 
 	CHECKF(kernel_brk() == end, "brk %p, was %p", (void *)kernel_brk(), (void *)end);
-	CHECK_MAPS(heap, line);
+	CHECK_MAPS_HEAP(heap, line);
 	CHECK(ckpt_verify(heap, HEAP_PAGES * pg, 0x4ea9) < 0);
 	/* The heap grows on from where it was. */
 	more = sbrk(4096 * 10);
