@@ -3,6 +3,7 @@
 # checkpoint(2)/restart(2) for Linux 6.12: build and test.
 #
 #   make run                  boot x86_64 and run the demo
+#   make bench                boot x86_64 and run the benchmark
 #   make check                build and test all four arches
 #   make kernel ARCH=a        build the kernel of one arch
 #   make selftests ARCH=a     build the tests and the initramfs of one arch
@@ -15,7 +16,7 @@
 ARCH ?= x86_64
 H := harness
 
-.PHONY: all deps tree kernel selftests test check run clean
+.PHONY: all deps tree kernel selftests test check run bench clean
 
 all: check
 
@@ -41,6 +42,11 @@ run: deps
 	@$(H)/build-kernel.sh x86_64
 	@$(H)/build-userspace.sh x86_64
 	@$(H)/run-demo.sh
+
+bench: deps
+	@KVARIANT=bench $(H)/build-kernel.sh x86_64
+	@KVARIANT=bench $(H)/build-userspace.sh x86_64
+	@KVARIANT=bench $(H)/run-bench.sh
 
 clean:
 	rm -rf build/out build/usr build/logs

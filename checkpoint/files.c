@@ -35,7 +35,7 @@
 /* Open flags a FILE record may carry. */
 #define CKPT_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
 			 __O_SYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
-			 O_NOFOLLOW | O_NOATIME | O_PATH | FASYNC)
+			 O_NOFOLLOW | O_NOATIME | O_PATH)
 
 /**
  * struct ckpt_pipe - a pipe re-created by restart
@@ -164,7 +164,7 @@ int ckpt_read_fs(struct ckpt_ctx *ctx)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	ret = -EINVAL;
-	if (h->__reserved || h->umask & ~S_IRWXUGO ||
+	if (h->__reserved || h->umask & ~0777 ||
 	    h->cwd_len < 2 || h->root_len < 2 ||
 	    (u64)h->cwd_len + h->root_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->paths, h->cwd_len) != h->cwd_len - 1 ||
@@ -364,6 +364,8 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	type = ckpt_file_type(ctx, file, who);
 	if (type < 0)
 		return type;
+	if (file->f_flags & FASYNC)
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
 
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	h = kzalloc(sizeof(*h) + PATH_MAX, GFP_KERNEL);
@@ -498,7 +500,7 @@ static struct file *ckpt_reopen(struct ckpt_ctx *ctx, const struct ckpt_hdr_file
 	struct file *file;
 	struct inode *inode;
 	struct timespec64 mtime;
-	int flags = h->f_flags & ~(O_NONBLOCK | FASYNC);
+	int flags = h->f_flags & ~O_NONBLOCK;
 
 	if (h->type == CKPT_FILE_DIR)
 		flags |= O_DIRECTORY;
@@ -569,7 +571,7 @@ static struct file *ckpt_reopen_fifo(struct ckpt_ctx *ctx, const struct ckpt_hdr
 			return ERR_PTR(n);
 		}
 	}
-	file = filp_open(h->path, (h->f_flags & ~FASYNC) | O_NONBLOCK | O_NOCTTY, 0);
+	file = filp_open(h->path, h->f_flags | O_NONBLOCK | O_NOCTTY, 0);
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, PTR_ERR(file), "cannot reopen the named pipe %s (error %ld)",
 			 h->path, PTR_ERR(file));
@@ -656,7 +658,7 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	ret = -EINVAL;
 	if (h->path_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
-	    h->f_flags & ~CKPT_FILE_FLAGS || h->f_flags & FASYNC ||
+	    h->f_flags & ~CKPT_FILE_FLAGS ||
 	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0 ||
 	    ((h->nr_pages || h->count) && h->type != CKPT_FILE_MEMFD &&
 	     h->type != CKPT_FILE_SHMEM && h->type != CKPT_FILE_EVENTFD)) {
@@ -717,6 +719,7 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 			ret = PTR_ERR(file);
 			goto out;
 		}
+		file->f_pos = h->pos;
 		break;
 	case CKPT_FILE_PIPE: {
 		struct ckpt_pipe *p = ckpt_obj_fetch(ctx, h->pipe_ref, CKPT_OBJ_PIPE);
@@ -816,8 +819,9 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		rcu_read_unlock();
 		if (!file)
 			break;
-		/* A self checkpoint does not save its own image and log. */
-		if (t == current && (file == ctx->file || file == ctx->logfile)) {
+		/* A self checkpoint does not save the file of its own image. */
+		if (t == current && file == ctx->file &&
+		    !(fd <= 2 && ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO)) {
 			fput(file);
 			continue;
 		}

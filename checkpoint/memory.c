@@ -430,7 +430,7 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	unsigned int i;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(*h) != 624);
+	BUILD_BUG_ON(sizeof(*h) != 1136);
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
 	mm = get_task_mm(t);
 	if (!mm)

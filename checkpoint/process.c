@@ -17,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/freezer.h>
 #include <linux/fs_struct.h>
+#include <linux/io_uring.h>
 #include <linux/path.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -273,6 +274,8 @@ long ckpt_restart_task(struct ckpt_ctx *ctx)
 	ret = ckpt_restore_mm(ctx);
 	if (ret)
 		goto kill;
+	/* What execve() drops of the caller, restart drops too. */
+	io_uring_task_cancel();
 	ckpt_restore_task(ctx);
 	ret = ckpt_restore_files(ctx);
 	if (ret)

@@ -121,9 +121,9 @@ int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t)
 		h.kind = CKPT_RESTART_NANOSLEEP;
 		h.clockid = rb->nanosleep.clockid;
 		h.flags = CKPT_RESTART_RELATIVE;
-		if (rb->nanosleep.type == TT_NATIVE)
+		if (rb->nanosleep.type == TT_NATIVE) {
 			h.addr = (unsigned long)rb->nanosleep.rmtp;
-		else if (rb->nanosleep.type == TT_COMPAT) {
+		} else if (rb->nanosleep.type == TT_COMPAT) {
 			h.addr = (unsigned long)rb->nanosleep.compat_rmtp;
 			h.flags |= CKPT_RESTART_COMPAT;
 		}
@@ -152,8 +152,8 @@ write:
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_RESTART_BLOCK, sizeof(h));
 unsupported:
 	return ckpt_err(ctx, -EOPNOTSUPP,
-			"pid %d is in system call %d, whose restart is not supported",
-			task_pid_vnr(t), syscall_get_nr(t, regs));
+			"pid %d is in system call %ld, whose restart is not supported",
+			task_pid_vnr(t), (long)syscall_get_nr(t, regs));
 }
 
 /**

@@ -46,11 +46,13 @@ static void ckpt_u64_to_sigset(u64 v, sigset_t *set)
 
 static void ckpt_write_itimers(struct task_struct *t, struct ckpt_hdr_task *h)
 {
-	struct itimerspec64 v;
+	struct itimerspec64 v = { };
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(h->itimer); i++) {
+#ifdef CONFIG_POSIX_TIMERS
 		itimer_get_task(t, i, &v);
+#endif
 		h->itimer[i].value_ns = timespec64_to_ns(&v.it_value);
 		h->itimer[i].interval_ns = timespec64_to_ns(&v.it_interval);
 	}
@@ -178,6 +180,11 @@ int ckpt_read_task(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -ENOEXEC, "the image uses rseq, which this kernel lacks");
 #endif
 	for (i = 0; i < ARRAY_SIZE(h->itimer); i++)
+		if (!IS_ENABLED(CONFIG_POSIX_TIMERS) &&
+		    (h->itimer[i].value_ns || h->itimer[i].interval_ns))
+			return ckpt_err(ctx, -ENOEXEC,
+					"the image uses interval timers, which this kernel lacks");
+	for (i = 0; i < ARRAY_SIZE(h->itimer); i++)
 		if (h->itimer[i].value_ns > KTIME_SEC_MAX * NSEC_PER_SEC ||
 		    h->itimer[i].interval_ns > KTIME_SEC_MAX * NSEC_PER_SEC)
 			return ckpt_err(ctx, -EINVAL, "bad interval timer %d", i);
@@ -237,11 +244,15 @@ void ckpt_restore_task(struct ckpt_ctx *ctx)
 		rseq_set_notify_resume(t);
 #endif
 	ckpt_restore_rlimits(h);
+#ifdef CONFIG_POSIX_TIMERS
+	/* The caller's POSIX timers go, as in execve(). */
+	exit_itimers(t);
 	for (i = 0; i < ARRAY_SIZE(h->itimer); i++) {
 		v.it_value = ns_to_timespec64(h->itimer[i].value_ns);
 		v.it_interval = ns_to_timespec64(h->itimer[i].interval_ns);
 		itimer_set_current(i, &v);
 	}
+#endif
 }
 
 /**

@@ -202,12 +202,14 @@ static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,
 
 /**
  * sys_checkpoint - save the state of a process into an image
- * @pid: the process, 0 for the caller
+ * @pid: the process, 0 for the caller; another process must be stopped
+ *	or frozen, and the caller must be allowed to ptrace it
  * @fd: where to write the image; must be open for writing
- * @flags: must be 0
+ * @flags: 0 or %CKPT_CHECKPOINT_INHERIT_STDIO
  * @logfd: where to write one line describing a failure, or -1
  *
- * Return: the positive id of the checkpoint, or a negative errno.
+ * Return: the positive id of the checkpoint, or a negative errno.  A
+ * process restarted from an image of itself sees 0.
  */
 SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)
@@ -216,13 +218,17 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 }
 
 /**
- * sys_restart - read an image and check that it can be restarted here
+ * sys_restart - turn the caller into the process of an image
  * @pid: must be 0
  * @fd: where to read the image from; must be open for reading
  * @flags: must be 0
  * @logfd: where to write one line describing a failure, or -1
  *
- * Return: 0, or a negative errno.
+ * The whole image is read and checked, and the new address space built,
+ * before the caller changes; a failure after that kills it.
+ *
+ * Return: on success, does not return to the caller but to the restarted
+ * process, where the image says; a negative errno otherwise.
  */
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)

@@ -18,11 +18,13 @@ INITRD=${INITRD:-$USR/initramfs.cpio.gz}
 [ -f "$INITRD" ] || die "no $INITRD"
 
 # The demo's output should not be interleaved with kernel messages.
-extra=
+extra= mem=
 [ "$MODE" = demo ] && extra=quiet
+# The benchmark's images and processes need room: up to 2 x 256 MiB.
+[ "$MODE" = bench ] && extra=quiet mem="-m 2048"
 
 set +e
-timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS -nographic -no-reboot \
+timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS $mem -nographic -no-reboot \
 	-kernel "$OUT/$KIMAGE" -initrd "$INITRD" \
 	-append "console=$KCONSOLE panic=-1 ckpt.mode=$MODE $extra" </dev/null 2>&1 |
 	stdbuf -oL tr -d '\r' | tee "$LOG"

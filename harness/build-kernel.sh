@@ -13,7 +13,7 @@ arch_setup "${1:?usage: build-kernel.sh ARCH}"
 mkdir -p "$OUT"
 start=$(date +%s)
 
-frags="$TOP/harness/configs/common.config $TOP/harness/configs/$A.config
+frags="$TOP/harness/configs/common.config $TOP/harness/configs/$A${KVARIANT:+-$KVARIANT}.config
        $TOP/tools/testing/selftests/checkpoint/config"
 want=$(cat $frags | sha1sum | cut -d' ' -f1)
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.ckpt-config" 2>/dev/null)" != "$want" ]; then

@@ -23,7 +23,9 @@ for t in "$TOP"/tools/checkpoint/*.c; do
 	[ -e "$t" ] || continue
 	$UCC -static -O2 -Wall -Wextra -Werror $HDR -o "$USR/bin/$(basename "$t" .c)" "$t"
 done
-$UCC -static -O2 -Wall -Wextra -Werror $HDR -o "$USR/bin/ckpt-demo" "$TOP/harness/demo.c"
+for p in demo bench; do
+	$UCC -static -O2 -Wall -Wextra -Werror $HDR -o "$USR/bin/ckpt-$p" "$TOP/harness/$p.c"
+done
 
 # The order tests run in: the selftests' Makefile order.
 tests=$(sed -n 's/^TEST_GEN_PROGS *:= *//p' "$TOP/tools/testing/selftests/checkpoint/Makefile")

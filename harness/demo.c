@@ -1,99 +1,135 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The demo of `make run`, run by /init in the x86_64 guest: a process
- * checkpoints itself, ckptinfo decodes the image, restart(2) accepts it,
- * and refuses a corrupted and a foreign copy with the kernel's log line.
+ * The demo of `make run`, run by /init in the x86_64 guest.
+ *
+ * A counter prints ticks; it is stopped, checkpointed into a file with
+ * the checkpoint tool, and killed; ckptinfo summarises the image; the
+ * restart tool turns a new process into the counter, which goes on from
+ * where it was.  Then a program checkpoints itself and is restarted from
+ * its own image.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
-#include <linux/checkpoint_hdr.h>
 
-static char image[65536];
-static ssize_t image_len;
-
-static void run(const char *prog, const char *arg)
+static void pause_ms(long ms)
 {
-	pid_t pid = fork();
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Run a tool of /bin and wait for it; returns its exit status. */
+static int run(char *const argv[])
+{
 	int status;
+	pid_t pid = fork();
 
 	if (pid == 0) {
-		execlp(prog, prog, arg, (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
-	printf("  (%s exited with %d)\n", prog, WEXITSTATUS(status));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* restart(2) a copy of the image and show the result and the log line. */
-static void try_restart(const char *what, const void *buf, size_t len)
+/* The counter: one tick every 200 ms, up to 10. */
+static void counter(void)
 {
-	char log[512] = "";
-	int lp[2], fd = open("/tmp/try.img", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	long ret;
-	ssize_t n;
+	for (int tick = 1; tick <= 10; tick++) {
+		printf("  counter (pid %d): tick %d\n", getpid(), tick);
+		pause_ms(200);
+	}
+	printf("  counter (pid %d): done\n", getpid());
+	exit(0);
+}
 
-	if (fd < 0 || pipe(lp) || write(fd, buf, len) != (ssize_t)len ||
-	    lseek(fd, 0, SEEK_SET)) {
-		perror("demo");
+static void counter_demo(void)
+{
+	char pidstr[16];
+	int status;
+	pid_t pid;
+
+	printf("== checkpoint(2) of a running counter, from outside\n");
+	pid = fork();
+	if (pid == 0)
+		counter();
+	pause_ms(900);
+	kill(pid, SIGSTOP);
+	waitpid(pid, &status, WUNTRACED);
+	printf("$ kill -STOP %d; checkpoint -i -o /tmp/counter.img %d; kill -KILL %d\n",
+	       pid, pid, pid);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	status = run((char *[]){ "/bin/checkpoint", "-i", "-o", "/tmp/counter.img",
+				 pidstr, NULL });
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (status) {
+		printf("checkpoint failed (%d)\n", status);
 		exit(1);
 	}
-	ret = syscall(__NR_restart, 0, fd, 0, lp[1]);
-	printf("restart(%s) = %ld%s%s\n", what, ret, ret ? ", errno " : "",
-	       ret ? strerrorname_np(errno) : "");
-	close(lp[1]);
-	n = read(lp[0], log, sizeof(log) - 1);
-	if (n > 0) {
-		log[n] = '\0';
-		printf("  log: %s", log);
+
+	printf("\n$ ckptinfo -s /tmp/counter.img\n");
+	run((char *[]){ "/bin/ckptinfo", "-s", "/tmp/counter.img", NULL });
+
+	printf("\n$ restart -i /tmp/counter.img    (a new process becomes the counter)\n");
+	status = run((char *[]){ "/bin/restart", "-i", "/tmp/counter.img", NULL });
+	printf("  (the restarted counter exited with status %d)\n", status);
+}
+
+static void self_demo(void)
+{
+	int fd, status;
+	long id;
+	pid_t pid;
+	static int work = 6;
+
+	printf("\n== a program that checkpoints itself\n");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		fd = open("/tmp/self.img", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		work *= 7;
+		id = syscall(__NR_checkpoint, 0, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2);
+		if (id < 0) {
+			perror("checkpoint");
+			_exit(1);
+		}
+		if (id > 0) {
+			printf("  self (pid %d): checkpoint() returned id %ld; work = %d; exiting\n",
+			       getpid(), id, work);
+			_exit(0);
+		}
+		printf("  self (pid %d): checkpoint() returned 0: I was restarted; work = %d\n",
+		       getpid(), work);
+		_exit(0);
 	}
-	close(lp[0]);
-	close(fd);
+	waitpid(pid, &status, 0);
+	printf("$ restart -i /tmp/self.img\n");
+	status = run((char *[]){ "/bin/restart", "-i", "/tmp/self.img", NULL });
+	printf("  (exit status %d)\n", status);
+
+	printf("\n$ truncate -s 4096 /tmp/self.img; restart -i /tmp/self.img\n");
+	truncate("/tmp/self.img", 4096);
+	status = run((char *[]){ "/bin/restart", "-i", "/tmp/self.img", NULL });
+	printf("  (exit status %d: the caller was left intact)\n", status);
 }
 
 int main(void)
 {
-	struct ckpt_hdr_header *h = (void *)image;
-	int fd = open("/tmp/demo.img", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	long id;
-
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("== checkpoint(2) of this process (pid %d) into /tmp/demo.img\n", getpid());
-	id = syscall(__NR_checkpoint, 0, fd, 0, 2);
-	if (id <= 0) {
-		perror("checkpoint");
-		return 1;
-	}
-	image_len = lseek(fd, 0, SEEK_CUR);
-	printf("checkpoint id %ld, %zd bytes\n", id, image_len);
-	if (lseek(fd, 0, SEEK_SET) || read(fd, image, sizeof(image)) != image_len) {
-		perror("read");
-		return 1;
-	}
-
-	printf("\n== ckptinfo /tmp/demo.img\n");
-	run("ckptinfo", "/tmp/demo.img");
-
-	printf("\n== restart(2) checks that this kernel and CPU can run the image\n");
-	try_restart("the image", image, image_len);
-
-	image[sizeof(*h) - 70] ^= 1;	/* a byte of uts_version */
-	try_restart("one byte flipped", image, image_len);
-	image[sizeof(*h) - 70] ^= 1;
-
-	h->arch_id = CKPT_ARCH_ARM;
-	h->word_size = 4;
-	try_restart("image claiming arm", image, image_len);
-
-	printf("\n(Task state is not saved yet: images hold the header, the CPU\n"
-	       " feature record and the checksummed tail.)\n");
+	counter_demo();
+	self_demo();
 	return 0;
 }

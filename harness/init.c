@@ -5,7 +5,8 @@
  * Mounts the pseudo file systems, then, with "ckpt.mode=test" on the kernel
  * command line, runs every program listed in /tests/list, echoes its TAP
  * output to the console and counts its results; with "ckpt.mode=demo" it
- * runs /bin/ckpt-demo.  Then it powers the guest off.
+ * runs /bin/ckpt-demo, with "ckpt.mode=bench" /bin/ckpt-bench.  Then it
+ * powers the guest off.
  *
  * The counts are read from the programs' own output through a pipe, so that
  * kernel messages on the console cannot garble them.  The last line is
@@ -194,18 +195,21 @@ static void run_tests(void)
 	    total.skip);
 }
 
-static void run_demo(void)
+/* Run /bin/ckpt-NAME in /tmp and mark its end on the console. */
+static void run_program(const char *name, const char *end)
 {
+	char path[64];
 	pid_t child = fork();
 
 	if (child == 0) {
+		snprintf(path, sizeof(path), "/bin/ckpt-%s", name);
 		if (chdir("/tmp"))
 			_exit(126);
-		execl("/bin/ckpt-demo", "ckpt-demo", (char *)NULL);
+		execl(path, path, (char *)NULL);
 		_exit(127);
 	}
 	waitpid(child, NULL, 0);
-	say("CKPT-DEMO-END\n");
+	say("%s\n", end);
 }
 
 static const char *mode(void)
@@ -234,7 +238,9 @@ int main(void)
 	mounts();
 	setenv("PATH", "/bin", 1);
 	if (!strcmp(mode(), "demo"))
-		run_demo();
+		run_program("demo", "CKPT-DEMO-END");
+	else if (!strcmp(mode(), "bench"))
+		run_program("bench", "CKPT-BENCH-END");
 	else
 		run_tests();
 	power_off();

@@ -46,7 +46,8 @@ arch_setup() {
 		die "unknown ARCH '$A' (one of: $ARCHES)"
 		;;
 	esac
-	OUT=$BUILD/out/$A
+	# KVARIANT=bench: the kernel of `make bench`, without the debug checks.
+	OUT=$BUILD/out/$A${KVARIANT:+-$KVARIANT}
 	USR=$BUILD/usr/$A
 	UCC=${CROSS}gcc
 	[ -n "$CROSS" ] || UCC=gcc
@@ -62,3 +63,13 @@ kmake() {
 case $- in
 *e*) trap 'echo "$(basename "$0"): failed at line $LINENO: $BASH_COMMAND" >&2' ERR ;;
 esac
+
+# guest_program MODE FIRST END: boot x86_64 in MODE and print its console
+# from the line starting with FIRST to the line END (excluded); fails if
+# END is missing.  The firmware's escape sequences may precede FIRST.
+guest_program() {
+	local log=$BUILD/logs/x86_64-$1.log
+	"$TOP/harness/boot.sh" x86_64 "$1" > /dev/null
+	grep -q "^$3" "$log" || die "the $1 did not finish: see $log"
+	sed -n "s/^.*\($2\)/\1/; /^$2/,/^$3/p" "$log" | sed "/^$3/d"
+}

@@ -240,10 +240,10 @@ int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct task_struct *t)
 
 static struct ckpt_x86_state *ckpt_x86_state(struct ckpt_ctx *ctx)
 {
-	void **p = ckpt_arch_data(ctx);
+	struct ckpt_x86_state **p = (struct ckpt_x86_state **)ckpt_arch_data(ctx);
 
 	if (!*p)
-		*p = kzalloc(sizeof(struct ckpt_x86_state), GFP_KERNEL);
+		*p = kzalloc(sizeof(**p), GFP_KERNEL);
 	return *p;
 }
 
@@ -264,6 +264,10 @@ int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 
 	if (!st)
 		return -ENOMEM;
+	if (!user_64bit_mode(current_pt_regs()) || in_ia32_syscall() ||
+	    test_thread_flag(TIF_ADDR32))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"restart from 32-bit code is not supported");
 	h = &st->cpu;
 	ret = ckpt_read_obj(ctx, &h->h, CKPT_HDR_CPU, sizeof(*h));
 	if (ret)

@@ -209,7 +209,7 @@ struct ckpt_hdr_tail {
 /* Number of signals in a signal set and in &ckpt_hdr_sighand (_NSIG). */
 #define CKPT_NSIG		64
 /* Number of words in &ckpt_hdr_mm.auxv. */
-#define CKPT_AUXV_WORDS		64
+#define CKPT_AUXV_WORDS		128
 /* Size of a siginfo in &struct ckpt_sigpending_entry. */
 #define CKPT_SIGINFO_SIZE	128
 
@@ -616,7 +616,8 @@ enum ckpt_file_type {
  * @size: st_size at checkpoint
  * @dev: st_dev (new_encode_dev() encoding) of a file reopened by path
  * @ino: st_ino
- * @rdev: %CKPT_FILE_CHR: the device number
+ * @rdev: %CKPT_FILE_CHR: the device number; %CKPT_FILE_EVENTFD: 1 for
+ *	EFD_SEMAPHORE
  * @mtime_sec: st_mtime, seconds
  * @mtime_nsec: st_mtime, nanoseconds
  * @path_len: length of @path, its NUL included
@@ -628,8 +629,8 @@ enum ckpt_file_type {
  *	memfd, its name
  *
  * A file reopened by path must still be the same file at restart: same
- * type, device and inode number; a regular file that is mapped must also
- * have the same size and modification time.
+ * type, device and inode number; a regular file must also have the same
+ * size and modification time (restart fails with ESTALE otherwise).
  */
 struct ckpt_hdr_file {
 	struct ckpt_hdr h;
@@ -670,8 +671,10 @@ struct ckpt_hdr_pipe {
 /* Bits of &ckpt_hdr_fd.flags. */
 /* FD_CLOEXEC. */
 #define CKPT_FD_CLOEXEC		(1U << 0)
-/* The descriptor is inherited from the restarting caller (see
- * CKPT_CHECKPOINT_INHERIT_STDIO); @objref is 0. */
+/*
+ * The descriptor is inherited from the restarting caller (see
+ * CKPT_CHECKPOINT_INHERIT_STDIO); @objref is 0.
+ */
 #define CKPT_FD_INHERITED	(1U << 1)
 
 /**

@@ -1,32 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * restart(2) image validation: a good image is accepted; a bad magic,
- * another arch, byte order or word size, an unknown format version, other
- * kernel constants, malformed records, a truncated stream and a wrong
- * checksum are each refused with their documented errno and one log line,
- * and the caller goes on unharmed.
+ * restart(2) image validation.  A good image restarted in a child turns the
+ * child into the checkpointed process.  A bad magic, another arch, byte
+ * order or word size, an unknown format version, other kernel constants,
+ * malformed records, missing CPU features, a truncated stream, a wrong
+ * checksum and wrong tail counts are each refused with their documented
+ * errno and one log line, before the point of no return: the caller goes
+ * on unharmed.
+ *
+ * The header checks run on a crafted image (header, CPU feature record and
+ * tail, built in user space; see ckpt_craft_image()), so that they run on
+ * every architecture, including those whose task checkpoint is not
+ * implemented yet.  The tests of a good image, of the checksum and tail
+ * and of truncation inside the task records need a real image of the
+ * caller, and are skipped with the kernel's reason where it cannot be made.
  */
 
-#include "ckpt_util.h"
+#include "ckpt_task.h"
 
 #include <byteswap.h>
+#include <stddef.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include "../kselftest_harness.h"
+
+/* How long a restarted child may take to exit. */
+#define RESTART_TIMEOUT	60
 
 /* What restart must leave alone in the caller. */
 struct caller_state {
 	pid_t pid, ppid;
 	uid_t uid;
 	sigset_t mask;
+	dev_t cwd_dev;
 	ino_t cwd;
 	int nr_fds;
 	off_t witness_pos;
 	char canary[32];
 };
 
-static char canary[32] = "checkpoint selftest canary";
+/* The canary as the image has it; the caller changes it afterwards. */
+#define CANARY_AT_CHECKPOINT	"checkpoint selftest canary"
+#define CANARY_AFTER		"changed after the checkpoint"
+
+static char canary[32] = CANARY_AT_CHECKPOINT;
+static struct stat cwd_at_checkpoint;
 static int witness_fd = -1;
 
 static int count_fds(void)
@@ -48,59 +67,88 @@ static void caller_snapshot(struct caller_state *s)
 	s->ppid = getppid();
 	s->uid = getuid();
 	sigprocmask(SIG_BLOCK, NULL, &s->mask);
-	s->cwd = stat(".", &st) ? 0 : st.st_ino;
+	if (!stat(".", &st)) {
+		s->cwd_dev = st.st_dev;
+		s->cwd = st.st_ino;
+	}
 	s->nr_fds = count_fds();
 	s->witness_pos = lseek(witness_fd, 0, SEEK_CUR);
 	memcpy(s->canary, canary, sizeof(canary));
 }
 
+/*
+ * In a process restarted from the fixture's image: memory, working
+ * directory and signal mask are those of the checkpoint, not those the
+ * caller changed to afterwards.
+ */
+static int restarted_check(void)
+{
+	struct stat st;
+	sigset_t mask;
+
+	if (strcmp(canary, CANARY_AT_CHECKPOINT)) {
+		ckpt_self_say("the canary is \"%.32s\"", canary);
+		return 1;
+	}
+	if (stat(".", &st) || st.st_dev != cwd_at_checkpoint.st_dev ||
+	    st.st_ino != cwd_at_checkpoint.st_ino) {
+		ckpt_self_say("not in the working directory of the checkpoint");
+		return 2;
+	}
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) || sigismember(&mask, SIGUSR2)) {
+		ckpt_self_say("SIGUSR2 is blocked, as in the restarting caller");
+		return 3;
+	}
+	return 0;
+}
+
 FIXTURE(image) {
-	struct ckpt_image img;	/* a good image of the caller */
-	struct ckpt_image bad;	/* the copy each test spoils */
+	struct ckpt_image img;		/* a real image of the caller, or none */
+	struct ckpt_image craft;	/* a crafted image */
+	struct ckpt_image bad;		/* the copy each test spoils */
+	const struct ckpt_image *base;	/* what bad is a copy of */
+	int seq;			/* the self checkpoint number of img */
+	char no_img[300];		/* why there is no real image */
 	char log[512];
 	int lp[2];
 	struct caller_state before;
 };
 
-FIXTURE_SETUP(image)
+/* Make self->bad a fresh copy of @base. */
+static void use(FIXTURE_DATA(image) *self, const struct ckpt_image *base)
 {
-	ASSERT_LT(0, ckpt_self_image(&self->img));
-	ASSERT_NE(0, ckpt_tail_offset(&self->img));
-	self->bad.len = self->img.len;
-	self->bad.buf = malloc(self->img.len);
-	ASSERT_TRUE(self->bad.buf != NULL);
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
-	ASSERT_EQ(0, ckpt_log_pipe(self->lp));
-	witness_fd = ckpt_tmpfile();
-	ASSERT_LE(0, witness_fd);
-	ASSERT_EQ(5, write(witness_fd, "12345", 5));
-	caller_snapshot(&self->before);
+	self->base = base;
+	self->bad.len = base->len;
+	memcpy(self->bad.buf, base->buf, base->len);
 }
 
-FIXTURE_TEARDOWN(image)
+static void reset(FIXTURE_DATA(image) *self)
 {
-	free(self->img.buf);
-	free(self->bad.buf);
-	close(self->lp[0]);
-	close(self->lp[1]);
-	close(witness_fd);
+	use(self, self->base);
 }
 
-/*
- * Restart @len bytes of @buf from a file.  Returns 0 or the errno, and leaves
- * the log line in self->log.
- */
+/* Restart from @fd in this process; 0 or the errno, log in self->log. */
+static int try_restart_fd(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(image) *self, int fd)
+{
+	int err = 0;
+
+	if (sys_restart(0, fd, 0, self->lp[1]))
+		err = errno;
+	ASSERT_LE(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
+	return err;
+}
+
+/* Restart @len bytes of @buf from a file in this process. */
 static int try_restart(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(image) *self, const void *buf, size_t len)
 {
 	int fd = ckpt_image_file(buf, len);
-	int err = 0;
+	int err;
 
 	ASSERT_LE(0, fd) TH_LOG("cannot make the image file");
-	if (sys_restart(0, fd, 0, self->lp[1]))
-		err = errno;
+	err = try_restart_fd(_metadata, self, fd);
 	close(fd);
-	ASSERT_LE(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
 	return err;
 }
 
@@ -115,6 +163,7 @@ static void check_caller(struct __test_metadata *_metadata,
 	EXPECT_EQ(self->before.ppid, now.ppid);
 	EXPECT_EQ(self->before.uid, now.uid);
 	EXPECT_EQ(0, memcmp(&self->before.mask, &now.mask, sizeof(now.mask)));
+	EXPECT_EQ(self->before.cwd_dev, now.cwd_dev);
 	EXPECT_EQ(self->before.cwd, now.cwd);
 	EXPECT_EQ(self->before.nr_fds, now.nr_fds);
 	EXPECT_EQ(self->before.witness_pos, now.witness_pos);
@@ -133,6 +182,20 @@ static void expect_refused(struct __test_metadata *_metadata,
 	check_caller(_metadata, self);
 }
 
+/*
+ * A crafted image whose header and CPU feature record pass gets as far as
+ * the task record, where it has its tail.
+ */
+static void expect_header_accepted(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(image) *self)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "offset %zu has type %u (tail), expected %u (task)",
+		 (size_t)CKPT_CRAFT_TAIL_OFF, CKPT_HDR_TAIL, CKPT_HDR_TASK);
+	expect_refused(_metadata, self, EINVAL, want);
+}
+
 static struct ckpt_hdr_header *bad_header(FIXTURE_DATA(image) *self)
 {
 	return (struct ckpt_hdr_header *)self->bad.buf;
@@ -148,6 +211,108 @@ static struct ckpt_hdr_tail *bad_tail(FIXTURE_DATA(image) *self)
 {
 	return (struct ckpt_hdr_tail *)(self->bad.buf + ckpt_tail_offset(&self->bad));
 }
+
+/*
+ * The kernel writes the header and the CPU feature record the crafted
+ * image has: same machine, constants and features.
+ */
+static void compare_crafted(struct __test_metadata *_metadata,
+			    const struct ckpt_image *real, const struct ckpt_image *craft)
+{
+	const struct ckpt_hdr_header *r = (const void *)real->buf;
+	const struct ckpt_hdr_header *c = (const void *)craft->buf;
+
+	ASSERT_LE(CKPT_CRAFT_TAIL_OFF, real->len);
+	EXPECT_EQ(0, memcmp(r, c, offsetof(struct ckpt_hdr_header, ckpt_id)))
+		TH_LOG("the crafted header differs from the kernel's");
+	EXPECT_EQ(r->nsig, c->nsig);
+	EXPECT_EQ(r->nr_rlimits, c->nr_rlimits);
+	EXPECT_EQ(r->__reserved, c->__reserved);
+	EXPECT_STREQ(r->uts_release, c->uts_release);
+	EXPECT_STREQ(r->uts_version, c->uts_version);
+	EXPECT_STREQ(r->uts_machine, c->uts_machine);
+	EXPECT_EQ(0, memcmp(real->buf + CKPT_CRAFT_ARCH_OFF, craft->buf + CKPT_CRAFT_ARCH_OFF,
+			    CKPT_CRAFT_TAIL_OFF - CKPT_CRAFT_ARCH_OFF))
+		TH_LOG("the crafted CPU feature record differs from the kernel's");
+}
+
+FIXTURE_SETUP(image)
+{
+	sigset_t usr2;
+	int err;
+
+	ASSERT_EQ(0, ckpt_log_pipe(self->lp));
+	ASSERT_EQ(0, ckpt_craft_image(&self->craft));
+	ASSERT_EQ(0, stat(".", &cwd_at_checkpoint));
+
+	/* A real image of this process, if the architecture can make one. */
+	ckpt_self_hook = restarted_check;
+	if (ckpt_self_image(&self->img, self->lp[1]) <= 0) {
+		err = errno;
+		ASSERT_LE(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
+		ASSERT_TRUE(ckpt_arch_unsupported(err, self->log))
+			TH_LOG("checkpoint: %s; log: %s", strerror(err), self->log);
+		snprintf(self->no_img, sizeof(self->no_img), "%.*s",
+			 (int)strcspn(self->log, "\n"), self->log);
+		free(self->img.buf);
+		self->img.buf = NULL;
+		self->img.len = 0;
+	} else {
+		self->seq = ckpt_self_seq;
+		ASSERT_EQ(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)))
+			TH_LOG("a successful checkpoint logged: %s", self->log);
+		ASSERT_NE(0, ckpt_tail_offset(&self->img));
+		compare_crafted(_metadata, &self->img, &self->craft);
+	}
+	self->bad.buf = malloc(self->img.len > self->craft.len ? self->img.len :
+			       self->craft.len);
+	ASSERT_TRUE(self->bad.buf != NULL);
+	use(self, &self->craft);
+
+	/*
+	 * After the checkpoint, change what a restart would bring back: a
+	 * restart that fails must keep the new values.
+	 */
+	strcpy(canary, CANARY_AFTER);
+	ASSERT_EQ(0, chdir("/"));
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &usr2, NULL));
+	witness_fd = ckpt_tmpfile();
+	ASSERT_LE(0, witness_fd);
+	ASSERT_EQ(5, write(witness_fd, "12345", 5));
+	caller_snapshot(&self->before);
+
+	/* The crafted image is good up to where the task should start. */
+	expect_header_accepted(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(image)
+{
+	free(self->img.buf);
+	free(self->craft.buf);
+	free(self->bad.buf);
+	close(self->lp[0]);
+	close(self->lp[1]);
+	close(witness_fd);
+}
+
+/* Tests of a real image skip where the kernel cannot make one. */
+#define NEED_IMAGE(self) do {							\
+	if (!(self)->img.buf) {							\
+		SKIP(return, "%s", (self)->no_img);				\
+	}									\
+} while (0)
+
+/* The rest of a test needs a real image: skip it, unless it failed already. */
+#define REST_NEEDS_IMAGE(self) do {						\
+	if (!(self)->img.buf) {							\
+		if (_metadata->exit_code == KSFT_PASS) {			\
+			SKIP(return, "rest of the test: %s", (self)->no_img);	\
+		}								\
+		return;								\
+	}									\
+} while (0)
 
 static const char *arch_name(unsigned int id, unsigned int endian)
 {
@@ -191,22 +356,70 @@ static void foreign_header(struct ckpt_hdr_header *h, unsigned int arch_id,
 	h->nr_rlimits = bswap_32(h->nr_rlimits);
 }
 
+/* Wait for a restarting child; kill it after RESTART_TIMEOUT seconds. */
+static int wait_restarted(pid_t pid)
+{
+	int status = 0;
+
+	if (!ckpt_wait(pid, &status, 0, RESTART_TIMEOUT))
+		status = ckpt_kill(pid);
+	return status;
+}
+
+/* The restarting child became the process of the fixture's image. */
+static void expect_restarted(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(image) *self, int status)
+{
+	char why[128];
+
+	ASSERT_LE(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == CKPT_SELF_EXIT + self->seq)
+		TH_LOG("restarting child: %s, not restarted from self checkpoint %d; log: %s",
+		       ckpt_self_status_str(status, why, sizeof(why)), self->seq, self->log);
+	EXPECT_STREQ("", self->log);
+}
+
 TEST_F(image, good_image_is_accepted)
 {
-	EXPECT_EQ(0, try_restart(_metadata, self, self->img.buf, self->img.len));
-	EXPECT_STREQ("", self->log);
+	int fd;
+	pid_t pid;
+
+	NEED_IMAGE(self);
+	fd = ckpt_image_file(self->img.buf, self->img.len);
+	ASSERT_LE(0, fd);
+	pid = ckpt_restart_child(fd, self->lp[1], -1);
+	ASSERT_LT(0, pid);
+	expect_restarted(_metadata, self, wait_restarted(pid));
+	/* It read the whole image, no more. */
+	EXPECT_EQ(self->img.len, lseek(fd, 0, SEEK_CUR));
+	close(fd);
 	check_caller(_metadata, self);
 }
 
 TEST_F(image, good_image_from_a_pipe)
 {
+	size_t done = 0;
 	int p[2];
+	pid_t pid;
 
+	NEED_IMAGE(self);
 	ASSERT_EQ(0, pipe(p));
-	ASSERT_EQ(self->img.len, write(p[1], self->img.buf, self->img.len));
-	close(p[1]);
-	EXPECT_EQ(0, sys_restart(0, p[0], 0, self->lp[1]));
+	pid = ckpt_restart_child(p[0], self->lp[1], p[1]);
+	ASSERT_LT(0, pid);
 	close(p[0]);
+	/* The image does not fit in the pipe: written while restart reads. */
+	signal(SIGPIPE, SIG_IGN);
+	while (done < self->img.len) {
+		ssize_t n = write(p[1], self->img.buf + done, self->img.len - done);
+
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+	expect_restarted(_metadata, self, wait_restarted(pid));
+	EXPECT_EQ(self->img.len, done);
 }
 
 TEST_F(image, bad_magic)
@@ -232,14 +445,14 @@ TEST_F(image, other_arch)
 		{ CKPT_ARCH_PPC64, CKPT_ENDIAN_LITTLE, 8 },
 		{ CKPT_ARCH_ARM, CKPT_ENDIAN_LITTLE, 4 },
 	};
-	const struct ckpt_hdr_header *good = (const void *)self->img.buf;
+	const struct ckpt_hdr_header *good = (const void *)self->craft.buf;
 	char want[64];
 	int tried = 0;
 
 	for (unsigned int i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		if (others[i].id == CKPT_ARCH_ID)
 			continue;
-		memcpy(self->bad.buf, self->img.buf, self->img.len);
+		reset(self);
 		foreign_header(bad_header(self), others[i].id, others[i].endian,
 			       others[i].word);
 		snprintf(want, sizeof(want), "image arch %s",
@@ -255,7 +468,7 @@ TEST_F(image, other_arch)
 
 TEST_F(image, other_byte_order)
 {
-	const struct ckpt_hdr_header *good = (const void *)self->img.buf;
+	const struct ckpt_hdr_header *good = (const void *)self->craft.buf;
 	unsigned int other = good->endian == CKPT_ENDIAN_BIG ?
 		CKPT_ENDIAN_LITTLE : CKPT_ENDIAN_BIG;
 
@@ -274,7 +487,7 @@ TEST_F(image, bad_word_size_and_byte_order)
 {
 	bad_header(self)->word_size = 3;
 	expect_refused(_metadata, self, EINVAL, "word size");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->endian = 7;
 	expect_refused(_metadata, self, EINVAL, "byte order");
 }
@@ -283,7 +496,7 @@ TEST_F(image, unknown_version)
 {
 	bad_header(self)->version = CKPT_VERSION + 1;
 	expect_refused(_metadata, self, ENOEXEC, "version");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->version = 0;
 	expect_refused(_metadata, self, ENOEXEC, "version");
 }
@@ -298,10 +511,10 @@ TEST_F(image, other_kernel_constants)
 {
 	bad_header(self)->task_comm_len = 32;
 	expect_refused(_metadata, self, ENOEXEC, "TASK_COMM_LEN");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->nsig = 128;
 	expect_refused(_metadata, self, ENOEXEC, "signals");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->nr_rlimits = 17;
 	expect_refused(_metadata, self, ENOEXEC, "rlimits");
 }
@@ -310,20 +523,20 @@ TEST_F(image, malformed_header)
 {
 	bad_header(self)->h.len += 8;
 	expect_refused(_metadata, self, EINVAL, "header record");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->h.type = CKPT_HDR_TAIL;
 	expect_refused(_metadata, self, EINVAL, "header record");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->__reserved = 1;
 	expect_refused(_metadata, self, EINVAL, "reserved");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	memset(bad_header(self)->uts_machine, 'm', CKPT_UTS_LEN);
 	expect_refused(_metadata, self, EINVAL, "unterminated");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	/* What a newer kernel may write is refused as not runnable here. */
 	bad_header(self)->flags = 1ULL << 40;
 	expect_refused(_metadata, self, ENOEXEC, "flags");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_header(self)->ckpt_id = 0;
 	expect_refused(_metadata, self, EINVAL, "id 0");
 }
@@ -332,10 +545,10 @@ TEST_F(image, malformed_arch_header)
 {
 	bad_arch(self)->h.len += 8;
 	expect_refused(_metadata, self, EINVAL, "length");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_arch(self)->h.type = 77;
 	expect_refused(_metadata, self, EINVAL, "type 77");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_arch(self)->features |= 1ULL << 63;
 	expect_refused(_metadata, self, ENOEXEC, "does not know");
 }
@@ -356,7 +569,7 @@ TEST_F(image, missing_cpu_features)
 
 	a->isa_level = 9;
 	expect_refused(_metadata, self, ENOEXEC, "ISA level");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	a->mmu = 0;
 	expect_refused(_metadata, self, ENOEXEC, "no-MMU");
 #endif
@@ -372,25 +585,62 @@ TEST_F(image, missing_cpu_features)
 #endif
 		if (!(all & (1ULL << bit)) || (have & (1ULL << bit)))
 			continue;
-		memcpy(self->bad.buf, self->img.buf, self->img.len);
+		reset(self);
 		bad_arch(self)->features |= 1ULL << bit;
 #if defined(__arm__)
 		if ((1ULL << bit) == CKPT_ARM_FEAT_VFP)
 			((struct ckpt_hdr_arch_arm *)bad_arch(self))->vfp_nregs = 16;
+#elif defined(__powerpc64__)
+		/*
+		 * Whether the kernel has the DAWR is not visible to user space,
+		 * so the crafted record never claims it: the bit may be refused
+		 * or not, but nothing else.
+		 */
+		if ((1ULL << bit) == CKPT_PPC_FEAT_DAWR) {
+			int got = try_restart(_metadata, self, self->bad.buf, self->bad.len);
+
+			if (got == ENOEXEC) {
+				EXPECT_TRUE(ckpt_log_ok(self->log, "restart: ", "DAWR, which"))
+					TH_LOG("log: %s", self->log);
+			} else {
+				TH_LOG("the kernel has the DAWR");
+				expect_header_accepted(_metadata, self);
+			}
+			check_caller(_metadata, self);
+			continue;
+		}
 #endif
 		TH_LOG("feature bit %d, which this CPU lacks", bit);
 		expect_refused(_metadata, self, ENOEXEC, "lacks");
 	}
 }
 
+/*
+ * A record of an unknown type where the task record should be (crafted
+ * image), and where the tail should be (real image).
+ */
 TEST_F(image, unexpected_record)
 {
 	bad_tail(self)->h.type = 99;
 	expect_refused(_metadata, self, EINVAL, "type 99");
+	if (!self->img.buf) {
+		TH_LOG("no real image: %s", self->no_img);
+		return;
+	}
+	use(self, &self->img);
+	bad_tail(self)->h.type = 99;
+	expect_refused(_metadata, self, EINVAL, "type 99");
+	EXPECT_TRUE(strstr(self->log, "expected 3 (tail)") != NULL) TH_LOG("log: %s", self->log);
 }
 
+/*
+ * The tail is checked once the whole image is read and the new process
+ * built aside: still before the point of no return.
+ */
 TEST_F(image, wrong_checksum)
 {
+	NEED_IMAGE(self);
+	use(self, &self->img);
 	bad_tail(self)->crc32c ^= 1;
 	expect_refused(_metadata, self, EBADMSG, "checksum");
 }
@@ -398,8 +648,11 @@ TEST_F(image, wrong_checksum)
 /* A flipped byte the header checks cannot see is caught by the checksum. */
 TEST_F(image, corrupt_byte)
 {
-	char *v = bad_header(self)->uts_version;
+	char *v;
 
+	NEED_IMAGE(self);
+	use(self, &self->img);
+	v = bad_header(self)->uts_version;
 	ASSERT_NE(0, v[0]);
 	v[0] = v[0] == 'Z' ? 'Y' : 'Z';
 	expect_refused(_metadata, self, EBADMSG, "checksum");
@@ -407,52 +660,168 @@ TEST_F(image, corrupt_byte)
 
 TEST_F(image, wrong_tail_counts)
 {
+	NEED_IMAGE(self);
+	use(self, &self->img);
 	bad_tail(self)->image_len += 8;
 	ckpt_fix_tail(&self->bad);
 	expect_refused(_metadata, self, EBADMSG, "bytes");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_tail(self)->nr_records++;
 	expect_refused(_metadata, self, EBADMSG, "records");
-	memcpy(self->bad.buf, self->img.buf, self->img.len);
+	reset(self);
 	bad_tail(self)->magic[0] = 0;
 	expect_refused(_metadata, self, EINVAL, "magic");
 }
 
-/* Every proper prefix of the image is refused, record boundaries included. */
-TEST_F(image, truncated_everywhere)
+#define MAX_CUTS	8192
+
+/*
+ * Where to cut a real image: at every byte of the header, the CPU feature
+ * record, the tail and records of up to 64 bytes; in longer records, in
+ * and after the record header, halfway, in the padding and at the last
+ * byte; in PAGES records also around the start of the page data and the
+ * first page boundaries.  Every record boundary is a cut.  Increasing.
+ */
+static int cut_points(const struct ckpt_image *img, size_t *cuts)
 {
-	int boundaries = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off = 0, next;
+	int n = 0;
 
-	for (size_t len = 0; len < self->img.len; len++) {
-		int err = try_restart(_metadata, self, self->img.buf, len);
+#define CUT(x) do {								\
+	size_t __x = (x);							\
+	if (__x >= off && __x < next && (!n || __x > cuts[n - 1]) && n < MAX_CUTS) \
+		cuts[n++] = __x;						\
+} while (0)
+	while ((next = ckpt_next_record(img, off))) {
+		const struct ckpt_hdr *h = (const void *)(img->buf + off);
 
-		ASSERT_EQ(ENODATA, err) TH_LOG("prefix of %zu bytes: %s", len, self->log);
-		ASSERT_TRUE(ckpt_log_ok(self->log, "restart: ", "truncated"))
-			TH_LOG("prefix of %zu bytes: log \"%s\"", len, self->log);
-		if (len % CKPT_ALIGN == 0 &&
-		    (len == 0 || len == sizeof(struct ckpt_hdr_header) ||
-		     len == (size_t)((uint8_t *)bad_tail(self) - self->bad.buf)))
-			boundaries++;
+		if (h->type == CKPT_HDR_HEADER || h->type == CKPT_HDR_HEADER_ARCH ||
+		    h->type == CKPT_HDR_TAIL || next - off <= 64) {
+			for (size_t x = off; x < next; x++)
+				CUT(x);
+		} else {
+			CUT(off);
+			CUT(off + 1);
+			CUT(off + 4);
+			CUT(off + 7);
+			CUT(off + 8);
+			CUT(off + 9);
+			if (h->type == CKPT_HDR_PAGES) {
+				const struct ckpt_hdr_pages *p = (const void *)h;
+				size_t data = off + sizeof(*p) + 8 * (size_t)p->nr_pages;
+
+				CUT(off + sizeof(*p));
+				CUT(data - 1);
+				CUT(data);
+				CUT(data + 1);
+				for (int i = 1; i <= 2; i++) {
+					CUT(data + i * page - 1);
+					CUT(data + i * page);
+				}
+			}
+			CUT(off + h->len / 2);
+			CUT(off + h->len - 1);
+			CUT(off + h->len);
+			CUT(next - 1);
+		}
+		if (h->type == CKPT_HDR_TAIL)
+			break;
+		off = next;
 	}
-	EXPECT_EQ(3, boundaries);
+#undef CUT
+	return n;
+}
+
+/* Every proper prefix of the image is refused, record boundaries included. */
+TEST_F_TIMEOUT(image, truncated_everywhere, 300)
+{
+	static size_t cuts[MAX_CUTS];
+	size_t off, next, tail;
+	int n, fd, boundaries = 0, records = 0;
+
+	/* The crafted image: every prefix up to the record after the arch one. */
+	for (size_t len = 0; len < CKPT_CRAFT_TAIL_OFF + sizeof(struct ckpt_hdr); len++) {
+		int err = try_restart(_metadata, self, self->craft.buf, len);
+
+		ASSERT_EQ(ENODATA, err) TH_LOG("crafted, prefix of %zu bytes: %s", len, self->log);
+		ASSERT_TRUE(ckpt_log_ok(self->log, "restart: ", "truncated"))
+			TH_LOG("crafted, prefix of %zu bytes: log \"%s\"", len, self->log);
+	}
+	check_caller(_metadata, self);
+	REST_NEEDS_IMAGE(self);
+
+	/* The real image, cut at many places, from the end down. */
+	n = cut_points(&self->img, cuts);
+	tail = ckpt_tail_offset(&self->img);
+	ASSERT_LT(0, n);
+	ASSERT_GT(MAX_CUTS, n);
+	ASSERT_EQ(self->img.len - 1, cuts[n - 1]);
+	fd = ckpt_image_file(self->img.buf, self->img.len);
+	ASSERT_LE(0, fd);
+	for (int i = n - 1; i >= 0; i--) {
+		int err;
+
+		ASSERT_EQ(0, ftruncate(fd, cuts[i]));
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		err = try_restart_fd(_metadata, self, fd);
+		ASSERT_EQ(ENODATA, err) TH_LOG("prefix of %zu bytes: %s", cuts[i], self->log);
+		ASSERT_TRUE(ckpt_log_ok(self->log, "restart: ", "truncated"))
+			TH_LOG("prefix of %zu bytes: log \"%s\"", cuts[i], self->log);
+	}
+	close(fd);
+
+	/* Each record boundary was one of the cuts. */
+	for (off = 0; off <= tail; off = next) {
+		records++;
+		for (int i = 0; i < n; i++)
+			if (cuts[i] == off)
+				boundaries++;
+		next = ckpt_next_record(&self->img, off);
+		ASSERT_NE(0, next);
+	}
+	EXPECT_EQ(records, boundaries);
+	TH_LOG("%d prefixes of the %zu-byte image, %d of them at record boundaries",
+	       n, self->img.len, boundaries);
 	check_caller(_metadata, self);
 }
 
-/* The same through a pipe whose writer goes away early. */
-TEST_F(image, truncated_stream)
+/* Restart from a pipe whose writer goes away after @cut bytes of @img. */
+static void restart_cut_stream(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(image) *self, const struct ckpt_image *img,
+			       size_t cut)
 {
-	size_t cut = ckpt_tail_offset(&self->img) + 4;
-	int p[2];
+	int p[2], status;
+	pid_t writer;
 
 	ASSERT_EQ(0, pipe(p));
-	ASSERT_EQ(cut, write(p[1], self->img.buf, cut));
+	fflush(NULL);
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (writer == 0) {
+		close(p[0]);
+		_exit(write(p[1], img->buf, cut) != (ssize_t)cut);
+	}
 	close(p[1]);
 	EXPECT_EQ(-1, sys_restart(0, p[0], 0, self->lp[1]));
 	EXPECT_EQ(ENODATA, errno);
 	close(p[0]);
+	ASSERT_EQ(writer, waitpid(writer, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ASSERT_LT(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
 	EXPECT_TRUE(ckpt_log_ok(self->log, "restart: ", "truncated")) TH_LOG("%s", self->log);
 	check_caller(_metadata, self);
+}
+
+/* The same through a pipe whose writer goes away early, inside a tail. */
+TEST_F(image, truncated_stream)
+{
+	restart_cut_stream(_metadata, self, &self->craft, CKPT_CRAFT_TAIL_OFF + 4);
+	if (!self->img.buf) {
+		TH_LOG("no real image: %s", self->no_img);
+		return;
+	}
+	restart_cut_stream(_metadata, self, &self->img, ckpt_tail_offset(&self->img) + 4);
 }
 
 TEST_HARNESS_MAIN
