@@ -258,9 +258,21 @@ static bool in_pause(pid_t pid)
 /* Has the target made @n more iterations than @from, or blocked in pause? */
 static bool target_ready(pid_t pid, bool in_syscall, uint64_t from)
 {
+	uint64_t a, b;
+
 	if (in_syscall)
 		return in_pause(pid);
-	return peek_iters(pid) > from + 20000;
+	/*
+	 * Running its loop: past @from and still counting.  A process in the
+	 * middle of restart(2) shows the memory of its image being built,
+	 * which does not count.
+	 */
+	a = peek_iters(pid);
+	if (a <= from + 20000)
+		return false;
+	ckpt_sleep(0.01);
+	b = peek_iters(pid);
+	return b > a;
 }
 
 static void run_fpu(struct __test_metadata *_metadata, bool in_syscall)
