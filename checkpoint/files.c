@@ -868,8 +868,8 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
 	if (ret)
 		return ret;
-	if (h.__reserved || h.nr_fds > sysctl_nr_open)
-		return ckpt_err(ctx, -EINVAL, "malformed files record");
+	if (h.__reserved || h.nr_fds > sysctl_nr_open || h.nr_fds > nofile)
+		return ckpt_err(ctx, -EINVAL, "malformed files record (%u fds)", h.nr_fds);
 	rst->fds = kvcalloc(h.nr_fds ?: 1, sizeof(*rst->fds), GFP_KERNEL);
 	if (!rst->fds)
 		return -ENOMEM;
