@@ -393,6 +393,56 @@ void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
 	return buf;
 }
 
+/* Add the contents of @nr pages to the running checksum. */
+static void ckpt_crc_pages(struct ckpt_ctx *ctx, struct page **pages,
+			   unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		void *p = kmap_local_page(pages[i]);
+
+		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+}
+
+/*
+ * Move the contents of @nr pages to (@dir ITER_SOURCE) or from (ITER_DEST)
+ * the image, in as many calls as the file takes.
+ */
+static int ckpt_pages_io(struct ckpt_ctx *ctx, struct page **pages,
+			 unsigned int nr, unsigned int dir)
+{
+	bool writing = dir == ITER_SOURCE;
+	struct iov_iter iter;
+	unsigned int i;
+
+	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&ctx->bvec[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, dir, ctx->bvec, nr, (size_t)nr * PAGE_SIZE);
+	while (iov_iter_count(&iter)) {
+		loff_t *ppos = ckpt_ppos(ctx->file, &ctx->pos);
+		ssize_t n = writing ? vfs_iter_write(ctx->file, &iter, ppos, 0) :
+				      vfs_iter_read(ctx->file, &iter, ppos, 0);
+
+		if (n < 0)
+			return ckpt_io_err(ctx, writing ? "writing" : "reading", n);
+		if (!n && writing)
+			return ckpt_err(ctx, -EIO,
+					"writing the image at offset %llu made no progress",
+					ctx->image_len);
+		if (!n)
+			return ckpt_err(ctx, -ENODATA,
+					"image truncated at offset %llu, inside page data",
+					ctx->image_len);
+		ctx->image_len += n;
+	}
+	return 0;
+}
+
 /**
  * ckpt_write_pages() - append the contents of pages to the image
  * @ctx: checkpoint context
@@ -403,34 +453,10 @@ void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
  */
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	struct bio_vec *bv = ctx->bvec;
-	struct iov_iter iter;
-	size_t len = (size_t)nr * PAGE_SIZE;
-	unsigned int i;
-
 	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
 		return -EINVAL;
-	for (i = 0; i < nr; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
-		kunmap_local(p);
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-	}
-	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, len);
-	while (iov_iter_count(&iter)) {
-		ssize_t n = vfs_iter_write(ctx->file, &iter,
-					   ckpt_ppos(ctx->file, &ctx->pos), 0);
-
-		if (n < 0)
-			return ckpt_io_err(ctx, "writing", n);
-		if (!n)
-			return ckpt_err(ctx, -EIO,
-					"writing the image at offset %llu made no progress",
-					ctx->image_len);
-		ctx->image_len += n;
-	}
-	return 0;
+	ckpt_crc_pages(ctx, pages, nr);
+	return ckpt_pages_io(ctx, pages, nr, ITER_SOURCE);
 }
 
 /**
@@ -443,33 +469,9 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
  */
 int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	struct bio_vec *bv = ctx->bvec;
-	struct iov_iter iter;
-	size_t len = (size_t)nr * PAGE_SIZE;
-	unsigned int i;
+	int ret = ckpt_pages_io(ctx, pages, nr, ITER_DEST);
 
-	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
-		return -EINVAL;
-	for (i = 0; i < nr; i++)
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
-	while (iov_iter_count(&iter)) {
-		ssize_t n = vfs_iter_read(ctx->file, &iter,
-					  ckpt_ppos(ctx->file, &ctx->pos), 0);
-
-		if (n < 0)
-			return ckpt_io_err(ctx, "reading", n);
-		if (!n)
-			return ckpt_err(ctx, -ENODATA,
-					"image truncated at offset %llu, inside page data",
-					ctx->image_len);
-		ctx->image_len += n;
-	}
-	for (i = 0; i < nr; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
-		kunmap_local(p);
-	}
-	return 0;
+	if (!ret)
+		ckpt_crc_pages(ctx, pages, nr);
+	return ret;
 }

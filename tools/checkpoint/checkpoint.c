@@ -25,6 +25,8 @@
 
 #include <linux/checkpoint.h>
 
+#include "ckpt_log.h"
+
 static const char *prog = "checkpoint";
 
 static void usage(FILE *f)
@@ -45,33 +47,7 @@ static void usage(FILE *f)
  */
 static void report(int logfd, int err, long pid)
 {
-	char log[1024];
-	size_t len = 0;
-	ssize_t n;
-	char *line, *next;
-
-	while (len < sizeof(log) - 1 &&
-	       (n = read(logfd, log + len, sizeof(log) - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		len += n;
-	}
-	log[len] = '\0';
-	for (line = log; *line; line = next) {
-		next = strchrnul(line, '\n');
-		if (*next)
-			*next++ = '\0';
-		if (!*line)
-			continue;
-		if (strncmp(line, "checkpoint: ", 12))
-			fprintf(stderr, "%s: ", prog);
-		fprintf(stderr, "%s\n", line);
-		err = 0;
-	}
-	if (!err)
+	if (ckpt_print_log(logfd, prog, "checkpoint: "))
 		return;
 	if (err == ENOSYS)
 		fprintf(stderr, "%s: this kernel has no checkpoint(2) system call\n", prog);

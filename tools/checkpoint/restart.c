@@ -22,6 +22,8 @@
 
 #include <linux/checkpoint.h>
 
+#include "ckpt_log.h"
+
 static const char *prog = "restart";
 
 static void usage(FILE *f)
@@ -57,33 +59,7 @@ static int above_stdio(int fd)
  */
 static void report(int logfd, int err)
 {
-	char log[1024];
-	size_t len = 0;
-	ssize_t n;
-	char *line, *next;
-
-	while (len < sizeof(log) - 1 &&
-	       (n = read(logfd, log + len, sizeof(log) - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		len += n;
-	}
-	log[len] = '\0';
-	for (line = log; *line; line = next) {
-		next = strchrnul(line, '\n');
-		if (*next)
-			*next++ = '\0';
-		if (!*line)
-			continue;
-		if (strncmp(line, "restart: ", 9))
-			fprintf(stderr, "%s: ", prog);
-		fprintf(stderr, "%s\n", line);
-		err = 0;
-	}
-	if (!err)
+	if (ckpt_print_log(logfd, prog, "restart: "))
 		return;
 	if (err == ENOSYS)
 		fprintf(stderr, "%s: this kernel has no restart(2) system call\n", prog);
