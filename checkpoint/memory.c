@@ -11,7 +11,8 @@
  * Restart builds the new address space aside, as execve() does: the new
  * mm briefly becomes the caller's while mmap() re-creates the VMAs (so
  * every check mmap() does applies, with the caller's credentials and
- * limits), and the pages are filled through get_user_pages_remote().  The
+ * limits), and the saved pages are read into new pages that are then
+ * mapped where they belong (vm_insert_anon_folio()), never zeroed first.  The
  * caller gets its own mm back until the point of no return, where the new
  * one replaces it as in execve().
  */
@@ -118,31 +119,40 @@ static const struct mm_walk_ops ckpt_walk_ops = {
 };
 
 /**
- * struct ckpt_page_source - where the pages of PAGES records come from
- * @get: fill @ctx->pages with the pages at @addr[0..@n), referenced;
- *	for writing if @write; return how many it got, or a negative errno
- *	for the first one
+ * struct ckpt_page_source - where the pages of PAGES records go or come from
+ * @get: fill @ctx->pages with the @n pages for @addr[0..@n), referenced:
+ *	the pages there to read them (checkpoint), or pages to fill (restart);
+ *	return how many it got, or a negative errno for the first one
+ * @commit: restart: the pages in @ctx->pages are filled, put them in place;
+ *	a page whose reference it consumes is replaced by NULL; return 0 or a
+ *	negative errno, logged
  * @arg: the mm or the shmem file
  */
 struct ckpt_page_source {
 	long (*get)(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
-		    unsigned int n, bool write);
+		    unsigned int n);
+	int (*commit)(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+		      unsigned int n);
 	void *arg;
 };
 
+/* Checkpoint: the pages of @arg, an mm, taken by runs of adjacent pages. */
 static long ckpt_get_mm_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
-			      unsigned int n, bool write)
+			      unsigned int n)
 {
 	struct mm_struct *mm = arg;
-	unsigned int flags = FOLL_FORCE | (write ? FOLL_WRITE : 0);
-	unsigned int i;
+	unsigned int i, run;
 	long got = 0;
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
-	for (i = 0; i < n; i++) {
-		got = get_user_pages_remote(mm, addr[i], 1, flags, &ctx->pages[i], NULL);
-		if (got != 1)
+	for (i = 0; i < n; i += got) {
+		for (run = 1; i + run < n; run++)
+			if (addr[i + run] != addr[i] + (u64)run * PAGE_SIZE)
+				break;
+		got = get_user_pages_remote(mm, addr[i], run, FOLL_FORCE,
+					    &ctx->pages[i], NULL);
+		if (got <= 0)
 			break;
 	}
 	mmap_read_unlock(mm);
@@ -151,8 +161,81 @@ static long ckpt_get_mm_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
 	return i;
 }
 
+/* Restart: new pages for the private pages of the mm being built. */
+static long ckpt_alloc_anon_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct folio *folio = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+
+		if (!folio)
+			return i ?: -ENOMEM;
+		ctx->pages[i] = &folio->page;
+	}
+	return n;
+}
+
+/* Copy @page into the page mapped at @addr of @mm, read-locked. */
+static int ckpt_copy_to_mm_page(struct mm_struct *mm, u64 addr, struct page *page)
+{
+	struct page *dst;
+	long got;
+
+	got = get_user_pages_remote(mm, addr, 1, FOLL_WRITE | FOLL_FORCE, &dst, NULL);
+	if (got != 1)
+		return got < 0 ? got : -EFAULT;
+	copy_highpage(dst, page);
+	flush_dcache_page(dst);
+	set_page_dirty_lock(dst);
+	put_page(dst);
+	return 0;
+}
+
+/*
+ * Restart: map the filled pages as the anonymous pages of the mm @arg.
+ * Where mmap() populated the mapping already (MAP_LOCKED), the contents
+ * are copied into the page there.
+ */
+static int ckpt_map_anon_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+			       unsigned int n)
+{
+	struct vm_area_struct *vma = NULL;
+	struct mm_struct *mm = arg;
+	unsigned int i;
+	int ret = 0;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (i = 0; i < n; i++) {
+		struct folio *folio = page_folio(ctx->pages[i]);
+
+		if (!vma || addr[i] >= vma->vm_end)
+			vma = vma_lookup(mm, addr[i]);
+		if (!vma) {
+			ret = -EFAULT;
+			break;
+		}
+		flush_dcache_folio(folio);
+		ret = vm_insert_anon_folio(vma, addr[i], folio);
+		if (!ret)
+			ctx->pages[i] = NULL;
+		else if (ret == -EEXIST)
+			ret = ckpt_copy_to_mm_page(mm, addr[i], ctx->pages[i]);
+		if (ret)
+			break;
+	}
+	mmap_read_unlock(mm);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot fill the page at %#llx (error %d)",
+				addr[i], ret);
+	return 0;
+}
+
+/* Both directions: the pages of @arg, a shmem file, at the offsets @addr. */
 static long ckpt_get_shmem_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
-				 unsigned int n, bool write)
+				 unsigned int n)
 {
 	struct address_space *mapping = ((struct file *)arg)->f_mapping;
 	unsigned int i;
@@ -165,6 +248,19 @@ static long ckpt_get_shmem_pages(struct ckpt_ctx *ctx, void *arg, const u64 *add
 		ctx->pages[i] = page;
 	}
 	return n;
+}
+
+/* Restart: the shmem pages are filled. */
+static int ckpt_dirty_shmem_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		flush_dcache_page(ctx->pages[i]);
+		set_page_dirty_lock(ctx->pages[i]);
+	}
+	return 0;
 }
 
 /* Write the PAGES records of the @nr pages at @addr. */
@@ -181,7 +277,7 @@ static int ckpt_write_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_sou
 		return -ENOMEM;
 	for (done = 0; done < nr && !ret; done += n) {
 		n = min_t(unsigned int, nr - done, CKPT_PAGES_BATCH);
-		got = src->get(ctx, src->arg, addr + done, n, false);
+		got = src->get(ctx, src->arg, addr + done, n);
 		if (got != n) {
 			ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
 				       "cannot read the page at %#llx (error %ld)",
@@ -543,7 +639,7 @@ static int ckpt_read_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_sour
 		}
 		if (ret)
 			break;
-		got = src->get(ctx, src->arg, h->addr, n, true);
+		got = src->get(ctx, src->arg, h->addr, n);
 		if (got != n) {
 			ret = ckpt_err(ctx, got < 0 ? got : -EFAULT,
 				       "cannot fill the page at %#llx (error %ld)",
@@ -551,13 +647,12 @@ static int ckpt_read_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_sour
 			n = max(got, 0L);
 		} else {
 			ret = ckpt_read_pages(ctx, ctx->pages, n);
-		}
-		for (i = 0; i < n; i++) {
-			flush_dcache_page(ctx->pages[i]);
 			if (!ret)
-				set_page_dirty_lock(ctx->pages[i]);
-			put_page(ctx->pages[i]);
+				ret = src->commit(ctx, src->arg, h->addr, n);
 		}
+		for (i = 0; i < n; i++)
+			if (ctx->pages[i])
+				put_page(ctx->pages[i]);
 		if (!ret)
 			ctx->nr_records++;
 		left -= n;
@@ -610,7 +705,11 @@ int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
  */
 int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr)
 {
-	struct ckpt_page_source src = { .get = ckpt_get_shmem_pages, .arg = file };
+	struct ckpt_page_source src = {
+		.get = ckpt_get_shmem_pages,
+		.commit = ckpt_dirty_shmem_pages,
+		.arg = file,
+	};
 
 	return ckpt_read_page_list(ctx, &src, nr, 0,
 				   PAGE_ALIGN(i_size_read(file_inode(file))));
@@ -648,7 +747,11 @@ static bool ckpt_special_present(struct mm_struct *mm, const struct ckpt_hdr_vma
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 			 u64 *prev_end)
 {
-	struct ckpt_page_source src = { .get = ckpt_get_mm_pages };
+	struct ckpt_page_source src = {
+		.get = ckpt_alloc_anon_pages,
+		.commit = ckpt_map_anon_pages,
+		.arg = current->mm,
+	};
 	struct mm_struct *mm = current->mm;
 	unsigned long len = v->end - v->start, flags, addr, off = 0;
 	struct file *file = NULL;
@@ -724,7 +827,6 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 					"cannot restore the advice of %#llx-%#llx (error %d)",
 					v->start, v->end, ret);
 	}
-	src.arg = mm;
 	return ckpt_read_page_list(ctx, &src, v->nr_pages, v->start, v->end);
 }
 

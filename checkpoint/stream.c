@@ -3,7 +3,10 @@
  * Checkpoint/restart: the record stream and the log.
  *
  * Every byte of an image goes through ckpt_write() or ckpt_read(), which
- * keep the running CRC32C that the tail record carries.  Failures are
+ * keep the running CRC32C that the tail record carries, but for the page
+ * contents of PAGES records: those are user data, which the kernel copies
+ * without interpreting (as read(2) and write(2) would), and go through
+ * ckpt_write_pages() and ckpt_read_pages() outside the checksum.  Failures are
  * reported with ckpt_err(), which writes one line on the log file
  * descriptor of the system call.
  */
@@ -393,20 +396,6 @@ void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
 	return buf;
 }
 
-/* Add the contents of @nr pages to the running checksum. */
-static void ckpt_crc_pages(struct ckpt_ctx *ctx, struct page **pages,
-			   unsigned int nr)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr; i++) {
-		void *p = kmap_local_page(pages[i]);
-
-		ctx->crc = ckpt_crc32c(ctx->crc, p, PAGE_SIZE);
-		kunmap_local(p);
-	}
-}
-
 /*
  * Move the contents of @nr pages to (@dir ITER_SOURCE) or from (ITER_DEST)
  * the image, in as many calls as the file takes.
@@ -449,29 +438,26 @@ static int ckpt_pages_io(struct ckpt_ctx *ctx, struct page **pages,
  * @pages: the pages
  * @nr: how many
  *
+ * The contents are not part of the image checksum.
+ *
  * Return: 0 or a negative errno.
  */
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
-		return -EINVAL;
-	ckpt_crc_pages(ctx, pages, nr);
 	return ckpt_pages_io(ctx, pages, nr, ITER_SOURCE);
 }
 
 /**
  * ckpt_read_pages() - read page contents from the image into pages
  * @ctx: restart context
- * @pages: the pages, of the address space being restored
+ * @pages: the pages to fill
  * @nr: how many
+ *
+ * The contents are not part of the image checksum.
  *
  * Return: 0 or a negative errno.
  */
 int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	int ret = ckpt_pages_io(ctx, pages, nr, ITER_DEST);
-
-	if (!ret)
-		ckpt_crc_pages(ctx, pages, nr);
-	return ret;
+	return ckpt_pages_io(ctx, pages, nr, ITER_DEST);
 }

@@ -78,10 +78,9 @@ static __attribute__((noreturn)) void out_of_memory(void)
 
 static uint32_t crc_table[256];
 
-static uint32_t crc32c(const uint8_t *p, size_t len)
+/* Continue a CRC32C (start with ~0, finish with ~). */
+static uint32_t crc32c_add(uint32_t crc, const uint8_t *p, size_t len)
 {
-	uint32_t crc = 0xffffffff;
-
 	if (!crc_table[1]) {
 		for (uint32_t i = 0; i < 256; i++) {
 			uint32_t c = i;
@@ -93,7 +92,7 @@ static uint32_t crc32c(const uint8_t *p, size_t len)
 	}
 	while (len--)
 		crc = (crc >> 8) ^ crc_table[(crc ^ *p++) & 0xff];
-	return ~crc;
+	return crc;
 }
 
 /* Print a string of at most @max bytes, quoted, non-printable bytes escaped. */
@@ -243,6 +242,9 @@ struct walk {
 
 	/* Counts for the summary and the checks of the tail. */
 	unsigned int nr_records;
+	/* The checksum, up to @crc_end: page contents are not part of it. */
+	uint32_t crc;
+	size_t crc_end;
 	uint64_t nr_vmas, nr_pages, nr_fds;
 	uint64_t want_vmas, want_fds;
 	bool seen_mm, seen_files;
@@ -926,6 +928,9 @@ static int do_pages(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	}
 	w->pages.left -= p->nr_pages;
 	w->nr_pages += p->nr_pages;
+	w->crc = crc32c_add(w->crc, w->buf + w->crc_end,
+			    off + h->len - p->nr_pages * psize - w->crc_end);
+	w->crc_end = off + h->len;
 	if (summary)
 		return 0;
 	put_rec(off, h);
@@ -1123,7 +1128,7 @@ static int do_tail(struct walk *w, size_t off, const struct ckpt_hdr *h, size_t 
 		return 1;
 	if (memcmp(t->magic, CKPT_TAIL_MAGIC, CKPT_MAGIC_LEN))
 		return bad(off, "bad tail magic");
-	crc = crc32c(w->buf, off);
+	crc = ~crc32c_add(w->crc, w->buf + w->crc_end, off - w->crc_end);
 	if (!summary) {
 		put_rec(off, h);
 		putchar('\n');
@@ -1177,6 +1182,7 @@ static int decode(struct walk *w)
 	ret = do_header(w);
 	if (ret)
 		return ret;
+	w->crc = ~0U;
 	off = sizeof(struct ckpt_hdr_header);
 	for (w->nr_records = 1; ; w->nr_records++, off = next) {
 		const struct ckpt_hdr *h = (const void *)(w->buf + off);

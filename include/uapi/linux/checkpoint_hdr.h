@@ -190,7 +190,8 @@ struct ckpt_hdr_header_arch {
  * @h: type %CKPT_HDR_TAIL, len sizeof(struct ckpt_hdr_tail)
  * @magic: %CKPT_TAIL_MAGIC, without its terminating NUL
  * @crc32c: CRC32C (Castagnoli, reflected, initial value and final xor
- *	0xffffffff) of every byte of the image before this record
+ *	0xffffffff) of every byte of the image before this record, but for
+ *	the page contents that end each %CKPT_HDR_PAGES record
  * @nr_records: number of records before this one
  * @image_len: number of bytes before this record
  */

@@ -42,18 +42,25 @@ static inline long sys_restart(pid_t pid, int fd, unsigned long flags, int logfd
 	return syscall(__NR_restart, pid, fd, flags, logfd);
 }
 
-/* CRC32C, bit by bit: independent of the kernel's table-driven code. */
-static inline uint32_t ckpt_crc32c(const void *buf, size_t len)
+/*
+ * CRC32C, bit by bit (independent of the kernel's table-driven code),
+ * continued over @len more bytes: start with ~0, finish with ~.
+ */
+static inline uint32_t ckpt_crc32c_add(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	uint32_t crc = 0xffffffff;
 
 	while (len--) {
 		crc ^= *p++;
 		for (int i = 0; i < 8; i++)
 			crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1));
 	}
-	return ~crc;
+	return crc;
+}
+
+static inline uint32_t ckpt_crc32c(const void *buf, size_t len)
+{
+	return ~ckpt_crc32c_add(~0U, buf, len);
 }
 
 struct ckpt_image {
@@ -318,6 +325,61 @@ static inline size_t ckpt_tail_offset(const struct ckpt_image *img)
 	return 0;
 }
 
+/*
+ * The page contents at the end of the record at @off, if it is a
+ * well-formed PAGES record: their length, which the image checksum does
+ * not cover; else 0.
+ */
+static inline size_t ckpt_page_data_len(const struct ckpt_image *img, size_t off)
+{
+	const struct ckpt_hdr_pages *p = (const void *)(img->buf + off);
+	uint64_t pg = sysconf(_SC_PAGESIZE);
+
+	if (p->h.type != CKPT_HDR_PAGES || p->h.len < sizeof(*p) ||
+	    p->h.len != sizeof(*p) + p->nr_pages * (sizeof(p->addr[0]) + pg))
+		return 0;
+	return p->nr_pages * pg;
+}
+
+/* Is byte @pos of @img page contents, outside the checksum? */
+static inline bool ckpt_in_page_data(const struct ckpt_image *img, size_t pos)
+{
+	size_t off = 0, next;
+
+	while ((next = ckpt_next_record(img, off))) {
+		if (pos < next) {
+			const struct ckpt_hdr *h = (const void *)(img->buf + off);
+
+			return pos < off + h->len &&
+			       pos >= off + h->len - ckpt_page_data_len(img, off);
+		}
+		off = next;
+	}
+	return false;
+}
+
+/*
+ * The checksum of the first @end bytes of @img, as its tail carries it:
+ * the CRC32C of every byte but the page contents of PAGES records.
+ */
+static inline uint32_t ckpt_image_crc32c(const struct ckpt_image *img, size_t end)
+{
+	size_t off = 0, from = 0, next;
+	uint32_t crc = ~0U;
+
+	while (off < end && (next = ckpt_next_record(img, off))) {
+		const struct ckpt_hdr *h = (const void *)(img->buf + off);
+		size_t data = ckpt_page_data_len(img, off);
+
+		if (data && off + h->len <= end) {
+			crc = ckpt_crc32c_add(crc, img->buf + from, off + h->len - data - from);
+			from = off + h->len;
+		}
+		off = next;
+	}
+	return ~ckpt_crc32c_add(crc, img->buf + from, end - from);
+}
+
 /* Recompute the tail record of a modified image. */
 static inline void ckpt_fix_tail(struct ckpt_image *img)
 {
@@ -325,7 +387,7 @@ static inline void ckpt_fix_tail(struct ckpt_image *img)
 	struct ckpt_hdr_tail *t = (void *)(img->buf + off);
 
 	if (off)
-		t->crc32c = ckpt_crc32c(img->buf, off);
+		t->crc32c = ckpt_image_crc32c(img, off);
 }
 
 /*

@@ -450,7 +450,7 @@ static void check_image(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, memcmp(t->magic, CKPT_TAIL_MAGIC, CKPT_MAGIC_LEN));
 	EXPECT_EQ(tail, t->image_len);
 	EXPECT_EQ(nr, t->nr_records);
-	EXPECT_EQ(ckpt_crc32c(img->buf, tail), t->crc32c);
+	EXPECT_EQ(ckpt_image_crc32c(img, tail), t->crc32c);
 }
 
 /* The end of the first image in @img: after its first tail record. */

@@ -6,8 +6,8 @@
  *
  * sparse anonymous memory (holes stay holes), a 64 MiB region, private file
  * mappings with dirty pages, shared file mappings, memfd and shared
- * anonymous memory, PROT_NONE and read-only regions, the heap (brk), a deep
- * stack and the vdso.
+ * anonymous memory, PROT_NONE, read-only and locked regions, the heap (brk),
+ * a deep stack and the vdso.
  */
 
 #include "ckpt_task.h"
@@ -576,6 +576,47 @@ static void readonly_target(void *arg)
 TEST(readonly_region)
 {
 	CKPT_RUN_SIMPLE(readonly_target, NULL);
+}
+
+/*
+ * ---- locked memory ----
+ * mmap(MAP_LOCKED) populates the region at restart, before its pages are
+ * read: restart must then fill the pages that are there, not add new ones.
+ */
+
+#define LOCKED_PAGES	8
+
+static void locked_target(void *arg)
+{
+	long pg = pagesz(), locked;
+	bool have_smaps = !access("/proc/self/smaps", R_OK);
+	char line[256];
+	uint8_t *p;
+
+	(void)arg;
+	p = mmap(NULL, LOCKED_PAGES * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+	SETUP(p != MAP_FAILED);
+	ckpt_fill(p, LOCKED_PAGES * pg, 0x10c4);
+	SETUP(!ckpt_maps_line(p, line, sizeof(line)));
+	if (have_smaps)
+		SETUP(ckpt_smaps_kb(p, "Locked:") == LOCKED_PAGES * pg / 1024);
+
+	ckpt_stop();
+
+	CHECK_MAPS(p, line);
+	CHECK(ckpt_resident(p, LOCKED_PAGES, NULL) == LOCKED_PAGES);
+	CHECK(ckpt_verify(p, LOCKED_PAGES * pg, 0x10c4) < 0);
+	if (have_smaps) {
+		locked = ckpt_smaps_kb(p, "Locked:");
+		CHECKF(locked == LOCKED_PAGES * pg / 1024, "Locked: %ld kB, want %ld",
+		       locked, LOCKED_PAGES * pg / 1024);
+	}
+}
+
+TEST(locked_region)
+{
+	CKPT_RUN_SIMPLE(locked_target, NULL);
 }
 
 /* ---- the heap ---- */
