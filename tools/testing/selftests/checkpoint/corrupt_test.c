@@ -5,12 +5,12 @@
  * are restarted, each in a forked child, with fds 0-2 inherited so that a
  * restarted target reports on fd 1 what it finds in its pattern.
  *
- * flipped_bytes: a byte is flipped at NR_FLIPS positions spread over the
- * image, one at a time.  With the tail checksum left alone, restart(2)
- * must fail cleanly (an errno, one log line, the caller intact), unless
- * the byte is page contents, which the checksum does not cover: those
- * flips are treated as if the checksum had been fixed up.  With the
- * checksum fixed up:
+ * flipped_bytes: a byte is flipped at NR_FLIPS positions, one at a time:
+ * half of them spread over the bytes the tail checksum covers (all but
+ * page contents), left with the checksum as it was: restart(2) must fail
+ * cleanly (an errno, one log line, the caller intact); the other half
+ * spread over the whole image, with the checksum fixed up (nothing to fix
+ * for page contents):
  * - a flip in the pattern's page data must restart and be seen exactly
  *   there, at that offset with that value;
  * - a flip in a record the kernel validates or that does not affect the
@@ -94,6 +94,26 @@ enum where {
 	W_LENIENT,	/* may crash the restarted process */
 	W_PATTERN,	/* page data of the pattern */
 };
+
+/* The offsets of the bytes of @img that its checksum covers. */
+static size_t *covered_bytes(const struct ckpt_image *img, size_t *nr)
+{
+	size_t *v = malloc(img->len * sizeof(*v)), off = 0, next, n = 0;
+
+	if (!v)
+		return NULL;
+	while ((next = ckpt_next_record(img, off))) {
+		const struct ckpt_hdr *h = (const void *)(img->buf + off);
+		size_t data_start = off + h->len - ckpt_page_data_len(img, off);
+
+		for (size_t i = off; i < next; i++)
+			if (i < data_start || i >= off + h->len)
+				v[n++] = i;
+		off = next;
+	}
+	*nr = n;
+	return v;
+}
 
 static enum where classify(const struct ckpt_image *img, size_t pos, size_t *pat_off)
 {
@@ -284,18 +304,27 @@ TEST_F_TIMEOUT(corrupt, flipped_bytes, 400)
 	struct ckpt_image bad = { malloc(self->img.len), self->img.len };
 	int refused = 0, ran_ok = 0, exact = 0, crashed = 0, fixed_n = 0;
 	char why[1400], want[64];
+	size_t nr_cov, *cov = covered_bytes(&self->img, &nr_cov);
 	struct outcome o;
 
 	ASSERT_TRUE(bad.buf != NULL);
+	ASSERT_TRUE(cov != NULL);
+	ASSERT_LT(NR_FLIPS, nr_cov);
 	for (int k = 0; k < NR_FLIPS; k++) {
-		size_t pos = (size_t)k * self->img.len / NR_FLIPS + k % 8, pat_off = 0;
-		bool fix;
+		bool fix = k % 2;
+		size_t pos, pat_off = 0;
 		enum where w;
 		uint8_t nv;
 
-		if (pos >= self->img.len)
-			pos = self->img.len - 1;
-		fix = k % 2 || ckpt_in_page_data(&self->img, pos);
+		if (fix) {
+			pos = (size_t)k * self->img.len / NR_FLIPS + k % 8;
+			if (pos >= self->img.len)
+				pos = self->img.len - 1;
+		} else {
+			pos = (size_t)k * nr_cov / NR_FLIPS + k % 8;
+			pos = cov[pos < nr_cov ? pos : nr_cov - 1];
+			ASSERT_FALSE(ckpt_in_page_data(&self->img, pos));
+		}
 		memcpy(bad.buf, self->img.buf, bad.len);
 		nv = bad.buf[pos] ^= 0xff;
 		if (fix) {
@@ -353,6 +382,7 @@ TEST_F_TIMEOUT(corrupt, flipped_bytes, 400)
 	TH_LOG("%d flips (%d with the checksum fixed): %d refused, %d ran, %d seen exactly "
 	       "in the pattern, %d crashed", NR_FLIPS, fixed_n, refused, ran_ok, exact, crashed);
 	EXPECT_LT(0, exact) TH_LOG("no flip landed in the pattern's pages");
+	free(cov);
 	free(bad.buf);
 }
 
