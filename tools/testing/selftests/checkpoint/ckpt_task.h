@@ -406,11 +406,15 @@ static inline void ckpt_log_drain(struct ckpt_ctx *c)
 
 /*
  * Did the call fail because task checkpoint/restart is not implemented for
- * this architecture yet?  Never on x86_64, where it must work.
+ * this architecture yet?  Never on x86_64 and s390x, where it must work.
  */
+#if defined(__x86_64__) || defined(__s390x__)
+#define CKPT_ARCH_PORTED	1
+#endif
+
 static inline bool ckpt_arch_unsupported(int err, const char *log)
 {
-#if defined(__x86_64__)
+#if defined(CKPT_ARCH_PORTED)
 	(void)err;
 	(void)log;
 	return false;
@@ -601,9 +605,9 @@ static inline long ckpt_take(struct ckpt_ctx *c, pid_t pid)
 /*
  * Skip the test right away when a task checkpoint is refused because the
  * architecture's port is not done: for tests that take time before their
- * checkpoint.  Nothing to do on x86_64.
+ * checkpoint.  Nothing to do where the port is done.
  */
-#if defined(__x86_64__)
+#if defined(CKPT_ARCH_PORTED)
 #define CKPT_PROBE_OR_SKIP() do { } while (0)
 #else
 static inline void ckpt_probe_target(void *arg)
@@ -727,7 +731,7 @@ static inline int ckpt_restart_wait(struct __test_metadata *_metadata, struct ck
 
 /*
  * Did the restarter fail because restart(2) of a task is not implemented for
- * this architecture yet?  Never on x86_64.
+ * this architecture yet?  Never where the port is done (CKPT_ARCH_PORTED).
  */
 static inline bool ckpt_restart_unsupported(struct ckpt_ctx *c)
 {

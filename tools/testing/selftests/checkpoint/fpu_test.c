@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FPU and vector registers across checkpoint(2) and restart(2) (x86_64):
- * a target holds known values in xmm0-15 (and the upper halves of
- * ymm0-15 with AVX), r12-r15, MXCSR and the x87 control word.
+ * FPU and vector registers across checkpoint(2) and restart(2): a target
+ * holds known values in them.
+ *
+ * - x86_64: xmm0-15 (and the upper halves of ymm0-15 with AVX), r12-r15,
+ *   MXCSR and the x87 control word.
+ * - s390x: the 32 vector registers with the vector facility, else the 16
+ *   floating-point registers; r6-r10, access registers 4-7 and the FPC.
  *
  * - user_loop: it checks them in a loop, counting iterations, and is
  *   stopped from outside in the middle of the loop; after restart it goes
@@ -167,6 +171,234 @@ static bool have_avx(void)
 	return (lo & 6) == 6;
 }
 
+
+/* Fill in the values; the kind of registers checked: 'A' (AVX) or 'S' (SSE). */
+static char fpu_prepare(void)
+{
+	for (int i = 0; i < 16; i++)
+		for (int j = 0; j < 32; j++)
+			blk.expect[i][j] = (uint8_t)(i * 37 + j * 11 + 0x5a);
+	blk.mxcsr_want = MXCSR_VAL;
+	blk.fcw_want = FCW_VAL;
+	return have_avx() ? 'A' : 'S';
+}
+
+/* Load, then check in a loop or once after pause(2); defaults after. */
+static void fpu_run(char kind, bool in_syscall)
+{
+	uint16_t fcw = 0x037f;
+	uint32_t mxcsr = 0x1f80;
+
+	if (in_syscall) {
+		if (kind == 'A')
+			pause_avx();
+		else
+			pause_sse();
+	} else {
+		if (kind == 'A')
+			loop_avx();
+		else
+			loop_sse();
+	}
+	__asm__ volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(mxcsr), "m"(fcw));
+}
+
+static const char *fpu_kind_name(char kind)
+{
+	return kind == 'A' ? "SSE and AVX" : "SSE";
+}
+
+static void fpu_bad_str(char *buf, size_t size)
+{
+	snprintf(buf, size, "register check %u failed (1-16 xmm, 17-32 upper ymm, "
+		 "33-36 r12-r15, 37 MXCSR %#x, 38 x87 CW %#x)",
+		 blk.bad, blk.mxcsr_got, blk.fcw_got);
+}
+
+#elif defined(__s390x__)
+
+#include <sys/auxv.h>
+
+struct fpu_blk {
+	uint8_t expect[32][16];		/*   0: vector register i; FPR i is its first 8 bytes */
+	uint8_t scratch[16];		/* 512 */
+	uint64_t iters;			/* 528: loop iterations */
+	uint32_t stop;			/* 536: set by the SIGUSR1 handler */
+	uint32_t bad;			/* 540: which check failed, see below */
+	uint32_t fpc_want;		/* 544 */
+	uint32_t fpc_got;		/* 548 */
+	int64_t ret;			/* 552: what pause(2) returned */
+	uint64_t gpr[5];		/* 560: r6-r10 */
+	uint32_t acr[4];		/* 600: access registers 4-7 */
+} __attribute__((aligned(16)));
+
+_Static_assert(offsetof(struct fpu_blk, scratch) == 512, "layout");
+_Static_assert(offsetof(struct fpu_blk, iters) == 528, "layout");
+_Static_assert(offsetof(struct fpu_blk, stop) == 536, "layout");
+_Static_assert(offsetof(struct fpu_blk, bad) == 540, "layout");
+_Static_assert(offsetof(struct fpu_blk, fpc_want) == 544, "layout");
+_Static_assert(offsetof(struct fpu_blk, ret) == 552, "layout");
+_Static_assert(offsetof(struct fpu_blk, gpr) == 560, "layout");
+_Static_assert(offsetof(struct fpu_blk, acr) == 600, "layout");
+
+/*
+ * blk.bad: 1-32 vector register (or FPR) i-1, 33-37 r6-r10, 38-41 access
+ * registers 4-7, 42 FPC.
+ */
+static struct fpu_blk blk;
+
+/* Round toward -infinity, the inexact flag set. */
+#define FPC_VAL		0x00080003
+
+/* HWCAP_S390_VXRS of the kernel's asm/elf.h, which is not uapi. */
+#define FPU_HWCAP_S390_VXRS	(1UL << 11)
+
+#define ALL16(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) \
+		 M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+#define ALL32(M) ALL16(M) M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23) \
+		 M(24) M(25) M(26) M(27) M(28) M(29) M(30) M(31)
+
+/* On a difference (condition code not 0), bad = @code. */
+#define FAIL_UNLESS_EQ(code)						\
+	"je 3f\n\t"							\
+	"lhi %%r0, " code "\n\t"					\
+	"st %%r0, 540(%[b])\n\t"					\
+	"j 9f\n"							\
+	"3:\n\t"
+
+#define LOAD_FPR(i)	"ld %%f" #i ", " #i "*16(%[b])\n\t"
+#define LOAD_VR(i)	"vl %%v" #i ", " #i "*16(%[b])\n\t"
+#define CHECK_FPR(i)	"std %%f" #i ", 512(%[b])\n\t"			\
+			"clc 512(8,%[b]), " #i "*16(%[b])\n\t"		\
+			FAIL_UNLESS_EQ(#i "+1")
+#define CHECK_VR(i)	"vst %%v" #i ", 512(%[b])\n\t"			\
+			"clc 512(16,%[b]), " #i "*16(%[b])\n\t"		\
+			FAIL_UNLESS_EQ(#i "+1")
+
+#define PROLOGUE							\
+	"lfpc 544(%[b])\n\t"						\
+	"lmg %%r6, %%r10, 560(%[b])\n\t"				\
+	"lam %%a4, %%a7, 600(%[b])\n\t"
+
+#define CHECK_GPR(r, off, code)	"cg %%r" #r ", " #off "(%[b])\n\t"	\
+				FAIL_UNLESS_EQ(#code)
+#define CHECK_ACR(a, off, code)	"ear %%r0, %%a" #a "\n\t"		\
+				"c %%r0, " #off "(%[b])\n\t"		\
+				FAIL_UNLESS_EQ(#code)
+
+#define CHECK_MISC							\
+	CHECK_GPR(6, 560, 33) CHECK_GPR(7, 568, 34) CHECK_GPR(8, 576, 35)	\
+	CHECK_GPR(9, 584, 36) CHECK_GPR(10, 592, 37)			\
+	CHECK_ACR(4, 600, 38) CHECK_ACR(5, 604, 39) CHECK_ACR(6, 608, 40)	\
+	CHECK_ACR(7, 612, 41)						\
+	"stfpc 548(%[b])\n\t"						\
+	"l %%r0, 548(%[b])\n\t"					\
+	"c %%r0, 544(%[b])\n\t"					\
+	FAIL_UNLESS_EQ("42")
+
+#define COUNT								\
+	"lg %%r0, 528(%[b])\n\t"					\
+	"aghi %%r0, 1\n\t"						\
+	"stg %%r0, 528(%[b])\n\t"
+
+#define LOOP_TAIL							\
+	COUNT								\
+	"l %%r0, 536(%[b])\n\t"					\
+	"ltr %%r0, %%r0\n\t"						\
+	"je 1b\n"							\
+	"9:\n\t"
+
+#define PAUSE_CALL							\
+	"svc %[nr]\n\t"							\
+	"stg %%r2, 552(%[b])\n\t"
+
+#define VX_BEGIN	".machine push\n\t.machine z13\n\t"
+#define VX_END		".machine pop\n\t"
+
+#define ARGS	[b] "a"(&blk), [nr] "i"(__NR_pause)
+#ifdef __VX__
+#define VX_CLOBBERS , "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23",	\
+	"v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31"
+#else
+#define VX_CLOBBERS
+#endif
+#define CLOBBERS "r0", "r2", "r6", "r7", "r8", "r9", "r10",			\
+	"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7",				\
+	"f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15",			\
+	"memory", "cc" VX_CLOBBERS
+
+static void loop_fpr(void)
+{
+	__asm__ volatile(PROLOGUE ALL16(LOAD_FPR) "1:\n\t" ALL16(CHECK_FPR) CHECK_MISC
+			 LOOP_TAIL : : ARGS : CLOBBERS);
+}
+
+static void loop_vr(void)
+{
+	__asm__ volatile(VX_BEGIN PROLOGUE ALL32(LOAD_VR) "1:\n\t" ALL32(CHECK_VR)
+			 CHECK_MISC LOOP_TAIL VX_END : : ARGS : CLOBBERS);
+}
+
+static void pause_fpr(void)
+{
+	__asm__ volatile(PROLOGUE ALL16(LOAD_FPR) PAUSE_CALL ALL16(CHECK_FPR) CHECK_MISC
+			 COUNT "9:\n\t" : : ARGS : CLOBBERS);
+}
+
+static void pause_vr(void)
+{
+	__asm__ volatile(VX_BEGIN PROLOGUE ALL32(LOAD_VR) PAUSE_CALL ALL32(CHECK_VR)
+			 CHECK_MISC COUNT "9:\n\t" VX_END : : ARGS : CLOBBERS);
+}
+
+/* Fill in the values; the kind of registers checked: 'V' (vector) or 'F'. */
+static char fpu_prepare(void)
+{
+	for (int i = 0; i < 32; i++)
+		for (int j = 0; j < 16; j++)
+			blk.expect[i][j] = (uint8_t)(i * 37 + j * 11 + 0x5a);
+	for (int i = 0; i < 5; i++)
+		blk.gpr[i] = 0x0606a5a5c3c3e1e1ULL + i * 0x0101010101010101ULL;
+	for (int i = 0; i < 4; i++)
+		blk.acr[i] = 0x44a5c3e1u + i * 0x01010101u;
+	blk.fpc_want = FPC_VAL;
+	return getauxval(AT_HWCAP) & FPU_HWCAP_S390_VXRS ? 'V' : 'F';
+}
+
+/* Load, then check in a loop or once after pause(2); default FPC after. */
+static void fpu_run(char kind, bool in_syscall)
+{
+	uint32_t fpc = 0;
+
+	if (in_syscall) {
+		if (kind == 'V')
+			pause_vr();
+		else
+			pause_fpr();
+	} else {
+		if (kind == 'V')
+			loop_vr();
+		else
+			loop_fpr();
+	}
+	__asm__ volatile("lfpc %0" : : "Q"(fpc));
+}
+
+static const char *fpu_kind_name(char kind)
+{
+	return kind == 'V' ? "vector" : "floating-point";
+}
+
+static void fpu_bad_str(char *buf, size_t size)
+{
+	snprintf(buf, size, "register check %u failed (1-32 v0-v31 or f0-f15, "
+		 "33-37 r6-r10, 38-41 a4-a7, 42 FPC %#x)", blk.bad, blk.fpc_got);
+}
+
+#endif
+
+#if defined(__x86_64__) || defined(__s390x__)
+
 static void on_usr1(int sig)
 {
 	(void)sig;
@@ -182,39 +414,21 @@ static void fpu_target(void *arg)
 {
 	struct fpu_arg *a = arg;
 	struct sigaction sa = { .sa_handler = on_usr1 };
-	bool avx = have_avx();
-	uint16_t fcw = 0x037f;
-	uint32_t mxcsr = 0x1f80;
+	char kind, why[200];
 
 	sigemptyset(&sa.sa_mask);
 	SETUP(!sigaction(SIGUSR1, &sa, NULL));
 	SETUP(!prctl(PR_SET_NAME, "ckpt-fpu"));
-	for (int i = 0; i < 16; i++)
-		for (int j = 0; j < 32; j++)
-			blk.expect[i][j] = (uint8_t)(i * 37 + j * 11 + 0x5a);
-	blk.mxcsr_want = MXCSR_VAL;
-	blk.fcw_want = FCW_VAL;
+	kind = fpu_prepare();
 	ckpt_orig_pid = ckpt_getpid();
-	SETUP(write(a->ready, avx ? "A" : "S", 1) == 1);
+	SETUP(write(a->ready, &kind, 1) == 1);
 	close(a->ready);
 
-	if (a->in_syscall) {
-		if (avx)
-			pause_avx();
-		else
-			pause_sse();
-	} else {
-		if (avx)
-			loop_avx();
-		else
-			loop_sse();
-	}
-	__asm__ volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(mxcsr), "m"(fcw));
+	fpu_run(kind, a->in_syscall);
 
 	ckpt_restarted = ckpt_getpid() != ckpt_orig_pid;
-	CHECKF(blk.bad == 0, "register check %u failed (1-16 xmm, 17-32 upper ymm, "
-	       "33-36 r12-r15, 37 MXCSR %#x, 38 x87 CW %#x), %s",
-	       blk.bad, blk.mxcsr_got, blk.fcw_got, avx ? "AVX" : "SSE");
+	fpu_bad_str(why, sizeof(why));
+	CHECKF(blk.bad == 0, "%s, %s registers", why, fpu_kind_name(kind));
 	CHECK(blk.iters > 0);
 	CHECK(ckpt_restarted);
 	if (a->in_syscall)
@@ -249,10 +463,11 @@ static uint64_t peek_iters(pid_t pid)
 /* Is @pid blocked in pause(2)?  /proc/PID/syscall starts with its number. */
 static bool in_pause(pid_t pid)
 {
-	char path[64], buf[256];
+	char path[64], buf[256], nr[16];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	return ckpt_read_file(path, buf, sizeof(buf)) > 0 && !strncmp(buf, "34 ", 3);
+	snprintf(nr, sizeof(nr), "%d ", __NR_pause);
+	return ckpt_read_file(path, buf, sizeof(buf)) > 0 && !strncmp(buf, nr, strlen(nr));
 }
 
 /* Has the target made @n more iterations than @from, or blocked in pause? */
@@ -297,7 +512,7 @@ static void run_fpu(struct __test_metadata *_metadata, bool in_syscall)
 		ckpt_kill(pid);
 	}
 	close(p[0]);
-	TH_LOG("checking %s registers", kind == 'A' ? "SSE and AVX" : "SSE");
+	TH_LOG("checking %s registers", fpu_kind_name(kind));
 
 	/* Stop it in the middle of its loop (or in pause). */
 	end = ckpt_now() + 20;
@@ -344,16 +559,16 @@ TEST(in_syscall)
 	run_fpu(_metadata, true);
 }
 
-#else /* !__x86_64__ */
+#else /* no register test for this architecture yet */
 
 TEST(user_loop)
 {
-	SKIP(return, "the register test is x86_64 only");
+	SKIP(return, "the register test is not written for this architecture yet");
 }
 
 TEST(in_syscall)
 {
-	SKIP(return, "the register test is x86_64 only");
+	SKIP(return, "the register test is not written for this architecture yet");
 }
 
 #endif

@@ -76,15 +76,54 @@ static void caller_snapshot(struct caller_state *s)
 	memcpy(s->canary, canary, sizeof(canary));
 }
 
+#if defined(__x86_64__)
+#define EFLAGS_IOPL		0x3000ULL
+#define EFLAGS_NT		0x4000ULL
+
+static uint64_t cpu_flags(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
+	return f;
+}
+#elif defined(__s390x__)
+/* PSW mask bits of <asm/ptrace.h> (s390x), not all of them in libc headers. */
+#define PSW_MASK_PER		0x4000000000000000ULL
+#define PSW_MASK_DAT		0x0400000000000000ULL
+#define PSW_MASK_IO		0x0200000000000000ULL
+#define PSW_MASK_EXT		0x0100000000000000ULL
+#define PSW_MASK_KEY		0x00F0000000000000ULL
+#define PSW_MASK_MCHECK		0x0004000000000000ULL
+#define PSW_MASK_WAIT		0x0002000000000000ULL
+#define PSW_MASK_PSTATE		0x0001000000000000ULL
+#define PSW_ASC_HOME		0x0000C00000000000ULL
+#define PSW_MASK_RI		0x0000008000000000ULL
+#define PSW_MASK_EA		0x0000000100000000ULL
+#define PSW_MASK_BA		0x0000000080000000ULL
+
+/* The current PSW mask, by EXTRACT PSW. */
+static uint64_t cpu_flags(void)
+{
+	uint64_t hi = 0, lo = 0;
+
+	__asm__ volatile("epsw %0, %1" : "+d"(hi), "+d"(lo));
+	return (hi & 0xffffffffULL) << 32 | (lo & 0xffffffffULL);
+}
+#endif
+
 /*
  * In a process restarted from the fixture's image: memory, working
  * directory and signal mask are those of the checkpoint, not those the
- * caller changed to afterwards.
+ * caller changed to afterwards; the CPU runs it with user privileges.
  */
 static int restarted_check(void)
 {
 	struct stat st;
 	sigset_t mask;
+#if defined(__x86_64__) || defined(__s390x__)
+	uint64_t f = cpu_flags();
+#endif
 
 	if (strcmp(canary, CANARY_AT_CHECKPOINT)) {
 		ckpt_self_say("the canary is \"%.32s\"", canary);
@@ -99,6 +138,21 @@ static int restarted_check(void)
 		ckpt_self_say("SIGUSR2 is blocked, as in the restarting caller");
 		return 3;
 	}
+#if defined(__x86_64__)
+	if (f & (EFLAGS_IOPL | EFLAGS_NT)) {
+		ckpt_self_say("EFLAGS %#llx: I/O privilege level or nested task set",
+			      (unsigned long long)f);
+		return 4;
+	}
+#elif defined(__s390x__)
+	if (!(f & PSW_MASK_PSTATE) || (f & PSW_MASK_KEY) ||
+	    (f & (PSW_MASK_DAT | PSW_MASK_IO | PSW_MASK_EXT | PSW_MASK_MCHECK)) !=
+	    (PSW_MASK_DAT | PSW_MASK_IO | PSW_MASK_EXT | PSW_MASK_MCHECK)) {
+		ckpt_self_say("PSW mask %#llx: not a problem-state PSW with key 0",
+			      (unsigned long long)f);
+		return 4;
+	}
+#endif
 	return 0;
 }
 
@@ -823,5 +877,105 @@ TEST_F(image, truncated_stream)
 	}
 	restart_cut_stream(_metadata, self, &self->img, ckpt_tail_offset(&self->img) + 4);
 }
+
+/* The CPU record of self->bad. */
+static void *bad_cpu(FIXTURE_DATA(image) *self)
+{
+	size_t off = 0, next;
+
+	while ((next = ckpt_next_record(&self->bad, off))) {
+		struct ckpt_hdr *h = (void *)(self->bad.buf + off);
+
+		if (h->type == CKPT_HDR_CPU)
+			return h;
+		if (h->type == CKPT_HDR_TAIL)
+			break;
+		off = next;
+	}
+	return NULL;
+}
+
+#if defined(__x86_64__)
+/*
+ * EFLAGS bits user space cannot set (I/O privilege level, nested task) in
+ * the CPU record are dropped at restart, as sigreturn drops them: the
+ * restarted process runs without them (restarted_check()).
+ */
+TEST_F(image, privileged_cpu_state)
+{
+	struct ckpt_hdr_cpu_x86 *cpu;
+	int fd;
+	pid_t pid;
+
+	NEED_IMAGE(self);
+	use(self, &self->img);
+	cpu = bad_cpu(self);
+	ASSERT_NE(NULL, cpu);
+	ASSERT_EQ(sizeof(*cpu), cpu->h.len);
+	ASSERT_EQ(0, cpu->flags & (EFLAGS_IOPL | EFLAGS_NT));
+	cpu->flags |= EFLAGS_IOPL | EFLAGS_NT;
+	ckpt_fix_tail(&self->bad);
+	fd = ckpt_image_file(self->bad.buf, self->bad.len);
+	ASSERT_LE(0, fd);
+	pid = ckpt_restart_child(fd, self->lp[1], -1);
+	ASSERT_LT(0, pid);
+	expect_restarted(_metadata, self, wait_restarted(pid));
+	close(fd);
+	check_caller(_metadata, self);
+}
+#elif defined(__s390x__)
+/*
+ * A PSW mask in the CPU record that user space could not hold is refused
+ * before the point of no return, each with a line naming the cause:
+ * supervisor state, a storage key, the system bits of a user PSW changed,
+ * the home space, an invalid addressing mode or an instruction address
+ * outside the addressing mode.  The image as written restarts in problem
+ * state with key 0 (restarted_check()).
+ */
+TEST_F(image, privileged_cpu_state)
+{
+	static const struct {
+		uint64_t set, clear, addr;
+		const char *word;
+	} bad[] = {
+		{ 0, PSW_MASK_PSTATE, 0, "supervisor state" },
+		{ PSW_MASK_KEY & 0x0090000000000000ULL, 0, 0, "storage key" },
+		{ PSW_MASK_KEY, PSW_MASK_PSTATE, 0, "supervisor state" },
+		{ PSW_MASK_KEY, 0, 0, "storage key" },
+		{ PSW_MASK_WAIT, 0, 0, "system bits" },
+		{ PSW_MASK_PER, 0, 0, "system bits" },
+		{ PSW_MASK_RI, 0, 0, "system bits" },
+		{ 0, PSW_MASK_DAT, 0, "system bits" },
+		{ 0, PSW_MASK_IO | PSW_MASK_EXT, 0, "system bits" },
+		{ 0, PSW_MASK_MCHECK, 0, "system bits" },
+		{ PSW_ASC_HOME, 0, 0, "home-space mode" },
+		{ 0, PSW_MASK_BA, 0, "invalid addressing mode" },
+		{ 0, PSW_MASK_EA, 1ULL << 31, "not an instruction address" },
+		{ 0, 0, 1, "not an instruction address" },
+	};
+	struct ckpt_hdr_cpu_s390 *cpu;
+	int fd;
+	pid_t pid;
+
+	NEED_IMAGE(self);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		use(self, &self->img);
+		cpu = bad_cpu(self);
+		ASSERT_NE(NULL, cpu);
+		ASSERT_EQ(sizeof(*cpu), cpu->h.len);
+		ASSERT_EQ(PSW_MASK_PSTATE, cpu->psw_mask & (PSW_MASK_PSTATE | PSW_MASK_KEY));
+		cpu->psw_mask = (cpu->psw_mask | bad[i].set) & ~bad[i].clear;
+		cpu->psw_addr |= bad[i].addr;
+		ckpt_fix_tail(&self->bad);
+		expect_refused(_metadata, self, EINVAL, bad[i].word);
+	}
+	fd = ckpt_image_file(self->img.buf, self->img.len);
+	ASSERT_LE(0, fd);
+	pid = ckpt_restart_child(fd, self->lp[1], -1);
+	ASSERT_LT(0, pid);
+	expect_restarted(_metadata, self, wait_restarted(pid));
+	close(fd);
+}
+#endif
 
 TEST_HARNESS_MAIN

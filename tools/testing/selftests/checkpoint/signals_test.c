@@ -317,11 +317,13 @@ TEST(pending_signals_original_unchanged)
 static stack_t alt;
 static volatile int on_alt, disarmed;
 
-static void on_altstack(int sig)
+static void on_altstack(int sig, siginfo_t *si, void *uc)
 {
 	char here;
 	stack_t cur;
 
+	(void)si;
+	(void)uc;
 	on_alt = (char *)&here >= (char *)alt.ss_sp &&
 		 (char *)&here < (char *)alt.ss_sp + alt.ss_size;
 	disarmed = !sigaltstack(NULL, &cur) && (cur.ss_flags & SS_DISABLE);
@@ -339,7 +341,11 @@ static void altstack_target(void *arg)
 	alt.ss_size = ALTSTACK_SIZE;
 	alt.ss_flags = SS_AUTODISARM;
 	SETUP(!sigaltstack(&alt, NULL));
-	set_action(SIGUSR1, on_altstack, NULL, SA_ONSTACK, 0, 0);
+	/*
+	 * SA_SIGINFO: only rt_sigreturn() gives back the stack the frame
+	 * saved (s390 uses a frame without it for the other handlers).
+	 */
+	set_action(SIGUSR1, NULL, on_altstack, SA_SIGINFO | SA_ONSTACK, 0, 0);
 
 	ckpt_stop();
 

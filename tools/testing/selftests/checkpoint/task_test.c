@@ -242,6 +242,9 @@ static void tls_target(void *arg)
 	unsigned long fs_before = 0, fs_now = 0;
 
 	SETUP(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before));
+#elif defined(__s390x__)
+	/* The thread pointer is in access registers 0 and 1. */
+	void *tp_before = __builtin_thread_pointer(), *tp_now;
 #endif
 	(void)arg;
 	tls_var = 0xdeadbeef12345678ULL;
@@ -255,6 +258,9 @@ static void tls_target(void *arg)
 #if defined(__x86_64__)
 	CHECK(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now));
 	CHECKF(fs_now == fs_before, "fs base %#lx, was %#lx", fs_now, fs_before);
+#elif defined(__s390x__)
+	tp_now = __builtin_thread_pointer();
+	CHECKF(tp_now == tp_before, "thread pointer %p, was %p", tp_now, tp_before);
 #endif
 }
 

@@ -26,4 +26,76 @@ struct ckpt_hdr_arch_s390 {
 	struct ckpt_hdr_header_arch a;
 };
 
+/* Bits of &ckpt_hdr_cpu_s390.flags. */
+/* Stopped in a system call: @int_code and @orig_gpr2 are its, @gprs[2] its result. */
+#define CKPT_S390_CPU_IN_SYSCALL	_BITUL(0)
+
+#define CKPT_S390_CPU_FLAGS_ALL		(CKPT_S390_CPU_IN_SYSCALL)
+
+/**
+ * struct ckpt_hdr_cpu_s390 - user registers of an s390x task
+ * @h: type %CKPT_HDR_CPU
+ * @psw_mask: PSW mask as sigreturn sees it: the system bits of a user PSW
+ *	(DAT, I/O, external, machine check, problem state, key 0) and the
+ *	bits user space may change (address space control, condition code,
+ *	program mask, addressing mode).  Restart refuses any other value.
+ * @psw_addr: PSW address, the next instruction
+ * @gprs: general registers 0-15; for a task stopped in a system call,
+ *	@gprs[2] is its return value (possibly -ERESTART*), handled at
+ *	restart as after a signal
+ * @orig_gpr2: first argument of the system call, restored into @gprs[2]
+ *	when the call is restarted
+ * @acrs: access registers 0-15; 0 and 1 hold the thread pointer (TLS)
+ * @int_code: for a task in a system call, the length of its SVC
+ *	instruction in bytes (upper 16 bits) and its number (lower 16 bits)
+ * @flags: CKPT_S390_CPU_*
+ * @restart_addr: where a system call restarted through the vdso
+ *	(-ERESTART_RESTARTBLOCK) returns when @psw_addr is in the vdso's
+ *	restart_syscall stub; 0 when none is pending
+ */
+struct ckpt_hdr_cpu_s390 {
+	struct ckpt_hdr h;
+	__u64 psw_mask;
+	__u64 psw_addr;
+	__u64 gprs[16];
+	__u64 orig_gpr2;
+	__u32 acrs[16];
+	__u32 int_code;
+	__u32 flags;
+	__u64 restart_addr;
+};
+
+/**
+ * struct ckpt_hdr_thread_s390 - floating-point and vector state of an
+ * s390x task
+ * @h: type %CKPT_HDR_THREAD
+ * @fpc: floating-point control register
+ * @__reserved: zero
+ * @vxrs: vector registers 0-31, each as its high then its low doubleword.
+ *	Floating-point register i is the high doubleword of vector register
+ *	i.  Without %CKPT_S390_FEAT_VX in the image's CPU feature record,
+ *	only those 16 doublewords are state; the rest is zero.
+ */
+struct ckpt_hdr_thread_s390 {
+	struct ckpt_hdr h;
+	__u32 fpc;
+	__u32 __reserved;
+	__u64 vxrs[32][2];
+};
+
+/**
+ * struct ckpt_hdr_mm_context_s390 - architecture part of an s390x mm
+ * @h: type %CKPT_HDR_MM_CONTEXT
+ * @vdso: address of the vdso text (AT_SYSINFO_EHDR), 0 for none; the vvar
+ *	pages sit right below it
+ * @vdso_size: size of the vdso text, page-aligned
+ * @vvar_size: size of the vvar area below it
+ */
+struct ckpt_hdr_mm_context_s390 {
+	struct ckpt_hdr h;
+	__u64 vdso;
+	__u32 vdso_size;
+	__u32 vvar_size;
+};
+
 #endif /* _UAPI_ASM_S390_CHECKPOINT_HDR_H */
