@@ -702,13 +702,17 @@ static int do_restart_block(size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
-#if defined(CKPT_X86_TLS_ENTRIES)
-/* Registers and thread state of x86_64. */
-static void put_ax(uint64_t ax, uint64_t orig_ax)
+#if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX)
+/*
+ * Print the register of a task that holds the result of a system call: if
+ * @in_syscall, an error as a negative number (with the name of an ERESTART*
+ * code), else in hex.
+ */
+static void put_sysret(uint64_t ret, bool in_syscall)
 {
-	int64_t v = ax;
+	int64_t v = ret;
 
-	if (orig_ax != ~0ULL && v < 0 && v >= -4095) {
+	if (in_syscall && v < 0 && v >= -4095) {
 		printf("%lld", (long long)v);
 		switch (v) {
 		case -512:
@@ -725,10 +729,13 @@ static void put_ax(uint64_t ax, uint64_t orig_ax)
 			break;
 		}
 	} else {
-		printf("%#llx", ull(ax));
+		printf("%#llx", ull(ret));
 	}
 }
+#endif
 
+#if defined(CKPT_X86_TLS_ENTRIES)
+/* Registers and thread state of x86_64. */
 static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
 	if (!w->native) {
@@ -749,7 +756,7 @@ static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		put_rec(off, h);
 		printf(": ip %#llx, sp %#llx, orig_ax %lld, ax ", ull(c->ip),
 		       ull(c->sp), (long long)c->orig_ax);
-		put_ax(c->ax, c->orig_ax);
+		put_sysret(c->ax, c->orig_ax != ~0ULL);
 		printf(", flags %#llx, fs_base %#llx, gs_base %#llx\n",
 		       ull(c->flags), ull(c->fs_base), ull(c->gs_base));
 		return 0;
@@ -778,6 +785,98 @@ static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	}
 	case CKPT_HDR_MM_CONTEXT: {
 		const struct ckpt_hdr_mm_context_x86 *m = (const void *)h;
+
+		if (check_len(off, h, sizeof(*m)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		printf(": vdso %#llx, %u bytes, vvar %u bytes\n", ull(m->vdso),
+		       m->vdso_size, m->vvar_size);
+		return 0;
+	}
+	}
+	return 0;
+}
+#elif defined(CKPT_S390_FEAT_VX)
+/* Registers and thread state of s390x. */
+static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	if (!w->native) {
+		if (!summary) {
+			put_rec(off, h);
+			putchar('\n');
+		}
+		return 0;
+	}
+	switch (h->type) {
+	case CKPT_HDR_CPU: {
+		static const struct bit_name flags[] = {
+			{ CKPT_S390_CPU_IN_SYSCALL, "in_syscall" },
+		};
+		const struct ckpt_hdr_cpu_s390 *c = (const void *)h;
+		bool in_syscall = c->flags & CKPT_S390_CPU_IN_SYSCALL;
+
+		if (check_len(off, h, sizeof(*c)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		/* The thread pointer is in access registers 0 (high) and 1 (low). */
+		printf(": psw mask %#llx addr %#llx, tls %#llx, flags ", ull(c->psw_mask),
+		       ull(c->psw_addr), ((unsigned long long)c->acrs[0] << 32) | c->acrs[1]);
+		put_flags(c->flags, flags, ARRAY_SIZE(flags));
+		fputs("\n  ", stdout);
+		if (in_syscall)
+			printf("svc %u ilc %u, ", c->int_code & 0xffff, c->int_code >> 16);
+		else if (c->int_code)
+			printf("int_code %#x, ", c->int_code);
+		printf("orig_gpr2 %#llx, gpr2 ", ull(c->orig_gpr2));
+		put_sysret(c->gprs[2], in_syscall);
+		if (c->restart_addr)
+			printf(", restart_addr %#llx", ull(c->restart_addr));
+		putchar('\n');
+		for (int i = 0; i < 16; i += 4)
+			printf("  gpr %2d-%-2d %016llx %016llx %016llx %016llx\n", i, i + 3,
+			       ull(c->gprs[i]), ull(c->gprs[i + 1]), ull(c->gprs[i + 2]),
+			       ull(c->gprs[i + 3]));
+		for (int i = 2; i < 16; i += 7)
+			printf("  acr %2d-%-2d %08x %08x %08x %08x %08x %08x %08x\n", i, i + 6,
+			       c->acrs[i], c->acrs[i + 1], c->acrs[i + 2], c->acrs[i + 3],
+			       c->acrs[i + 4], c->acrs[i + 5], c->acrs[i + 6]);
+		return 0;
+	}
+	case CKPT_HDR_THREAD: {
+		const struct ckpt_hdr_thread_s390 *t = (const void *)h;
+		bool vx = false;
+
+		if (check_len(off, h, sizeof(*t)))
+			return 1;
+		if (summary)
+			return 0;
+		/* Floating-point register i is the high half of vector register i. */
+		for (int i = 0; i < 32; i++)
+			vx |= t->vxrs[i][1] || (i >= 16 && t->vxrs[i][0]);
+		put_rec(off, h);
+		printf(": fpc %#010x", t->fpc);
+		if (t->__reserved)
+			printf(", reserved %#x", t->__reserved);
+		puts(vx ? ", vector registers" : ", floating-point registers only");
+		if (!vx) {
+			for (int i = 0; i < 16; i += 4)
+				printf("  fpr %2d-%-2d %016llx %016llx %016llx %016llx\n",
+				       i, i + 3, ull(t->vxrs[i][0]), ull(t->vxrs[i + 1][0]),
+				       ull(t->vxrs[i + 2][0]), ull(t->vxrs[i + 3][0]));
+			return 0;
+		}
+		for (int i = 0; i < 32; i += 2)
+			printf("  vr %2d-%-2d %016llx%016llx %016llx%016llx\n", i, i + 1,
+			       ull(t->vxrs[i][0]), ull(t->vxrs[i][1]),
+			       ull(t->vxrs[i + 1][0]), ull(t->vxrs[i + 1][1]));
+		return 0;
+	}
+	case CKPT_HDR_MM_CONTEXT: {
+		const struct ckpt_hdr_mm_context_s390 *m = (const void *)h;
 
 		if (check_len(off, h, sizeof(*m)))
 			return 1;

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/personality.h>
+#include <sys/ptrace.h>
 #include <sys/utsname.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
@@ -264,9 +265,30 @@ static void tls_target(void *arg)
 #endif
 }
 
+/*
+ * Restart through the restart tool: another program, whose thread pointer
+ * is not the target's, as the restarter forked from this test's would be.
+ */
+static int restart_by_tool(void *arg)
+{
+	struct ckpt_ctx *c = arg;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->img);
+	if (fcntl(c->img, F_SETFD, 0))
+		return 1;
+	execl("/bin/restart", "restart", "-i", path, (char *)NULL);
+	return 1;
+}
+
 TEST(tls)
 {
-	CKPT_RUN_SIMPLE(tls_target, NULL);
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.hook = restart_by_tool;
+	c.hook_arg = &c;
+	CKPT_RUN(&c, tls_target, NULL);
 }
 
 /* ---- credentials ---- */
@@ -653,5 +675,60 @@ TEST(thread_refused)
 {
 	CKPT_RUN_REFUSED(thread_target, NULL, EOPNOTSUPP, "thread");
 }
+
+#if defined(CKPT_ARCH_PORTED)
+static volatile unsigned long spin_count;
+
+/*
+ * A task single-stepped by its tracer has debug state in the CPU that an
+ * image cannot carry: the checkpoint is refused, and the task goes on.
+ */
+TEST(single_stepped_refused)
+{
+	struct ckpt_ctx c;
+	int status, fd;
+	pid_t pid;
+	long id;
+
+	ckpt_ctx_init(&c);
+	fd = ckpt_tmpfile();
+	ASSERT_LE(0, fd);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		for (;;)
+			spin_count++;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_EQ(0, ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP)
+		TH_LOG("after a single step: status %#x", status);
+
+	id = sys_checkpoint(pid, fd, 0, c.lp[1]);
+	EXPECT_EQ(-1, id);
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ckpt_log_collect(&c);
+	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "single-stepping"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) TH_LOG("a refused checkpoint wrote to the image");
+
+	/* Untouched: it steps on, and runs on once continued. */
+	EXPECT_EQ(0, ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL));
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP);
+	EXPECT_EQ(0, ptrace(PTRACE_DETACH, pid, NULL, NULL));
+	ckpt_sleep(0.05);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+	ckpt_kill(pid);
+	close(fd);
+}
+#endif
 
 TEST_HARNESS_MAIN
