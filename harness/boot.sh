@@ -1,14 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# boot.sh ARCH MODE: boot the kernel and initramfs of ARCH under QEMU with
-# /init in MODE ("test" or "demo"), the console going to stdout and to
-# build/logs/ARCH-MODE.log.  A guest that does not power off within
+# boot.sh ARCH MODE [VARIANT]: boot the kernel and initramfs of ARCH under
+# QEMU with /init in MODE ("test" or "demo"), the console going to stdout
+# and to build/logs/ARCH-MODE.log, on the machine of VARIANT if given.  A guest that does not power off within
 # GUEST_TIMEOUT seconds is killed, and boot.sh fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-arch_setup "${1:?usage: boot.sh ARCH MODE}"
+arch_setup "${1:?usage: boot.sh ARCH MODE [VARIANT]}"
 MODE=${2:-test}
+# VARIANT: one of the arch's TEST_VARIANTS, another machine.
+VARIANT=${3:-}
+if [ -n "$VARIANT" ]; then
+	v="QEMU_ARGS_$VARIANT"
+	[ -n "${!v:-}" ] || die "no test variant '$VARIANT' for $A"
+	QEMU_ARGS=${!v}
+fi
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-900}
 
 mkdir -p "$BUILD/logs"

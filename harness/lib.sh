@@ -19,8 +19,11 @@ die() { echo "error: $*" >&2; exit 1; }
 
 # arch_setup ARCH: sets KARCH, CROSS, KIMAGE, QEMU, QEMU_ARGS and KCONSOLE
 # for ARCH, and the output directories OUT (kernel) and USR (user space).
+# TEST_VARIANTS names the other machines the tests run on once more, each
+# NAME with its QEMU_ARGS_NAME.
 arch_setup() {
 	A=$1
+	TEST_VARIANTS=
 	case $A in
 	x86_64)
 		KARCH=x86_64 CROSS= KIMAGE=arch/x86/boot/bzImage
@@ -31,6 +34,9 @@ arch_setup() {
 		KARCH=s390 CROSS=s390x-linux-gnu- KIMAGE=arch/s390/boot/bzImage
 		QEMU=qemu-system-s390x
 		QEMU_ARGS="-M s390-ccw-virtio -cpu max -m 512" KCONSOLE=ttysclp0
+		# The tests once more on a machine without the vector facility.
+		TEST_VARIANTS=novx
+		QEMU_ARGS_novx="-M s390-ccw-virtio -cpu max,vx=off,vxeh=off,vxeh2=off -m 512"
 		;;
 	ppc64le)
 		KARCH=powerpc CROSS=powerpc64le-linux-gnu- KIMAGE=vmlinux
