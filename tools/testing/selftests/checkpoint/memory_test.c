@@ -579,6 +579,43 @@ TEST(readonly_region)
 }
 
 /*
+ * ---- memory far up ----
+ * A region above 4 TiB: s390x maps it with more page-table levels than a
+ * new address space starts with, which restart must add as mmap() does.
+ */
+
+#if UINTPTR_MAX > 0xffffffffUL
+#define HIGH_ADDR	(1UL << 46)	/* 64 TiB: user space on every 64-bit arch here */
+
+static void high_target(void *arg)
+{
+	long pg = pagesz();
+	char line[256];
+	uint8_t *p;
+
+	(void)arg;
+	p = mmap((void *)HIGH_ADDR, 4 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	SETUP(p == (void *)HIGH_ADDR);
+	ckpt_fill(p, 4 * pg, 0x9147);
+	SETUP(!ckpt_maps_line(p, line, sizeof(line)));
+
+	ckpt_stop();
+
+	CHECK_MAPS(p, line);
+	CHECK(ckpt_verify(p, 4 * pg, 0x9147) < 0);
+	/* Still room above: the new mm reaches as far as the old one. */
+	CHECK(mmap((void *)(HIGH_ADDR * 2), pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED_NOREPLACE, -1, 0) == (void *)(HIGH_ADDR * 2));
+}
+
+TEST(high_address)
+{
+	CKPT_RUN_SIMPLE(high_target, NULL);
+}
+#endif
+
+/*
  * ---- locked memory ----
  * mmap(MAP_LOCKED) populates the region at restart, before its pages are
  * read: restart must then fill the pages that are there, not add new ones.
