@@ -728,6 +728,44 @@ static const struct {
 	{ CKPT_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE },
 };
 
+/**
+ * ckpt_map_vdso() - map the vdso where the image had it
+ * @ctx: restart context
+ * @text: address of the vdso text in the image, 0 for none
+ * @text_size: size of the vdso text in the image
+ * @vvar_size: size of the vvar area right below the text in the image
+ * @want_text: size of this kernel's vdso text
+ * @want_vvar: size of this kernel's vvar area
+ * @map: the architecture's: map the vdso into current->mm with its text at
+ *	the given address, or fail (-EEXIST where it cannot be there)
+ *
+ * For the architectures' ckpt_arch_read_mm_context(), with current->mm the
+ * new address space.  The VMA records that follow check that the vdso and
+ * vvar mappings are where the image has them.
+ *
+ * Return: 0 or a negative errno, after a log line.
+ */
+int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
+		  unsigned long want_text, unsigned long want_vvar,
+		  int (*map)(unsigned long text))
+{
+	int ret;
+
+	if (!text)
+		return 0;
+	if (text_size != want_text || vvar_size != want_vvar)
+		return ckpt_err(ctx, -ENOEXEC,
+				"the image's vdso (%u bytes) is not this kernel's (%lu bytes)",
+				text_size, want_text);
+	if (!PAGE_ALIGNED(text) || text < vvar_size || text > TASK_SIZE - text_size)
+		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", text);
+	ret = map(text);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot map the vdso at %#llx (error %d)",
+				text, ret);
+	return 0;
+}
+
 /* Is there a kernel mapping named like @v where @v says? */
 static bool ckpt_special_present(struct mm_struct *mm, const struct ckpt_hdr_vma *v)
 {

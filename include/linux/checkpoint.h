@@ -29,6 +29,11 @@ __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
 			const char *const *names, unsigned int nr_names);
 
+/* Address space, checkpoint/memory.c */
+int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
+		  unsigned long want_text, unsigned long want_vvar,
+		  int (*map)(unsigned long text));
+
 /**
  * ckpt_arch_data() - where the architecture keeps its restart state
  * @ctx: restart context

@@ -735,16 +735,12 @@ static void put_sysret(uint64_t ret, bool in_syscall)
 #endif
 
 #if defined(CKPT_X86_TLS_ENTRIES)
+#define HAVE_ARCH_RECS
+typedef struct ckpt_hdr_mm_context_x86 mm_context_rec_t;
+
 /* Registers and thread state of x86_64. */
-static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
+static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
 {
-	if (!w->native) {
-		if (!summary) {
-			put_rec(off, h);
-			putchar('\n');
-		}
-		return 0;
-	}
 	switch (h->type) {
 	case CKPT_HDR_CPU: {
 		const struct ckpt_hdr_cpu_x86 *c = (const void *)h;
@@ -783,32 +779,16 @@ static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		       t->fpu_size, ull(t->xfeatures));
 		return 0;
 	}
-	case CKPT_HDR_MM_CONTEXT: {
-		const struct ckpt_hdr_mm_context_x86 *m = (const void *)h;
-
-		if (check_len(off, h, sizeof(*m)))
-			return 1;
-		if (summary)
-			return 0;
-		put_rec(off, h);
-		printf(": vdso %#llx, %u bytes, vvar %u bytes\n", ull(m->vdso),
-		       m->vdso_size, m->vvar_size);
-		return 0;
-	}
 	}
 	return 0;
 }
 #elif defined(CKPT_S390_FEAT_VX)
+#define HAVE_ARCH_RECS
+typedef struct ckpt_hdr_mm_context_s390 mm_context_rec_t;
+
 /* Registers and thread state of s390x. */
-static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
+static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
 {
-	if (!w->native) {
-		if (!summary) {
-			put_rec(off, h);
-			putchar('\n');
-		}
-		return 0;
-	}
 	switch (h->type) {
 	case CKPT_HDR_CPU: {
 		static const struct bit_name flags[] = {
@@ -875,33 +855,47 @@ static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 			       ull(t->vxrs[i + 1][0]), ull(t->vxrs[i + 1][1]));
 		return 0;
 	}
-	case CKPT_HDR_MM_CONTEXT: {
-		const struct ckpt_hdr_mm_context_s390 *m = (const void *)h;
-
-		if (check_len(off, h, sizeof(*m)))
-			return 1;
-		if (summary)
-			return 0;
-		put_rec(off, h);
-		printf(": vdso %#llx, %u bytes, vvar %u bytes\n", ull(m->vdso),
-		       m->vdso_size, m->vvar_size);
-		return 0;
-	}
 	}
 	return 0;
 }
-#else
-/* No record layouts for this architecture yet: type and length only. */
+#endif
+
+#ifdef HAVE_ARCH_RECS
+/* Where the vdso is: the same record on x86_64 and s390x. */
+static int do_mm_context(size_t off, const struct ckpt_hdr *h)
+{
+	const mm_context_rec_t *m = (const void *)h;
+
+	if (check_len(off, h, sizeof(*m)))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": vdso %#llx, %u bytes, vvar %u bytes\n", ull(m->vdso),
+	       m->vdso_size, m->vvar_size);
+	return 0;
+}
+#endif
+
+/*
+ * The architecture's records, decoded in an image of this architecture
+ * where their layouts are known; elsewhere type and length only.
+ */
 static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
+#ifdef HAVE_ARCH_RECS
+	if (w->native)
+		return h->type == CKPT_HDR_MM_CONTEXT ? do_mm_context(off, h) :
+							do_arch_regs(off, h);
+#else
 	(void)w;
+#endif
 	if (!summary) {
 		put_rec(off, h);
 		putchar('\n');
 	}
 	return 0;
 }
-#endif
 
 static int do_mm(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {

@@ -362,22 +362,10 @@ int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret || !h.vdso)
-		return ret;
-	if (h.vdso_size != vdso_text_size() || h.vvar_size != __VVAR_PAGES * PAGE_SIZE)
-		return ckpt_err(ctx, -ENOEXEC,
-				"the image's vdso (%u bytes) is not this kernel's (%lu bytes)",
-				h.vdso_size, vdso_text_size());
-	if (!PAGE_ALIGNED(h.vdso) || h.vdso < h.vvar_size ||
-	    h.vdso + h.vdso_size > TASK_SIZE_MAX)
-		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", h.vdso);
-	ret = vdso_map_fixed(h.vdso);
-	if (!ret && mm->context.vdso_base != h.vdso)
-		ret = -EEXIST;
 	if (ret)
-		return ckpt_err(ctx, ret, "cannot map the vdso at %#llx (error %d)",
-				h.vdso, ret);
-	return 0;
+		return ret;
+	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, vdso_text_size(),
+			     __VVAR_PAGES * PAGE_SIZE, vdso_map_fixed);
 }
 
 /**

@@ -492,6 +492,18 @@ int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
 }
 
+/* Map the 64-bit vdso of current->mm with its text at @text. */
+static int ckpt_x86_map_vdso(unsigned long text)
+{
+	const struct vdso_image *image = &vdso_image_64;
+	int ret = map_vdso_once(image, text + image->sym_vvar_start);
+
+	/* It is only a hint. */
+	if (!ret && (unsigned long)current->mm->context.vdso != text)
+		ret = -EEXIST;
+	return ret;
+}
+
 /**
  * ckpt_arch_read_mm_context() - map the vdso where the image had it
  * @ctx: restart context
@@ -506,22 +518,10 @@ int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret || !h.vdso)
-		return ret;
-	if (h.vdso_size != image->size || h.vvar_size != -image->sym_vvar_start)
-		return ckpt_err(ctx, -ENOEXEC,
-				"the image's vdso (%u bytes) is not this kernel's (%lu bytes)",
-				h.vdso_size, image->size);
-	if (!PAGE_ALIGNED(h.vdso) || h.vdso < h.vvar_size ||
-	    h.vdso + h.vdso_size > TASK_SIZE_MAX)
-		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", h.vdso);
-	ret = map_vdso_once(image, h.vdso - h.vvar_size);
-	if (!ret && (unsigned long)mm->context.vdso != h.vdso)
-		ret = -EEXIST;
 	if (ret)
-		return ckpt_err(ctx, ret, "cannot map the vdso at %#llx (error %d)",
-				h.vdso, ret);
-	return 0;
+		return ret;
+	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, image->size,
+			     -image->sym_vvar_start, ckpt_x86_map_vdso);
 }
 
 /**

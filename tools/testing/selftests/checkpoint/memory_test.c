@@ -585,7 +585,9 @@ TEST(readonly_region)
  */
 
 #if UINTPTR_MAX > 0xffffffffUL
-#define HIGH_ADDR	(1UL << 46)	/* 64 TiB: user space on every 64-bit arch here */
+/* 32 TiB and 48 TiB: user addresses on every 64-bit arch here (ppc64 4K pages: 64 TiB). */
+#define HIGH_ADDR	(1UL << 45)
+#define HIGHER_ADDR	(HIGH_ADDR + (1UL << 44))
 
 static void high_target(void *arg)
 {
@@ -604,9 +606,9 @@ static void high_target(void *arg)
 
 	CHECK_MAPS(p, line);
 	CHECK(ckpt_verify(p, 4 * pg, 0x9147) < 0);
-	/* Still room above: the new mm reaches as far as the old one. */
-	CHECK(mmap((void *)(HIGH_ADDR * 2), pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
-		   MAP_FIXED_NOREPLACE, -1, 0) == (void *)(HIGH_ADDR * 2));
+	/* The new mm maps more up there. */
+	CHECK(mmap((void *)HIGHER_ADDR, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_FIXED_NOREPLACE, -1, 0) == (void *)HIGHER_ADDR);
 }
 
 TEST(high_address)
