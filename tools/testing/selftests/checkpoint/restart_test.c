@@ -895,6 +895,20 @@ static void *bad_cpu(FIXTURE_DATA(image) *self)
 	return NULL;
 }
 
+/* Restart @img in a child, which becomes the process of the fixture's image. */
+static void expect_restart_ok(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(image) *self, const struct ckpt_image *img)
+{
+	int fd = ckpt_image_file(img->buf, img->len);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = ckpt_restart_child(fd, self->lp[1], -1);
+	ASSERT_LT(0, pid);
+	expect_restarted(_metadata, self, wait_restarted(pid));
+	close(fd);
+}
+
 #if defined(__x86_64__)
 /*
  * EFLAGS bits user space cannot set (I/O privilege level, nested task) in
@@ -904,8 +918,6 @@ static void *bad_cpu(FIXTURE_DATA(image) *self)
 TEST_F(image, privileged_cpu_state)
 {
 	struct ckpt_hdr_cpu_x86 *cpu;
-	int fd;
-	pid_t pid;
 
 	NEED_IMAGE(self);
 	use(self, &self->img);
@@ -915,12 +927,7 @@ TEST_F(image, privileged_cpu_state)
 	ASSERT_EQ(0, cpu->flags & (EFLAGS_IOPL | EFLAGS_NT));
 	cpu->flags |= EFLAGS_IOPL | EFLAGS_NT;
 	ckpt_fix_tail(&self->bad);
-	fd = ckpt_image_file(self->bad.buf, self->bad.len);
-	ASSERT_LE(0, fd);
-	pid = ckpt_restart_child(fd, self->lp[1], -1);
-	ASSERT_LT(0, pid);
-	expect_restarted(_metadata, self, wait_restarted(pid));
-	close(fd);
+	expect_restart_ok(_metadata, self, &self->bad);
 	check_caller(_metadata, self);
 }
 #elif defined(__s390x__)
@@ -954,8 +961,6 @@ TEST_F(image, privileged_cpu_state)
 		{ 0, 0, 1, "not an instruction address" },
 	};
 	struct ckpt_hdr_cpu_s390 *cpu;
-	int fd;
-	pid_t pid;
 
 	NEED_IMAGE(self);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -969,12 +974,7 @@ TEST_F(image, privileged_cpu_state)
 		ckpt_fix_tail(&self->bad);
 		expect_refused(_metadata, self, EINVAL, bad[i].word);
 	}
-	fd = ckpt_image_file(self->img.buf, self->img.len);
-	ASSERT_LE(0, fd);
-	pid = ckpt_restart_child(fd, self->lp[1], -1);
-	ASSERT_LT(0, pid);
-	expect_restarted(_metadata, self, wait_restarted(pid));
-	close(fd);
+	expect_restart_ok(_metadata, self, &self->img);
 }
 #endif
 
