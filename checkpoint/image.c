@@ -9,11 +9,13 @@
 
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/resource.h>
 #include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
+#include <linux/slab.h>
 #include <linux/sprintf.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -258,6 +260,63 @@ int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
 					 names[bit]);
 	return ckpt_err(ctx, -ENOEXEC,
 			"image uses%s, which this CPU or kernel lacks", list);
+}
+
+/**
+ * ckpt_write_regset() - write an optional register set of the architecture
+ * @ctx: checkpoint context
+ * @set: the bit number of the set's feature in the CPU feature record
+ * @data: the registers
+ * @size: their size in bytes
+ *
+ * For the architectures' ckpt_arch_write_thread(), after the THREAD record.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_regset(struct ckpt_ctx *ctx, u32 set, const void *data, u32 size)
+{
+	struct ckpt_hdr_regset *h;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(*h) != 16);
+	h = kvzalloc(sizeof(*h) + size, GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	h->set = set;
+	h->size = size;
+	memcpy(h->data, data, size);
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_REGSET, sizeof(*h) + size);
+	kvfree(h);
+	return ret;
+}
+
+/**
+ * ckpt_read_regset() - read an optional register set of the architecture
+ * @ctx: restart context
+ * @set: the set the next record must hold
+ * @data: where its registers go
+ * @size: the size of the set in bytes, which the record must have
+ *
+ * For the architectures' ckpt_arch_read_thread().
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_regset(struct ckpt_ctx *ctx, u32 set, void *data, u32 size)
+{
+	struct ckpt_hdr_regset *h;
+	int ret = 0;
+
+	h = ckpt_read_var(ctx, CKPT_HDR_REGSET, sizeof(*h), sizeof(*h) + size);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (h->set != set || h->size != size || h->h.len != sizeof(*h) + size)
+		ret = ckpt_err(ctx, -EINVAL,
+			       "register set %u of %u bytes where set %u of %u bytes was expected",
+			       h->set, h->size, set, size);
+	else
+		memcpy(data, h->data, size);
+	kvfree(h);
+	return ret;
 }
 
 /**

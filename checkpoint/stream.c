@@ -64,6 +64,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_CPU] = "cpu",
 	[CKPT_HDR_THREAD] = "thread",
 	[CKPT_HDR_MM_CONTEXT] = "mm context",
+	[CKPT_HDR_REGSET] = "register set",
 	[CKPT_HDR_MM] = "mm",
 	[CKPT_HDR_VMA] = "vma",
 	[CKPT_HDR_PAGES] = "pages",

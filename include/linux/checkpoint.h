@@ -28,6 +28,8 @@ __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 /* Image header, checkpoint/image.c */
 int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
 			const char *const *names, unsigned int nr_names);
+int ckpt_write_regset(struct ckpt_ctx *ctx, u32 set, const void *data, u32 size);
+int ckpt_read_regset(struct ckpt_ctx *ctx, u32 set, void *data, u32 size);
 
 /* Address space, checkpoint/memory.c */
 int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,

@@ -6,10 +6,11 @@
  *
  * Prints every record of the image, mostly one line each, or with -s only
  * counts.  Checks the length of every record, the PAGES and DATA records
- * against the VMA, FILE and PIPE records they belong to, the object
- * references, and the tail with its checksum.  Only images of the byte
- * order of the machine it runs on are decoded; the registers and other
- * architecture records are decoded for the architecture it was built for.
+ * against the VMA, FILE and PIPE records they belong to, the REGSET records
+ * against the features and the THREAD record, the object references, and
+ * the tail with its checksum.  Only images of the byte order of the machine
+ * it runs on are decoded; the registers and other architecture records are
+ * decoded for the architecture it was built for.
  *
  * Exits 0 for a well-formed image, 1 for a malformed one (or one of the
  * other byte order), 2 on a usage or I/O error.
@@ -263,6 +264,14 @@ struct walk {
 		size_t off;
 		uint64_t left;
 	} data;
+	/* The features of the arch header: the register sets there may be. */
+	uint64_t features;
+	/* The THREAD record whose REGSET records come next. */
+	struct {
+		size_t off;
+		uint64_t left;		/* the sets it announced still to come */
+		uint32_t next;		/* lowest acceptable next set */
+	} regsets;
 
 	struct obj_list defs, uses;
 };
@@ -283,6 +292,7 @@ static const struct {
 	[CKPT_HDR_CPU] = { "cpu", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_THREAD] = { "thread", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_MM_CONTEXT] = { "mm context", sizeof(struct ckpt_hdr) },
+	[CKPT_HDR_REGSET] = { "register set", sizeof(struct ckpt_hdr_regset) },
 	[CKPT_HDR_MM] = { "mm", sizeof(struct ckpt_hdr_mm) },
 	[CKPT_HDR_VMA] = { "vma", sizeof(struct ckpt_hdr_vma) },
 	[CKPT_HDR_PAGES] = { "pages", sizeof(struct ckpt_hdr_pages) },
@@ -420,6 +430,7 @@ static int do_arch(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (w->native && check_len(off, h, sizeof(struct ckpt_hdr_arch_ppc)))
 		return 1;
 #endif
+	w->features = a->features;
 	if (summary)
 		return 0;
 	put_rec(off, h);
@@ -702,7 +713,7 @@ static int do_restart_block(size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
-#if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX)
+#if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX) || defined(CKPT_PPC_SET_FPU)
 /*
  * Print the register of a task that holds the result of a system call: if
  * @in_syscall, an error as a negative number (with the name of an ERESTART*
@@ -739,8 +750,9 @@ static void put_sysret(uint64_t ret, bool in_syscall)
 typedef struct ckpt_hdr_mm_context_x86 mm_context_rec_t;
 
 /* Registers and thread state of x86_64. */
-static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
+static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
+	(void)w;
 	switch (h->type) {
 	case CKPT_HDR_CPU: {
 		const struct ckpt_hdr_cpu_x86 *c = (const void *)h;
@@ -787,8 +799,9 @@ static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
 typedef struct ckpt_hdr_mm_context_s390 mm_context_rec_t;
 
 /* Registers and thread state of s390x. */
-static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
+static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
+	(void)w;
 	switch (h->type) {
 	case CKPT_HDR_CPU: {
 		static const struct bit_name flags[] = {
@@ -858,10 +871,157 @@ static int do_arch_regs(size_t off, const struct ckpt_hdr *h)
 	}
 	return 0;
 }
+#elif defined(CKPT_PPC_SET_FPU)
+#define HAVE_ARCH_RECS
+typedef struct ckpt_hdr_mm_context_ppc mm_context_rec_t;
+
+/* The register sets of powerpc, as in the thread record. */
+static const struct bit_name ppc_sets[] = {
+	{ CKPT_PPC_FEAT_FPU, "FPU" },
+	{ CKPT_PPC_FEAT_VMX, "VMX" },
+	{ CKPT_PPC_FEAT_VSX, "VSX" },
+};
+
+/* Check that register set @r has the size of its layout. */
+static int check_set_size(size_t off, const struct ckpt_hdr_regset *r, size_t want)
+{
+	if (r->size != want)
+		return bad(off, "register set %u (%s) of %u bytes, expected %zu", r->set,
+			   ppc_sets[r->set].name, r->size, want);
+	return 0;
+}
+
+/* Print @n bytes in hex, in memory order. */
+static void put_hex(const uint8_t *p, size_t n)
+{
+	while (n--)
+		printf("%02x", *p++);
+}
+
+/* Registers, thread state and register sets of 64-bit powerpc. */
+static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	switch (h->type) {
+	case CKPT_HDR_CPU: {
+		const struct ckpt_hdr_cpu_ppc *c = (const void *)h;
+		/* Bit 0 of the trap is the "norestart" flag of a system call. */
+		uint64_t vec = c->trap & ~1ULL;
+		bool in_syscall = vec == 0xc00 || vec == 0x3000;
+
+		if (check_len(off, h, sizeof(*c)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		/* r1 is the stack pointer, r13 the thread pointer. */
+		printf(": nip %#llx, msr %#llx, sp %#llx, tls %#llx\n  trap %#llx",
+		       ull(c->nip), ull(c->msr), ull(c->gpr[1]), ull(c->gpr[13]),
+		       ull(c->trap));
+		if (in_syscall)
+			printf(" (%s%s)", vec == 0x3000 ? "scv" : "sc",
+			       c->trap & 1 ? ", norestart" : "");
+		printf(", orig_gpr3 %#llx, result ", ull(c->orig_gpr3));
+		put_sysret(c->result, in_syscall);
+		printf("\n  ctr %#llx, link %#llx, xer %#llx, ccr %#010llx", ull(c->ctr),
+		       ull(c->link), ull(c->xer), ull(c->ccr));
+		if (c->dar || c->dsisr)
+			printf(", dar %#llx dsisr %#llx", ull(c->dar), ull(c->dsisr));
+		putchar('\n');
+		for (int i = 0; i < 32; i += 4)
+			printf("  gpr %2d-%-2d %016llx %016llx %016llx %016llx\n", i, i + 3,
+			       ull(c->gpr[i]), ull(c->gpr[i + 1]), ull(c->gpr[i + 2]),
+			       ull(c->gpr[i + 3]));
+		return 0;
+	}
+	case CKPT_HDR_THREAD: {
+		const struct ckpt_hdr_thread_ppc *t = (const void *)h;
+		uint64_t known = CKPT_PPC_FEAT_FPU | CKPT_PPC_FEAT_VMX | CKPT_PPC_FEAT_VSX;
+
+		if (check_len(off, h, sizeof(*t)))
+			return 1;
+		if (t->sets & ~known)
+			return bad(off, "thread record with unknown register sets %#llx",
+				   ull(t->sets & ~known));
+		w->regsets.left = t->sets;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		fputs(": sets ", stdout);
+		put_flags(t->sets, ppc_sets, ARRAY_SIZE(ppc_sets));
+		printf(", tar %#llx, fpexc_mode %#x", ull(t->tar), t->fpexc_mode);
+		if (t->__reserved)
+			printf(", reserved %#x", t->__reserved);
+		putchar('\n');
+		return 0;
+	}
+	case CKPT_HDR_REGSET: {
+		const struct ckpt_hdr_regset *r = (const void *)h;
+
+		switch (r->set) {
+		case CKPT_PPC_SET_FPU: {
+			const struct ckpt_ppc_fpu *f = (const void *)r->data;
+
+			if (check_set_size(off, r, sizeof(*f)))
+				return 1;
+			if (summary)
+				return 0;
+			put_rec(off, h);
+			printf(": FPU, fpscr %#llx\n", ull(f->fpscr));
+			for (int i = 0; i < 32; i += 4)
+				printf("  fpr %2d-%-2d %016llx %016llx %016llx %016llx\n",
+				       i, i + 3, ull(f->fpr[i]), ull(f->fpr[i + 1]),
+				       ull(f->fpr[i + 2]), ull(f->fpr[i + 3]));
+			return 0;
+		}
+		case CKPT_PPC_SET_VMX: {
+			const struct ckpt_ppc_vmx *v = (const void *)r->data;
+
+			if (check_set_size(off, r, sizeof(*v)))
+				return 1;
+			if (summary)
+				return 0;
+			put_rec(off, h);
+			/* The vector registers as stvx stores them. */
+			fputs(": VMX, vscr ", stdout);
+			put_hex(v->vscr, sizeof(v->vscr));
+			printf(", vrsave %#x", v->vrsave);
+			if (v->__reserved)
+				printf(", reserved %#x", v->__reserved);
+			putchar('\n');
+			for (int i = 0; i < 32; i += 2) {
+				printf("  vr %2d-%-2d ", i, i + 1);
+				put_hex(v->vr[i], sizeof(v->vr[i]));
+				putchar(' ');
+				put_hex(v->vr[i + 1], sizeof(v->vr[i + 1]));
+				putchar('\n');
+			}
+			return 0;
+		}
+		case CKPT_PPC_SET_VSX: {
+			const struct ckpt_ppc_vsx *v = (const void *)r->data;
+
+			if (check_set_size(off, r, sizeof(*v)))
+				return 1;
+			if (summary)
+				return 0;
+			put_rec(off, h);
+			puts(": VSX, the low doublewords of VSR 0-31");
+			for (int i = 0; i < 32; i += 4)
+				printf("  vsr %2d-%-2d %016llx %016llx %016llx %016llx\n",
+				       i, i + 3, ull(v->vsr_low[i]), ull(v->vsr_low[i + 1]),
+				       ull(v->vsr_low[i + 2]), ull(v->vsr_low[i + 3]));
+			return 0;
+		}
+		}
+		return bad(off, "unknown register set %u", r->set);
+	}
+	}
+	return 0;
+}
 #endif
 
 #ifdef HAVE_ARCH_RECS
-/* Where the vdso is: the same record on x86_64 and s390x. */
+/* Where the vdso is: the same record on x86_64, s390x and powerpc. */
 static int do_mm_context(size_t off, const struct ckpt_hdr *h)
 {
 	const mm_context_rec_t *m = (const void *)h;
@@ -878,22 +1038,58 @@ static int do_mm_context(size_t off, const struct ckpt_hdr *h)
 #endif
 
 /*
+ * What holds for a REGSET record on every architecture: its length, a set
+ * of the arch header's features, sets in the order of their bits and,
+ * where the THREAD record is decoded, the sets it announced.
+ */
+static int check_regset(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_regset *r = (const void *)h;
+
+	if (check_len(off, h, sizeof(*r) + (uint64_t)r->size))
+		return 1;
+	if (r->set >= 64 || !(w->features & (1ULL << r->set)))
+		return bad(off, "register set %u, not among the features %#llx of the arch header",
+			   r->set, ull(w->features));
+	if (r->set < w->regsets.next)
+		return bad(off, "register set %u after register set %u", r->set,
+			   w->regsets.next - 1);
+	w->regsets.next = r->set + 1;
+#ifdef HAVE_ARCH_RECS
+	if (w->native && !(w->regsets.left & (1ULL << r->set)))
+		return bad(off, "register set %u, not announced by the thread record @%zu",
+			   r->set, w->regsets.off);
+	w->regsets.left &= ~(1ULL << r->set);
+#endif
+	return 0;
+}
+
+/*
  * The architecture's records, decoded in an image of this architecture
- * where their layouts are known; elsewhere type and length only.
+ * where their layouts are known; elsewhere type and length only (and the
+ * set of a REGSET record).
  */
 static int do_arch_rec(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
+	const struct ckpt_hdr_regset *r = (const void *)h;
+
+	if (h->type == CKPT_HDR_THREAD) {
+		w->regsets.off = off;
+		w->regsets.next = 0;
+	}
+	if (h->type == CKPT_HDR_REGSET && check_regset(w, off, h))
+		return 1;
 #ifdef HAVE_ARCH_RECS
 	if (w->native)
 		return h->type == CKPT_HDR_MM_CONTEXT ? do_mm_context(off, h) :
-							do_arch_regs(off, h);
-#else
-	(void)w;
+							do_arch_regs(w, off, h);
 #endif
-	if (!summary) {
-		put_rec(off, h);
-		putchar('\n');
-	}
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	if (h->type == CKPT_HDR_REGSET)
+		printf(": register set %u, %u bytes", r->set, r->size);
+	putchar('\n');
 	return 0;
 }
 
@@ -1270,6 +1466,7 @@ static int do_tail(struct walk *w, size_t off, const struct ckpt_hdr *h, size_t 
 static int decode(struct walk *w)
 {
 	size_t off, next;
+	uint32_t prev = CKPT_HDR_HEADER;
 	int ret;
 
 	ret = do_header(w);
@@ -1311,6 +1508,13 @@ static int decode(struct walk *w)
 		if (h->type != CKPT_HDR_DATA && w->data.left)
 			return bad(off, "%llu bytes of the pipe record at offset %zu are missing",
 				   ull(w->data.left), w->data.off);
+		if (h->type == CKPT_HDR_REGSET && prev != CKPT_HDR_THREAD &&
+		    prev != CKPT_HDR_REGSET)
+			return bad(off, "register set record after a %s record, not a thread one",
+				   rec_name(prev));
+		if (h->type != CKPT_HDR_REGSET && w->regsets.left)
+			return bad(off, "register sets %#llx of the thread record @%zu are missing",
+				   ull(w->regsets.left), w->regsets.off);
 
 		switch (h->type) {
 		case CKPT_HDR_HEADER:
@@ -1343,6 +1547,7 @@ static int decode(struct walk *w)
 		case CKPT_HDR_CPU:
 		case CKPT_HDR_THREAD:
 		case CKPT_HDR_MM_CONTEXT:
+		case CKPT_HDR_REGSET:
 			ret = do_arch_rec(w, off, h);
 			break;
 		case CKPT_HDR_MM:
@@ -1372,6 +1577,7 @@ static int decode(struct walk *w)
 		}
 		if (ret)
 			return ret;
+		prev = h->type;
 	}
 }
 

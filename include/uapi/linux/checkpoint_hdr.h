@@ -63,6 +63,8 @@ struct ckpt_hdr {
  * @CKPT_HDR_THREAD: thread state (TLS, FPU); layout in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_MM_CONTEXT: architecture part of an address space (vdso);
  *	layout in <asm/checkpoint_hdr.h>
+ * @CKPT_HDR_REGSET: &struct ckpt_hdr_regset, an optional register set of
+ *	the architecture; after THREAD, where it names them
  * @CKPT_HDR_MM: &struct ckpt_hdr_mm
  * @CKPT_HDR_VMA: &struct ckpt_hdr_vma
  * @CKPT_HDR_PAGES: &struct ckpt_hdr_pages
@@ -76,7 +78,8 @@ struct ckpt_hdr {
  * CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as objects
  * are first referenced, and one FD record per descriptor), MM,
  * MM_CONTEXT, one VMA per memory area each followed by its PAGES records,
- * CPU, THREAD, RESTART_BLOCK, SIGPENDING and TAIL.
+ * CPU, THREAD (with its REGSET records, if any), RESTART_BLOCK, SIGPENDING
+ * and TAIL.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
@@ -93,6 +96,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_CPU = 20,
 	CKPT_HDR_THREAD = 21,
 	CKPT_HDR_MM_CONTEXT = 22,
+	CKPT_HDR_REGSET = 23,
 
 	CKPT_HDR_MM = 30,
 	CKPT_HDR_VMA = 31,
@@ -183,6 +187,25 @@ struct ckpt_hdr_header {
 struct ckpt_hdr_header_arch {
 	struct ckpt_hdr h;
 	__u64 features;
+};
+
+/**
+ * struct ckpt_hdr_regset - an optional register set of the architecture
+ * @h: type %CKPT_HDR_REGSET; len covers @data
+ * @set: the bit number of the set's feature in
+ *	&ckpt_hdr_header_arch.features, which the image must have
+ * @size: size of @data in bytes, the size of the set's layout in
+ *	<asm/checkpoint_hdr.h>
+ * @data: the registers, in that layout
+ *
+ * The THREAD record of an architecture that has such sets says which
+ * follow it, one record each, in the order of their bits.
+ */
+struct ckpt_hdr_regset {
+	struct ckpt_hdr h;
+	__u32 set;
+	__u32 size;
+	__u8 data[];
 };
 
 /**

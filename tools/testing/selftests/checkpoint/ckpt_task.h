@@ -406,9 +406,9 @@ static inline void ckpt_log_drain(struct ckpt_ctx *c)
 
 /*
  * Did the call fail because task checkpoint/restart is not implemented for
- * this architecture yet?  Never on x86_64 and s390x, where it must work.
+ * this architecture yet?  Never on x86_64, s390x and ppc64, where it must work.
  */
-#if defined(__x86_64__) || defined(__s390x__)
+#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__)
 #define CKPT_ARCH_PORTED	1
 #endif
 

@@ -138,6 +138,7 @@ static enum where classify(const struct ckpt_image *img, size_t pos, size_t *pat
 			case CKPT_HDR_VMA:
 			case CKPT_HDR_CPU:
 			case CKPT_HDR_THREAD:
+			case CKPT_HDR_REGSET:
 				return W_LENIENT;
 			case CKPT_HDR_PAGES: {
 				const struct ckpt_hdr_pages *pp = (const void *)h;

@@ -7,6 +7,8 @@
  *   MXCSR and the x87 control word.
  * - s390x: the 32 vector registers with the vector facility, else the 16
  *   floating-point registers; r6-r10, access registers 4-7 and the FPC.
+ * - ppc64le: the 64 VSX registers (the FPRs and the VMX registers are
+ *   parts of them), r14-r18, FPSCR, VSCR, VRSAVE; CTR and XER in the loop.
  *
  * - user_loop: it checks them in a loop, counting iterations, and is
  *   stopped from outside in the middle of the loop; after restart it goes
@@ -395,9 +397,256 @@ static void fpu_bad_str(char *buf, size_t size)
 		 "33-37 r6-r10, 38-41 a4-a7, 42 FPC %#x)", blk.bad, blk.fpc_got);
 }
 
+#elif defined(__powerpc64__)
+
+#include <sys/auxv.h>
+
+struct fpu_blk {
+	uint8_t expect[64][16];		/*    0: VSR i (VSR 0-31: FPR i and its low half; 32-63: VR i-32) */
+	uint8_t scratch[16];		/* 1024 */
+	uint64_t iters;			/* 1040: loop iterations */
+	uint32_t stop;			/* 1048: set by the SIGUSR1 handler */
+	uint32_t bad;			/* 1052: which check failed, see below */
+	uint64_t gpr[5];		/* 1056: r14-r18 */
+	uint64_t fpscr_want;		/* 1096 */
+	uint64_t fpscr_got;		/* 1104 */
+	uint64_t pad;			/* 1112: lvx and stvx need 16-byte alignment */
+	uint32_t vscr_want[4];		/* 1120: then as mfvscr and stvx show it */
+	uint32_t vscr_got[4];		/* 1136 */
+	uint32_t vrsave_want;		/* 1152 */
+	uint32_t vrsave_got;		/* 1156 */
+	uint64_t ctr;			/* 1160 */
+	uint64_t xer;			/* 1168 */
+	int64_t ret;			/* 1176: what pause(2) returned in r3 */
+	uint64_t cr;			/* 1184: CR after it (SO: r3 is an errno) */
+} __attribute__((aligned(16)));
+
+_Static_assert(offsetof(struct fpu_blk, scratch) == 1024, "layout");
+_Static_assert(offsetof(struct fpu_blk, iters) == 1040, "layout");
+_Static_assert(offsetof(struct fpu_blk, stop) == 1048, "layout");
+_Static_assert(offsetof(struct fpu_blk, bad) == 1052, "layout");
+_Static_assert(offsetof(struct fpu_blk, gpr) == 1056, "layout");
+_Static_assert(offsetof(struct fpu_blk, fpscr_want) == 1096, "layout");
+_Static_assert(offsetof(struct fpu_blk, vscr_want) == 1120, "layout");
+_Static_assert(offsetof(struct fpu_blk, vscr_got) == 1136, "layout");
+_Static_assert(offsetof(struct fpu_blk, vrsave_want) == 1152, "layout");
+_Static_assert(offsetof(struct fpu_blk, ctr) == 1160, "layout");
+_Static_assert(offsetof(struct fpu_blk, ret) == 1176, "layout");
+_Static_assert(offsetof(struct fpu_blk, cr) == 1184, "layout");
+
+/*
+ * blk.bad: 1-64 VSR 0-63, 65-69 r14-r18, 70 FPSCR, 71 VSCR, 72 VRSAVE,
+ * 73 CTR, 74 XER (the last two in the loop only: a system call clobbers
+ * them).
+ */
+static struct fpu_blk blk;
+
+/* Round toward zero, the inexact exception enabled, no exception pending. */
+#define FPSCR_VAL	0x0000000000000009ULL
+/* Non-Java mode: denormals flushed. */
+#define VSCR_VAL	0x00010000U
+#define VRSAVE_VAL	0xa5c3e1f0U
+
+#define CTR_VAL		"0x7e57"
+#define XER_VAL		0x20000000ULL	/* CA */
+
+#define ALL64(M)	M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) \
+			M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15) \
+			M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23) \
+			M(24) M(25) M(26) M(27) M(28) M(29) M(30) M(31) \
+			M(32) M(33) M(34) M(35) M(36) M(37) M(38) M(39) \
+			M(40) M(41) M(42) M(43) M(44) M(45) M(46) M(47) \
+			M(48) M(49) M(50) M(51) M(52) M(53) M(54) M(55) \
+			M(56) M(57) M(58) M(59) M(60) M(61) M(62) M(63)
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/* r11 = &blk.expect[i] */
+#define LOAD_VSR(i)	"addi 11, %[b], " #i "*16\n\t"			\
+			"lxvd2x " #i ", 0, 11\n\t"
+
+/* On a difference of the 16 bytes at @off with scratch: bad = @code. */
+#define CMP16(off, code)						\
+	"ld 9, 1024(%[b])\n\t"						\
+	"ld 10, " off "(%[b])\n\t"					\
+	"xor 9, 9, 10\n\t"						\
+	"ld 10, 1032(%[b])\n\t"						\
+	"ld 12, " off "+8(%[b])\n\t"					\
+	"xor 10, 10, 12\n\t"						\
+	"or. 9, 9, 10\n\t"						\
+	FAIL_IF_NE(code)
+
+#define FAIL_IF_NE(code)						\
+	"beq 3f\n\t"							\
+	"li 9, " code "\n\t"						\
+	"stw 9, 1052(%[b])\n\t"						\
+	"b 9f\n"							\
+	"3:\n\t"
+
+#define CHECK_VSR(i)	"addi 11, %[b], 1024\n\t"			\
+			"stxvd2x " #i ", 0, 11\n\t"			\
+			CMP16(#i "*16", #i "+1")
+
+#define CHECK_GPR(r, off, code)						\
+	"ld 9, " #off "(%[b])\n\t"					\
+	"cmpd 9, " #r "\n\t"						\
+	FAIL_IF_NE(#code)
+
+#define PROLOGUE							\
+	"lfd 0, 1096(%[b])\n\t"						\
+	"mtfsf 0xff, 0\n\t"						\
+	"addi 11, %[b], 1120\n\t"					\
+	"lvx 0, 0, 11\n\t"						\
+	"mtvscr 0\n\t"							\
+	"mfvscr 0\n\t"	/* the VSCR as mfvscr shows it, to compare */	\
+	"stvx 0, 0, 11\n\t"						\
+	"lwz 9, 1152(%[b])\n\t"						\
+	"mtspr 256, 9\n\t"						\
+	"ld 14, 1056(%[b])\n\t"						\
+	"ld 15, 1064(%[b])\n\t"						\
+	"ld 16, 1072(%[b])\n\t"						\
+	"ld 17, 1080(%[b])\n\t"						\
+	"ld 18, 1088(%[b])\n\t"
+
+/* Loaded after the VSRs, which the prologue's lfd/lvx use as scratch. */
+#define LOOP_PROLOGUE							\
+	"li 9, " CTR_VAL "\n\t"						\
+	"mtctr 9\n\t"							\
+	"ld 9, 1168(%[b])\n\t"						\
+	"mtxer 9\n\t"
+
+#define CHECK_MISC							\
+	CHECK_GPR(14, 1056, 65) CHECK_GPR(15, 1064, 66) CHECK_GPR(16, 1072, 67) \
+	CHECK_GPR(17, 1080, 68) CHECK_GPR(18, 1088, 69)			\
+	"mffs 0\n\t"	/* vs0 and vs32 are checked: scratch now */	\
+	"stfd 0, 1104(%[b])\n\t"					\
+	"ld 9, 1104(%[b])\n\t"						\
+	"ld 10, 1096(%[b])\n\t"						\
+	"cmpd 9, 10\n\t"						\
+	FAIL_IF_NE("70")						\
+	"mfvscr 0\n\t"							\
+	"addi 11, %[b], 1136\n\t"					\
+	"stvx 0, 0, 11\n\t"						\
+	"ld 9, 1136(%[b])\n\t"						\
+	"ld 10, 1120(%[b])\n\t"						\
+	"cmpd 9, 10\n\t"						\
+	FAIL_IF_NE("71")						\
+	"ld 9, 1144(%[b])\n\t"						\
+	"ld 10, 1128(%[b])\n\t"						\
+	"cmpd 9, 10\n\t"						\
+	FAIL_IF_NE("71")						\
+	"mfspr 9, 256\n\t"						\
+	"stw 9, 1156(%[b])\n\t"						\
+	"lwz 10, 1152(%[b])\n\t"					\
+	"cmpw 9, 10\n\t"						\
+	FAIL_IF_NE("72")						\
+	"addi 11, %[b], 0\n\t"						\
+	"lxvd2x 0, 0, 11\n\t"	/* vs0 and vs32 back */			\
+	"addi 11, %[b], 512\n\t"					\
+	"lxvd2x 32, 0, 11\n\t"
+
+#define CHECK_LOOP_SPRS							\
+	"mfctr 9\n\t"							\
+	"cmpdi 9, " CTR_VAL "\n\t"					\
+	FAIL_IF_NE("73")						\
+	"mfxer 9\n\t"							\
+	"ld 10, 1168(%[b])\n\t"						\
+	"cmpd 9, 10\n\t"						\
+	FAIL_IF_NE("74")
+
+#define COUNT								\
+	"ld 9, 1040(%[b])\n\t"						\
+	"addi 9, 9, 1\n\t"						\
+	"std 9, 1040(%[b])\n\t"
+
+#define LOOP_TAIL							\
+	COUNT								\
+	"lwz 9, 1048(%[b])\n\t"						\
+	"cmpwi 9, 0\n\t"						\
+	"beq 1b\n"							\
+	"9:\n\t"
+
+#define PAUSE_CALL							\
+	"li 0, %[nr]\n\t"						\
+	"sc\n\t"							\
+	"std 3, 1176(%[b])\n\t"						\
+	"mfcr 9\n\t"							\
+	"std 9, 1184(%[b])\n\t"
+
+#define VS_CLOBBERS(i) "vs" STR(i),
+#define CLOBBERS "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",	\
+	"r12", "r14", "r15", "r16", "r17", "r18", "ctr", "xer", "cr0",		\
+	"memory"
+
+static void loop_vsx(void)
+{
+	__asm__ volatile(PROLOGUE ALL64(LOAD_VSR) LOOP_PROLOGUE "1:\n\t" ALL64(CHECK_VSR)
+			 CHECK_MISC CHECK_LOOP_SPRS LOOP_TAIL
+			 : : [b] "b"(&blk), [nr] "i"(__NR_pause)
+			 : ALL64(VS_CLOBBERS) CLOBBERS);
+}
+
+static void pause_vsx(void)
+{
+	__asm__ volatile(PROLOGUE ALL64(LOAD_VSR) PAUSE_CALL ALL64(CHECK_VSR) CHECK_MISC
+			 COUNT "9:\n\t"
+			 : : [b] "b"(&blk), [nr] "i"(__NR_pause)
+			 : ALL64(VS_CLOBBERS) CLOBBERS);
+}
+
+/* Fill in the values; the kind of registers checked: 'X' (VSX). */
+static char fpu_prepare(void)
+{
+	for (int i = 0; i < 64; i++)
+		for (int j = 0; j < 16; j++)
+			blk.expect[i][j] = (uint8_t)(i * 37 + j * 11 + 0x5a);
+	for (int i = 0; i < 5; i++)
+		blk.gpr[i] = 0x1414a5a5c3c3e1e1ULL + i * 0x0101010101010101ULL;
+	blk.fpscr_want = FPSCR_VAL;
+	/* mtvscr takes one word of the vector: have it in each. */
+	for (int i = 0; i < 4; i++)
+		blk.vscr_want[i] = VSCR_VAL;
+	blk.vrsave_want = VRSAVE_VAL;
+	blk.xer = XER_VAL;
+	/* Every ppc64le CPU has VSX (POWER8 and later). */
+	return getauxval(AT_HWCAP) & PPC_FEATURE_HAS_VSX ? 'X' : '-';
+}
+
+/* Load, then check in a loop or once after pause(2); defaults after. */
+static void fpu_run(char kind, bool in_syscall)
+{
+	double zero = 0;
+
+	if (kind != 'X')
+		return;
+	if (in_syscall)
+		pause_vsx();
+	else
+		loop_vsx();
+	__asm__ volatile("lfd 0, %0\n\tmtfsf 0xff, 0" : : "m"(zero) : "fr0");
+	/* The VSCR compared with was the one loaded. */
+	if (!blk.bad && blk.vscr_want[0] != VSCR_VAL && blk.vscr_want[3] != VSCR_VAL)
+		blk.bad = 71;
+	/* The system call's result as the C library returns it. */
+	if (in_syscall && blk.cr & 0x10000000)
+		blk.ret = -blk.ret;
+}
+
+static const char *fpu_kind_name(char kind)
+{
+	return kind == 'X' ? "VSX, VMX and floating-point" : "no VSX (not a ppc64le CPU)";
+}
+
+static void fpu_bad_str(char *buf, size_t size)
+{
+	snprintf(buf, size, "register check %u failed (1-64 vs0-vs63, 65-69 r14-r18, "
+		 "70 FPSCR %#llx, 71 VSCR %#x, 72 VRSAVE %#x, 73 CTR, 74 XER)", blk.bad,
+		 (unsigned long long)blk.fpscr_got, blk.vscr_got[0] | blk.vscr_got[3], blk.vrsave_got);
+}
+
 #endif
 
-#if defined(__x86_64__) || defined(__s390x__)
+#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__)
 
 static void on_usr1(int sig)
 {

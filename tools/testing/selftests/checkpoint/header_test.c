@@ -153,7 +153,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 	uint32_t owner = 0;		/* what PAGES or DATA records may follow */
 	uint64_t pages_left = 0, data_left = 0, last_addr = 0;
 	uint64_t vma_start = 0, vma_end = 0;
-	int last_fd = -1;
+	int last_fd = -1, last_regset = -1;
 	bool seen_fd[3] = { false, false, false };
 	size_t off, next;
 
@@ -382,6 +382,19 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 				if (_metadata->exit_code)
 					break;
 			}
+			break;
+		}
+		case CKPT_HDR_REGSET: {
+			const struct ckpt_hdr_regset *r = (const void *)h;
+
+			/* The architecture's optional register sets follow THREAD. */
+			ASSERT_EQ(CKPT_HDR_THREAD, section)
+				TH_LOG("REGSET record at offset %zu after record type %u", off, section);
+			ASSERT_LE(sizeof(*r), h->len);
+			EXPECT_EQ(sizeof(*r) + r->size, h->len);
+			EXPECT_GT(64, r->set);
+			EXPECT_LT(last_regset, (int)r->set) TH_LOG("register sets out of order");
+			last_regset = r->set;
 			break;
 		}
 		default:

@@ -800,7 +800,7 @@ static void vdso_target(void *arg)
 	struct timeval tv;
 
 	(void)arg;
-#if !defined(__x86_64__) && !defined(__s390x__)
+#if !defined(CKPT_ARCH_PORTED)
 	if (!ehdr) {
 		/* No vdso on this kernel: nothing to check but the round trip. */
 		ckpt_stop();

@@ -110,6 +110,68 @@ static uint64_t cpu_flags(void)
 	__asm__ volatile("epsw %0, %1" : "+d"(hi), "+d"(lo));
 	return (hi & 0xffffffffULL) << 32 | (lo & 0xffffffffULL);
 }
+#elif defined(__powerpc64__)
+#include <sys/ptrace.h>
+
+/* MSR bits of <asm/reg.h>, which is not uapi. */
+#define MSR_SF		(1ULL << 63)
+#define MSR_HV		(1ULL << 60)
+#define MSR_TS_MASK	(3ULL << 33)
+#define MSR_VEC		(1ULL << 25)
+#define MSR_VSX		(1ULL << 23)
+#define MSR_EE		(1ULL << 15)
+#define MSR_PR		(1ULL << 14)
+#define MSR_FP		(1ULL << 13)
+#define MSR_ME		(1ULL << 12)
+#define MSR_FE0		(1ULL << 11)
+#define MSR_SE		(1ULL << 10)
+#define MSR_BE		(1ULL << 9)
+#define MSR_FE1		(1ULL << 8)
+#define MSR_IR		(1ULL << 5)
+#define MSR_DR		(1ULL << 4)
+#define MSR_PMM		(1ULL << 2)
+#define MSR_RI		(1ULL << 1)
+/* The bits the kernel turns on and off as the task uses its FPU and vectors. */
+#define MSR_LAZY	(MSR_FP | MSR_VEC | MSR_VSX | MSR_FE0 | MSR_FE1)
+/* PT_MSR of <asm/ptrace.h>, a register index of PTRACE_PEEKUSER. */
+#define PPC_PT_MSR	33
+
+/*
+ * The MSR of this process, which it cannot read itself: a child stops it
+ * with ptrace and reads it from its saved registers.  0 on failure.
+ */
+static uint64_t cpu_flags(void)
+{
+	pid_t self = getpid(), pid;
+	uint64_t msr = 0;
+	int p[2], st;
+
+	if (pipe(p))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		if (!ptrace(PTRACE_SEIZE, self, NULL, NULL) &&
+		    !ptrace(PTRACE_INTERRUPT, self, NULL, NULL) &&
+		    waitpid(self, &st, __WALL) == self) {
+			errno = 0;
+			msr = ptrace(PTRACE_PEEKUSER, self, (void *)(PPC_PT_MSR * 8), NULL);
+			if (errno)
+				msr = 0;
+		}
+		ptrace(PTRACE_DETACH, self, NULL, NULL);
+		_exit(write(p[1], &msr, sizeof(msr)) != sizeof(msr));
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &msr, sizeof(msr)) != sizeof(msr))
+		msr = 0;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	close(p[0]);
+	return msr;
+}
+
+/* The MSR of this process when it took its image. */
+static uint64_t msr_at_checkpoint;
 #endif
 
 /*
@@ -121,7 +183,7 @@ static int restarted_check(void)
 {
 	struct stat st;
 	sigset_t mask;
-#if defined(__x86_64__) || defined(__s390x__)
+#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__)
 	uint64_t f = cpu_flags();
 #endif
 
@@ -150,6 +212,12 @@ static int restarted_check(void)
 	    (PSW_MASK_DAT | PSW_MASK_IO | PSW_MASK_EXT | PSW_MASK_MCHECK)) {
 		ckpt_self_say("PSW mask %#llx: not a problem-state PSW with key 0",
 			      (unsigned long long)f);
+		return 4;
+	}
+#elif defined(__powerpc64__)
+	if (!f || (f & ~MSR_LAZY) != (msr_at_checkpoint & ~MSR_LAZY)) {
+		ckpt_self_say("MSR %#llx, the user MSR is %#llx", (unsigned long long)f,
+			      (unsigned long long)msr_at_checkpoint);
 		return 4;
 	}
 #endif
@@ -301,6 +369,12 @@ FIXTURE_SETUP(image)
 
 	/* A real image of this process, if the architecture can make one. */
 	ckpt_self_hook = restarted_check;
+#if defined(__powerpc64__)
+	msr_at_checkpoint = cpu_flags();
+	ASSERT_EQ(MSR_SF | MSR_PR, msr_at_checkpoint & (MSR_SF | MSR_PR | MSR_HV))
+		TH_LOG("the MSR read through ptrace is %#llx",
+		       (unsigned long long)msr_at_checkpoint);
+#endif
 	if (ckpt_self_image(&self->img, self->lp[1]) <= 0) {
 		err = errno;
 		ASSERT_LE(0, ckpt_log_read(self->lp[0], self->log, sizeof(self->log)));
@@ -975,6 +1049,36 @@ TEST_F(image, privileged_cpu_state)
 		expect_refused(_metadata, self, EINVAL, bad[i].word);
 	}
 	expect_restart_ok(_metadata, self, &self->img);
+}
+#elif defined(__powerpc64__)
+/*
+ * The restarted process runs with the kernel's user MSR whatever the CPU
+ * record says: a crafted MSR with privileged state, the hypervisor bit,
+ * translation or interrupts off, single-stepping or a transaction is not
+ * taken (restarted_check()).  An MSR that is not a 64-bit task's is
+ * refused.
+ */
+TEST_F(image, privileged_cpu_state)
+{
+	struct ckpt_hdr_cpu_ppc *cpu;
+
+	NEED_IMAGE(self);
+	use(self, &self->img);
+	cpu = bad_cpu(self);
+	ASSERT_NE(NULL, cpu);
+	ASSERT_EQ(sizeof(*cpu), cpu->h.len);
+	ASSERT_EQ(MSR_SF | MSR_PR, cpu->msr & (MSR_SF | MSR_PR | MSR_HV));
+	cpu->msr &= ~MSR_SF;
+	ckpt_fix_tail(&self->bad);
+	expect_refused(_metadata, self, EINVAL, "not a 64-bit task's");
+
+	use(self, &self->img);
+	cpu = bad_cpu(self);
+	cpu->msr &= ~(MSR_PR | MSR_EE | MSR_IR | MSR_DR | MSR_ME | MSR_RI);
+	cpu->msr |= MSR_HV | MSR_SE | MSR_BE | MSR_TS_MASK | MSR_PMM;
+	ckpt_fix_tail(&self->bad);
+	expect_restart_ok(_metadata, self, &self->bad);
+	check_caller(_metadata, self);
 }
 #endif
 

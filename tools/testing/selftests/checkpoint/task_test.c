@@ -243,8 +243,8 @@ static void tls_target(void *arg)
 	unsigned long fs_before = 0, fs_now = 0;
 
 	SETUP(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before));
-#elif defined(__s390x__)
-	/* The thread pointer is in access registers 0 and 1. */
+#elif defined(__s390x__) || defined(__powerpc64__)
+	/* The thread pointer: access registers 0 and 1 on s390x, r13 on ppc64. */
 	void *tp_before = __builtin_thread_pointer(), *tp_now;
 #endif
 	(void)arg;
@@ -259,7 +259,7 @@ static void tls_target(void *arg)
 #if defined(__x86_64__)
 	CHECK(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now));
 	CHECKF(fs_now == fs_before, "fs base %#lx, was %#lx", fs_now, fs_before);
-#elif defined(__s390x__)
+#elif defined(__s390x__) || defined(__powerpc64__)
 	tp_now = __builtin_thread_pointer();
 	CHECKF(tp_now == tp_before, "thread pointer %p, was %p", tp_now, tp_before);
 #endif
