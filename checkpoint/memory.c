@@ -729,40 +729,66 @@ static const struct {
 };
 
 /**
- * ckpt_map_vdso() - map the vdso where the image had it
+ * ckpt_write_vdso() - write where the vdso of an address space is
+ * @ctx: checkpoint context
+ * @text: address of the vdso text, 0 for none
+ * @text_size: size of the vdso text
+ * @vvar_size: size of the vvar area right below the text
+ *
+ * The MM_CONTEXT record of the architectures whose mm context is the vdso
+ * position, for their ckpt_arch_write_mm_context().
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_vdso(struct ckpt_ctx *ctx, unsigned long text, u32 text_size,
+		    u32 vvar_size)
+{
+	struct ckpt_hdr_vdso h = { };
+
+	BUILD_BUG_ON(sizeof(h) != 24);
+	if (text) {
+		h.vdso = text;
+		h.vdso_size = text_size;
+		h.vvar_size = vvar_size;
+	}
+	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
+}
+
+/**
+ * ckpt_read_vdso() - map the vdso where the image had it
  * @ctx: restart context
- * @text: address of the vdso text in the image, 0 for none
- * @text_size: size of the vdso text in the image
- * @vvar_size: size of the vvar area right below the text in the image
  * @want_text: size of this kernel's vdso text
  * @want_vvar: size of this kernel's vvar area
  * @map: the architecture's: map the vdso into current->mm with its text at
  *	the given address, or fail (-EEXIST where it cannot be there)
  *
- * For the architectures' ckpt_arch_read_mm_context(), with current->mm the
- * new address space.  The VMA records that follow check that the vdso and
+ * Reads the MM_CONTEXT record ckpt_write_vdso() writes, for the
+ * architectures' ckpt_arch_read_mm_context(), with current->mm the new
+ * address space.  The VMA records that follow check that the vdso and
  * vvar mappings are where the image has them.
  *
  * Return: 0 or a negative errno, after a log line.
  */
-int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
-		  unsigned long want_text, unsigned long want_vvar,
-		  int (*map)(unsigned long text))
+int ckpt_read_vdso(struct ckpt_ctx *ctx, unsigned long want_text,
+		   unsigned long want_vvar, int (*map)(unsigned long text))
 {
+	struct ckpt_hdr_vdso h;
 	int ret;
 
-	if (!text)
-		return 0;
-	if (text_size != want_text || vvar_size != want_vvar)
+	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
+	if (ret || !h.vdso)
+		return ret;
+	if (h.vdso_size != want_text || h.vvar_size != want_vvar)
 		return ckpt_err(ctx, -ENOEXEC,
 				"the image's vdso (%u bytes) is not this kernel's (%lu bytes)",
-				text_size, want_text);
-	if (!PAGE_ALIGNED(text) || text < vvar_size || text > TASK_SIZE - text_size)
-		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", text);
-	ret = map(text);
+				h.vdso_size, want_text);
+	if (!PAGE_ALIGNED(h.vdso) || h.vdso < h.vvar_size ||
+	    h.vdso > TASK_SIZE - h.vdso_size)
+		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", h.vdso);
+	ret = map(h.vdso);
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot map the vdso at %#llx (error %d)",
-				text, ret);
+				h.vdso, ret);
 	return 0;
 }
 

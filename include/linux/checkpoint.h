@@ -32,9 +32,10 @@ int ckpt_write_regset(struct ckpt_ctx *ctx, u32 set, const void *data, u32 size)
 int ckpt_read_regset(struct ckpt_ctx *ctx, u32 set, void *data, u32 size);
 
 /* Address space, checkpoint/memory.c */
-int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
-		  unsigned long want_text, unsigned long want_vvar,
-		  int (*map)(unsigned long text));
+int ckpt_write_vdso(struct ckpt_ctx *ctx, unsigned long text, u32 text_size,
+		    u32 vvar_size);
+int ckpt_read_vdso(struct ckpt_ctx *ctx, unsigned long want_text,
+		   unsigned long want_vvar, int (*map)(unsigned long text));
 
 /**
  * ckpt_arch_data() - where the architecture keeps its restart state

@@ -747,7 +747,6 @@ static void put_sysret(uint64_t ret, bool in_syscall)
 
 #if defined(CKPT_X86_TLS_ENTRIES)
 #define HAVE_ARCH_RECS
-typedef struct ckpt_hdr_mm_context_x86 mm_context_rec_t;
 
 /* Registers and thread state of x86_64. */
 static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -796,7 +795,6 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 }
 #elif defined(CKPT_S390_FEAT_VX)
 #define HAVE_ARCH_RECS
-typedef struct ckpt_hdr_mm_context_s390 mm_context_rec_t;
 
 /* Registers and thread state of s390x. */
 static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -873,7 +871,6 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 }
 #elif defined(CKPT_PPC_SET_FPU)
 #define HAVE_ARCH_RECS
-typedef struct ckpt_hdr_mm_context_ppc mm_context_rec_t;
 
 /* The register sets of powerpc, as in the thread record. */
 static const struct bit_name ppc_sets[] = {
@@ -1024,7 +1021,7 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 /* Where the vdso is: the same record on x86_64, s390x and powerpc. */
 static int do_mm_context(size_t off, const struct ckpt_hdr *h)
 {
-	const mm_context_rec_t *m = (const void *)h;
+	const struct ckpt_hdr_vdso *m = (const void *)h;
 
 	if (check_len(off, h, sizeof(*m)))
 		return 1;

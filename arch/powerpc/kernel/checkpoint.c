@@ -362,16 +362,9 @@ int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
  */
 int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	struct ckpt_hdr_mm_context_ppc h = { };
-
-	BUILD_BUG_ON(sizeof(h) != 24);
 	/* Cleared when the vdso is unmapped, moved with it by mremap(). */
-	if (mm->context.vdso) {
-		h.vdso = (unsigned long)mm->context.vdso;
-		h.vdso_size = vdso_text_size();
-		h.vvar_size = vdso_vvar_size();
-	}
-	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
+	return ckpt_write_vdso(ctx, (unsigned long)mm->context.vdso, vdso_text_size(),
+			       vdso_vvar_size());
 }
 
 /**
@@ -383,14 +376,7 @@ int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
  */
 int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	struct ckpt_hdr_mm_context_ppc h;
-	int ret;
-
-	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret)
-		return ret;
-	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, vdso_text_size(),
-			     vdso_vvar_size(), vdso_map_fixed);
+	return ckpt_read_vdso(ctx, vdso_text_size(), vdso_vvar_size(), vdso_map_fixed);
 }
 
 /* Give current the register sets read; its MSR has no facility bit on. */

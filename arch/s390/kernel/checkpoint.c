@@ -329,24 +329,20 @@ int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
  */
 int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	struct ckpt_hdr_mm_context_s390 h = { };
 	unsigned long base = mm->context.vdso_base;
 	struct vm_area_struct *vma;
 	const char *name = NULL;
+	u32 size = 0;
 
-	BUILD_BUG_ON(sizeof(h) != 24);
 	mmap_read_lock(mm);
 	vma = base ? find_vma(mm, base) : NULL;
 	if (vma && vma->vm_start == base && vma->vm_ops && vma->vm_ops->name)
 		name = vma->vm_ops->name(vma);
 	/* vdso_base is left behind when the vdso is unmapped. */
-	if (name && !strcmp(name, "[vdso]")) {
-		h.vdso = base;
-		h.vdso_size = vma->vm_end - vma->vm_start;
-		h.vvar_size = __VVAR_PAGES * PAGE_SIZE;
-	}
+	if (name && !strcmp(name, "[vdso]"))
+		size = vma->vm_end - vma->vm_start;
 	mmap_read_unlock(mm);
-	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
+	return ckpt_write_vdso(ctx, size ? base : 0, size, __VVAR_PAGES * PAGE_SIZE);
 }
 
 /**
@@ -358,14 +354,8 @@ int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
  */
 int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	struct ckpt_hdr_mm_context_s390 h;
-	int ret;
-
-	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret)
-		return ret;
-	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, vdso_text_size(),
-			     __VVAR_PAGES * PAGE_SIZE, vdso_map_fixed);
+	return ckpt_read_vdso(ctx, vdso_text_size(), __VVAR_PAGES * PAGE_SIZE,
+			      vdso_map_fixed);
 }
 
 /**

@@ -478,18 +478,12 @@ out:
  */
 int ckpt_arch_write_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	struct ckpt_hdr_mm_context_x86 h = { };
 	const struct vdso_image *image = mm->context.vdso_image;
 
-	BUILD_BUG_ON(sizeof(h) != 24);
-	if (mm->context.vdso) {
-		if (image != &vdso_image_64)
-			return ckpt_err(ctx, -EOPNOTSUPP, "the process has a 32-bit vdso");
-		h.vdso = (unsigned long)mm->context.vdso;
-		h.vdso_size = image->size;
-		h.vvar_size = -image->sym_vvar_start;
-	}
-	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
+	if (mm->context.vdso && image != &vdso_image_64)
+		return ckpt_err(ctx, -EOPNOTSUPP, "the process has a 32-bit vdso");
+	return ckpt_write_vdso(ctx, (unsigned long)mm->context.vdso,
+			       vdso_image_64.size, -vdso_image_64.sym_vvar_start);
 }
 
 /* Map the 64-bit vdso of current->mm with its text at @text. */
@@ -513,15 +507,8 @@ static int ckpt_x86_map_vdso(unsigned long text)
  */
 int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-	const struct vdso_image *image = &vdso_image_64;
-	struct ckpt_hdr_mm_context_x86 h;
-	int ret;
-
-	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret)
-		return ret;
-	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, image->size,
-			     -image->sym_vvar_start, ckpt_x86_map_vdso);
+	return ckpt_read_vdso(ctx, vdso_image_64.size, -vdso_image_64.sym_vvar_start,
+			      ckpt_x86_map_vdso);
 }
 
 /**

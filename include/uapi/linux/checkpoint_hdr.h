@@ -61,8 +61,8 @@ struct ckpt_hdr {
  * @CKPT_HDR_RESTART_BLOCK: &struct ckpt_hdr_restart_block
  * @CKPT_HDR_CPU: user registers; layout in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_THREAD: thread state (TLS, FPU); layout in <asm/checkpoint_hdr.h>
- * @CKPT_HDR_MM_CONTEXT: architecture part of an address space (vdso);
- *	layout in <asm/checkpoint_hdr.h>
+ * @CKPT_HDR_MM_CONTEXT: architecture part of an address space: the vdso,
+ *	&struct ckpt_hdr_vdso on x86_64, s390x and powerpc
  * @CKPT_HDR_REGSET: &struct ckpt_hdr_regset, an optional register set of
  *	the architecture; after THREAD, where it names them
  * @CKPT_HDR_MM: &struct ckpt_hdr_mm
@@ -206,6 +206,22 @@ struct ckpt_hdr_regset {
 	__u32 set;
 	__u32 size;
 	__u8 data[];
+};
+
+/**
+ * struct ckpt_hdr_vdso - where the vdso of an address space is: the
+ * %CKPT_HDR_MM_CONTEXT record of x86_64, s390x and powerpc
+ * @h: type %CKPT_HDR_MM_CONTEXT
+ * @vdso: address of the vdso text (AT_SYSINFO_EHDR), 0 for none; the vvar
+ *	pages sit right below it
+ * @vdso_size: size of the vdso text
+ * @vvar_size: size of the vvar area below it
+ */
+struct ckpt_hdr_vdso {
+	struct ckpt_hdr h;
+	__u64 vdso;
+	__u32 vdso_size;
+	__u32 vvar_size;
 };
 
 /**

@@ -134,19 +134,4 @@ struct ckpt_ppc_vsx {
 	__u64 vsr_low[32];
 };
 
-/**
- * struct ckpt_hdr_mm_context_ppc - architecture part of a powerpc mm
- * @h: type %CKPT_HDR_MM_CONTEXT
- * @vdso: address of the vdso text (AT_SYSINFO_EHDR), 0 for none; the vvar
- *	pages sit right below it
- * @vdso_size: size of the vdso text
- * @vvar_size: size of the vvar area below it
- */
-struct ckpt_hdr_mm_context_ppc {
-	struct ckpt_hdr h;
-	__u64 vdso;
-	__u32 vdso_size;
-	__u32 vvar_size;
-};
-
 #endif /* _UAPI_ASM_POWERPC_CHECKPOINT_HDR_H */

@@ -83,19 +83,4 @@ struct ckpt_hdr_thread_s390 {
 	__u64 vxrs[32][2];
 };
 
-/**
- * struct ckpt_hdr_mm_context_s390 - architecture part of an s390x mm
- * @h: type %CKPT_HDR_MM_CONTEXT
- * @vdso: address of the vdso text (AT_SYSINFO_EHDR), 0 for none; the vvar
- *	pages sit right below it
- * @vdso_size: size of the vdso text, page-aligned
- * @vvar_size: size of the vvar area below it
- */
-struct ckpt_hdr_mm_context_s390 {
-	struct ckpt_hdr h;
-	__u64 vdso;
-	__u32 vdso_size;
-	__u32 vvar_size;
-};
-
 #endif /* _UAPI_ASM_S390_CHECKPOINT_HDR_H */

@@ -116,18 +116,4 @@ struct ckpt_hdr_thread_x86 {
 	__u8 fpu[];
 };
 
-/**
- * struct ckpt_hdr_mm_context_x86 - architecture part of an x86_64 mm
- * @h: type %CKPT_HDR_MM_CONTEXT
- * @vdso: address of the vdso text, 0 for none; the vvar pages sit below it
- * @vdso_size: size of the vdso text
- * @vvar_size: size of the vvar area below it
- */
-struct ckpt_hdr_mm_context_x86 {
-	struct ckpt_hdr h;
-	__u64 vdso;
-	__u32 vdso_size;
-	__u32 vvar_size;
-};
-
 #endif /* _UAPI_ASM_X86_CHECKPOINT_HDR_H */
