@@ -101,6 +101,25 @@ static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ckpt_arch_check_task(ctx, t);
 }
 
+/**
+ * ckpt_refuse_state() - refuse a task whose architecture state an image
+ * cannot hold
+ * @ctx: checkpoint context
+ * @t: the task
+ * @what: what the task uses, or NULL when there is nothing to refuse
+ *
+ * For the architectures' ckpt_arch_check_task(): one log line naming it.
+ *
+ * Return: 0 if @what is NULL, else -EOPNOTSUPP.
+ */
+int ckpt_refuse_state(struct ckpt_ctx *ctx, struct task_struct *t, const char *what)
+{
+	if (!what)
+		return 0;
+	return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses %s, not supported",
+			task_pid_vnr(t), what);
+}
+
 /* A stopped or frozen target, off its CPU; its switch count in @nsw. */
 static int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
 			    unsigned long *nsw)

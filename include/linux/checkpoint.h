@@ -25,6 +25,9 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len);
 void *ckpt_read_var(struct ckpt_ctx *ctx, u32 type, u32 min, u32 max);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
 
+/* Task, checkpoint/process.c */
+int ckpt_refuse_state(struct ckpt_ctx *ctx, struct task_struct *t, const char *what);
+
 /* Image header, checkpoint/image.c */
 int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,
 			const char *const *names, unsigned int nr_names);

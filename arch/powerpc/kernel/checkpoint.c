@@ -165,10 +165,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	else if (regs->amr != default_amr || regs->iamr != default_iamr)
 		what = "memory protection keys";
 #endif
-	if (what)
-		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses %s, not supported",
-				task_pid_vnr(t), what);
-	return 0;
+	return ckpt_refuse_state(ctx, t, what);
 }
 
 /**

@@ -123,10 +123,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 			   mm_is_protected(t->mm) ||
 			   !list_empty(&t->mm->context.gmap_list)))
 		what = "KVM guest memory";
-	if (what)
-		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses %s, not supported",
-				task_pid_vnr(t), what);
-	return 0;
+	return ckpt_refuse_state(ctx, t, what);
 }
 
 /**

@@ -166,10 +166,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	for (i = 0; !what && i < HBP_NUM; i++)
 		if (t->thread.ptrace_bps[i])
 			what = "hardware breakpoints";
-	if (what)
-		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses %s, not supported",
-				task_pid_vnr(t), what);
-	return 0;
+	return ckpt_refuse_state(ctx, t, what);
 }
 
 static void ckpt_x86_segments(struct task_struct *t, u64 *ds, u64 *es,
