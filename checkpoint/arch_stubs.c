@@ -12,6 +12,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/utsname.h>
+#include <asm/syscall.h>
 
 static int ckpt_arch_unsupported(struct ckpt_ctx *ctx)
 {
@@ -62,4 +63,9 @@ long __weak ckpt_arch_restore(struct ckpt_ctx *ctx)
 
 void __weak ckpt_arch_free(struct ckpt_ctx *ctx)
 {
+}
+
+long __weak ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs)
+{
+	return syscall_get_error(t, regs);
 }

@@ -776,19 +776,43 @@ int ckpt_read_vdso(struct ckpt_ctx *ctx, unsigned long want_text,
 	int ret;
 
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_MM_CONTEXT, sizeof(h));
-	if (ret || !h.vdso)
+	if (ret)
 		return ret;
-	if (h.vdso_size != want_text || h.vvar_size != want_vvar)
+	return ckpt_map_vdso(ctx, h.vdso, h.vdso_size, h.vvar_size, want_text,
+			     want_vvar, map);
+}
+
+/**
+ * ckpt_map_vdso() - check the vdso position of an image and map the vdso
+ * there
+ * @ctx: restart context
+ * @text: address of the vdso text in the image, 0 for none
+ * @text_size: size of the vdso text in the image
+ * @vvar_size: size of the vvar area right below it in the image
+ * @want_text: size of this kernel's vdso text
+ * @want_vvar: size of this kernel's vvar area
+ * @map: as for ckpt_read_vdso()
+ *
+ * Return: 0 or a negative errno, after a log line.
+ */
+int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
+		  unsigned long want_text, unsigned long want_vvar,
+		  int (*map)(unsigned long text))
+{
+	int ret;
+
+	if (!text)
+		return 0;
+	if (text_size != want_text || vvar_size != want_vvar)
 		return ckpt_err(ctx, -ENOEXEC,
 				"the image's vdso (%u bytes) is not this kernel's (%lu bytes)",
-				h.vdso_size, want_text);
-	if (!PAGE_ALIGNED(h.vdso) || h.vdso < h.vvar_size ||
-	    h.vdso > TASK_SIZE - h.vdso_size)
-		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", h.vdso);
-	ret = map(h.vdso);
+				text_size, want_text);
+	if (!PAGE_ALIGNED(text) || text < vvar_size || text > TASK_SIZE - text_size)
+		return ckpt_err(ctx, -EINVAL, "bad vdso address %#llx", text);
+	ret = map(text);
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot map the vdso at %#llx (error %d)",
-				h.vdso, ret);
+				text, ret);
 	return 0;
 }
 

@@ -114,7 +114,7 @@ int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	BUILD_BUG_ON(sizeof(h) != 48);
 	if (t == current || syscall_get_nr(t, regs) < 0 ||
-	    syscall_get_error(t, regs) != -ERESTART_RESTARTBLOCK)
+	    ckpt_arch_syscall_error(t, regs) != -ERESTART_RESTARTBLOCK)
 		goto write;
 
 	if (rb->fn == hrtimer_nanosleep_restart) {

@@ -13,6 +13,7 @@
 
 struct ckpt_ctx;
 struct mm_struct;
+struct pt_regs;
 struct task_struct;
 
 #ifdef CONFIG_CHECKPOINT_RESTART
@@ -39,6 +40,9 @@ int ckpt_write_vdso(struct ckpt_ctx *ctx, unsigned long text, u32 text_size,
 		    u32 vvar_size);
 int ckpt_read_vdso(struct ckpt_ctx *ctx, unsigned long want_text,
 		   unsigned long want_vvar, int (*map)(unsigned long text));
+int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
+		  unsigned long want_text, unsigned long want_vvar,
+		  int (*map)(unsigned long text));
 
 /**
  * ckpt_arch_data() - where the architecture keeps its restart state
@@ -168,6 +172,20 @@ int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm);
  * registers are those of the image.
  */
 long ckpt_arch_restore(struct ckpt_ctx *ctx);
+
+/**
+ * ckpt_arch_syscall_error() - the error a stopped task's system call
+ * returned, as the task will see it
+ * @t: the task, stopped
+ * @regs: its user registers
+ *
+ * syscall_get_error() by default.  An architecture whose signal code
+ * prepares the restart of a call before the task stops (the result is
+ * gone from the registers) tells it from the registers it left.
+ *
+ * Return: 0 or a negative errno, -ERESTART* included.
+ */
+long ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs);
 
 /**
  * ckpt_arch_free() - free what the read hooks kept

@@ -7,6 +7,8 @@
  *   MXCSR and the x87 control word.
  * - s390x: the 32 vector registers with the vector facility, else the 16
  *   floating-point registers; r6-r10, access registers 4-7 and the FPC.
+ * - arm: d0-d31 (d0-d15 without VFPD32; q0-q15 with NEON), r4-r6, r8 and
+ *   the FPSCR.
  * - ppc64le: the 64 VSX registers (the FPRs and the VMX registers are
  *   parts of them), r14-r18, FPSCR, VSCR, VRSAVE; CTR and XER in the loop.
  *
@@ -644,9 +646,196 @@ static void fpu_bad_str(char *buf, size_t size)
 		 (unsigned long long)blk.fpscr_got, blk.vscr_got[0] | blk.vscr_got[3], blk.vrsave_got);
 }
 
+#elif defined(__arm__)
+
+#include <sys/auxv.h>
+
+struct fpu_blk {
+	uint64_t expect[32];		/*   0: d0-d31 */
+	uint64_t scratch[32];		/* 256 */
+	uint64_t iters;			/* 512: loop iterations (low word counted) */
+	uint32_t stop;			/* 520: set by the SIGUSR1 handler */
+	uint32_t bad;			/* 524: which check failed, see below */
+	uint32_t fpscr_want;		/* 528 */
+	uint32_t fpscr_got;		/* 532 */
+	uint32_t gpr[4];		/* 536: r4, r5, r6, r8 */
+	int32_t ret;			/* 552: what pause(2) returned */
+	uint32_t pad;			/* 556 */
+} __attribute__((aligned(8)));
+
+_Static_assert(offsetof(struct fpu_blk, scratch) == 256, "layout");
+_Static_assert(offsetof(struct fpu_blk, iters) == 512, "layout");
+_Static_assert(offsetof(struct fpu_blk, stop) == 520, "layout");
+_Static_assert(offsetof(struct fpu_blk, bad) == 524, "layout");
+_Static_assert(offsetof(struct fpu_blk, fpscr_want) == 528, "layout");
+_Static_assert(offsetof(struct fpu_blk, gpr) == 536, "layout");
+_Static_assert(offsetof(struct fpu_blk, ret) == 552, "layout");
+
+/* blk.bad: 1-32 d0-d31 (q0-q15 with NEON), 33-36 r4-r6, r8, 37 FPSCR. */
+static struct fpu_blk blk;
+
+/* Flush to zero, default NaN, round toward zero. */
+#define FPSCR_VAL	0x03c00000
+
+/* HWCAP_VFPD32 and HWCAP_NEON of <asm/hwcap.h>. */
+#define FPU_HWCAP_VFPD32	(1UL << 19)
+#define FPU_HWCAP_NEON		(1UL << 12)
+
+#define LOAD_D16	"vldmia %[b], {d0-d15}\n\t"
+#define LOAD_D32	LOAD_D16 "add r1, %[b], #128\n\t" "vldmia r1, {d16-d31}\n\t"
+#define STORE_D16	"add r1, %[b], #256\n\t" "vstmia r1, {d0-d15}\n\t"
+#define STORE_D32	STORE_D16 "add r1, %[b], #384\n\t" "vstmia r1, {d16-d31}\n\t"
+
+/* Compare @words words of scratch with expect; bad = 1 + the register. */
+#define CMP_WORDS(words)						\
+	"mov r0, #0\n\t"						\
+	"2:\n\t"							\
+	"add r2, r0, #64\n\t"						\
+	"ldr r1, [%[b], r2, lsl #2]\n\t"				\
+	"ldr r2, [%[b], r0, lsl #2]\n\t"				\
+	"cmp r1, r2\n\t"						\
+	"bne 8f\n\t"							\
+	"add r0, r0, #1\n\t"						\
+	"cmp r0, #" words "\n\t"					\
+	"blt 2b\n\t"							\
+	"b 3f\n"							\
+	"8:\n\t"							\
+	"lsr r0, r0, #1\n\t"						\
+	"add r0, r0, #1\n\t"						\
+	"str r0, [%[b], #524]\n\t"					\
+	"b 9f\n"							\
+	"3:\n\t"
+
+#define FAIL_IF_NE(code)						\
+	"beq 3f\n\t"							\
+	"mov r0, #" code "\n\t"						\
+	"str r0, [%[b], #524]\n\t"					\
+	"b 9f\n"							\
+	"3:\n\t"
+
+#define CHECK_GPR(r, off, code)						\
+	"ldr r0, [%[b], #" #off "]\n\t"					\
+	"cmp " #r ", r0\n\t"						\
+	FAIL_IF_NE(#code)
+
+#define PROLOGUE							\
+	"ldr r0, [%[b], #528]\n\t"					\
+	"vmsr fpscr, r0\n\t"						\
+	"ldr r4, [%[b], #536]\n\t"					\
+	"ldr r5, [%[b], #540]\n\t"					\
+	"ldr r6, [%[b], #544]\n\t"					\
+	"ldr r8, [%[b], #548]\n\t"
+
+#define CHECK_MISC							\
+	CHECK_GPR(r4, 536, 33) CHECK_GPR(r5, 540, 34)			\
+	CHECK_GPR(r6, 544, 35) CHECK_GPR(r8, 548, 36)			\
+	"vmrs r0, fpscr\n\t"						\
+	"str r0, [%[b], #532]\n\t"					\
+	"ldr r1, [%[b], #528]\n\t"					\
+	"cmp r0, r1\n\t"						\
+	FAIL_IF_NE("37")
+
+#define COUNT								\
+	"ldr r0, [%[b], #512]\n\t"					\
+	"add r0, r0, #1\n\t"						\
+	"str r0, [%[b], #512]\n\t"
+
+#define LOOP_TAIL							\
+	COUNT								\
+	"ldr r0, [%[b], #520]\n\t"					\
+	"cmp r0, #0\n\t"						\
+	"beq 1b\n"							\
+	"9:\n\t"
+
+/* r7 may be the frame pointer: saved around the call. */
+#define PAUSE_CALL							\
+	"push {r7}\n\t"							\
+	"mov r7, #29\n\t"	/* __NR_pause */			\
+	"svc #0\n\t"							\
+	"pop {r7}\n\t"							\
+	"str r0, [%[b], #552]\n\t"
+
+#define CLOBBERS "r0", "r1", "r2", "r4", "r5", "r6", "r8", "memory", "cc",	\
+	"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7",				\
+	"d8", "d9", "d10", "d11", "d12", "d13", "d14", "d15"
+#define CLOBBERS_D32 CLOBBERS,							\
+	"d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23",			\
+	"d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31"
+
+#define VFP_ASM(body, clobbers)						\
+	__asm__ volatile(".fpu neon\n\t" body : : [b] "r"(&blk) : clobbers)
+
+static void loop_d16(void)
+{
+	VFP_ASM(PROLOGUE LOAD_D16 "1:\n\t" STORE_D16 CMP_WORDS("32") CHECK_MISC LOOP_TAIL,
+		CLOBBERS);
+}
+
+static void loop_d32(void)
+{
+	VFP_ASM(PROLOGUE LOAD_D32 "1:\n\t" STORE_D32 CMP_WORDS("64") CHECK_MISC LOOP_TAIL,
+		CLOBBERS_D32);
+}
+
+static void pause_d16(void)
+{
+	VFP_ASM(PROLOGUE LOAD_D16 PAUSE_CALL STORE_D16 CMP_WORDS("32") CHECK_MISC COUNT "9:\n\t",
+		CLOBBERS);
+}
+
+static void pause_d32(void)
+{
+	VFP_ASM(PROLOGUE LOAD_D32 PAUSE_CALL STORE_D32 CMP_WORDS("64") CHECK_MISC COUNT "9:\n\t",
+		CLOBBERS_D32);
+}
+
+/* Fill in the values; the kind of registers checked: 'N' (D32, NEON) or 'V' (D16). */
+static char fpu_prepare(void)
+{
+	uint8_t *e = (uint8_t *)blk.expect;
+
+	for (int i = 0; i < 32 * 8; i++)
+		e[i] = (uint8_t)(i * 37 + 0x5a);
+	for (int i = 0; i < 4; i++)
+		blk.gpr[i] = 0x04a5c3e1u + i * 0x01010101u;
+	blk.fpscr_want = FPSCR_VAL;
+	return getauxval(AT_HWCAP) & FPU_HWCAP_VFPD32 ? 'N' : 'V';
+}
+
+/* Load, then check in a loop or once after pause(2); default FPSCR after. */
+static void fpu_run(char kind, bool in_syscall)
+{
+	uint32_t fpscr = 0;
+
+	if (in_syscall) {
+		if (kind == 'N')
+			pause_d32();
+		else
+			pause_d16();
+	} else {
+		if (kind == 'N')
+			loop_d32();
+		else
+			loop_d16();
+	}
+	__asm__ volatile(".fpu vfp\n\tvmsr fpscr, %0" : : "r"(fpscr));
+}
+
+static const char *fpu_kind_name(char kind)
+{
+	return kind == 'N' ? "VFP d0-d31 (NEON q0-q15)" : "VFP d0-d15";
+}
+
+static void fpu_bad_str(char *buf, size_t size)
+{
+	snprintf(buf, size, "register check %u failed (1-32 d0-d31, 33-36 r4-r6 r8, "
+		 "37 FPSCR %#x)", blk.bad, blk.fpscr_got);
+}
+
 #endif
 
-#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__)
+#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__) || \
+	defined(__arm__)
 
 static void on_usr1(int sig)
 {

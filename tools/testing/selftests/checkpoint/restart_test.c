@@ -110,8 +110,10 @@ static uint64_t cpu_flags(void)
 	__asm__ volatile("epsw %0, %1" : "+d"(hi), "+d"(lo));
 	return (hi & 0xffffffffULL) << 32 | (lo & 0xffffffffULL);
 }
-#elif defined(__powerpc64__)
+#elif defined(__powerpc64__) || defined(__arm__)
 #include <sys/ptrace.h>
+
+#if defined(__powerpc64__)
 
 /* MSR bits of <asm/reg.h>, which is not uapi. */
 #define MSR_SF		(1ULL << 63)
@@ -134,11 +136,24 @@ static uint64_t cpu_flags(void)
 /* The bits the kernel turns on and off as the task uses its FPU and vectors. */
 #define MSR_LAZY	(MSR_FP | MSR_VEC | MSR_VSX | MSR_FE0 | MSR_FE1)
 /* PT_MSR of <asm/ptrace.h>, a register index of PTRACE_PEEKUSER. */
-#define PPC_PT_MSR	33
+#define PT_FLAGS_REG	33
+#else
+/* CPSR bits of <asm/ptrace.h>. */
+#define PSR_MODE_MASK	0x1f
+#define PSR_USR_MODE	0x10
+#define PSR_SVC_MODE	0x13
+#define PSR_T_BIT	0x20
+#define PSR_F_BIT	0x40
+#define PSR_I_BIT	0x80
+#define PSR_A_BIT	0x100
+/* The index of ARM_cpsr in struct pt_regs, for PTRACE_PEEKUSER. */
+#define PT_FLAGS_REG	16
+#endif
 
 /*
- * The MSR of this process, which it cannot read itself: a child stops it
- * with ptrace and reads it from its saved registers.  0 on failure.
+ * The MSR (powerpc) or CPSR (arm) of this process, which it cannot read
+ * itself: a child stops it with ptrace and reads it from its saved
+ * registers.  0 on failure.
  */
 static uint64_t cpu_flags(void)
 {
@@ -154,7 +169,8 @@ static uint64_t cpu_flags(void)
 		    !ptrace(PTRACE_INTERRUPT, self, NULL, NULL) &&
 		    waitpid(self, &st, __WALL) == self) {
 			errno = 0;
-			msr = ptrace(PTRACE_PEEKUSER, self, (void *)(PPC_PT_MSR * 8), NULL);
+			msr = (unsigned long)ptrace(PTRACE_PEEKUSER, self,
+						    (void *)(PT_FLAGS_REG * sizeof(long)), NULL);
 			if (errno)
 				msr = 0;
 		}
@@ -170,8 +186,10 @@ static uint64_t cpu_flags(void)
 	return msr;
 }
 
+#if defined(__powerpc64__)
 /* The MSR of this process when it took its image. */
 static uint64_t msr_at_checkpoint;
+#endif
 #endif
 
 /*
@@ -183,9 +201,7 @@ static int restarted_check(void)
 {
 	struct stat st;
 	sigset_t mask;
-#if defined(__x86_64__) || defined(__s390x__) || defined(__powerpc64__)
 	uint64_t f = cpu_flags();
-#endif
 
 	if (strcmp(canary, CANARY_AT_CHECKPOINT)) {
 		ckpt_self_say("the canary is \"%.32s\"", canary);
@@ -218,6 +234,12 @@ static int restarted_check(void)
 	if (!f || (f & ~MSR_LAZY) != (msr_at_checkpoint & ~MSR_LAZY)) {
 		ckpt_self_say("MSR %#llx, the user MSR is %#llx", (unsigned long long)f,
 			      (unsigned long long)msr_at_checkpoint);
+		return 4;
+	}
+#elif defined(__arm__)
+	if (!f || (f & PSR_MODE_MASK) != PSR_USR_MODE || f & (PSR_I_BIT | PSR_F_BIT | PSR_A_BIT)) {
+		ckpt_self_say("CPSR %#llx: not user mode with interrupts on",
+			      (unsigned long long)f);
 		return 4;
 	}
 #endif
@@ -1076,6 +1098,28 @@ TEST_F(image, privileged_cpu_state)
 	cpu = bad_cpu(self);
 	cpu->msr &= ~(MSR_PR | MSR_EE | MSR_IR | MSR_DR | MSR_ME | MSR_RI);
 	cpu->msr |= MSR_HV | MSR_SE | MSR_BE | MSR_TS_MASK | MSR_PMM;
+	ckpt_fix_tail(&self->bad);
+	expect_restart_ok(_metadata, self, &self->bad);
+	check_caller(_metadata, self);
+}
+#elif defined(__arm__)
+/*
+ * The restarted process runs in user mode with interrupts on whatever the
+ * CPU record says: a crafted CPSR in supervisor mode with the IRQ, FIQ and
+ * abort masks set keeps only its user bits (restarted_check()).
+ */
+TEST_F(image, privileged_cpu_state)
+{
+	struct ckpt_hdr_cpu_arm *cpu;
+
+	NEED_IMAGE(self);
+	use(self, &self->img);
+	cpu = bad_cpu(self);
+	ASSERT_TRUE(cpu != NULL);
+	ASSERT_EQ(sizeof(*cpu), cpu->h.len);
+	ASSERT_EQ(PSR_USR_MODE, cpu->regs[16] & (PSR_MODE_MASK | PSR_I_BIT | PSR_F_BIT));
+	cpu->regs[16] = (cpu->regs[16] & ~PSR_MODE_MASK) | PSR_SVC_MODE |
+			PSR_I_BIT | PSR_F_BIT | PSR_A_BIT;
 	ckpt_fix_tail(&self->bad);
 	expect_restart_ok(_metadata, self, &self->bad);
 	check_caller(_metadata, self);

@@ -372,6 +372,11 @@ static double tv(const struct timeval *t)
 	return t->tv_sec + t->tv_usec / 1e6;
 }
 
+static long long tv_us(const struct timeval *t)
+{
+	return t->tv_sec * 1000000LL + t->tv_usec;
+}
+
 static void itimers_target(void *arg)
 {
 	static const int which[3] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
@@ -394,8 +399,12 @@ static void itimers_target(void *arg)
 
 	for (int i = 0; i < 3; i++) {
 		CHECK(!getitimer(which[i], &now));
-		/* Counting down from where it was, not reset, not disarmed. */
-		CHECKF(tv(&now.it_value) > 0 && tv(&now.it_value) <= tv(&old[i].it_value) + 0.01,
+		/*
+		 * Counting down from where it was, not reset, not disarmed;
+		 * setting it again may round it up by a 100 Hz tick.
+		 */
+		CHECKF(tv_us(&now.it_value) > 0 &&
+		       tv_us(&now.it_value) <= tv_us(&old[i].it_value) + 10000,
 		       "timer %d: %.6f s left, %.6f s at checkpoint", which[i],
 		       tv(&now.it_value), tv(&old[i].it_value));
 		CHECKF(now.it_interval.tv_sec == set[i].it_interval.tv_sec &&

@@ -243,9 +243,15 @@ static void tls_target(void *arg)
 	unsigned long fs_before = 0, fs_now = 0;
 
 	SETUP(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_before));
-#elif defined(__s390x__) || defined(__powerpc64__)
-	/* The thread pointer: access registers 0 and 1 on s390x, r13 on ppc64. */
+#elif defined(__s390x__) || defined(__powerpc64__) || defined(__arm__)
+	/* The thread pointer: access registers 0 and 1, r13, TPIDRURO. */
 	void *tp_before = __builtin_thread_pointer(), *tp_now;
+#endif
+#if defined(__arm__)
+	/* TPIDRURW, the TLS register user space writes itself. */
+	unsigned long rw = 0x7e57c0de, rw_now;
+
+	__asm__ volatile("mcr p15, 0, %0, c13, c0, 2" : : "r"(rw));
 #endif
 	(void)arg;
 	tls_var = 0xdeadbeef12345678ULL;
@@ -259,9 +265,13 @@ static void tls_target(void *arg)
 #if defined(__x86_64__)
 	CHECK(!syscall(SYS_arch_prctl, ARCH_GET_FS, &fs_now));
 	CHECKF(fs_now == fs_before, "fs base %#lx, was %#lx", fs_now, fs_before);
-#elif defined(__s390x__) || defined(__powerpc64__)
+#elif defined(__s390x__) || defined(__powerpc64__) || defined(__arm__)
 	tp_now = __builtin_thread_pointer();
 	CHECKF(tp_now == tp_before, "thread pointer %p, was %p", tp_now, tp_before);
+#endif
+#if defined(__arm__)
+	__asm__ volatile("mrc p15, 0, %0, c13, c0, 2" : "=r"(rw_now));
+	CHECKF(rw_now == rw, "TPIDRURW %#lx, was %#lx", rw_now, rw);
 #endif
 }
 
@@ -676,7 +686,66 @@ TEST(thread_refused)
 	CKPT_RUN_REFUSED(thread_target, NULL, EOPNOTSUPP, "thread");
 }
 
-#if defined(CKPT_ARCH_PORTED)
+#if defined(__arm__)
+/*
+ * ---- ARM and Thumb instruction sets ----
+ * The target stops itself with a kill(2) SVC issued from an ARM or a
+ * Thumb function: it is saved in that instruction set (CPSR.T, the SVC's
+ * length for the return) and must go on in it, with the values it holds
+ * in r4 and r5 across the stop.
+ */
+#define ISA_R4		0x56781234UL
+#define ISA_R5		0xdef09abcUL
+
+#define ISA_STOP(name, isa)						\
+static __attribute__((target(isa), noinline)) unsigned long name(unsigned long pid) \
+{									\
+	register unsigned long a0 asm("r0") = pid;			\
+	register unsigned long a1 asm("r1") = SIGSTOP;			\
+	unsigned long out;						\
+									\
+	__asm__ volatile("movw r4, #0x1234\n\t"				\
+			 "movt r4, #0x5678\n\t"				\
+			 "movw r5, #0x9abc\n\t"				\
+			 "movt r5, #0xdef0\n\t"				\
+			 "push {r7}\n\t"				\
+			 "mov r7, #37\n\t"	/* __NR_kill */		\
+			 "svc #0\n\t"					\
+			 "pop {r7}\n\t"					\
+			 "eor %[out], r4, r5\n\t"			\
+			 : [out] "=&r"(out), "+r"(a0) : "r"(a1)		\
+			 : "r4", "r5", "memory");			\
+	return out;							\
+}
+
+ISA_STOP(stop_in_thumb, "thumb")
+ISA_STOP(stop_in_arm, "arm")
+
+static void isa_target(void *arg)
+{
+	unsigned long (*stop)(unsigned long) = arg;
+	unsigned long got;
+
+	ckpt_orig_pid = ckpt_getpid();
+	got = stop(ckpt_orig_pid);
+	ckpt_restarted = ckpt_getpid() != ckpt_orig_pid;
+	CHECK(ckpt_restarted);
+	CHECKF(got == (ISA_R4 ^ ISA_R5), "r4 ^ r5 %#lx, was %#lx", got, ISA_R4 ^ ISA_R5);
+}
+
+TEST(thumb_state)
+{
+	CKPT_RUN_SIMPLE(isa_target, (void *)stop_in_thumb);
+}
+
+TEST(arm_state)
+{
+	CKPT_RUN_SIMPLE(isa_target, (void *)stop_in_arm);
+}
+#endif
+
+/* arm has no ptrace single-step: debuggers plant breakpoints instead. */
+#if !defined(__arm__)
 static volatile unsigned long spin_count;
 
 /*
