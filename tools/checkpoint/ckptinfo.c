@@ -713,7 +713,8 @@ static int do_restart_block(size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
-#if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX) || defined(CKPT_PPC_SET_FPU)
+#if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX) || defined(CKPT_PPC_SET_FPU) || \
+	defined(CKPT_ARM_SET_VFP)
 /*
  * Print the register of a task that holds the result of a system call: if
  * @in_syscall, an error as a negative number (with the name of an ERESTART*
@@ -1015,9 +1016,153 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	}
 	return 0;
 }
+#elif defined(CKPT_ARM_SET_VFP)
+#define HAVE_ARCH_RECS
+#define HAVE_ARCH_MM_CONTEXT
+
+/* The register sets of arm, as in the thread record. */
+static const struct bit_name arm_sets[] = {
+	{ 1ULL << CKPT_ARM_SET_VFP, "VFP" },
+};
+
+/* The processor modes of the CPSR (bits 0-4). */
+static const char *const arm_modes[32] = {
+	[0x10] = "usr", [0x11] = "fiq", [0x12] = "irq", [0x13] = "svc", [0x16] = "mon",
+	[0x17] = "abt", [0x1a] = "hyp", [0x1b] = "und", [0x1f] = "sys",
+};
+
+/* The state and mask bits of the CPSR. */
+static const struct bit_name arm_cpsr_bits[] = {
+	{ 1U << 5, "T" },	/* Thumb */
+	{ 1U << 24, "J" },	/* Jazelle */
+	{ 1U << 7, "I" },	/* IRQs masked */
+	{ 1U << 6, "F" },	/* FIQs masked */
+	{ 1U << 8, "A" },	/* asynchronous aborts masked */
+};
+
+/* Print a CPSR: in hex, with its mode and the bits of arm_cpsr_bits. */
+static void put_cpsr(uint32_t cpsr)
+{
+	uint32_t shown = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(arm_cpsr_bits); i++)
+		shown |= arm_cpsr_bits[i].bit;
+	printf("0x%08x (", cpsr);
+	if (arm_modes[cpsr & 0x1f])
+		fputs(arm_modes[cpsr & 0x1f], stdout);
+	else
+		printf("mode %#x", cpsr & 0x1f);
+	if (cpsr & shown) {
+		putchar(',');
+		put_bits(cpsr & shown, arm_cpsr_bits, ARRAY_SIZE(arm_cpsr_bits));
+	}
+	putchar(')');
+}
+
+/* Registers, thread state and register sets of 32-bit arm. */
+static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	switch (h->type) {
+	case CKPT_HDR_CPU: {
+		static const struct bit_name flags[] = {
+			{ CKPT_ARM_CPU_RESTARTBLOCK, "restartblock" },
+		};
+		const struct ckpt_hdr_cpu_arm *c = (const void *)h;
+		uint32_t r0 = c->regs[0], orig_r0 = c->regs[17];
+		/* Entries other than a system call's set ORIG_r0 to -1. */
+		bool in_syscall = orig_r0 != ~0U || (c->flags & CKPT_ARM_CPU_RESTARTBLOCK);
+
+		if (check_len(off, h, sizeof(*c)))
+			return 1;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		/* r13 is the stack pointer, r14 the link register. */
+		printf(": pc %#x, sp %#x, lr %#x, cpsr ", c->regs[15], c->regs[13],
+		       c->regs[14]);
+		put_cpsr(c->regs[16]);
+		printf("\n  orig_r0 %#x, syscall %d, r0 ", orig_r0, (int32_t)c->syscall);
+		/* Sign-extend an error for put_sysret(). */
+		put_sysret(in_syscall && r0 >= -4095U ? (uint64_t)(int32_t)r0 : r0, in_syscall);
+		fputs(", flags ", stdout);
+		put_flags(c->flags, flags, ARRAY_SIZE(flags));
+		/* tp_value: TPIDRURO (set_tls) and TPIDRURW. */
+		printf("\n  tpidruro %#x, tpidrurw %#x\n", c->tp_value[0], c->tp_value[1]);
+		for (int i = 0; i < 16; i += 4)
+			printf("  r %2d-%-2d %08x %08x %08x %08x\n", i, i + 3, c->regs[i],
+			       c->regs[i + 1], c->regs[i + 2], c->regs[i + 3]);
+		return 0;
+	}
+	case CKPT_HDR_THREAD: {
+		const struct ckpt_hdr_thread_arm *t = (const void *)h;
+		uint64_t known = 1ULL << CKPT_ARM_SET_VFP;
+
+		if (check_len(off, h, sizeof(*t)))
+			return 1;
+		if (t->sets & ~known)
+			return bad(off, "thread record with unknown register sets %#llx",
+				   ull(t->sets & ~known));
+		w->regsets.left = t->sets;
+		if (summary)
+			return 0;
+		put_rec(off, h);
+		fputs(": sets ", stdout);
+		put_flags(t->sets, arm_sets, ARRAY_SIZE(arm_sets));
+		putchar('\n');
+		return 0;
+	}
+	case CKPT_HDR_REGSET: {
+		const struct ckpt_hdr_regset *r = (const void *)h;
+
+		switch (r->set) {
+		case CKPT_ARM_SET_VFP: {
+			const struct ckpt_arm_vfp *v = (const void *)r->data;
+
+			if (r->size != sizeof(*v))
+				return bad(off, "register set %u (VFP) of %u bytes, expected %zu",
+					   r->set, r->size, sizeof(*v));
+			if (v->nregs != 16 && v->nregs != 32)
+				return bad(off, "VFP register set with nregs %u, not 16 or 32",
+					   v->nregs);
+			if (summary)
+				return 0;
+			put_rec(off, h);
+			printf(": VFP, nregs %u, fpscr 0x%08x, fpexc 0x%08x", v->nregs, v->fpscr,
+			       v->fpexc);
+			printf(", fpinst 0x%08x fpinst2 0x%08x", v->fpinst, v->fpinst2);
+			if (v->__reserved)
+				printf(", reserved %#x", v->__reserved);
+			putchar('\n');
+			for (uint32_t i = 0; i < v->nregs; i += 4)
+				printf("  d %2u-%-2u %016llx %016llx %016llx %016llx\n",
+				       i, i + 3, ull(v->d[i]), ull(v->d[i + 1]),
+				       ull(v->d[i + 2]), ull(v->d[i + 3]));
+			return 0;
+		}
+		}
+		return bad(off, "unknown register set %u", r->set);
+	}
+	}
+	return 0;
+}
+
+/* Where the sigpage and the vdso are: a record of its own on arm. */
+static int do_mm_context(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_mm_context_arm *m = (const void *)h;
+
+	if (check_len(off, h, sizeof(*m)))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": sigpage %#x, vdso %#x, %u bytes, vvar %u bytes\n", m->sigpage,
+	       m->vdso, m->vdso_size, m->vvar_size);
+	return 0;
+}
 #endif
 
-#ifdef HAVE_ARCH_RECS
+#if defined(HAVE_ARCH_RECS) && !defined(HAVE_ARCH_MM_CONTEXT)
 /* Where the vdso is: the same record on x86_64, s390x and powerpc. */
 static int do_mm_context(size_t off, const struct ckpt_hdr *h)
 {
