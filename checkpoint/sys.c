@@ -184,6 +184,25 @@ void **ckpt_arch_data(struct ckpt_ctx *ctx)
 	return &ctx->arch;
 }
 
+/**
+ * ckpt_arch_state() - the architecture's restart state, allocated zeroed on
+ * first use
+ * @ctx: restart context
+ * @size: its size in bytes, the same at every call
+ *
+ * Kept in ckpt_arch_data(); ckpt_arch_free() frees it.
+ *
+ * Return: the state, or NULL when out of memory.
+ */
+void *ckpt_arch_state(struct ckpt_ctx *ctx, size_t size)
+{
+	void **p = ckpt_arch_data(ctx);
+
+	if (!*p)
+		*p = kzalloc(size, GFP_KERNEL);
+	return *p;
+}
+
 static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,
 			 unsigned long flags, int logfd)
 {

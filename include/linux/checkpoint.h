@@ -53,6 +53,7 @@ int ckpt_map_vdso(struct ckpt_ctx *ctx, u64 text, u32 text_size, u32 vvar_size,
  * Return: the address of the pointer.
  */
 void **ckpt_arch_data(struct ckpt_ctx *ctx);
+void *ckpt_arch_state(struct ckpt_ctx *ctx, size_t size);
 
 /*
  * Architecture hooks, implemented in arch/<arch>/kernel/checkpoint.c.

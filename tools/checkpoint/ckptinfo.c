@@ -713,6 +713,33 @@ static int do_restart_block(size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
+#if defined(CKPT_PPC_SET_FPU) || defined(CKPT_ARM_SET_VFP)
+/*
+ * The thread record of an architecture with register sets: the sets at
+ * @sets (read once the length is checked) must be among @known, and the
+ * REGSET records that follow must hold them.  Prints the record up to its
+ * sets.  Returns 1 after an error, 0 when there is nothing more to print
+ * (summary), 2 when the caller goes on printing the line.
+ */
+static int put_thread_sets(struct walk *w, size_t off, const struct ckpt_hdr *h, size_t len,
+			   const uint64_t *sets, uint64_t known, const struct bit_name *names,
+			   size_t nr_names)
+{
+	if (check_len(off, h, len))
+		return 1;
+	if (*sets & ~known)
+		return bad(off, "thread record with unknown register sets %#llx",
+			   ull(*sets & ~known));
+	w->regsets.left = *sets;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	fputs(": sets ", stdout);
+	put_flags(*sets, names, nr_names);
+	return 2;
+}
+#endif
+
 #if defined(CKPT_X86_TLS_ENTRIES) || defined(CKPT_S390_FEAT_VX) || defined(CKPT_PPC_SET_FPU) || \
 	defined(CKPT_ARM_SET_VFP)
 /*
@@ -933,19 +960,12 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	}
 	case CKPT_HDR_THREAD: {
 		const struct ckpt_hdr_thread_ppc *t = (const void *)h;
-		uint64_t known = CKPT_PPC_FEAT_FPU | CKPT_PPC_FEAT_VMX | CKPT_PPC_FEAT_VSX;
+		int ret = put_thread_sets(w, off, h, sizeof(*t), &t->sets,
+					  CKPT_PPC_FEAT_FPU | CKPT_PPC_FEAT_VMX | CKPT_PPC_FEAT_VSX,
+					  ppc_sets, ARRAY_SIZE(ppc_sets));
 
-		if (check_len(off, h, sizeof(*t)))
-			return 1;
-		if (t->sets & ~known)
-			return bad(off, "thread record with unknown register sets %#llx",
-				   ull(t->sets & ~known));
-		w->regsets.left = t->sets;
-		if (summary)
-			return 0;
-		put_rec(off, h);
-		fputs(": sets ", stdout);
-		put_flags(t->sets, ppc_sets, ARRAY_SIZE(ppc_sets));
+		if (ret != 2)
+			return ret;
 		printf(", tar %#llx, fpexc_mode %#x", ull(t->tar), t->fpexc_mode);
 		if (t->__reserved)
 			printf(", reserved %#x", t->__reserved);
@@ -1095,19 +1115,12 @@ static int do_arch_regs(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	}
 	case CKPT_HDR_THREAD: {
 		const struct ckpt_hdr_thread_arm *t = (const void *)h;
-		uint64_t known = 1ULL << CKPT_ARM_SET_VFP;
+		int ret = put_thread_sets(w, off, h, sizeof(*t), &t->sets,
+					  1ULL << CKPT_ARM_SET_VFP, arm_sets,
+					  ARRAY_SIZE(arm_sets));
 
-		if (check_len(off, h, sizeof(*t)))
-			return 1;
-		if (t->sets & ~known)
-			return bad(off, "thread record with unknown register sets %#llx",
-				   ull(t->sets & ~known));
-		w->regsets.left = t->sets;
-		if (summary)
-			return 0;
-		put_rec(off, h);
-		fputs(": sets ", stdout);
-		put_flags(t->sets, arm_sets, ARRAY_SIZE(arm_sets));
+		if (ret != 2)
+			return ret;
 		putchar('\n');
 		return 0;
 	}

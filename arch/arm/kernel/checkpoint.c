@@ -196,15 +196,6 @@ struct ckpt_arm_state {
 	struct ckpt_arm_vfp vfp;
 };
 
-static struct ckpt_arm_state *ckpt_arm_state(struct ckpt_ctx *ctx)
-{
-	struct ckpt_arm_state **p = (struct ckpt_arm_state **)ckpt_arch_data(ctx);
-
-	if (!*p)
-		*p = kzalloc(sizeof(**p), GFP_KERNEL);
-	return *p;
-}
-
 /**
  * ckpt_arch_check_task() - refuse arm state an image cannot hold
  * @ctx: checkpoint context
@@ -278,7 +269,7 @@ int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct task_struct *t)
  */
 int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 {
-	struct ckpt_arm_state *st = ckpt_arm_state(ctx);
+	struct ckpt_arm_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_arm_state));
 	struct ckpt_hdr_cpu_arm *h;
 	u32 pc, cpsr;
 	int ret;
@@ -295,8 +286,8 @@ int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -EINVAL, "the image's CPSR %#x has Jazelle or ThumbEE state",
 				cpsr);
 	if (pc >= TASK_SIZE || pc & (cpsr & PSR_T_BIT ? 1 : 3))
-		return ckpt_err(ctx, -EINVAL, "the image's pc %#x is not a user instruction address",
-				pc);
+		return ckpt_err(ctx, -EINVAL,
+				"the image's pc %#x is not a user instruction address", pc);
 	if (h->flags & ~CKPT_ARM_CPU_FLAGS_ALL ||
 	    (ckpt_arm_restart_code(h->regs[0]) !=
 	     !!(h->flags & CKPT_ARM_CPU_RESTARTBLOCK)) ||
@@ -355,7 +346,7 @@ int ckpt_arch_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
  */
 int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
 {
-	struct ckpt_arm_state *st = ckpt_arm_state(ctx);
+	struct ckpt_arm_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_arm_state));
 	struct ckpt_hdr_arch_arm cpu = { };
 	struct ckpt_arm_vfp *v;
 	int ret, i;

@@ -101,15 +101,6 @@ struct ckpt_ppc_state {
 	struct ckpt_ppc_vsx vsx;
 };
 
-static struct ckpt_ppc_state *ckpt_ppc_state(struct ckpt_ctx *ctx)
-{
-	struct ckpt_ppc_state **p = (struct ckpt_ppc_state **)ckpt_arch_data(ctx);
-
-	if (!*p)
-		*p = kzalloc(sizeof(**p), GFP_KERNEL);
-	return *p;
-}
-
 static bool ckpt_ppc_has_tar(void)
 {
 	return IS_ENABLED(CONFIG_PPC_BOOK3S_64) && cpu_has_feature(CPU_FTR_ARCH_207S);
@@ -220,7 +211,7 @@ static bool ckpt_ppc_trap_ok(u64 trap)
  */
 int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 {
-	struct ckpt_ppc_state *st = ckpt_ppc_state(ctx);
+	struct ckpt_ppc_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_ppc_state));
 	struct ckpt_hdr_cpu_ppc *h;
 	int ret;
 
@@ -316,7 +307,7 @@ int ckpt_arch_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
  */
 int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
 {
-	struct ckpt_ppc_state *st = ckpt_ppc_state(ctx);
+	struct ckpt_ppc_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_ppc_state));
 	struct ckpt_hdr_thread_ppc *h;
 	u64 missing;
 	int ret;

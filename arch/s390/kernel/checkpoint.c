@@ -83,15 +83,6 @@ struct ckpt_s390_state {
 	struct ckpt_hdr_thread_s390 thread;
 };
 
-static struct ckpt_s390_state *ckpt_s390_state(struct ckpt_ctx *ctx)
-{
-	struct ckpt_s390_state **p = (struct ckpt_s390_state **)ckpt_arch_data(ctx);
-
-	if (!*p)
-		*p = kzalloc(sizeof(**p), GFP_KERNEL);
-	return *p;
-}
-
 /**
  * ckpt_arch_check_task() - refuse s390x state an image cannot hold
  * @ctx: checkpoint context
@@ -210,7 +201,7 @@ static int ckpt_s390_check_psw(struct ckpt_ctx *ctx, u64 mask, u64 addr)
  */
 int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 {
-	struct ckpt_s390_state *st = ckpt_s390_state(ctx);
+	struct ckpt_s390_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_s390_state));
 	struct ckpt_hdr_cpu_s390 *h;
 	unsigned int ilc;
 	int ret;
@@ -294,7 +285,7 @@ static bool ckpt_s390_fpc_ok(u32 fpc)
  */
 int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
 {
-	struct ckpt_s390_state *st = ckpt_s390_state(ctx);
+	struct ckpt_s390_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_s390_state));
 	struct ckpt_hdr_thread_s390 *h;
 	int i, ret;
 

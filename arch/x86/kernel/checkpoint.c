@@ -235,15 +235,6 @@ int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_CPU, sizeof(h));
 }
 
-static struct ckpt_x86_state *ckpt_x86_state(struct ckpt_ctx *ctx)
-{
-	struct ckpt_x86_state **p = (struct ckpt_x86_state **)ckpt_arch_data(ctx);
-
-	if (!*p)
-		*p = kzalloc(sizeof(**p), GFP_KERNEL);
-	return *p;
-}
-
 /**
  * ckpt_arch_read_cpu() - read and check the registers of an x86_64 task
  * @ctx: restart context
@@ -255,7 +246,7 @@ static struct ckpt_x86_state *ckpt_x86_state(struct ckpt_ctx *ctx)
  */
 int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 {
-	struct ckpt_x86_state *st = ckpt_x86_state(ctx);
+	struct ckpt_x86_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_x86_state));
 	struct ckpt_hdr_cpu_x86 *h;
 	int ret;
 
@@ -427,7 +418,7 @@ bad:
  */
 int ckpt_arch_read_thread(struct ckpt_ctx *ctx)
 {
-	struct ckpt_x86_state *st = ckpt_x86_state(ctx);
+	struct ckpt_x86_state *st = ckpt_arch_state(ctx, sizeof(struct ckpt_x86_state));
 	struct ckpt_hdr_thread_x86 *h;
 	int i, ret;
 
