@@ -111,6 +111,9 @@ int ckpt_arch_read_header(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* CPSR bits of user space: N, Z, C, V, Q, GE, E, T and the If-Then state. */
+#define CKPT_ARM_USER_PSR	(APSR_MASK | PSR_IT_MASK | PSR_E_BIT | PSR_T_BIT)
+
 /* r0 values the return from restart(2) would take for a system call's. */
 static bool ckpt_arm_restart_code(u32 r0)
 {
@@ -471,9 +474,11 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx)
 	u32 cpsr = h->regs[16];
 
 	memcpy(regs->uregs, h->regs, sizeof(regs->uregs));
-	/* As sigreturn: the user bits, in user mode, interrupts and aborts on. */
-	regs->ARM_cpsr = (cpsr & (PSR_f | PSR_s | (PSR_x & ~PSR_A_BIT) | PSR_T_BIT)) |
-			 USR_MODE;
+	/*
+	 * The bits user space may hold (flags, GE, E, Thumb and If-Then
+	 * state), in user mode with interrupts and aborts on, as sigreturn.
+	 */
+	regs->ARM_cpsr = (cpsr & CKPT_ARM_USER_PSR) | USR_MODE;
 	ti->abi_syscall = h->syscall;
 	set_tls(h->tp_value[0]);
 	ti->tp_value[1] = h->tp_value[1];
