@@ -10,10 +10,10 @@
  *
  * The header checks run on a crafted image (header, CPU feature record and
  * tail, built in user space; see ckpt_craft_image()), so that they run on
- * every architecture, including those whose task checkpoint is not
+ * every architecture, including one whose task checkpoint is not
  * implemented yet.  The tests of a good image, of the checksum and tail
  * and of truncation inside the task records need a real image of the
- * caller, and are skipped with the kernel's reason where it cannot be made.
+ * caller, and would be skipped with the kernel's reason on such a port.
  */
 
 #include "ckpt_task.h"
