@@ -365,6 +365,53 @@ TEST(alternate_signal_stack)
 	CKPT_RUN_SIMPLE(altstack_target, NULL);
 }
 
+#if !defined(__x86_64__)
+/*
+ * ---- a handler that returns through the kernel's trampoline ----
+ * Installed without SA_RESTORER (the C library always gives one), its
+ * return goes through the sigreturn code the kernel maps: the vdso on
+ * s390x and powerpc, the [sigpage] on arm.  It must be where the restarted
+ * process has it.  (x86_64 requires SA_RESTORER.)
+ */
+struct raw_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+static volatile int raw_got;
+
+static void on_raw(int sig)
+{
+	(void)sig;
+	raw_got++;
+}
+
+static void raw_handler_target(void *arg)
+{
+	struct raw_sigaction sa = { .handler = on_raw };
+	struct raw_sigaction rt = { .handler = on_raw, .flags = SA_SIGINFO };
+
+	(void)arg;
+	SETUP(!syscall(SYS_rt_sigaction, SIGUSR1, &sa, NULL, sizeof(sa.mask)));
+	SETUP(!syscall(SYS_rt_sigaction, SIGUSR2, &rt, NULL, sizeof(rt.mask)));
+	SETUP(!kill(ckpt_getpid(), SIGUSR1) && raw_got == 1);
+
+	ckpt_stop();
+
+	CHECK(!kill(ckpt_getpid(), SIGUSR1));
+	CHECKF(raw_got == 2, "handler ran %d times", raw_got);
+	CHECK(!kill(ckpt_getpid(), SIGUSR2));
+	CHECKF(raw_got == 3, "handler ran %d times", raw_got);
+}
+
+TEST(handler_without_restorer)
+{
+	CKPT_RUN_SIMPLE(raw_handler_target, NULL);
+}
+#endif
+
 /* ---- interval timers ---- */
 
 static double tv(const struct timeval *t)
