@@ -19,6 +19,7 @@
 #include <linux/fs_struct.h>
 #include <linux/io_uring.h>
 #include <linux/path.h>
+#include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -59,6 +60,25 @@ int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
 	return 0;
 }
 
+/*
+ * Is @t in a ptrace stop at system call entry or exit?  Its registers are
+ * then the tracer's view of a call under way, not a user state to resume
+ * from.  last_siginfo is set and cleared under the siglock.
+ */
+static bool ckpt_in_syscall_stop(struct task_struct *t)
+{
+	unsigned long flags;
+	bool stop;
+
+	if (!t->ptrace || !lock_task_sighand(t, &flags))
+		return false;
+	stop = t->last_siginfo && (t->last_siginfo->si_code & 0x7f) == SIGTRAP &&
+	       (t->ptrace_message == PTRACE_EVENTMSG_SYSCALL_ENTRY ||
+		t->ptrace_message == PTRACE_EVENTMSG_SYSCALL_EXIT);
+	unlock_task_sighand(t, &flags);
+	return stop;
+}
+
 /* What a task may hold that this version cannot save. */
 static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 {
@@ -78,6 +98,9 @@ static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (children)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has child or traced processes", pid);
+	if (ckpt_in_syscall_stop(t))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d is in a ptrace system call stop", pid);
 #ifdef CONFIG_IO_URING
 	if (t->io_uring)
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring", pid);

@@ -215,11 +215,6 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		what = "Jazelle or ThumbEE state";
 	else if (test_tsk_thread_flag(t, TIF_UPROBE))
 		what = "uprobes";
-	else if (t->ptrace && t->ptrace_message &&
-		 (t->ptrace_message == PTRACE_EVENTMSG_SYSCALL_ENTRY ||
-		  t->ptrace_message == PTRACE_EVENTMSG_SYSCALL_EXIT) &&
-		 t->last_siginfo && (t->last_siginfo->si_code & 0x7f) == SIGTRAP)
-		what = "a ptrace system call stop";
 #ifdef CONFIG_HAVE_HW_BREAKPOINT
 	for (int i = 0; !what && i < ARM_MAX_HBP_SLOTS; i++)
 		if (t->thread.debug.hbp[i])

@@ -744,6 +744,53 @@ TEST(arm_state)
 }
 #endif
 
+/*
+ * A task in a ptrace stop at system call entry has the registers of a call
+ * under way, not a state to resume from: the checkpoint is refused, and
+ * the task goes on.
+ */
+TEST(syscall_stop_refused)
+{
+	struct ckpt_ctx c;
+	int status, fd;
+	pid_t pid;
+
+	ckpt_ctx_init(&c);
+	fd = ckpt_tmpfile();
+	ASSERT_LE(0, fd);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		_exit(getppid() > 0 ? 42 : 43);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD));
+	ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, NULL, NULL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80))
+		TH_LOG("not at a system call stop: status %#x", status);
+
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0, c.lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ckpt_log_collect(&c);
+	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "system call stop"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) TH_LOG("a refused checkpoint wrote to the image");
+
+	/* Untouched: its call completes once it is let go. */
+	EXPECT_EQ(0, ptrace(PTRACE_DETACH, pid, NULL, NULL));
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42)
+		TH_LOG("status %#x", status);
+	close(fd);
+}
+
 /* arm has no ptrace single-step: debuggers plant breakpoints instead. */
 #if !defined(__arm__)
 static volatile unsigned long spin_count;
