@@ -744,6 +744,53 @@ TEST(arm_state)
 }
 #endif
 
+/* ---- tracees in states an image cannot hold ---- */
+
+static volatile unsigned long spin_count;
+
+/* A child that lets this process trace it and stops; then exits 42 or spins. */
+static pid_t fork_tracee(struct __test_metadata *_metadata, bool spin)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(1);
+		raise(SIGSTOP);
+		while (spin)
+			spin_count++;
+		_exit(getppid() > 0 ? 42 : 43);
+	}
+	if (pid < 0)
+		return pid;
+	EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	return pid;
+}
+
+/* checkpoint(2) of @pid fails with EOPNOTSUPP, a line with @word, nothing written. */
+static void expect_tracee_refused(struct __test_metadata *_metadata, pid_t pid,
+				  const char *word)
+{
+	struct ckpt_ctx c;
+	int fd;
+
+	ckpt_ctx_init(&c);
+	fd = ckpt_tmpfile();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0, c.lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ckpt_log_collect(&c);
+	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", word))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) TH_LOG("a refused checkpoint wrote to the image");
+	close(fd);
+}
+
 /*
  * A task in a ptrace stop at system call entry has the registers of a call
  * under way, not a state to resume from: the checkpoint is refused, and
@@ -751,89 +798,43 @@ TEST(arm_state)
  */
 TEST(syscall_stop_refused)
 {
-	struct ckpt_ctx c;
-	int status, fd;
-	pid_t pid;
+	int status;
+	pid_t pid = fork_tracee(_metadata, false);
 
-	ckpt_ctx_init(&c);
-	fd = ckpt_tmpfile();
-	ASSERT_LE(0, fd);
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(1);
-		raise(SIGSTOP);
-		_exit(getppid() > 0 ? 42 : 43);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_TRACESYSGOOD));
 	ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, NULL, NULL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == (SIGTRAP | 0x80))
 		TH_LOG("not at a system call stop: status %#x", status);
 
-	EXPECT_EQ(-1, sys_checkpoint(pid, fd, 0, c.lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	ckpt_log_collect(&c);
-	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "system call stop"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
-	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) TH_LOG("a refused checkpoint wrote to the image");
+	expect_tracee_refused(_metadata, pid, "system call stop");
 
 	/* Untouched: its call completes once it is let go. */
 	EXPECT_EQ(0, ptrace(PTRACE_DETACH, pid, NULL, NULL));
 	EXPECT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42)
 		TH_LOG("status %#x", status);
-	close(fd);
 }
 
 /* arm has no ptrace single-step: debuggers plant breakpoints instead. */
 #if !defined(__arm__)
-static volatile unsigned long spin_count;
-
 /*
  * A task single-stepped by its tracer has debug state in the CPU that an
  * image cannot carry: the checkpoint is refused, and the task goes on.
  */
 TEST(single_stepped_refused)
 {
-	struct ckpt_ctx c;
-	int status, fd;
-	pid_t pid;
-	long id;
+	int status;
+	pid_t pid = fork_tracee(_metadata, true);
 
-	ckpt_ctx_init(&c);
-	fd = ckpt_tmpfile();
-	ASSERT_LE(0, fd);
-	fflush(NULL);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(1);
-		raise(SIGSTOP);
-		for (;;)
-			spin_count++;
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP)
 		TH_LOG("after a single step: status %#x", status);
 
-	id = sys_checkpoint(pid, fd, 0, c.lp[1]);
-	EXPECT_EQ(-1, id);
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	ckpt_log_collect(&c);
-	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "single-stepping"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
-	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) TH_LOG("a refused checkpoint wrote to the image");
+	expect_tracee_refused(_metadata, pid, "single-stepping");
 
 	/* Untouched: it steps on, and runs on once continued. */
 	EXPECT_EQ(0, ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL));
@@ -843,7 +844,6 @@ TEST(single_stepped_refused)
 	ckpt_sleep(0.05);
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
 	ckpt_kill(pid);
-	close(fd);
 }
 #endif
 
