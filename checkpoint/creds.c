@@ -7,11 +7,14 @@
  * nothing: every id, group and capability of the image must be one the
  * caller could set itself with setresuid(2), setgroups(2), capset(2) and
  * prctl(2); otherwise it fails with EPERM before the point of no return.
+ * As with setresuid(2), the restarted process counts against the per-user
+ * limits (RLIMIT_NPROC...) of its own user, not of its restarter's.
  */
 
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/sched/user.h>
 #include <linux/securebits.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
@@ -195,6 +198,39 @@ static int ckpt_creds_allowed(struct ckpt_ctx *ctx, const struct cred *old,
 	return 0;
 }
 
+/*
+ * What setresuid(2) does besides setting the ids: the process is counted
+ * as one of its new user's (cred->user, cred->ucounts), and a user at its
+ * RLIMIT_NPROC (the image's) gets no new process, as in fork(2).
+ */
+static int ckpt_creds_user(struct ckpt_ctx *ctx, struct cred *new)
+{
+	const struct cred *old = current_cred();
+	u64 nproc = ctx->rst->task.rlim[RLIMIT_NPROC].cur;
+	int ret;
+
+	if (!uid_eq(new->uid, old->uid)) {
+		struct user_struct *user = alloc_uid(new->uid);
+
+		if (!user)
+			return -ENOMEM;
+		free_uid(new->user);
+		new->user = user;
+	}
+	ret = set_cred_ucounts(new);
+	if (ret)
+		return ret;
+	if (new->ucounts == old->ucounts || new->user == INIT_USER ||
+	    nproc >= RLIM_INFINITY ||
+	    (nproc && !is_rlimit_overlimit(new->ucounts, UCOUNT_RLIMIT_NPROC, nproc - 1)))
+		return 0;
+	if (capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN))
+		return 0;
+	return ckpt_err(ctx, -EAGAIN,
+			"user %u has reached its process limit (RLIMIT_NPROC %llu)",
+			from_kuid_munged(old->user_ns, new->uid), nproc);
+}
+
 /**
  * ckpt_read_creds() - read the CREDS record and prepare the credentials
  * @ctx: restart context
@@ -235,6 +271,8 @@ int ckpt_read_creds(struct ckpt_ctx *ctx)
 	new->cap_bset.val = h->cap_bset;
 	new->cap_ambient.val = h->cap_ambient;
 	ret = ckpt_creds_allowed(ctx, current_cred(), new);
+	if (!ret)
+		ret = ckpt_creds_user(ctx, new);
 out:
 	kvfree(h);
 	return ret;

@@ -23,12 +23,16 @@
 #include <linux/memfd.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/net.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/sock.h>
 
 #include "internal.h"
 
@@ -288,13 +292,80 @@ bool ckpt_is_internal_shmem(struct file *file)
 	       file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
 }
 
+/*
+ * What the kernel calls @file ("net:[4026531840]", "anon_inode:[eventpoll]",
+ * "socket:[123]", or its path), in @buf, for the log.
+ */
+static const char *ckpt_file_name(struct file *file, char *buf, int size)
+{
+	char *p = d_path(&file->f_path, buf, size);
+
+	return IS_ERR(p) ? "(no name)" : p;
+}
+
+/* A socket's address family, for the log. */
+static const char *ckpt_socket_kind(struct file *file)
+{
+#ifdef CONFIG_NET
+	struct socket *sock = sock_from_file(file);
+
+	if (!sock || !sock->sk)
+		return "a socket";
+	switch (sock->sk->sk_family) {
+	case AF_UNIX:
+		return "a unix socket";
+	case AF_INET:
+		return "an IPv4 socket";
+	case AF_INET6:
+		return "an IPv6 socket";
+	case AF_NETLINK:
+		return "a netlink socket";
+	case AF_PACKET:
+		return "a packet socket";
+	}
+#endif
+	return "a socket";
+}
+
+/*
+ * Is @file a /proc file of the task being checkpointed (/proc/PID/maps...)?
+ * Restart cannot reopen it: the pid changes, and the same file of the new
+ * process would show the restarter's state at the time it was opened.
+ */
+static bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct super_block *sb = file->f_path.mnt->mnt_sb;
+	struct dentry *d = file->f_path.dentry, *top = NULL;
+	struct task_struct *t = ctx->root_task;
+	pid_t tgid;
+	int nr;
+
+	if (sb->s_magic != PROC_SUPER_MAGIC)
+		return false;
+	/* The entry right below the root of this proc mount. */
+	rcu_read_lock();
+	for (; d != sb->s_root && !IS_ROOT(d); d = READ_ONCE(d->d_parent))
+		top = d;
+	if (top && kstrtoint(top->d_name.name, 10, &nr))
+		top = NULL;
+	rcu_read_unlock();
+	if (!top || d != sb->s_root)
+		return false;
+	rcu_read_lock();
+	tgid = task_tgid_nr_ns(t, proc_pid_ns(sb));
+	rcu_read_unlock();
+	return tgid && nr == tgid;
+}
+
 /* The CKPT_FILE_* type of @file, or -EOPNOTSUPP and a log line. */
 static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 			  const char *who)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
+	unsigned long magic = inode->i_sb->s_magic;
 	bool internal = file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
+	char name[64];
 
 	if (ckpt_is_internal_shmem(file)) {
 		const char *name = file->f_path.dentry->d_name.name;
@@ -306,7 +377,7 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 		return CKPT_FILE_SHMEM;
 	}
 	if (S_ISFIFO(mode) && get_pipe_info(file, false))
-		return inode->i_sb->s_magic == PIPEFS_MAGIC ? CKPT_FILE_PIPE : CKPT_FILE_FIFO;
+		return magic == PIPEFS_MAGIC ? CKPT_FILE_PIPE : CKPT_FILE_FIFO;
 #ifdef CONFIG_EVENTFD
 	{
 		unsigned int efd_flags;
@@ -317,10 +388,28 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 	}
 #endif
 	if (S_ISSOCK(mode))
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a socket", who);
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is %s (%s), not supported", who,
+				ckpt_socket_kind(file),
+				ckpt_file_name(file, name, sizeof(name)));
+	if (magic == NSFS_MAGIC)
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a namespace file (%s), not supported",
+				who, ckpt_file_name(file, name, sizeof(name)));
+	if (magic == ANON_INODE_FS_MAGIC)
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is an %s file, not supported", who,
+				ckpt_file_name(file, name, sizeof(name)));
 	if (internal)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is an anonymous file %s",
-				who, file->f_path.dentry->d_name.name);
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a kernel-internal file (%s, file system %#lx), not supported",
+				who, ckpt_file_name(file, name, sizeof(name)), magic);
+	if (ckpt_is_own_proc_file(ctx, file)) {
+		char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+
+		ckpt_err(ctx, -EOPNOTSUPP,
+			 "%s is %s, a /proc file of the process itself, not supported",
+			 who, buf ? ckpt_file_name(file, buf, PATH_MAX) : "a file");
+		kfree(buf);
+		return -EOPNOTSUPP;
+	}
 	if (S_ISREG(mode))
 		return CKPT_FILE_REG;
 	if (S_ISDIR(mode))
@@ -390,9 +479,13 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	} else if (type == CKPT_FILE_MEMFD || type == CKPT_FILE_SHMEM) {
 		name = type == CKPT_FILE_MEMFD ?
 			(const char *)file->f_path.dentry->d_name.name + 6 : "";
-		ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
-		if (ret)
-			goto out;
+		/* Another open of an object already saved shares its contents. */
+		pipe_ref = ckpt_obj_lookup(ctx, inode);
+		if (!pipe_ref) {
+			ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
+			if (ret)
+				goto out;
+		}
 		if (type == CKPT_FILE_MEMFD)
 			h->count = SHMEM_I(inode)->seals;
 	} else {
@@ -407,6 +500,11 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	if (ret < 0)
 		goto out;
 	h->objref = ret;
+	if ((type == CKPT_FILE_MEMFD || type == CKPT_FILE_SHMEM) && !pipe_ref) {
+		ret = ckpt_obj_alias(ctx, inode, h->objref);
+		if (ret)
+			goto out;
+	}
 	h->type = type;
 	h->f_flags = file->f_flags & CKPT_FILE_FLAGS;
 	if (file->f_mode & FMODE_PATH)
@@ -637,12 +735,43 @@ static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_f
 	return file;
 }
 
-/* Set the flags fcntl(F_SETFL) sets on a reopened file. */
-static void ckpt_set_flags(struct file *file, u32 f_flags)
+/*
+ * Status flags a file re-created or reopened gets from its record, as
+ * open(2) or fcntl(F_SETFL) would set them.  O_DIRECT comes with the
+ * open of a file reopened by path, and is refused on the others.
+ */
+#define CKPT_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_DSYNC | __O_SYNC | \
+				 O_NOATIME | O_LARGEFILE)
+
+static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 {
+	struct inode *inode = file_inode(file);
+
+	if ((f_flags ^ file->f_flags) & O_DIRECT)
+		return ckpt_err(ctx, -EINVAL, "cannot give %pD O_DIRECT", file);
+	if ((f_flags ^ file->f_flags) & O_NOATIME &&
+	    !inode_owner_or_capable(file_mnt_idmap(file), inode))
+		return ckpt_err(ctx, -EPERM, "no permission to give %pD O_NOATIME", file);
 	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f_flags & O_NONBLOCK);
+	file->f_flags = (file->f_flags & ~CKPT_STATUS_FLAGS) | (f_flags & CKPT_STATUS_FLAGS);
 	spin_unlock(&file->f_lock);
+	return 0;
+}
+
+/*
+ * Another open of a file restart created (a pipe, a memfd): a struct file
+ * of its own, as an open of /proc/self/fd/N gives.
+ */
+static struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
+				    u32 f_flags)
+{
+	int flags = (f_flags & (O_ACCMODE | CKPT_STATUS_FLAGS)) | O_NONBLOCK | O_NOCTTY;
+	struct file *file = dentry_open(&first->f_path, flags, current_cred());
+
+	if (IS_ERR(file))
+		ckpt_err(ctx, PTR_ERR(file), "cannot open %pD again (error %ld)",
+			 first, PTR_ERR(file));
+	return file;
 }
 
 static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
@@ -714,7 +843,22 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 #endif
 	case CKPT_FILE_MEMFD:
 	case CKPT_FILE_SHMEM:
-		file = ckpt_new_shmem(ctx, h);
+		if (h->pipe_ref) {
+			struct file *first = ckpt_read_file_ref(ctx, h->pipe_ref);
+
+			if (IS_ERR(first)) {
+				ret = PTR_ERR(first);
+				goto out;
+			}
+			if (!ckpt_is_internal_shmem(first) || h->nr_pages ||
+			    h->f_flags & O_PATH ||
+			    (h->type == CKPT_FILE_MEMFD) !=
+			    !strncmp(first->f_path.dentry->d_name.name, "memfd:", 6))
+				goto bad;
+			file = ckpt_open_again(ctx, first, h->f_flags);
+		} else {
+			file = ckpt_new_shmem(ctx, h);
+		}
 		if (IS_ERR(file)) {
 			ret = PTR_ERR(file);
 			goto out;
@@ -729,15 +873,24 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 			ret = PTR_ERR(p);
 			goto out;
 		}
-		if (acc == O_RDWR || h->path[0] || h->f_flags & O_PATH)
+		if (h->path[0] || h->f_flags & O_PATH)
 			goto bad;
-		file = get_file(p->ends[acc == O_WRONLY]);
+		/* Each open of the pipe is a file of its own, with its flags. */
+		file = ckpt_open_again(ctx, p->ends[acc != O_RDONLY], h->f_flags);
+		if (IS_ERR(file)) {
+			ret = PTR_ERR(file);
+			goto out;
+		}
 		break;
 	}
 	default:
 		goto bad;
 	}
-	ckpt_set_flags(file, h->f_flags);
+	ret = ckpt_set_flags(ctx, file, h->f_flags);
+	if (ret) {
+		fput(file);
+		goto out;
+	}
 	ret = ckpt_obj_insert(ctx, h->objref, file, CKPT_OBJ_FILE);
 	goto out;
 bad:

@@ -38,6 +38,8 @@ enum ckpt_op {
  * @logfile: where failures are reported, or NULL
  * @logged: a failure has already been reported on @logfile
  * @root_task: the task being checkpointed, with a reference held
+ * @mm: checkpoint: the mm of @root_task, referenced while it is written
+ * @stack_pinned: checkpoint: the kernel stack of @root_task is referenced
  * @image_len: bytes written or read so far
  * @nr_records: records written or read so far
  * @crc: running CRC32C (not finalized) of the bytes written or read so far
@@ -64,6 +66,8 @@ struct ckpt_ctx {
 	struct file *logfile;
 	bool logged;
 	struct task_struct *root_task;
+	struct mm_struct *mm;
+	bool stack_pinned;
 
 	u64 image_len;
 	u32 nr_records;
@@ -105,6 +109,7 @@ struct ckpt_walk {
 enum ckpt_obj_type {
 	CKPT_OBJ_FILE = 1,
 	CKPT_OBJ_PIPE,
+	CKPT_OBJ_ALIAS,		/* checkpoint: another name of an object */
 };
 
 /**
@@ -134,6 +139,8 @@ struct ckpt_fd_entry {
  * @nr_fds: number of @fds
  * @mm: the new address space, built aside
  * @exe_file: the executable of @mm, or NULL
+ * @dumpable: the dumpable flag of @mm, set after the credentials
+ * @membarrier: the membarrier(2) registrations of @mm
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -148,6 +155,8 @@ struct ckpt_restart_state {
 	unsigned int nr_fds;
 	struct mm_struct *mm;
 	struct file *exe_file;
+	u32 dumpable;
+	u32 membarrier;
 };
 
 /* stream.c */
@@ -173,6 +182,7 @@ void ckpt_obj_init(struct ckpt_ctx *ctx);
 void ckpt_obj_release(struct ckpt_ctx *ctx);
 u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr);
 int ckpt_obj_add(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
+int ckpt_obj_alias(struct ckpt_ctx *ctx, void *ptr, u32 objref);
 int ckpt_obj_insert(struct ckpt_ctx *ctx, u32 objref, void *ptr,
 		    enum ckpt_obj_type type);
 void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type);
@@ -220,6 +230,7 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_mm(struct ckpt_ctx *ctx);
 int ckpt_restore_mm(struct ckpt_ctx *ctx);
+void ckpt_restore_mm_creds(struct ckpt_ctx *ctx);
 int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
 			   struct ckpt_walk *walk);
 int ckpt_walk_reserve(struct ckpt_walk *w);

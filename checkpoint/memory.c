@@ -26,6 +26,8 @@
 #include <linux/mman.h>
 #include <linux/mmu_context.h>
 #include <linux/pagewalk.h>
+#include <linux/sched/coredump.h>
+#include <linux/security.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
@@ -328,6 +330,10 @@ static u32 ckpt_vma_flags(vm_flags_t f)
 		flags |= CKPT_VMA_HUGEPAGE;
 	if (f & VM_NOHUGEPAGE)
 		flags |= CKPT_VMA_NOHUGEPAGE;
+	if (f & VM_DROPPABLE)
+		flags |= CKPT_VMA_DROPPABLE;
+	if (f & VM_ACCOUNT)
+		flags |= CKPT_VMA_ACCOUNT;
 	return flags;
 }
 
@@ -442,6 +448,45 @@ static void ckpt_free_vmas(struct ckpt_vma *vmas, unsigned int nr)
 	kvfree(vmas);
 }
 
+/* The mm's own state: prctl(2), coredump_filter, membarrier(2)... */
+static int ckpt_scan_mm_state(struct ckpt_ctx *ctx, struct task_struct *t,
+			      struct mm_struct *mm, struct ckpt_hdr_mm *h)
+{
+	unsigned long f = mm->flags;
+
+	BUILD_BUG_ON(CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY !=
+		     MEMBARRIER_STATE_PRIVATE_EXPEDITED_READY);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_GLOBAL_EXPEDITED != MEMBARRIER_STATE_GLOBAL_EXPEDITED);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_SYNC_CORE != MEMBARRIER_STATE_PRIVATE_EXPEDITED_SYNC_CORE);
+	BUILD_BUG_ON(CKPT_MEMBARRIER_RSEQ != MEMBARRIER_STATE_PRIVATE_EXPEDITED_RSEQ);
+	if (f & (BIT(MMF_VM_MERGEABLE) | BIT(MMF_VM_MERGE_ANY)))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d uses KSM page merging, not supported",
+				task_pid_vnr(t));
+	if (mm->def_flags & ~(VM_LOCKED | VM_LOCKONFAULT))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has default mapping flags %#lx, not supported",
+				task_pid_vnr(t), mm->def_flags);
+	h->dumpable = __get_dumpable(f);
+	h->coredump_filter = (f & MMF_DUMP_FILTER_MASK) >> MMF_DUMP_FILTER_SHIFT;
+	if (f & MMF_DISABLE_THP_MASK)
+		h->flags |= CKPT_MM_THP_DISABLE;
+	if (f & MMF_HAS_MDWE_MASK)
+		h->flags |= CKPT_MM_MDWE;
+	if (f & BIT(MMF_HAS_MDWE_NO_INHERIT))
+		h->flags |= CKPT_MM_MDWE_NO_INHERIT;
+	if (f & MMF_TOPDOWN_MASK)
+		h->flags |= CKPT_MM_TOPDOWN;
+	if (mm->def_flags & VM_LOCKED)
+		h->flags |= CKPT_MM_LOCK_FUTURE;
+	if (mm->def_flags & VM_LOCKONFAULT)
+		h->flags |= CKPT_MM_LOCK_ONFAULT;
+#ifdef CONFIG_MEMBARRIER
+	h->membarrier = atomic_read(&mm->membarrier_state) & CKPT_MEMBARRIER_ALL;
+#endif
+	return 0;
+}
+
 /*
  * Describe the mm and its VMAs under the mmap lock.  Nothing is written
  * with the lock held: writing to a pipe can fault on another mm.
@@ -481,6 +526,9 @@ static int ckpt_scan_mm(struct ckpt_ctx *ctx, struct task_struct *t,
 	h->mmap_base = mm->mmap_base;
 	for (i = 0; i < AT_VECTOR_SIZE; i++)
 		h->auxv[i] = mm->saved_auxv[i];
+	ret = ckpt_scan_mm_state(ctx, t, mm, h);
+	if (ret)
+		goto unlock;
 
 	vmas = kvcalloc(mm->map_count ?: 1, sizeof(*vmas), GFP_KERNEL);
 	ret = -ENOMEM;
@@ -526,11 +574,12 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	unsigned int i;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(*h) != 1136);
+	BUILD_BUG_ON(sizeof(*h) != 1152);
 	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
-	mm = get_task_mm(t);
+	mm = ckpt_task_mm(ctx);
 	if (!mm)
 		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", task_pid_vnr(t));
+	mmget(mm);
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h) {
 		mmput(mm);
@@ -831,6 +880,61 @@ static bool ckpt_special_present(struct mm_struct *mm, const struct ckpt_hdr_vma
 	return name && !strcmp(name, v->name);
 }
 
+/*
+ * Make the VMA just mapped at @v the one of the image: charged to the
+ * commit limit as it was, and kept apart from its neighbours.  The VMA
+ * records are what /proc/PID/maps showed; mmap() would merge a VMA with a
+ * compatible neighbour that had stayed apart (one mprotect()ed from
+ * read-write to read-only keeps its charge, its neighbour has none...).
+ * Every VMA is VM_DONTEXPAND, which no merge takes, until the whole
+ * address space is built (ckpt_unmark_vmas()).
+ */
+static int ckpt_keep_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 const struct ckpt_hdr_vma *v)
+{
+	long pages = (v->end - v->start) >> PAGE_SHIFT;
+	struct vm_area_struct *vma;
+	int ret = 0;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, v->start);
+	if (!vma || vma->vm_start != v->start || vma->vm_end != v->end) {
+		ret = ckpt_err(ctx, -EEXIST, "the mapping at %#llx-%#llx did not stay apart",
+			       v->start, v->end);
+		goto out;
+	}
+	if (v->flags & CKPT_VMA_ACCOUNT && !(vma->vm_flags & VM_ACCOUNT)) {
+		ret = security_vm_enough_memory_mm(mm, pages);
+		if (ret) {
+			ret = ckpt_err(ctx, ret, "no memory to commit for %#llx-%#llx",
+				       v->start, v->end);
+			goto out;
+		}
+		vm_flags_set(vma, VM_ACCOUNT);
+	} else if (!(v->flags & CKPT_VMA_ACCOUNT) && vma->vm_flags & VM_ACCOUNT) {
+		vm_unacct_memory(pages);
+		vm_flags_clear(vma, VM_ACCOUNT);
+	}
+	vm_flags_set(vma, VM_DONTEXPAND);
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/* The VMAs of the image are built: they may merge from now on. */
+static void ckpt_unmark_vmas(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_write_lock(mm);
+	for_each_vma(vmi, vma)
+		if (!vma->vm_ops || !vma->vm_ops->name)
+			vm_flags_clear(vma, VM_DONTEXPAND);
+	mmap_write_unlock(mm);
+}
+
 /* Re-create one VMA in the new mm, current->mm, and fill its pages. */
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 			 u64 *prev_end)
@@ -858,6 +962,17 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 
 	flags = MAP_FIXED_NOREPLACE;
 	flags |= v->flags & CKPT_VMA_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (v->flags & CKPT_VMA_DROPPABLE) {
+		if (VM_DROPPABLE == VM_NONE)
+			return ckpt_err(ctx, -ENOEXEC,
+					"the image has a MAP_DROPPABLE mapping, which this kernel lacks");
+		if (v->type != CKPT_VMA_ANON || v->flags & CKPT_VMA_LOCKED)
+			return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx",
+					v->start);
+		flags = MAP_FIXED_NOREPLACE | MAP_DROPPABLE;
+	}
+	if (v->flags & CKPT_VMA_ACCOUNT && v->flags & CKPT_VMA_SHARED)
+		return ckpt_err(ctx, -EINVAL, "malformed VMA record at %#llx", v->start);
 	if (v->flags & CKPT_VMA_GROWSDOWN)
 		flags |= MAP_GROWSDOWN;
 	if (v->flags & CKPT_VMA_NORESERVE)
@@ -903,6 +1018,9 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 		return ckpt_err(ctx, IS_ERR_VALUE(addr) ? (long)addr : -EEXIST,
 				"cannot map %#llx-%#llx (error %ld)", v->start, v->end,
 				IS_ERR_VALUE(addr) ? (long)addr : -EEXIST);
+	ret = ckpt_keep_vma(ctx, mm, v);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(ckpt_vma_advice); i++) {
 		if (!(v->flags & ckpt_vma_advice[i].flag))
 			continue;
@@ -935,7 +1053,49 @@ static int ckpt_check_mm_record(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *
 	for (i = AT_VECTOR_SIZE; i < CKPT_AUXV_WORDS; i++)
 		if (h->auxv[i])
 			return ckpt_err(ctx, -EINVAL, "mm record: auxiliary vector too long");
+	if (h->dumpable > SUID_DUMP_ROOT ||
+	    h->coredump_filter >= 1U << MMF_DUMP_FILTER_BITS ||
+	    h->flags & ~CKPT_MM_FLAGS_ALL || h->membarrier & ~CKPT_MEMBARRIER_ALL ||
+	    (h->flags & CKPT_MM_LOCK_ONFAULT && !(h->flags & CKPT_MM_LOCK_FUTURE)) ||
+	    (h->flags & CKPT_MM_MDWE_NO_INHERIT && !(h->flags & CKPT_MM_MDWE)))
+		return ckpt_err(ctx, -EINVAL, "malformed mm record");
+	if ((h->membarrier && !IS_ENABLED(CONFIG_MEMBARRIER)) ||
+	    (h->membarrier & (CKPT_MEMBARRIER_SYNC_CORE | CKPT_MEMBARRIER_SYNC_CORE_READY) &&
+	     !IS_ENABLED(CONFIG_ARCH_HAS_MEMBARRIER_SYNC_CORE)) ||
+	    (h->membarrier & (CKPT_MEMBARRIER_RSEQ | CKPT_MEMBARRIER_RSEQ_READY) &&
+	     !IS_ENABLED(CONFIG_RSEQ)))
+		return ckpt_err(ctx, -ENOEXEC,
+				"the image has membarrier(2) registrations %#x this kernel lacks",
+				h->membarrier);
+	/* mlockall(MCL_FUTURE) needs what can_do_mlock() asks, with the image's limit. */
+	if (h->flags & CKPT_MM_LOCK_FUTURE && !ctx->rst->task.rlim[RLIMIT_MEMLOCK].cur &&
+	    !capable(CAP_IPC_LOCK))
+		return ckpt_err(ctx, -EPERM,
+				"the image's mlockall(MCL_FUTURE) needs RLIMIT_MEMLOCK or CAP_IPC_LOCK");
 	return 0;
+}
+
+/* The mm's own state of the image, on the new mm built. */
+static void ckpt_set_mm_state(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			      const struct ckpt_hdr_mm *h)
+{
+	unsigned long set = (unsigned long)h->coredump_filter << MMF_DUMP_FILTER_SHIFT;
+
+	if (h->flags & CKPT_MM_THP_DISABLE)
+		set |= MMF_DISABLE_THP_MASK;
+	if (h->flags & CKPT_MM_MDWE)
+		set |= MMF_HAS_MDWE_MASK;
+	if (h->flags & CKPT_MM_MDWE_NO_INHERIT)
+		set |= BIT(MMF_HAS_MDWE_NO_INHERIT);
+	if (h->flags & CKPT_MM_TOPDOWN)
+		set |= MMF_TOPDOWN_MASK;
+	mm->flags = (mm->flags & ~(MMF_DUMP_FILTER_MASK | MMF_DISABLE_THP_MASK |
+				   MMF_HAS_MDWE_MASK | BIT(MMF_HAS_MDWE_NO_INHERIT) |
+				   MMF_TOPDOWN_MASK)) | set;
+	mm->def_flags = (h->flags & CKPT_MM_LOCK_FUTURE ? VM_LOCKED : 0) |
+			(h->flags & CKPT_MM_LOCK_ONFAULT ? VM_LOCKONFAULT : 0);
+	ctx->rst->dumpable = h->dumpable;
+	ctx->rst->membarrier = h->membarrier;
 }
 
 /* Build the new mm from the MM_CONTEXT and VMA records; it is current. */
@@ -1037,11 +1197,15 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 		}
 	}
 
+	/* mm_alloc() copied the caller's mm flags and default VMA flags. */
+	mm->def_flags = 0;
 	prev = ckpt_switch_mm(mm);
 	ret = ckpt_build_mm(ctx, mm, h);
 	ckpt_switch_mm(prev);
 	if (ret)
 		goto out;
+	ckpt_unmark_vmas(mm);
+	ckpt_set_mm_state(ctx, mm, h);
 
 	mm->start_code = h->start_code;
 	mm->end_code = h->end_code;
@@ -1069,11 +1233,33 @@ out:
  */
 int ckpt_restore_mm(struct ckpt_ctx *ctx)
 {
-	int ret = exec_replace_mm(ctx->rst->mm);
+	struct mm_struct *mm = ctx->rst->mm;
+	int ret = exec_replace_mm(mm);
 
 	if (ret)
 		return ret;
 	ctx->rst->mm = NULL;
 	flush_thread();
+#ifdef CONFIG_MEMBARRIER
+	/* exec_mmap() cleared the registrations; the image's come back. */
+	atomic_set(&mm->membarrier_state, ctx->rst->membarrier);
+	preempt_disable();
+	membarrier_update_current_mm(mm);
+	preempt_enable();
+#endif
 	return 0;
+}
+
+/**
+ * ckpt_restore_mm_creds() - the state of the new mm that the credentials
+ * reset
+ * @ctx: restart context, past the point of no return, the credentials
+ *	committed
+ *
+ * commit_creds() makes a process whose ids change undumpable; the image's
+ * dumpable flag comes back after it.
+ */
+void ckpt_restore_mm_creds(struct ckpt_ctx *ctx)
+{
+	set_dumpable(current->mm, ctx->rst->dumpable);
 }

@@ -48,6 +48,8 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 		if (restart)
 			ckpt_pipe_free(ptr);
 		break;
+	case CKPT_OBJ_ALIAS:
+		break;
 	}
 }
 
@@ -108,6 +110,28 @@ int ckpt_obj_add(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
 	obj->objref = ++ctx->last_objref;
 	hash_add(ctx->objhash, &obj->node, hash_ptr(ptr, 32));
 	return obj->objref;
+}
+
+/**
+ * ckpt_obj_alias() - find an object written under another one's reference
+ * @ctx: checkpoint context
+ * @ptr: the object (an inode shared by several files), not referenced: the
+ *	object of @objref holds it
+ * @objref: the reference ckpt_obj_lookup() will give for @ptr
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_obj_alias(struct ckpt_ctx *ctx, void *ptr, u32 objref)
+{
+	struct ckpt_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+
+	if (!obj)
+		return -ENOMEM;
+	obj->ptr = ptr;
+	obj->type = CKPT_OBJ_ALIAS;
+	obj->objref = objref;
+	hash_add(ctx->objhash, &obj->node, hash_ptr(ptr, 32));
+	return 0;
 }
 
 /**

@@ -24,6 +24,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -118,9 +119,11 @@ static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (t->seccomp.mode)
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses seccomp", pid);
 #endif
-	if (t->signal->flags & (SIGNAL_GROUP_EXIT | SIGNAL_UNKILLABLE) ||
-	    t->flags & PF_EXITING)
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting or is init", pid);
+	if (t->signal->flags & SIGNAL_UNKILLABLE)
+		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d is the init of its pid namespace",
+				pid);
+	if (t->signal->flags & SIGNAL_GROUP_EXIT || t->flags & PF_EXITING)
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
 	return ckpt_arch_check_task(ctx, t);
 }
 
@@ -143,37 +146,108 @@ int ckpt_refuse_state(struct ckpt_ctx *ctx, struct task_struct *t, const char *w
 			task_pid_vnr(t), what);
 }
 
-/* A stopped or frozen target, off its CPU; its switch count in @nsw. */
+/* Is @t stopped or frozen?  The siglock of @t is held. */
+static bool ckpt_task_quiet(struct task_struct *t)
+{
+	bool quiet = task_is_stopped_or_traced(t) || frozen(t);
+
+#ifdef CONFIG_CGROUPS
+	quiet |= t->frozen;
+#endif
+	return quiet;
+}
+
+/* The states wait_task_inactive() accepts for a stopped or frozen target. */
+#define CKPT_QUIET_STATES	(__TASK_STOPPED | __TASK_TRACED | TASK_FROZEN | \
+				 TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
+
+/*
+ * A stopped or frozen target, off its CPU; *@nsw is what
+ * wait_task_inactive() returned, its switch count.  With @again, the
+ * target must still be so, with the same count: it did not run since.
+ */
 static int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
-			    unsigned long *nsw)
+			    unsigned long *nsw, bool again)
 {
 	pid_t pid = task_pid_vnr(t);
-	unsigned long flags;
-	bool quiet;
+	unsigned long flags, now;
+	bool quiet, dying;
 
 	if (t == current)
 		return 0;
 	if (!lock_task_sighand(t, &flags))
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
-	quiet = task_is_stopped_or_traced(t) || frozen(t);
-#ifdef CONFIG_CGROUPS
-	quiet |= t->frozen;
-#endif
+		return ckpt_err(ctx, -ESRCH, "pid %d exited%s", pid,
+				again ? " during the checkpoint" : "");
+	quiet = ckpt_task_quiet(t);
+	dying = t->flags & PF_EXITING || t->signal->flags & SIGNAL_GROUP_EXIT ||
+		__fatal_signal_pending(t);
 	unlock_task_sighand(t, &flags);
+	if (dying)
+		return ckpt_err(ctx, -ESRCH, "pid %d is being killed%s", pid,
+				again ? " during the checkpoint" : "");
 	if (!quiet)
-		return ckpt_err(ctx, -EBUSY,
+		return ckpt_err(ctx, -EBUSY, again ?
+				"pid %d was continued during the checkpoint" :
 				"pid %d is running: stop it (SIGSTOP, ptrace) or freeze it first",
 				pid);
-	if (!wait_task_inactive(t, __TASK_STOPPED | __TASK_TRACED | TASK_FROZEN |
-				   TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE))
-		return ckpt_err(ctx, -EBUSY, "pid %d did not stay stopped", pid);
-	*nsw = t->nvcsw + t->nivcsw;
+	now = wait_task_inactive(t, CKPT_QUIET_STATES);
+	if (!now || (again && now != *nsw))
+		return ckpt_err(ctx, -EBUSY, "pid %d ran during the checkpoint", pid);
+	*nsw = now;
 	return 0;
+}
+
+/**
+ * ckpt_task_mm() - the address space of the task being checkpointed
+ * @ctx: checkpoint context
+ *
+ * The target's mm, referenced by the context for the whole checkpoint:
+ * valid even if the target exits meanwhile (the checkpoint then fails).
+ * The architectures' hooks use it rather than the task's own pointer.
+ *
+ * Return: the mm.
+ */
+struct mm_struct *ckpt_task_mm(struct ckpt_ctx *ctx)
+{
+	return ctx->mm;
+}
+
+/*
+ * Hold what the records are read from for the whole checkpoint: a target
+ * that is killed meanwhile frees its kernel stack (its user registers) and
+ * drops its mm as it exits, while the checkpoint may still read them.
+ */
+static int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	if (t != current) {
+		if (!try_get_task_stack(t))
+			return ckpt_err(ctx, -ESRCH, "pid %d is exiting", task_pid_vnr(t));
+		ctx->stack_pinned = true;
+	}
+	ctx->mm = get_task_mm(t);
+	if (!ctx->mm)
+		return ckpt_err(ctx, -ESRCH, "pid %d has no address space",
+				task_pid_vnr(t));
+	return 0;
+}
+
+static void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	if (ctx->mm)
+		mmput(ctx->mm);
+	ctx->mm = NULL;
+	if (ctx->stack_pinned)
+		put_task_stack(t);
+	ctx->stack_pinned = false;
 }
 
 /**
  * ckpt_checkpoint_task() - write the header and the records of one process
  * @ctx: checkpoint context; @ctx->root_task is the process
+ *
+ * A target that is continued or killed while it is being written makes the
+ * checkpoint fail (EBUSY or ESRCH): its stack and mm are held meanwhile,
+ * and it must still be stopped, without having run, at the end.
  *
  * Return: 0 or a negative errno.
  */
@@ -183,13 +257,14 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 	unsigned long nsw = 0;
 	int ret;
 
-	ret = ckpt_check_unsupported(ctx, t);
-	if (ret)
-		return ret;
 	ret = down_read_killable(&t->signal->exec_update_lock);
 	if (ret)
 		return ret;
-	ret = ckpt_check_quiet(ctx, t, &nsw);
+	ret = ckpt_check_quiet(ctx, t, &nsw, false);
+	if (!ret)
+		ret = ckpt_pin_task(ctx, t);
+	if (!ret)
+		ret = ckpt_check_unsupported(ctx, t);
 	if (ret)
 		goto out;
 
@@ -217,10 +292,10 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 		ret = ckpt_write_restart_block(ctx, t);
 	if (!ret)
 		ret = ckpt_write_sigpending(ctx, t);
-	if (!ret && t != current && t->nvcsw + t->nivcsw != nsw)
-		ret = ckpt_err(ctx, -EBUSY,
-			       "pid %d ran during the checkpoint", task_pid_vnr(t));
+	if (!ret)
+		ret = ckpt_check_quiet(ctx, t, &nsw, true);
 out:
+	ckpt_unpin_task(ctx, t);
 	up_read(&t->signal->exec_update_lock);
 	return ret;
 }
@@ -325,6 +400,9 @@ long ckpt_restart_task(struct ckpt_ctx *ctx)
 	ckpt_restore_fs(ctx);
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
+	/* What commit_creds() resets when the ids change, the image sets. */
+	current->pdeath_signal = ctx->rst->task.pdeath_signal;
+	ckpt_restore_mm_creds(ctx);
 	ckpt_restore_signals(ctx);
 	ckpt_restore_restart_block(ctx);
 	mutex_unlock(&current->signal->cred_guard_mutex);

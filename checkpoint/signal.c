@@ -10,6 +10,7 @@
 
 #include <linux/compat.h>
 #include <linux/mutex.h>
+#include <linux/oom.h>
 #include <linux/err.h>
 #include <linux/futex.h>
 #include <linux/posix-timers.h>
@@ -69,7 +70,7 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_task h = { };
 
-	BUILD_BUG_ON(sizeof(h) != 424);
+	BUILD_BUG_ON(sizeof(h) != 448);
 	BUILD_BUG_ON(TASK_COMM_LEN != CKPT_COMM_LEN);
 	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
 	BUILD_BUG_ON(_NSIG != CKPT_NSIG);
@@ -81,6 +82,13 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		h.flags |= CKPT_TASK_NO_NEW_PRIVS;
 	if (test_tsk_restore_sigmask(t))
 		h.flags |= CKPT_TASK_RESTORE_SIGMASK;
+	if (t->signal->is_child_subreaper)
+		h.flags |= CKPT_TASK_CHILD_SUBREAPER;
+	h.pdeath_signal = t->pdeath_signal;
+	h.oom_score_adj = READ_ONCE(t->signal->oom_score_adj);
+	h.oom_score_adj_min = READ_ONCE(t->signal->oom_score_adj_min);
+	h.timer_slack_ns = READ_ONCE(t->timer_slack_ns);
+	h.default_timer_slack_ns = READ_ONCE(t->default_timer_slack_ns);
 	h.set_child_tid = (unsigned long)t->set_child_tid;
 	h.clear_child_tid = (unsigned long)t->clear_child_tid;
 #ifdef CONFIG_FUTEX
@@ -144,6 +152,26 @@ static int ckpt_read_rlimits(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	return 0;
 }
 
+/*
+ * The OOM score adjustment as /proc/PID/oom_score_adj takes it: below the
+ * caller's own floor needs CAP_SYS_RESOURCE.
+ */
+static int ckpt_check_oom_score_adj(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *h)
+{
+	short floor = READ_ONCE(current->signal->oom_score_adj_min);
+
+	if (h->oom_score_adj < OOM_SCORE_ADJ_MIN || h->oom_score_adj > OOM_SCORE_ADJ_MAX ||
+	    h->oom_score_adj_min < OOM_SCORE_ADJ_MIN ||
+	    h->oom_score_adj_min > h->oom_score_adj)
+		return ckpt_err(ctx, -EINVAL, "bad OOM score adjustment %d (floor %d)",
+				h->oom_score_adj, h->oom_score_adj_min);
+	if (h->oom_score_adj_min < floor && !capable(CAP_SYS_RESOURCE))
+		return ckpt_err(ctx, -EPERM,
+				"the image's OOM score adjustment %d is below the caller's %d",
+				h->oom_score_adj_min, floor);
+	return 0;
+}
+
 /**
  * ckpt_read_task() - read and check the TASK record
  * @ctx: restart context
@@ -184,6 +212,13 @@ int ckpt_read_task(struct ckpt_ctx *ctx)
 		    (h->itimer[i].value_ns || h->itimer[i].interval_ns))
 			return ckpt_err(ctx, -ENOEXEC,
 					"the image uses interval timers, which this kernel lacks");
+	if (h->pdeath_signal && !valid_signal(h->pdeath_signal))
+		return ckpt_err(ctx, -EINVAL, "bad parent death signal %u", h->pdeath_signal);
+	if (h->timer_slack_ns > ULONG_MAX || h->default_timer_slack_ns > ULONG_MAX)
+		return ckpt_err(ctx, -EINVAL, "bad timer slack");
+	ret = ckpt_check_oom_score_adj(ctx, h);
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(h->itimer); i++)
 		if (h->itimer[i].value_ns > KTIME_SEC_MAX * NSEC_PER_SEC ||
 		    h->itimer[i].interval_ns > KTIME_SEC_MAX * NSEC_PER_SEC)
@@ -244,6 +279,13 @@ void ckpt_restore_task(struct ckpt_ctx *ctx)
 		rseq_set_notify_resume(t);
 #endif
 	ckpt_restore_rlimits(h);
+	t->timer_slack_ns = h->timer_slack_ns;
+	t->default_timer_slack_ns = h->default_timer_slack_ns;
+	t->signal->is_child_subreaper = !!(h->flags & CKPT_TASK_CHILD_SUBREAPER);
+	mutex_lock(&oom_adj_mutex);
+	t->signal->oom_score_adj = h->oom_score_adj;
+	t->signal->oom_score_adj_min = h->oom_score_adj_min;
+	mutex_unlock(&oom_adj_mutex);
 #ifdef CONFIG_POSIX_TIMERS
 	/* The caller's POSIX timers go, as in execve(). */
 	exit_itimers(t);
@@ -251,6 +293,17 @@ void ckpt_restore_task(struct ckpt_ctx *ctx)
 		v.it_value = ns_to_timespec64(h->itimer[i].value_ns);
 		v.it_interval = ns_to_timespec64(h->itimer[i].interval_ns);
 		itimer_set_current(i, &v);
+	}
+	/*
+	 * A periodic ITIMER_REAL that expired reads as 0 until the dequeue of
+	 * its SIGALRM re-arms it with its interval (dequeue_signal()): keep the
+	 * interval of such a timer, which setitimer() would drop, so that the
+	 * pending SIGALRM restored below re-arms it the same way.
+	 */
+	if (!h->itimer[ITIMER_REAL].value_ns && h->itimer[ITIMER_REAL].interval_ns) {
+		spin_lock_irq(&t->sighand->siglock);
+		t->signal->it_real_incr = ns_to_ktime(h->itimer[ITIMER_REAL].interval_ns);
+		spin_unlock_irq(&t->sighand->siglock);
 	}
 #endif
 }

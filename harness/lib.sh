@@ -24,29 +24,31 @@ die() { echo "error: $*" >&2; exit 1; }
 arch_setup() {
 	A=$1
 	TEST_VARIANTS=
+	# Every guest has two CPUs, emulated by one host thread each.
+	SMP="-smp 2 -accel tcg,thread=multi"
 	case $A in
 	x86_64)
 		KARCH=x86_64 CROSS= KIMAGE=arch/x86/boot/bzImage
 		QEMU=qemu-system-x86_64
-		QEMU_ARGS="-M pc -cpu max -m 512" KCONSOLE=ttyS0
+		QEMU_ARGS="-M pc -cpu max -m 512 $SMP" KCONSOLE=ttyS0
 		;;
 	s390x)
 		KARCH=s390 CROSS=s390x-linux-gnu- KIMAGE=arch/s390/boot/bzImage
 		QEMU=qemu-system-s390x
-		QEMU_ARGS="-M s390-ccw-virtio -cpu max -m 512" KCONSOLE=ttysclp0
+		QEMU_ARGS="-M s390-ccw-virtio -cpu max -m 512 $SMP" KCONSOLE=ttysclp0
 		# The tests once more on a machine without the vector facility.
 		TEST_VARIANTS=novx
-		QEMU_ARGS_novx="-M s390-ccw-virtio -cpu max,vx=off,vxeh=off,vxeh2=off -m 512"
+		QEMU_ARGS_novx="-M s390-ccw-virtio -cpu max,vx=off,vxeh=off,vxeh2=off -m 512 $SMP"
 		;;
 	ppc64le)
 		KARCH=powerpc CROSS=powerpc64le-linux-gnu- KIMAGE=vmlinux
 		QEMU=qemu-system-ppc64
-		QEMU_ARGS="-M pseries -cpu power9 -m 1G" KCONSOLE=hvc0
+		QEMU_ARGS="-M pseries -cpu power9 -m 1G $SMP" KCONSOLE=hvc0
 		;;
 	arm)
 		KARCH=arm CROSS=arm-linux-gnueabihf- KIMAGE=arch/arm/boot/zImage
 		QEMU=qemu-system-arm
-		QEMU_ARGS="-M virt -cpu cortex-a15 -m 512" KCONSOLE=ttyAMA0
+		QEMU_ARGS="-M virt -cpu cortex-a15 -m 512 $SMP" KCONSOLE=ttyAMA0
 		;;
 	*)
 		die "unknown ARCH '$A' (one of: $ARCHES)"

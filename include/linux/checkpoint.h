@@ -28,6 +28,7 @@ __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 
 /* Task, checkpoint/process.c */
 int ckpt_refuse_state(struct ckpt_ctx *ctx, struct task_struct *t, const char *what);
+struct mm_struct *ckpt_task_mm(struct ckpt_ctx *ctx);
 
 /* Image header, checkpoint/image.c */
 int ckpt_check_features(struct ckpt_ctx *ctx, u64 image, u64 have,

@@ -1416,7 +1416,7 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	};
 	static const char *const acc[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 	const struct ckpt_hdr_file *f = (const void *)h;
-	bool by_path;
+	bool by_path, shm;
 
 	if (check_len(off, h, sizeof(*f) + (uint64_t)f->path_len))
 		return 1;
@@ -1425,8 +1425,10 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (!f->objref)
 		return bad(off, "file record with object reference 0");
 	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
+	/* A memfd or shmem file's pipe_ref names an earlier open of the object. */
+	shm = f->type == CKPT_FILE_MEMFD || f->type == CKPT_FILE_SHMEM;
 	if (f->pipe_ref)
-		obj_add(&w->uses, f->pipe_ref, CKPT_HDR_PIPE, off);
+		obj_add(&w->uses, f->pipe_ref, shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1454,7 +1456,7 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		put_dev(f->rdev);
 	}
 	if (f->pipe_ref)
-		printf(", pipe #%u", f->pipe_ref);
+		printf(shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
 	if (f->type == CKPT_FILE_EVENTFD)
 		printf(", count %llu", ull(f->count));
 	if (f->type == CKPT_FILE_MEMFD)

@@ -127,6 +127,7 @@ static bool ckpt_ppc_watchpoint(struct task_struct *t)
  */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
+	struct mm_struct *mm = ckpt_task_mm(ctx);
 	struct pt_regs *regs = task_pt_regs(t);
 	const char *what = NULL;
 
@@ -148,8 +149,8 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		what = "its own DSCR";
 	else if (t->thread.tidr)
 		what = "a thread ID register";
-	else if (t->mm && (atomic_read(&t->mm->context.copros) ||
-			   atomic_read(&t->mm->context.vas_windows)))
+	else if (mm && (atomic_read(&mm->context.copros) ||
+			   atomic_read(&mm->context.vas_windows)))
 		what = "coprocessor windows";
 #endif
 #ifdef CONFIG_PPC_PKEY

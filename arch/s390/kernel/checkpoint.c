@@ -92,6 +92,7 @@ struct ckpt_s390_state {
  */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
+	struct mm_struct *mm = ckpt_task_mm(ctx);
 	const struct per_regs *per = &t->thread.per_user;
 	const char *what = NULL;
 
@@ -110,9 +111,9 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		what = "guarded storage";
 	else if (t->thread.ri_cb)
 		what = "runtime instrumentation";
-	else if (t->mm && (mm_has_pgste(t->mm) || mm_uses_skeys(t->mm) ||
-			   mm_is_protected(t->mm) ||
-			   !list_empty(&t->mm->context.gmap_list)))
+	else if (mm && (mm_has_pgste(mm) || mm_uses_skeys(mm) ||
+			   mm_is_protected(mm) ||
+			   !list_empty(&mm->context.gmap_list)))
 		what = "KVM guest memory";
 	return ckpt_refuse_state(ctx, t, what);
 }

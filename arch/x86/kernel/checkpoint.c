@@ -132,6 +132,7 @@ struct ckpt_x86_state {
  */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
+	struct mm_struct *mm __maybe_unused = ckpt_task_mm(ctx);
 	const char *what = NULL;
 	int i;
 
@@ -152,15 +153,15 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		what = "a shadow stack";
 #endif
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
-	else if (t->mm && t->mm->context.ldt)
+	else if (mm && mm->context.ldt)
 		what = "an LDT";
 #endif
 #ifdef CONFIG_ADDRESS_MASKING
-	else if (t->mm && mm_lam_cr3_mask(t->mm))
+	else if (mm && mm_lam_cr3_mask(mm))
 		what = "linear address masking";
 #endif
 #ifdef CONFIG_X86_INTEL_MEMORY_PROTECTION_KEYS
-	else if (t->mm && t->mm->context.pkey_allocation_map != 1)
+	else if (mm && mm->context.pkey_allocation_map != 1)
 		what = "memory protection keys";
 #endif
 	for (i = 0; !what && i < HBP_NUM; i++)

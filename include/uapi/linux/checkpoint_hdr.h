@@ -278,8 +278,11 @@ struct ckpt_itimer {
 #define CKPT_TASK_NO_NEW_PRIVS		(1U << 0)
 /* @saved_sigmask is restored when the interrupted call returns (ppoll(2)...). */
 #define CKPT_TASK_RESTORE_SIGMASK	(1U << 1)
+/* prctl(PR_SET_CHILD_SUBREAPER) is in effect. */
+#define CKPT_TASK_CHILD_SUBREAPER	(1U << 2)
 #define CKPT_TASK_FLAGS_ALL		(CKPT_TASK_NO_NEW_PRIVS | \
-					 CKPT_TASK_RESTORE_SIGMASK)
+					 CKPT_TASK_RESTORE_SIGMASK | \
+					 CKPT_TASK_CHILD_SUBREAPER)
 
 /**
  * struct ckpt_hdr_task - the state of a task
@@ -302,6 +305,12 @@ struct ckpt_itimer {
  * @rseq_sig: its signature
  * @itimer: ITIMER_REAL, ITIMER_VIRTUAL and ITIMER_PROF
  * @rlim: resource limits, in RLIMIT_* order
+ * @pdeath_signal: prctl(PR_SET_PDEATHSIG), 0 for none
+ * @oom_score_adj: /proc/PID/oom_score_adj, -1000 to 1000
+ * @oom_score_adj_min: the lowest @oom_score_adj may be set to without
+ *	CAP_SYS_RESOURCE
+ * @timer_slack_ns: prctl(PR_GET_TIMERSLACK)
+ * @default_timer_slack_ns: the slack prctl(PR_SET_TIMERSLACK, 0) restores
  */
 struct ckpt_hdr_task {
 	struct ckpt_hdr h;
@@ -323,6 +332,11 @@ struct ckpt_hdr_task {
 	__u32 rseq_sig;
 	struct ckpt_itimer itimer[3];
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+	__u32 pdeath_signal;
+	__s16 oom_score_adj;
+	__s16 oom_score_adj_min;
+	__u64 timer_slack_ns;
+	__u64 default_timer_slack_ns;
 };
 
 /**
@@ -507,6 +521,11 @@ struct ckpt_hdr_restart_block {
  * @mmap_base: base of the mmap area
  * @nr_vmas: number of VMA records that follow
  * @exe_ref: object reference of the executable's FILE record, 0 for none
+ * @dumpable: prctl(PR_GET_DUMPABLE): 0, 1, or 2 for a process that may
+ *	only be dumped by root (the fs.suid_dumpable sysctl)
+ * @coredump_filter: /proc/PID/coredump_filter
+ * @flags: CKPT_MM_* bits
+ * @membarrier: membarrier(2) registrations, CKPT_MEMBARRIER_* bits
  * @auxv: the auxiliary vector given to the program, AT_NULL-terminated
  */
 struct ckpt_hdr_mm {
@@ -520,8 +539,35 @@ struct ckpt_hdr_mm {
 	__u64 mmap_base;
 	__u32 nr_vmas;
 	__u32 exe_ref;
+	__u32 dumpable;
+	__u32 coredump_filter;
+	__u32 flags;
+	__u32 membarrier;
 	__u64 auxv[CKPT_AUXV_WORDS];
 };
+
+/* Bits of &ckpt_hdr_mm.flags. */
+#define CKPT_MM_THP_DISABLE	(1U << 0)	/* prctl(PR_SET_THP_DISABLE) */
+#define CKPT_MM_MDWE		(1U << 1)	/* prctl(PR_SET_MDWE) */
+#define CKPT_MM_MDWE_NO_INHERIT	(1U << 2)	/* PR_MDWE_NO_INHERIT */
+#define CKPT_MM_TOPDOWN		(1U << 3)	/* mmap() searches top down */
+#define CKPT_MM_LOCK_FUTURE	(1U << 4)	/* mlockall(MCL_FUTURE) */
+#define CKPT_MM_LOCK_ONFAULT	(1U << 5)	/* mlockall(MCL_FUTURE | MCL_ONFAULT) */
+#define CKPT_MM_FLAGS_ALL	0x3f
+
+/*
+ * Bits of &ckpt_hdr_mm.membarrier: the kernel's membarrier state of the
+ * address space.  A registration sets its bit and then its _READY bit.
+ */
+#define CKPT_MEMBARRIER_PRIVATE_EXPEDITED_READY		(1U << 0)
+#define CKPT_MEMBARRIER_PRIVATE_EXPEDITED		(1U << 1)
+#define CKPT_MEMBARRIER_GLOBAL_EXPEDITED_READY		(1U << 2)
+#define CKPT_MEMBARRIER_GLOBAL_EXPEDITED		(1U << 3)
+#define CKPT_MEMBARRIER_SYNC_CORE_READY			(1U << 4)
+#define CKPT_MEMBARRIER_SYNC_CORE			(1U << 5)
+#define CKPT_MEMBARRIER_RSEQ_READY			(1U << 6)
+#define CKPT_MEMBARRIER_RSEQ				(1U << 7)
+#define CKPT_MEMBARRIER_ALL				0xff
 
 /**
  * enum ckpt_vma_type - what backs a memory area
@@ -553,7 +599,9 @@ enum ckpt_vma_type {
 #define CKPT_VMA_RAND_READ	(1U << 9)	/* madvise(MADV_RANDOM) */
 #define CKPT_VMA_HUGEPAGE	(1U << 10)	/* madvise(MADV_HUGEPAGE) */
 #define CKPT_VMA_NOHUGEPAGE	(1U << 11)	/* madvise(MADV_NOHUGEPAGE) */
-#define CKPT_VMA_FLAGS_ALL	0xfff
+#define CKPT_VMA_DROPPABLE	(1U << 12)	/* MAP_DROPPABLE */
+#define CKPT_VMA_ACCOUNT	(1U << 13)	/* charged to the commit limit */
+#define CKPT_VMA_FLAGS_ALL	0x3fff
 
 /* Length of &ckpt_hdr_vma.name. */
 #define CKPT_VMA_NAME_LEN	16
@@ -651,7 +699,10 @@ enum ckpt_file_type {
  * @f_flags: open flags, as F_GETFL returns them
  * @mode: st_mode of the file
  * @pipe_ref: %CKPT_FILE_PIPE and %CKPT_FILE_FIFO: object reference of the
- *	PIPE record
+ *	PIPE record; %CKPT_FILE_MEMFD and %CKPT_FILE_SHMEM: 0, or the object
+ *	reference of an earlier FILE record of the same object (another open
+ *	of it, through /proc/self/fd or map_files), whose contents this one
+ *	shares: no pages follow it
  * @pos: file position
  * @size: st_size at checkpoint
  * @dev: st_dev (new_encode_dev() encoding) of a file reopened by path

@@ -11,6 +11,8 @@
 
 #include "ckpt_task.h"
 
+#include <sys/epoll.h>
+
 #include <libgen.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -688,7 +690,7 @@ static void socket_target(void *arg)
 
 TEST(socket_refused)
 {
-	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "socket");
+	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "unix socket");
 }
 
 static void deleted_target(void *arg)
@@ -712,6 +714,163 @@ static void deleted_target(void *arg)
 TEST(deleted_file_refused)
 {
 	CKPT_RUN_REFUSED(deleted_target, NULL, EOPNOTSUPP, "fd 6");
+}
+
+/* ---- status flags and separate opens ---- */
+
+/* @fd as descriptor @want. */
+static int move_fd(int fd, int want)
+{
+	if (fd < 0 || fd == want)
+		return fd;
+	if (dup2(fd, want) != want)
+		return -1;
+	close(fd);
+	return want;
+}
+
+static int fl_before[9];
+
+static void append_target(void *arg)
+{
+	char *sh, mf[64], buf[8];
+	int fl[2], r, w;
+
+	(void)arg;
+	/* Descriptors 0-2 taken, so that new ones come above them. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			SETUP(open("/dev/null", O_RDONLY) == fd);
+	SETUP(move_fd(memfd_create("ckpt-append", 0), 3) == 3);
+	SETUP(write(3, "abc", 3) == 3);
+	SETUP(fcntl(3, F_SETFL, O_APPEND) == 0);
+	/* A second open of the memfd, without O_APPEND, its own offset. */
+	SETUP(move_fd(open("/proc/self/fd/3", O_RDWR), 4) == 4);
+	SETUP(lseek(4, 1, SEEK_SET) == 1);
+	/* The shmem file of shared anonymous memory, opened with O_APPEND. */
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	SETUP(sh != MAP_FAILED);
+	snprintf(mf, sizeof(mf), "/proc/self/map_files/%lx-%lx", (unsigned long)sh,
+		 (unsigned long)sh + 4096);
+	SETUP(move_fd(open(mf, O_RDWR | O_APPEND), 8) == 8);
+	/* Two opens of one pipe end: one O_NONBLOCK, one not. */
+	SETUP(!pipe(fl));
+	SETUP(move_fd(fl[0], 5) == 5 && move_fd(fl[1], 6) == 6);
+	SETUP(move_fd(open("/proc/self/fd/5", O_RDONLY | O_NONBLOCK), 7) == 7);
+	SETUP(fcntl(6, F_SETFL, O_APPEND) == 0);
+	for (int fd = 3; fd <= 8; fd++)
+		fl_before[fd] = fcntl(fd, F_GETFL);
+	SETUP((fl_before[3] & (O_ACCMODE | O_APPEND)) == (O_RDWR | O_APPEND));
+	SETUP((fl_before[4] & (O_ACCMODE | O_APPEND)) == O_RDWR);
+	SETUP(fl_before[8] & O_APPEND);
+
+	ckpt_stop();
+
+	/* Every open keeps its own flags, O_LARGEFILE included. */
+	for (int fd = 3; fd <= 8; fd++)
+		CHECKF(fcntl(fd, F_GETFL) == fl_before[fd], "fd %d: flags %#x, were %#x", fd,
+		       fcntl(fd, F_GETFL), fl_before[fd]);
+	CHECK(lseek(4, 0, SEEK_CUR) == 1 && lseek(3, 0, SEEK_CUR) == 3);
+	/* The two opens are still one memfd: a write through 3 appends. */
+	CHECK(write(3, "d", 1) == 1);
+	CHECK(pread(4, buf, 4, 0) == 4 && !memcmp(buf, "abcd", 4));
+	r = fcntl(5, F_GETFL);
+	w = fcntl(7, F_GETFL);
+	CHECKF(!(r & O_NONBLOCK) && (w & O_NONBLOCK), "fd 5 %#x, fd 7 %#x", r, w);
+	CHECKF(fcntl(6, F_GETFL) & O_APPEND, "fd 6 %#x", fcntl(6, F_GETFL));
+	/* Both read the one pipe. */
+	CHECK(read(7, buf, 1) == -1 && errno == EAGAIN);
+	CHECK(write(6, "xy", 2) == 2);
+	CHECK(read(7, buf, 1) == 1 && buf[0] == 'x');
+	CHECK(read(5, buf, 1) == 1 && buf[0] == 'y');
+}
+
+TEST(status_flags_and_separate_opens)
+{
+	CKPT_RUN_SIMPLE(append_target, NULL);
+}
+
+/* ---- /proc files of the process itself, namespace files ---- */
+
+static void proc_self_target(void *arg)
+{
+	char path[64];
+	int fd;
+
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)getpid());
+	fd = open(path, O_RDONLY);
+	SETUP(fd >= 0 && dup2(fd, 5) == 5);
+	close(fd);
+
+	ckpt_stop();
+
+	CHECK(fcntl(5, F_GETFD) >= 0);
+}
+
+TEST(own_proc_file_refused)
+{
+	CKPT_RUN_REFUSED(proc_self_target, NULL, EOPNOTSUPP, "fd 5", "/maps",
+			 "the process itself");
+}
+
+static void proc_other_target(void *arg)
+{
+	char buf[64];
+	int fd;
+
+	(void)arg;
+	/* /proc/1 is not the process: reopened by path, it is the same file. */
+	fd = open("/proc/1/cmdline", O_RDONLY);
+	SETUP(fd >= 0 && dup2(fd, 5) == 5);
+	close(fd);
+
+	ckpt_stop();
+
+	CHECK(read(5, buf, sizeof(buf)) > 0 && !strcmp(buf, "/init"));
+}
+
+TEST(other_proc_file)
+{
+	CKPT_RUN_SIMPLE(proc_other_target, NULL);
+}
+
+static void nsfs_target(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	fd = open("/proc/self/ns/net", O_RDONLY);
+	SETUP(fd >= 0 && dup2(fd, 4) == 4);
+	close(fd);
+
+	ckpt_stop();
+
+	CHECK(fcntl(4, F_GETFD) >= 0);
+}
+
+TEST(namespace_file_refused)
+{
+	CKPT_RUN_REFUSED(nsfs_target, NULL, EOPNOTSUPP, "fd 4", "namespace file", "net:[");
+}
+
+static void epoll_target(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	fd = epoll_create1(0);
+	SETUP(fd >= 0 && dup2(fd, 4) == 4);
+	close(fd);
+
+	ckpt_stop();
+
+	CHECK(fcntl(4, F_GETFD) >= 0);
+}
+
+TEST(anon_inode_refused_by_name)
+{
+	CKPT_RUN_REFUSED(epoll_target, NULL, EOPNOTSUPP, "fd 4", "[eventpoll]");
 }
 
 TEST_HARNESS_MAIN

@@ -847,4 +847,182 @@ TEST(vdso)
 	CKPT_RUN_SIMPLE(vdso_target, NULL);
 }
 
+/* ---- VMA flags and boundaries ---- */
+
+/* The restarted process's smaps flags line of @p. */
+static bool vmflags(const void *p, char *out, size_t size)
+{
+	static char smaps[1 << 17];
+	char head[32], *e, *vf;
+
+	if (ckpt_read_file("/proc/self/smaps", smaps, sizeof(smaps)) <= 0)
+		return false;
+	snprintf(head, sizeof(head), "\n%lx-", (unsigned long)p);
+	e = strstr(smaps, head);
+	vf = e ? strstr(e, "VmFlags:") : NULL;
+	if (!vf)
+		return false;
+	e = strchr(vf, '\n');
+	snprintf(out, size, "%.*s", e ? (int)(e - vf) : (int)strlen(vf), vf);
+	return true;
+}
+
+#if defined(__LP64__)
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE	0x08
+#endif
+static void droppable_target(void *arg)
+{
+	long pg = pagesz();
+	char line[256], *p;
+
+	(void)arg;
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	memset(p, 0x42, 4 * pg);
+	SETUP(ckpt_smaps_kb(p, "Rss:") == 4 * pg / 1024);
+
+	ckpt_stop();
+
+	CHECK(!ckpt_maps_line(p, line, sizeof(line)));
+	CHECK(p[0] == 0x42 || p[0] == 0);
+	/* Only a droppable mapping is wiped in a child (VM_WIPEONFORK)... */
+	{
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(p[0] == 0 ? 0 : 1);
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0);
+	}
+	/* ...and smaps says it is droppable: no "dd" without VM_DONTDUMP... */
+	{
+		static char smaps[1 << 16];
+		char head[32], *e, *vf;
+
+		CHECK(ckpt_read_file("/proc/self/smaps", smaps, sizeof(smaps)) > 0);
+		snprintf(head, sizeof(head), "%lx-", (unsigned long)p);
+		e = strstr(smaps, head);
+		CHECK(e);
+		vf = strstr(e, "VmFlags:");
+		CHECK(vf);
+		e = strchr(vf, '\n');
+		if (e)
+			*e = '\0';
+		CHECKF(strstr(vf, " wf") && strstr(vf, " dd"), "%s", vf);
+	}
+}
+
+TEST(droppable_mapping)
+{
+	long pg = pagesz();
+	void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("MAP_DROPPABLE: %s", strerror(errno));
+	munmap(p, pg);
+	CKPT_RUN_SIMPLE(droppable_target, NULL);
+}
+
+#endif
+
+static char vma_lines[8][256];
+
+/* The /proc/self/maps lines of the 3 mappings from @p on, pages of @pg. */
+static int maps_lines(char *p, long pg, char lines[][256])
+{
+	for (int i = 0; i < 3; i++)
+		if (ckpt_maps_line(p + i * 2 * pg, lines[i], 256))
+			return -1;
+	return 0;
+}
+
+static void boundaries_target(void *arg)
+{
+	struct file_arg *a = arg;
+	long pg = pagesz();
+	char now[8][256];
+	char *p;
+	int fd;
+
+	fd = open(a->path, O_RDONLY);
+	SETUP(fd >= 0);
+	/* As a static binary's text, its RELRO and its data: r, rw then r, rw. */
+	p = mmap(NULL, 6 * pg, PROT_READ, MAP_PRIVATE, fd, 0);
+	SETUP(p != MAP_FAILED);
+	SETUP(mmap(p + 2 * pg, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+		   fd, 2 * pg) == p + 2 * pg);
+	p[2 * pg] = 1;
+	p[4 * pg] = 2;
+	SETUP(!mprotect(p + 2 * pg, 2 * pg, PROT_READ));
+	close(fd);
+	SETUP(!maps_lines(p, pg, vma_lines));
+	/* Three lines: the RELRO one stays apart from the text before it. */
+	{
+		unsigned long s0, e0;
+
+		SETUP(sscanf(vma_lines[0], "%lx-%lx", &s0, &e0) == 2);
+		SETUP(s0 == (unsigned long)p && e0 == (unsigned long)p + 2 * pg);
+	}
+
+	ckpt_stop();
+
+	CHECK(!maps_lines(p, pg, now));
+	for (int i = 0; i < 3; i++)
+		CHECKF(!strcmp(now[i], vma_lines[i]), "mapping %d: \"%s\", was \"%s\"", i,
+		       now[i], vma_lines[i]);
+	{
+		char f0[128], f1[128];
+
+		/* The RELRO mapping is still charged as the writable one it was. */
+		CHECK(vmflags(p, f0, sizeof(f0)) && vmflags(p + 2 * pg, f1, sizeof(f1)));
+		CHECKF(!strstr(f0, " ac") && strstr(f1, " ac"), "%s / %s", f0, f1);
+	}
+	CHECK(p[2 * pg] == 1 && p[4 * pg] == 2);
+}
+
+TEST(vma_boundaries)
+{
+	struct file_arg a;
+
+	ASSERT_EQ(0, make_file(&a, 6));
+	CKPT_RUN_SIMPLE(boundaries_target, &a);
+	unlink(a.path);
+}
+
+/* ---- one shmem object mapped through two files ---- */
+
+static void two_views_target(void *arg)
+{
+	long pg = pagesz();
+	char mf[64];
+	char *a, *b;
+	int fd;
+
+	(void)arg;
+	a = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	SETUP(a != MAP_FAILED);
+	a[0] = 'a';
+	snprintf(mf, sizeof(mf), "/proc/self/map_files/%lx-%lx", (unsigned long)a,
+		 (unsigned long)a + 2 * pg);
+	fd = open(mf, O_RDWR);
+	SETUP(fd >= 0);
+	b = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	SETUP(b != MAP_FAILED && b[0] == 'a');
+	close(fd);
+
+	ckpt_stop();
+
+	CHECK(a[0] == 'a' && b[0] == 'a');
+	a[pg] = 'x';
+	CHECKF(b[pg] == 'x', "a write through one view is not seen through the other");
+	b[1] = 'y';
+	CHECK(a[1] == 'y');
+}
+
+TEST(shared_memory_two_views)
+{
+	CKPT_RUN_SIMPLE(two_views_target, NULL);
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process state a program reads back about itself, set to a value other
+ * than the default before the checkpoint and read again after restart:
+ * prctl(2) settings, /proc/self files, membarrier(2) registrations, the
+ * per-user process count of its credentials, an expired periodic timer.
+ * See Documentation/checkpoint/state.rst for the table these tests follow.
+ */
+#include "ckpt_task.h"
+
+#include <linux/capability.h>
+#include <linux/membarrier.h>
+#include <sys/time.h>
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE			65
+#define PR_GET_MDWE			66
+#define PR_MDWE_REFUSE_EXEC_GAIN	(1UL << 0)
+#endif
+
+static int read_int(const char *path)
+{
+	char buf[64];
+
+	if (ckpt_read_file(path, buf, sizeof(buf)) < 0)
+		return -99999;
+	return atoi(buf);
+}
+
+static bool write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok;
+}
+
+static unsigned long read_hex(const char *path)
+{
+	char buf[64];
+
+	if (ckpt_read_file(path, buf, sizeof(buf)) < 0)
+		return ~0UL;
+	return strtoul(buf, NULL, 16);
+}
+
+/* ---- prctl(2) and /proc/self state ---- */
+
+static void prctl_target(void *arg)
+{
+	int sig = 0;
+
+	(void)arg;
+	SETUP(!prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0));
+	SETUP(!prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	SETUP(!prctl(PR_SET_PDEATHSIG, SIGUSR2, 0, 0, 0));
+	SETUP(!prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+	SETUP(!prctl(PR_SET_TIMERSLACK, 123457, 0, 0, 0));
+	SETUP(write_str("/proc/self/oom_score_adj", "400"));
+	SETUP(write_str("/proc/self/coredump_filter", "0x3b"));
+	SETUP(read_int("/proc/self/oom_score_adj") == 400);
+
+	ckpt_stop();
+
+	CHECKF(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1, "thp_disable %d",
+	       prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+	CHECK(!prctl(PR_GET_CHILD_SUBREAPER, &sig, 0, 0, 0) && sig == 1);
+	sig = 0;
+	CHECKF(!prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) && sig == SIGUSR2, "pdeathsig %d", sig);
+	CHECKF(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0, "dumpable %d",
+	       prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+	CHECKF(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) == 123457, "timerslack %d",
+	       prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0));
+	CHECKF(read_int("/proc/self/oom_score_adj") == 400, "oom_score_adj %d",
+	       read_int("/proc/self/oom_score_adj"));
+	CHECKF(read_hex("/proc/self/coredump_filter") == 0x3b, "coredump_filter %#lx",
+	       read_hex("/proc/self/coredump_filter"));
+	/* PR_SET_TIMERSLACK 0 goes back to the default of the original. */
+	CHECK(!prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0));
+	CHECK(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) == 50000);
+}
+
+TEST(prctl_and_proc_state)
+{
+	CKPT_RUN_SIMPLE(prctl_target, NULL);
+}
+
+/* The restarter's own settings must not leak into the restarted process. */
+static int restarter_settings(void *arg)
+{
+	(void)arg;
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) ||
+	    !write_str("/proc/self/oom_score_adj", "700") ||
+	    !write_str("/proc/self/coredump_filter", "0x1"))
+		return -1;
+	return 0;
+}
+
+static void defaults_target(void *arg)
+{
+	unsigned long filter = read_hex("/proc/self/coredump_filter");
+	int sig = 1;
+
+	(void)arg;
+	SETUP(filter != 0x1 && filter != ~0UL);
+	SETUP(read_int("/proc/self/oom_score_adj") == 0);
+	ckpt_stop();
+
+	CHECK(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 0);
+	CHECK(!prctl(PR_GET_CHILD_SUBREAPER, &sig, 0, 0, 0) && sig == 0);
+	CHECKF(read_int("/proc/self/oom_score_adj") == 0, "oom_score_adj %d",
+	       read_int("/proc/self/oom_score_adj"));
+	CHECKF(read_hex("/proc/self/coredump_filter") == filter, "coredump_filter %#lx",
+	       read_hex("/proc/self/coredump_filter"));
+	CHECK(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1);
+}
+
+TEST(restarter_settings_not_inherited)
+{
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.hook = restarter_settings;
+	CKPT_RUN(&c, defaults_target, NULL);
+}
+
+/* A lower OOM score floor than the restarter's own needs CAP_SYS_RESOURCE. */
+static void oom_target(void *arg)
+{
+	(void)arg;
+	SETUP(write_str("/proc/self/oom_score_adj", "-500"));
+	ckpt_stop();
+	CHECK(read_int("/proc/self/oom_score_adj") == -500);
+}
+
+static int drop_sys_resource(void *arg)
+{
+	(void)arg;
+	/* The restarter's floor is 0 now: it cannot go below it. */
+	if (!write_str("/proc/self/oom_score_adj", "0"))
+		return -1;
+	return prctl(PR_CAPBSET_DROP, CAP_SYS_RESOURCE, 0, 0, 0) ? -1 : 0;
+}
+
+static int drop_sys_resource_caps(void *arg)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (drop_sys_resource(arg) || syscall(SYS_capget, &h, d))
+		return -1;
+	d[0].effective &= ~(1u << CAP_SYS_RESOURCE);
+	d[0].permitted &= ~(1u << CAP_SYS_RESOURCE);
+	d[0].inheritable &= ~(1u << CAP_SYS_RESOURCE);
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+TEST(oom_score_adj_floor)
+{
+	struct ckpt_ctx c;
+	pid_t pid;
+
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	/* As root the floor may go down. */
+	CKPT_RUN_SIMPLE(oom_target, NULL);
+
+	/* Without CAP_SYS_RESOURCE, restart refuses it and the caller goes on. */
+	ckpt_ctx_init(&c);
+	pid = ckpt_fork_target(&c, oom_target, NULL);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	CKPT_TAKE(&c, pid);
+	ckpt_kill(pid);
+	c.hook = drop_sys_resource_caps;
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
+	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
+		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "OOM score"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+}
+
+/* ---- memory state of the mm: MDWE, mlockall(MCL_FUTURE) ---- */
+
+static void mm_state_target(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	(void)arg;
+	SETUP(!mlockall(MCL_FUTURE));
+	SETUP(!prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0));
+
+	ckpt_stop();
+
+	CHECKF(prctl(PR_GET_MDWE, 0, 0, 0, 0) == (int)PR_MDWE_REFUSE_EXEC_GAIN, "mdwe %d",
+	       prctl(PR_GET_MDWE, 0, 0, 0, 0));
+	/* MDWE: no new mapping that is both writable and executable. */
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	CHECK(p == MAP_FAILED);
+	/* MCL_FUTURE: a new mapping is locked. */
+	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECKF(ckpt_smaps_kb(p, "Locked:") == pg / 1024, "Locked: %ld kB",
+	       ckpt_smaps_kb(p, "Locked:"));
+}
+
+TEST(mdwe_and_mlockall_future)
+{
+	CKPT_RUN_SIMPLE(mm_state_target, NULL);
+}
+
+/* ---- membarrier(2) registrations ---- */
+
+static int membarrier(int cmd, unsigned int flags)
+{
+	return syscall(__NR_membarrier, cmd, flags, 0);
+}
+
+static void membarrier_target(void *arg)
+{
+	(void)arg;
+	SETUP(!membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0));
+	SETUP(!membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0));
+	SETUP(!membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0));
+
+	ckpt_stop();
+
+	CHECKF(!membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0), "%s", strerror(errno));
+	CHECKF(!membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0), "%s", strerror(errno));
+}
+
+static void membarrier_none_target(void *arg)
+{
+	(void)arg;
+	ckpt_stop();
+	/* Not registered: the command fails as it did before. */
+	CHECK(membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == -1 && errno == EPERM);
+}
+
+static int restarter_membarrier(void *arg)
+{
+	(void)arg;
+	return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0);
+}
+
+TEST(membarrier_registrations)
+{
+	struct ckpt_ctx c;
+
+	CKPT_RUN_SIMPLE(membarrier_target, NULL);
+	ckpt_ctx_init(&c);
+	c.hook = restarter_membarrier;
+	CKPT_RUN(&c, membarrier_none_target, NULL);
+}
+
+/* ---- credentials: the per-user process count ---- */
+
+#define CKPT_TEST_UID	18943
+
+static void uid_change_target(void *arg)
+{
+	long rounds = (long)arg;
+
+	SETUP(!setresgid(CKPT_TEST_UID, CKPT_TEST_UID, CKPT_TEST_UID));
+	SETUP(!setresuid(CKPT_TEST_UID, CKPT_TEST_UID, CKPT_TEST_UID));
+
+	ckpt_stop();
+
+	for (long i = 0; i < rounds; i++) {
+		int status = -1;
+		pid_t pid = fork();
+
+		CHECK(pid >= 0);
+		if (pid == 0)
+			_exit(setuid(CKPT_TEST_UID) ? 1 : 0);
+		CHECK(waitpid(pid, &status, 0) == pid);
+		CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	}
+}
+
+/* Restarted as root with another uid: forks, setuid()s and waits (no WARNING). */
+TEST(uid_change_fork_setuid_wait)
+{
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	CKPT_RUN_SIMPLE(uid_change_target, (void *)50L);
+}
+
+static void nproc_target(void *arg)
+{
+	struct rlimit r = { 1, 1 };
+	pid_t pid;
+
+	(void)arg;
+	SETUP(!setrlimit(RLIMIT_NPROC, &r));
+	SETUP(!setresgid(CKPT_TEST_UID, CKPT_TEST_UID, CKPT_TEST_UID));
+	SETUP(!setresuid(CKPT_TEST_UID, CKPT_TEST_UID, CKPT_TEST_UID));
+	/* One process of the user, this one: no room for another. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	SETUP(pid == -1 && errno == EAGAIN);
+
+	ckpt_stop();
+
+	/* The restarted process is the user's one process. */
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECKF(pid == -1 && errno == EAGAIN, "fork returned %d (%s)", (int)pid,
+	       strerror(errno));
+}
+
+/* RLIMIT_NPROC of the image's user holds for the restarted process. */
+TEST(rlimit_nproc_of_the_image_user)
+{
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	CKPT_RUN_SIMPLE(nproc_target, NULL);
+}
+
+/* ---- an expired periodic ITIMER_REAL ---- */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void expired_itimer_target(void *arg)
+{
+	struct itimerval it = { { 0, 40000 }, { 0, 10000 } }, now;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigset_t set, pending;
+	double end;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	SETUP(!sigaction(SIGALRM, &sa, NULL));
+	SETUP(!sigprocmask(SIG_BLOCK, &set, NULL));
+	SETUP(!setitimer(ITIMER_REAL, &it, NULL));
+	ckpt_sleep(0.1);
+	/* Expired, its SIGALRM pending: it reads as 0 until that is taken. */
+	SETUP(!getitimer(ITIMER_REAL, &now));
+	SETUP(!now.it_value.tv_sec && !now.it_value.tv_usec && now.it_interval.tv_usec == 40000);
+	SETUP(!sigpending(&pending) && sigismember(&pending, SIGALRM));
+
+	ckpt_stop();
+
+	CHECK(!sigpending(&pending) && sigismember(&pending, SIGALRM));
+	CHECK(!sigprocmask(SIG_UNBLOCK, &set, NULL));
+	/* The pending SIGALRM, then one every 40 ms. */
+	end = ckpt_now() + 5;
+	while (alarms < 4 && ckpt_now() < end)
+		ckpt_sleep(0.01);
+	CHECKF(alarms >= 4, "%d SIGALRMs in 5 s", (int)alarms);
+	CHECK(!getitimer(ITIMER_REAL, &now) && now.it_interval.tv_usec == 40000);
+}
+
+TEST(expired_periodic_itimer)
+{
+	CKPT_RUN_SIMPLE(expired_itimer_target, NULL);
+}
+
+TEST_HARNESS_MAIN
