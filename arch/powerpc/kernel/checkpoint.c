@@ -266,8 +266,16 @@ int ckpt_arch_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (ckpt_ppc_has_tar())
 		h.tar = t == current ? mfspr(SPRN_TAR) : th->tar;
 
+	/*
+	 * Only the caller's own registers need flushing: another target was
+	 * off its CPU, its state saved in its thread struct, when the
+	 * checkpoint began, and flush_*_to_thread() must not run on a task
+	 * that a SIGCONT or SIGKILL put back on a CPU meanwhile (BUG_ON); such
+	 * a target makes the checkpoint fail at its end.
+	 */
 	if (h.sets & CKPT_PPC_FEAT_FPU) {
-		flush_fp_to_thread(t);
+		if (t == current)
+			flush_fp_to_thread(t);
 		for (i = 0; i < 32; i++)
 			buf->fpu.fpr[i] = th->fp_state.fpr[i][TS_FPROFFSET];
 		buf->fpu.fpscr = th->fp_state.fpscr;
@@ -276,14 +284,16 @@ int ckpt_arch_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (h.sets & CKPT_PPC_FEAT_VMX) {
 		BUILD_BUG_ON(sizeof(buf->vmx.vr) + sizeof(buf->vmx.vscr) !=
 			     sizeof(th->vr_state));
-		flush_altivec_to_thread(t);
+		if (t == current)
+			flush_altivec_to_thread(t);
 		memcpy(buf->vmx.vr, &th->vr_state, sizeof(th->vr_state));
 		buf->vmx.vrsave = t == current ? mfspr(SPRN_VRSAVE) : th->vrsave;
 	}
 #endif
 #ifdef CONFIG_VSX
 	if (h.sets & CKPT_PPC_FEAT_VSX) {
-		flush_vsx_to_thread(t);
+		if (t == current)
+			flush_vsx_to_thread(t);
 		for (i = 0; i < 32; i++)
 			buf->vsx.vsr_low[i] = th->fp_state.fpr[i][TS_VSRLOWOFFSET];
 	}
