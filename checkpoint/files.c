@@ -845,15 +845,15 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	case CKPT_FILE_SHMEM:
 		if (h->pipe_ref) {
 			struct file *first = ckpt_read_file_ref(ctx, h->pipe_ref);
+			bool want_memfd = h->type == CKPT_FILE_MEMFD, memfd;
 
 			if (IS_ERR(first)) {
 				ret = PTR_ERR(first);
 				goto out;
 			}
+			memfd = !strncmp(first->f_path.dentry->d_name.name, "memfd:", 6);
 			if (!ckpt_is_internal_shmem(first) || h->nr_pages ||
-			    h->f_flags & O_PATH ||
-			    (h->type == CKPT_FILE_MEMFD) !=
-			    !strncmp(first->f_path.dentry->d_name.name, "memfd:", 6))
+			    h->f_flags & O_PATH || memfd != want_memfd)
 				goto bad;
 			file = ckpt_open_again(ctx, first, h->f_flags);
 		} else {

@@ -925,8 +925,8 @@ out:
 /* The VMAs of the image are built: they may merge from now on. */
 static void ckpt_unmark_vmas(struct mm_struct *mm)
 {
-	struct vm_area_struct *vma;
 	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
 
 	mmap_write_lock(mm);
 	for_each_vma(vmi, vma)

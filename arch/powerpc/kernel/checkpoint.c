@@ -150,7 +150,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	else if (t->thread.tidr)
 		what = "a thread ID register";
 	else if (mm && (atomic_read(&mm->context.copros) ||
-			   atomic_read(&mm->context.vas_windows)))
+			atomic_read(&mm->context.vas_windows)))
 		what = "coprocessor windows";
 #endif
 #ifdef CONFIG_PPC_PKEY

@@ -112,8 +112,8 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	else if (t->thread.ri_cb)
 		what = "runtime instrumentation";
 	else if (mm && (mm_has_pgste(mm) || mm_uses_skeys(mm) ||
-			   mm_is_protected(mm) ||
-			   !list_empty(&mm->context.gmap_list)))
+			mm_is_protected(mm) ||
+			!list_empty(&mm->context.gmap_list)))
 		what = "KVM guest memory";
 	return ckpt_refuse_state(ctx, t, what);
 }

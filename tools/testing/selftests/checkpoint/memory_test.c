@@ -896,20 +896,11 @@ static void droppable_target(void *arg)
 		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 		      WEXITSTATUS(status) == 0);
 	}
-	/* ...and smaps says it is droppable: no "dd" without VM_DONTDUMP... */
+	/* ...and smaps says it is droppable: wiped on fork, not dumped. */
 	{
-		static char smaps[1 << 16];
-		char head[32], *e, *vf;
+		char vf[128];
 
-		CHECK(ckpt_read_file("/proc/self/smaps", smaps, sizeof(smaps)) > 0);
-		snprintf(head, sizeof(head), "%lx-", (unsigned long)p);
-		e = strstr(smaps, head);
-		CHECK(e);
-		vf = strstr(e, "VmFlags:");
-		CHECK(vf);
-		e = strchr(vf, '\n');
-		if (e)
-			*e = '\0';
+		CHECK(vmflags(p, vf, sizeof(vf)));
 		CHECKF(strstr(vf, " wf") && strstr(vf, " dd"), "%s", vf);
 	}
 }
