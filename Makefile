@@ -4,6 +4,8 @@
 #
 #   make run                  boot x86_64 and run the demo
 #   make bench                boot x86_64 and run the benchmark
+#   make fuzz                 fuzz restart(2) on x86_64 (KASAN, lockdep, kmemleak):
+#                             FUZZ_COUNT=100000 images, or FUZZ_SECONDS=S
 #   make check                build and test all four arches
 #   make kernel ARCH=a        build the kernel of one arch
 #   make selftests ARCH=a     build the tests and the initramfs of one arch
@@ -16,7 +18,7 @@
 ARCH ?= x86_64
 H := harness
 
-.PHONY: all deps tree kernel selftests test check run bench clean
+.PHONY: all deps tree kernel selftests test check run bench fuzz clean
 
 all: check
 
@@ -47,6 +49,11 @@ bench: deps
 	@KVARIANT=bench $(H)/build-kernel.sh x86_64
 	@KVARIANT=bench $(H)/build-userspace.sh x86_64
 	@KVARIANT=bench $(H)/run-bench.sh
+
+fuzz: deps
+	@$(H)/build-kernel.sh x86_64
+	@$(H)/build-userspace.sh x86_64
+	@$(H)/run-fuzz.sh
 
 clean:
 	rm -rf build/out build/usr build/logs

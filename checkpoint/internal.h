@@ -203,6 +203,10 @@ int ckpt_read_creds(struct ckpt_ctx *ctx);
 int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_task(struct ckpt_ctx *ctx);
 void ckpt_restore_task(struct ckpt_ctx *ctx);
+int ckpt_write_sched(struct ckpt_ctx *ctx, struct task_struct *t,
+		     struct ckpt_hdr_task *h);
+int ckpt_check_sched(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *h);
+int ckpt_restore_sched(struct ckpt_ctx *ctx);
 int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);

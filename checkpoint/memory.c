@@ -334,6 +334,10 @@ static u32 ckpt_vma_flags(vm_flags_t f)
 		flags |= CKPT_VMA_DROPPABLE;
 	if (f & VM_ACCOUNT)
 		flags |= CKPT_VMA_ACCOUNT;
+#ifdef VM_SEALED
+	if (f & VM_SEALED)
+		flags |= CKPT_VMA_SEALED;
+#endif
 	return flags;
 }
 
@@ -935,6 +939,31 @@ static void ckpt_unmark_vmas(struct mm_struct *mm)
 	mmap_write_unlock(mm);
 }
 
+/*
+ * mseal(2) the VMA at @v, built and filled: from now on it cannot be
+ * unmapped, moved, resized or mprotect()ed, as before the checkpoint.
+ */
+static int ckpt_seal_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			 const struct ckpt_hdr_vma *v)
+{
+#ifdef VM_SEALED
+	struct vm_area_struct *vma;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, v->start);
+	if (vma && vma->vm_start == v->start && vma->vm_end == v->end)
+		vm_flags_set(vma, VM_SEALED);
+	mmap_write_unlock(mm);
+	if (!vma)
+		return ckpt_err(ctx, -EEXIST, "the sealed mapping at %#llx is gone", v->start);
+	return 0;
+#else
+	return ckpt_err(ctx, -ENOEXEC,
+			"the image has a sealed mapping (mseal), which this kernel lacks");
+#endif
+}
+
 /* Re-create one VMA in the new mm, current->mm, and fill its pages. */
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 			 u64 *prev_end)
@@ -1033,7 +1062,10 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 					"cannot restore the advice of %#llx-%#llx (error %d)",
 					v->start, v->end, ret);
 	}
-	return ckpt_read_page_list(ctx, &src, v->nr_pages, v->start, v->end);
+	ret = ckpt_read_page_list(ctx, &src, v->nr_pages, v->start, v->end);
+	if (ret || !(v->flags & CKPT_VMA_SEALED))
+		return ret;
+	return ckpt_seal_vma(ctx, mm, v);
 }
 
 static int ckpt_check_mm_record(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h)

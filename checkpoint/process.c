@@ -394,7 +394,9 @@ long ckpt_restart_task(struct ckpt_ctx *ctx)
 	/* What execve() drops of the caller, restart drops too. */
 	io_uring_task_cancel();
 	ckpt_restore_task(ctx);
-	ret = ckpt_restore_files(ctx);
+	ret = ckpt_restore_sched(ctx);
+	if (!ret)
+		ret = ckpt_restore_files(ctx);
 	if (ret)
 		goto kill;
 	ckpt_restore_fs(ctx);

@@ -69,8 +69,9 @@ static void ckpt_write_itimers(struct task_struct *t, struct ckpt_hdr_task *h)
 int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_task h = { };
+	int ret;
 
-	BUILD_BUG_ON(sizeof(h) != 448);
+	BUILD_BUG_ON(sizeof(h) != 464);
 	BUILD_BUG_ON(TASK_COMM_LEN != CKPT_COMM_LEN);
 	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
 	BUILD_BUG_ON(_NSIG != CKPT_NSIG);
@@ -89,6 +90,9 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	h.oom_score_adj_min = READ_ONCE(t->signal->oom_score_adj_min);
 	h.timer_slack_ns = READ_ONCE(t->timer_slack_ns);
 	h.default_timer_slack_ns = READ_ONCE(t->default_timer_slack_ns);
+	ret = ckpt_write_sched(ctx, t, &h);
+	if (ret)
+		return ret;
 	h.set_child_tid = (unsigned long)t->set_child_tid;
 	h.clear_child_tid = (unsigned long)t->clear_child_tid;
 #ifdef CONFIG_FUTEX
@@ -217,6 +221,8 @@ int ckpt_read_task(struct ckpt_ctx *ctx)
 	if (h->timer_slack_ns > ULONG_MAX || h->default_timer_slack_ns > ULONG_MAX)
 		return ckpt_err(ctx, -EINVAL, "bad timer slack");
 	ret = ckpt_check_oom_score_adj(ctx, h);
+	if (!ret)
+		ret = ckpt_check_sched(ctx, h);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(h->itimer); i++)

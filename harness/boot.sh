@@ -29,6 +29,8 @@ extra= mem=
 [ "$MODE" = demo ] && extra=quiet
 # The benchmark's images and processes need room: up to 2 x 256 MiB.
 [ "$MODE" = bench ] && extra=quiet mem="-m 2048"
+# The fuzzer's round: ckpt.fuzz_count=N and friends (run-fuzz.sh).
+[ "$MODE" = fuzz ] && extra=${FUZZ_CMDLINE:-}
 
 set +e
 timeout -k 10 "$GUEST_TIMEOUT" $QEMU $QEMU_ARGS $mem -nographic -no-reboot \

@@ -13,6 +13,15 @@ arch_setup "${1:?usage: build-userspace.sh ARCH}"
 mkdir -p "$USR/tests" "$USR/bin"
 HDR="-isystem $OUT/usr/include"
 
+# The tests' make does not know the uapi headers: a change of them
+# rebuilds every test.
+hsum=$(cat "$OUT"/usr/include/linux/checkpoint*.h "$OUT"/usr/include/asm/checkpoint*.h \
+	2>/dev/null | sha1sum | cut -d' ' -f1)
+if [ "$(cat "$USR/tests/.uapi" 2>/dev/null)" != "$hsum" ]; then
+	rm -f "$USR"/tests/*_test
+	echo "$hsum" > "$USR/tests/.uapi"
+fi
+
 echo "  CC      $A selftests"
 LDFLAGS=-static make -s -C "$SRC/tools/testing/selftests/checkpoint" \
 	ARCH="$KARCH" CROSS_COMPILE="$CROSS" CC="$UCC" OUTPUT="$USR/tests" \
@@ -42,6 +51,12 @@ printf '%s\n' $tests > "$USR/tests/list"
 	echo "file /init $USR/init 0755 0 0"
 	echo "file /tests/list $USR/tests/list 0644 0 0"
 	for t in $tests; do echo "file /tests/$t $USR/tests/$t 0755 0 0"; done
+	# The fuzzer's corpus: images that once broke a rule (fuzz_test).
+	echo "dir /tests/fuzz-corpus 0755 0 0"
+	for i in "$TOP/tools/testing/selftests/checkpoint/fuzz-corpus/$A"/*.img; do
+		[ -e "$i" ] || continue
+		echo "file /tests/fuzz-corpus/$(basename "$i") $i 0644 0 0"
+	done
 	for b in "$USR"/bin/*; do echo "file /bin/$(basename "$b") $b 0755 0 0"; done
 } > "$USR/initramfs.list"
 "$OUT/usr/gen_init_cpio" "$USR/initramfs.list" | gzip -1 > "$USR/initramfs.cpio.gz"

@@ -5,8 +5,12 @@
  * Mounts the pseudo file systems, then, with "ckpt.mode=test" on the kernel
  * command line, runs every program listed in /tests/list, echoes its TAP
  * output to the console and counts its results; with "ckpt.mode=demo" it
- * runs /bin/ckpt-demo, with "ckpt.mode=bench" /bin/ckpt-bench.  Then it
- * powers the guest off.
+ * runs /bin/ckpt-demo, with "ckpt.mode=bench" /bin/ckpt-bench, with
+ * "ckpt.mode=fuzz" only /tests/fuzz_test, its round set by the options
+ * ckpt.fuzz_count=, ckpt.fuzz_seconds=, ckpt.fuzz_seed=, ckpt.fuzz_sweep=
+ * (passed as CKPT_FUZZ_COUNT... in its environment).  After the tests, on
+ * a kernel with kmemleak, it has kmemleak scan and prints what it
+ * reports, each suspected leak a failure.  Then it powers the guest off.
  *
  * The counts are read from the programs' own output through a pipe, so that
  * kernel messages on the console cannot garble them.  The last line is
@@ -31,6 +35,7 @@
 #include <unistd.h>
 
 #define TEST_TIMEOUT_S	600
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
 struct counts {
 	int pass, fail, skip;
@@ -97,6 +102,8 @@ static void tap_line(const char *line, struct counts *c, int *plan)
 		*plan = n;
 }
 
+static int test_timeout = TEST_TIMEOUT_S;
+
 static void run_test(const char *name, struct counts *total)
 {
 	struct counts c = { 0 };
@@ -127,11 +134,11 @@ static void run_test(const char *name, struct counts *total)
 
 	for (;;) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		int left = (int)(start + TEST_TIMEOUT_S - now());
+		int left = (int)(start + test_timeout - now());
 		ssize_t n;
 
 		if (left <= 0 || poll(&pfd, 1, left * 1000) == 0) {
-			say("init: %s timed out after %d s\n", name, TEST_TIMEOUT_S);
+			say("init: %s timed out after %d s\n", name, test_timeout);
 			kill(child, SIGKILL);
 			timed_out = true;
 			break;
@@ -176,13 +183,73 @@ static void run_test(const char *name, struct counts *total)
 	total->skip += c.skip;
 }
 
-static void run_tests(void)
+/*
+ * Have kmemleak scan (twice: an object must look leaked in both) and print
+ * its report; returns the number of suspected leaks.
+ */
+static int kmemleak_check(void)
+{
+	char line[512];
+	int leaks = 0;
+	FILE *f;
+
+	mkdir("/sys/kernel/debug", 0755);
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	for (int i = 0; i < 2; i++) {
+		int fd = open(KMEMLEAK, O_WRONLY);
+
+		if (fd < 0)
+			return 0;	/* no kmemleak in this kernel */
+		if (write(fd, "scan", 4) != 4) {
+			say("init: kmemleak scan: %s\n", strerror(errno));
+			close(fd);
+			return 1;
+		}
+		close(fd);
+	}
+	f = fopen(KMEMLEAK, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "unreferenced object", 19))
+			leaks++;
+		say("kmemleak: %s", line);
+	}
+	if (f)
+		fclose(f);
+	say("init: kmemleak: %d suspected leaks\n", leaks);
+	return leaks;
+}
+
+/* kernel command line options ckpt.fuzz_X=V into the environment. */
+static void fuzz_env(const char *cmdline)
+{
+	const char *p = cmdline;
+
+	while ((p = strstr(p, "ckpt.fuzz_"))) {
+		char name[64] = "CKPT_FUZZ_", *v;
+		size_t n = strcspn(p += 10, "= \n");
+
+		for (size_t i = 0; i < n && i < 40; i++)
+			name[10 + i] = p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i];
+		name[10 + (n < 40 ? n : 40)] = '\0';
+		p += n;
+		if (*p != '=')
+			continue;
+		v = strndup(p + 1, strcspn(p + 1, " \n"));
+		if (v)
+			setenv(name, v, 1);
+		free(v);
+	}
+}
+
+static void run_tests(const char *only)
 {
 	struct counts total = { 0 };
 	char name[256];
-	FILE *list = fopen("/tests/list", "r");
+	FILE *list = only ? NULL : fopen("/tests/list", "r");
 
-	if (!list) {
+	if (only) {
+		run_test(only, &total);
+	} else if (!list) {
 		say("init: /tests/list: %s\n", strerror(errno));
 		total.fail++;
 	}
@@ -191,6 +258,7 @@ static void run_tests(void)
 		if (name[0])
 			run_test(name, &total);
 	}
+	total.fail += kmemleak_check();
 	say("CKPT-SUMMARY pass=%d fail=%d skip=%d\n", total.pass, total.fail,
 	    total.skip);
 }
@@ -212,9 +280,10 @@ static void run_program(const char *name, const char *end)
 	say("%s\n", end);
 }
 
+static char cmdline[4096];
+
 static const char *mode(void)
 {
-	static char cmdline[4096];
 	int fd = open("/proc/cmdline", O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
 	char *m;
@@ -228,8 +297,7 @@ static const char *mode(void)
 	if (!m)
 		return "test";
 	m += strlen("ckpt.mode=");
-	m[strcspn(m, " \n")] = '\0';
-	return m;
+	return strndup(m, strcspn(m, " \n")) ?: "test";
 }
 
 int main(void)
@@ -237,12 +305,17 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mounts();
 	setenv("PATH", "/bin", 1);
-	if (!strcmp(mode(), "demo"))
+	if (!strcmp(mode(), "demo")) {
 		run_program("demo", "CKPT-DEMO-END");
-	else if (!strcmp(mode(), "bench"))
+	} else if (!strcmp(mode(), "bench")) {
 		run_program("bench", "CKPT-BENCH-END");
-	else
-		run_tests();
+	} else if (!strcmp(mode(), "fuzz")) {
+		fuzz_env(cmdline);
+		test_timeout = 24 * 3600;
+		run_tests("fuzz_test");
+	} else {
+		run_tests(NULL);
+	}
 	power_off();
 	return 0;
 }

@@ -24,8 +24,9 @@ die() { echo "error: $*" >&2; exit 1; }
 arch_setup() {
 	A=$1
 	TEST_VARIANTS=
-	# Every guest has two CPUs, emulated by one host thread each.
-	SMP="-smp 2 -accel tcg,thread=multi"
+	# Every guest has two CPUs, emulated by one host thread each
+	# (CKPT_ACCEL: another accelerator, e.g. "-accel kvm" for make fuzz).
+	SMP="-smp 2 ${CKPT_ACCEL:--accel tcg,thread=multi}"
 	case $A in
 	x86_64)
 		KARCH=x86_64 CROSS= KIMAGE=arch/x86/boot/bzImage
@@ -65,6 +66,16 @@ kmake() {
 	make -C "$SRC" O="$OUT" ARCH="$KARCH" CROSS_COMPILE="$CROSS" \
 		CC="ccache ${CROSS}gcc" KBUILD_BUILD_TIMESTAMP="2026-01-01" \
 		KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt "$@"
+}
+
+# kernel_reports LOG: the lines of a console log that report a kernel
+# problem (oops, BUG, WARNING, KASAN, lockdep, hung task, kmemleak), with
+# their line numbers.  Left out: the kernel's note of a user-space fault
+# ("traps: prog[pid] general protection fault ip:..."), and the base64
+# lines of fuzz images.
+kernel_reports() {
+	local bad='cut here|WARNING:|BUG:|Oops|Kernel panic|kernel BUG|UBSAN:|KASAN:|possible recursive locking|possible circular locking|inconsistent lock state|INFO: possible|INFO: task|Call Trace:|Unable to handle kernel|general protection fault|unreferenced object'
+	grep -nE "$bad" "$1" | grep -vE '^[0-9]+:(.*traps: .*general protection fault ip:|CKPT-FUZZ-IMAGE )' || true
 }
 
 # In the scripts that stop at the first error, say where.

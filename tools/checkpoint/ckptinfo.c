@@ -480,6 +480,12 @@ static int do_task(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	static const struct bit_name flags[] = {
 		{ CKPT_TASK_NO_NEW_PRIVS, "no_new_privs" },
 		{ CKPT_TASK_RESTORE_SIGMASK, "restore_sigmask" },
+		{ CKPT_TASK_CHILD_SUBREAPER, "child_subreaper" },
+		{ CKPT_TASK_IO_FLUSHER, "io_flusher" },
+		{ CKPT_TASK_SCHED_RESET_ON_FORK, "sched_reset_on_fork" },
+	};
+	static const char *const policies[] = {
+		"normal", "fifo", "rr", "batch", "iso", "idle", "deadline",
 	};
 	static const char *const itimer_names[3] = { "real", "virtual", "prof" };
 	const struct ckpt_hdr_task *t = (const void *)h;
@@ -531,6 +537,13 @@ static int do_task(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		unlimited = false;
 	}
 	puts(unlimited ? " all inf" : ", others inf");
+	printf("  sched %s", t->sched_policy < ARRAY_SIZE(policies) ?
+	       policies[t->sched_policy] : "unknown");
+	if (t->sched_priority)
+		printf(" priority %u", t->sched_priority);
+	printf(" nice %d, pdeath_signal %u, oom_score_adj %d (min %d), timer_slack %llu ns "
+	       "(default %llu ns)\n", t->sched_nice, t->pdeath_signal, t->oom_score_adj,
+	       t->oom_score_adj_min, ull(t->timer_slack_ns), ull(t->default_timer_slack_ns));
 	return 0;
 }
 
@@ -1299,6 +1312,9 @@ static int do_vma(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		{ CKPT_VMA_RAND_READ, "rand_read" },
 		{ CKPT_VMA_HUGEPAGE, "hugepage" },
 		{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
+		{ CKPT_VMA_DROPPABLE, "droppable" },
+		{ CKPT_VMA_ACCOUNT, "account" },
+		{ CKPT_VMA_SEALED, "sealed" },
 	};
 	const struct ckpt_hdr_vma *v = (const void *)h;
 	uint64_t psize = w->hdr->page_size;

@@ -280,9 +280,15 @@ struct ckpt_itimer {
 #define CKPT_TASK_RESTORE_SIGMASK	(1U << 1)
 /* prctl(PR_SET_CHILD_SUBREAPER) is in effect. */
 #define CKPT_TASK_CHILD_SUBREAPER	(1U << 2)
+/* prctl(PR_SET_IO_FLUSHER) is in effect. */
+#define CKPT_TASK_IO_FLUSHER		(1U << 3)
+/* sched_setattr(2) SCHED_FLAG_RESET_ON_FORK is in effect. */
+#define CKPT_TASK_SCHED_RESET_ON_FORK	(1U << 4)
 #define CKPT_TASK_FLAGS_ALL		(CKPT_TASK_NO_NEW_PRIVS | \
 					 CKPT_TASK_RESTORE_SIGMASK | \
-					 CKPT_TASK_CHILD_SUBREAPER)
+					 CKPT_TASK_CHILD_SUBREAPER | \
+					 CKPT_TASK_IO_FLUSHER | \
+					 CKPT_TASK_SCHED_RESET_ON_FORK)
 
 /**
  * struct ckpt_hdr_task - the state of a task
@@ -311,6 +317,12 @@ struct ckpt_itimer {
  *	CAP_SYS_RESOURCE
  * @timer_slack_ns: prctl(PR_GET_TIMERSLACK)
  * @default_timer_slack_ns: the slack prctl(PR_SET_TIMERSLACK, 0) restores
+ * @sched_policy: scheduling policy: SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE,
+ *	SCHED_FIFO or SCHED_RR
+ * @sched_nice: nice value, -20 to 19 (kept under a real-time policy too)
+ * @sched_priority: real-time priority, 1 to 99 for SCHED_FIFO and SCHED_RR,
+ *	else 0
+ * @__pad: zero
  */
 struct ckpt_hdr_task {
 	struct ckpt_hdr h;
@@ -337,6 +349,10 @@ struct ckpt_hdr_task {
 	__s16 oom_score_adj_min;
 	__u64 timer_slack_ns;
 	__u64 default_timer_slack_ns;
+	__u32 sched_policy;
+	__s32 sched_nice;
+	__u32 sched_priority;
+	__u32 __pad;
 };
 
 /**
@@ -601,7 +617,8 @@ enum ckpt_vma_type {
 #define CKPT_VMA_NOHUGEPAGE	(1U << 11)	/* madvise(MADV_NOHUGEPAGE) */
 #define CKPT_VMA_DROPPABLE	(1U << 12)	/* MAP_DROPPABLE */
 #define CKPT_VMA_ACCOUNT	(1U << 13)	/* charged to the commit limit */
-#define CKPT_VMA_FLAGS_ALL	0x3fff
+#define CKPT_VMA_SEALED		(1U << 14)	/* mseal(2), 64-bit only */
+#define CKPT_VMA_FLAGS_ALL	0x7fff
 
 /* Length of &ckpt_hdr_vma.name. */
 #define CKPT_VMA_NAME_LEN	16

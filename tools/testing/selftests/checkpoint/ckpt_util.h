@@ -301,7 +301,7 @@ static inline size_t ckpt_next_record(const struct ckpt_image *img, size_t off)
 	if (off % CKPT_ALIGN || off + sizeof(*h) > img->len ||
 	    h->len < sizeof(*h))
 		return 0;
-	end = off + ((h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1));
+	end = off + (((size_t)h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1));
 	if (end > img->len)
 		return 0;
 	for (size_t i = off + h->len; i < end; i++)

@@ -905,6 +905,49 @@ static void droppable_target(void *arg)
 	}
 }
 
+#ifndef __NR_mseal
+#define __NR_mseal	462
+#endif
+
+/* A sealed mapping: mprotect(), munmap() and mremap() fail with EPERM. */
+static bool sealed(char *p, long pg)
+{
+	return mprotect(p, pg, PROT_READ) && errno == EPERM &&
+	       munmap(p, pg) && errno == EPERM &&
+	       mremap(p, pg, 2 * pg, MREMAP_MAYMOVE) == MAP_FAILED && errno == EPERM;
+}
+
+static void sealed_target(void *arg)
+{
+	long pg = pagesz();
+	char vf[128], *p, *q;
+
+	(void)arg;
+	p = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	memset(p, 0x5e, 3 * pg);
+	/* The middle page sealed, its neighbours not. */
+	SETUP(!syscall(__NR_mseal, p + pg, pg, 0));
+	SETUP(sealed(p + pg, pg));
+	SETUP(vmflags(p + pg, vf, sizeof(vf)) && strstr(vf, " sl"));
+	q = p;
+
+	ckpt_stop();
+
+	CHECK(vmflags(q + pg, vf, sizeof(vf)));
+	CHECKF(strstr(vf, " sl"), "VmFlags of the sealed page:%s", vf);
+	CHECK(q[pg] == 0x5e);
+	CHECK(sealed(q + pg, pg));
+	CHECK(vmflags(q, vf, sizeof(vf)) && !strstr(vf, " sl"));
+	CHECK(!mprotect(q, pg, PROT_READ));
+	CHECK(!munmap(q + 2 * pg, pg));
+}
+
+TEST(sealed_mapping)
+{
+	CKPT_RUN_SIMPLE(sealed_target, NULL);
+}
+
 TEST(droppable_mapping)
 {
 	long pg = pagesz();

@@ -10,7 +10,17 @@
 
 #include <linux/capability.h>
 #include <linux/membarrier.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER		57
+#define PR_GET_IO_FLUSHER		58
+#endif
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK		0x40000000
+#endif
 
 #ifndef PR_SET_MDWE
 #define PR_SET_MDWE			65
@@ -327,6 +337,180 @@ TEST(rlimit_nproc_of_the_image_user)
 		SKIP(return, "needs root");
 	}
 	CKPT_RUN_SIMPLE(nproc_target, NULL);
+}
+
+/* ---- scheduling: policy, nice, real-time priority, I/O flusher ---- */
+
+struct sched_arg {
+	int policy;		/* with SCHED_RESET_ON_FORK, maybe */
+	int prio;		/* real-time priority */
+	int nice;
+	bool io_flusher;
+};
+
+static void sched_target(void *arg)
+{
+	struct sched_arg *a = arg;
+	struct sched_param sp = { .sched_priority = a->prio };
+
+	SETUP(!setpriority(PRIO_PROCESS, 0, a->nice));
+	SETUP(!sched_setscheduler(0, a->policy, &sp));
+	if (a->io_flusher)
+		SETUP(!prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0));
+	SETUP(sched_getscheduler(0) == a->policy);
+
+	ckpt_stop();
+
+	CHECKF(sched_getscheduler(0) == a->policy, "policy %#x, was %#x",
+	       sched_getscheduler(0), a->policy);
+	errno = 0;
+	CHECKF(getpriority(PRIO_PROCESS, 0) == a->nice && !errno, "nice %d, was %d",
+	       getpriority(PRIO_PROCESS, 0), a->nice);
+	sp.sched_priority = -1;
+	CHECK(!sched_getparam(0, &sp));
+	CHECKF(sp.sched_priority == a->prio, "priority %d, was %d", sp.sched_priority, a->prio);
+	CHECKF(prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0) == a->io_flusher, "io_flusher %d",
+	       prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0));
+}
+
+/* The restarter's own: a nice value, SCHED_IDLE, the I/O flusher flag. */
+static int restarter_sched(void *arg)
+{
+	struct sched_param sp = { 0 };
+
+	(void)arg;
+	if (setpriority(PRIO_PROCESS, 0, 9) || sched_setscheduler(0, SCHED_IDLE, &sp) ||
+	    prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+		return -1;
+	return 0;
+}
+
+TEST(sched_policy_nice_and_io_flusher)
+{
+	struct sched_arg batch = { SCHED_BATCH | SCHED_RESET_ON_FORK, 0, 7, true };
+	struct sched_arg fifo = { SCHED_FIFO, 5, -3, false };
+	struct sched_arg idle = { SCHED_IDLE, 0, 12, false };
+	struct sched_arg normal = { SCHED_OTHER, 0, 0, false };
+	struct ckpt_ctx c;
+
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	CKPT_RUN_SIMPLE(sched_target, &batch);
+	CKPT_RUN_SIMPLE(sched_target, &fifo);
+	CKPT_RUN_SIMPLE(sched_target, &idle);
+	/* A restarter's own settings do not stay. */
+	ckpt_ctx_init(&c);
+	c.hook = restarter_sched;
+	CKPT_RUN(&c, sched_target, &normal);
+}
+
+/* Drop capability @arg (an int *) from the restarter. */
+static int drop_cap(void *arg)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	int cap = *(int *)arg;
+
+	if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) || syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1u << cap % 32);
+	d[cap / 32].permitted &= ~(1u << cap % 32);
+	d[cap / 32].inheritable &= ~(1u << cap % 32);
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+/* Restart the image of sched_target(@a) without capability @cap: EPERM. */
+static void sched_refused(struct __test_metadata *_metadata, struct sched_arg *a, int cap,
+			  const char *word)
+{
+	struct rlimit none = { 0, 0 };
+	struct ckpt_ctx c;
+	pid_t pid;
+
+	ckpt_ctx_init(&c);
+	pid = ckpt_fork_target(&c, sched_target, a);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	CKPT_TAKE(&c, pid);
+	ckpt_kill(pid);
+	/* No RLIMIT_NICE or RLIMIT_RTPRIO to fall back on either. */
+	ASSERT_EQ(0, setrlimit(RLIMIT_NICE, &none));
+	ASSERT_EQ(0, setrlimit(RLIMIT_RTPRIO, &none));
+	c.hook = drop_cap;
+	c.hook_arg = &cap;
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
+	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
+		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", word))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	close(c.img);
+}
+
+/* What sched_setattr(2) and prctl(2) would refuse the caller, restart refuses. */
+TEST(sched_above_the_restarter_refused)
+{
+	struct sched_arg nice = { SCHED_OTHER, 0, -4, false };
+	struct sched_arg fifo = { SCHED_FIFO, 3, 0, false };
+	struct sched_arg flusher = { SCHED_OTHER, 0, 0, true };
+
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	sched_refused(_metadata, &nice, CAP_SYS_NICE, "nice value -4");
+	sched_refused(_metadata, &fifo, CAP_SYS_NICE, "real-time priority 3");
+	sched_refused(_metadata, &flusher, CAP_SYS_RESOURCE, "PR_SET_IO_FLUSHER");
+}
+
+/* ---- speculation control: refused ---- */
+
+#ifndef PR_SPEC_L1D_FLUSH
+#define PR_SPEC_L1D_FLUSH	2
+#endif
+
+struct spec_arg {
+	unsigned long which, value;
+};
+
+static void spec_target(void *arg)
+{
+	struct spec_arg *a = arg;
+
+	SETUP(!prctl(PR_SET_SPECULATION_CTRL, a->which, a->value, 0, 0));
+	ckpt_stop();
+}
+
+/*
+ * A speculation control set by prctl() is refused at checkpoint, where the
+ * CPU and the kernel offer it; where they do not, no task can have one.
+ */
+TEST(speculation_control_refused)
+{
+	struct spec_arg ctl[] = {
+		{ PR_SPEC_STORE_BYPASS, PR_SPEC_DISABLE },
+		{ PR_SPEC_INDIRECT_BRANCH, PR_SPEC_DISABLE },
+		{ PR_SPEC_L1D_FLUSH, PR_SPEC_ENABLE },
+	};
+	int settable = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ctl); i++) {
+		int status, v;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(prctl(PR_SET_SPECULATION_CTRL, ctl[i].which, ctl[i].value, 0, 0) ?
+			      1 : 0);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			CKPT_RUN_REFUSED(spec_target, &ctl[i], EOPNOTSUPP, "speculation control");
+			settable++;
+			continue;
+		}
+		v = prctl(PR_GET_SPECULATION_CTRL, ctl[i].which, 0, 0, 0);
+		EXPECT_TRUE(v < 0 || !(v & PR_SPEC_PRCTL))
+			TH_LOG("control %lu reads %#x but cannot be set", ctl[i].which, v);
+	}
+	TH_LOG("%d of %zu speculation controls can be set here", settable, ARRAY_SIZE(ctl));
 }
 
 /* ---- an expired periodic ITIMER_REAL ---- */
