@@ -687,6 +687,30 @@ static struct file *ckpt_reopen_fifo(struct ckpt_ctx *ctx, const struct ckpt_hdr
 #define CKPT_MEMFD_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
 				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
+/*
+ * Status flags a file re-created or reopened gets from its record, as
+ * open(2) or fcntl(F_SETFL) would set them.  O_DIRECT comes with the
+ * open of a file reopened by path, and is refused on the others.
+ */
+#define CKPT_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_DSYNC | __O_SYNC | \
+				 O_NOATIME | O_LARGEFILE)
+
+/*
+ * Another open of a file restart created (a pipe, a memfd): a struct file
+ * of its own, as an open of /proc/self/fd/N gives.
+ */
+static struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
+				    u32 f_flags)
+{
+	int flags = (f_flags & (O_ACCMODE | CKPT_STATUS_FLAGS)) | O_NONBLOCK | O_NOCTTY;
+	struct file *file = dentry_open(&first->f_path, flags, current_cred());
+
+	if (IS_ERR(file))
+		ckpt_err(ctx, PTR_ERR(file), "cannot open %pD again (error %ld)",
+			 first, PTR_ERR(file));
+	return file;
+}
+
 /* Re-create a memfd or the object of a shared anonymous mapping. */
 static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
 {
@@ -718,9 +742,6 @@ static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_f
 	}
 	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
 	file->f_flags |= O_LARGEFILE;
-	if ((h->f_flags & O_ACCMODE) == O_RDONLY)
-		file->f_mode &= ~(FMODE_WRITE | FMODE_PWRITE);
-	file->f_flags = (file->f_flags & ~O_ACCMODE) | (h->f_flags & O_ACCMODE);
 	ret = ckpt_read_shmem_pages(ctx, file, h->nr_pages);
 	if (ret) {
 		fput(file);
@@ -732,16 +753,19 @@ static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_f
 		inode->i_mode = (inode->i_mode & S_IFMT) | (h->mode & 0777);
 		SHMEM_I(inode)->seals = h->count;
 	}
+	/*
+	 * The object is created read-write, to be filled; a file open for
+	 * reading or writing only is a new open of it, whose f_mode (and the
+	 * inode's reader and writer counts) is that of its access mode.
+	 */
+	if ((h->f_flags & O_ACCMODE) != O_RDWR) {
+		struct file *again = ckpt_open_again(ctx, file, h->f_flags);
+
+		fput(file);
+		return again;
+	}
 	return file;
 }
-
-/*
- * Status flags a file re-created or reopened gets from its record, as
- * open(2) or fcntl(F_SETFL) would set them.  O_DIRECT comes with the
- * open of a file reopened by path, and is refused on the others.
- */
-#define CKPT_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_DSYNC | __O_SYNC | \
-				 O_NOATIME | O_LARGEFILE)
 
 static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 {
@@ -756,22 +780,6 @@ static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 	file->f_flags = (file->f_flags & ~CKPT_STATUS_FLAGS) | (f_flags & CKPT_STATUS_FLAGS);
 	spin_unlock(&file->f_lock);
 	return 0;
-}
-
-/*
- * Another open of a file restart created (a pipe, a memfd): a struct file
- * of its own, as an open of /proc/self/fd/N gives.
- */
-static struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
-				    u32 f_flags)
-{
-	int flags = (f_flags & (O_ACCMODE | CKPT_STATUS_FLAGS)) | O_NONBLOCK | O_NOCTTY;
-	struct file *file = dentry_open(&first->f_path, flags, current_cred());
-
-	if (IS_ERR(file))
-		ckpt_err(ctx, PTR_ERR(file), "cannot open %pD again (error %ld)",
-			 first, PTR_ERR(file));
-	return file;
 }
 
 static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)

@@ -6,7 +6,8 @@
 #   FUZZ_COUNT    images to try (default 100000), or
 #   FUZZ_SECONDS  seconds to run instead,
 #   FUZZ_SEED     the random seed (default: from the clock),
-#   FUZZ_SWEEP    1 (default): start with the sweep of every field.
+#   FUZZ_SWEEP    1 (default): start with the sweep of every field,
+#   FUZZ_WORKERS  parallel workers in the guest (default: its CPUs).
 # Every image that broke a rule is written to build/fuzz/NAME.img, to be
 # kept in tools/testing/selftests/checkpoint/fuzz-corpus/x86_64/.  Fails
 # if an image broke a rule, if the kernel reported anything (kmemleak
@@ -28,6 +29,7 @@ else
 	cmd="$cmd ckpt.fuzz_count=$count"
 fi
 [ -z "${FUZZ_SEED:-}" ] || cmd="$cmd ckpt.fuzz_seed=$FUZZ_SEED"
+[ -z "${FUZZ_WORKERS:-}" ] || cmd="$cmd ckpt.fuzz_workers=$FUZZ_WORKERS"
 
 log=$BUILD/logs/x86_64-fuzz.log
 mkdir -p "$BUILD/fuzz"

@@ -790,6 +790,41 @@ TEST(status_flags_and_separate_opens)
 	CKPT_RUN_SIMPLE(append_target, NULL);
 }
 
+/*
+ * A memfd only open for reading (the first of its files the checkpoint
+ * meets) and for writing: each comes back with its access mode, one memfd.
+ */
+static void memfd_modes_target(void *arg)
+{
+	char buf[8];
+
+	(void)arg;
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			SETUP(open("/dev/null", O_RDONLY) == fd);
+	SETUP(move_fd(memfd_create("ckpt-modes", 0), 3) == 3);
+	SETUP(write(3, "hello", 5) == 5);
+	SETUP(move_fd(open("/proc/self/fd/3", O_RDONLY), 4) == 4);
+	SETUP(move_fd(open("/proc/self/fd/3", O_WRONLY), 5) == 5);
+	SETUP(close(3) == 0);
+
+	ckpt_stop();
+
+	CHECKF((fcntl(4, F_GETFL) & O_ACCMODE) == O_RDONLY, "fd 4 %#x", fcntl(4, F_GETFL));
+	CHECKF((fcntl(5, F_GETFL) & O_ACCMODE) == O_WRONLY, "fd 5 %#x", fcntl(5, F_GETFL));
+	CHECK(write(4, "x", 1) == -1 && errno == EBADF);
+	CHECK(read(5, buf, 1) == -1 && errno == EBADF);
+	CHECK(pwrite(5, "J", 1, 0) == 1);
+	CHECK(pread(4, buf, 5, 0) == 5 && !memcmp(buf, "Jello", 5));
+	/* Closing them must balance the inode's reader and writer counts. */
+	CHECK(close(4) == 0 && close(5) == 0);
+}
+
+TEST(memfd_read_only_and_write_only)
+{
+	CKPT_RUN_SIMPLE(memfd_modes_target, NULL);
+}
+
 /* ---- /proc files of the process itself, namespace files ---- */
 
 static void proc_self_target(void *arg)

@@ -1495,7 +1495,7 @@ TEST_F_TIMEOUT(fuzz, seeds_restart, 300)
 	const char *err = make_seeds(why, sizeof(why));
 	struct ckpt_ctx c;
 
-	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+	ASSERT_TRUE(err == NULL) TH_LOG("%s", err);
 	ckpt_ctx_init(&c);
 	for (int k = 0; k < NR_SEEDS; k++) {
 		for (int via_pipe = 0; via_pipe < 2; via_pipe++) {
@@ -1532,7 +1532,7 @@ TEST_F_TIMEOUT(fuzz, round, 100000)
 	const char *err = make_seeds(why, sizeof(why));
 	struct stats *st;
 
-	ASSERT_EQ(NULL, err) TH_LOG("%s", err);
+	ASSERT_TRUE(err == NULL) TH_LOG("%s", err);
 	if (!rd.seconds)
 		rd.seconds = rd.count ? 1e9 : 30;
 	if (!rd.seed)
@@ -1549,7 +1549,7 @@ TEST_F_TIMEOUT(fuzz, round, 100000)
 		printf("# fuzz: seed image %s: %zu bytes, %d records\n", seed_names[k],
 		       seeds[k].img.len, seed_recs[k].n);
 	st = run_round(_metadata, &rd);
-	ASSERT_NE(NULL, st);
+	ASSERT_TRUE(st != NULL);
 	EXPECT_LT(0, st->images);
 	EXPECT_EQ(0, st->reports) TH_LOG("%lu images broke a rule; the first: %s", st->reports,
 					 st->first_bad);
