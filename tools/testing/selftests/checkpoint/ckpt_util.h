@@ -296,12 +296,13 @@ static inline int ckpt_image_file(const void *buf, size_t len)
 static inline size_t ckpt_next_record(const struct ckpt_image *img, size_t off)
 {
 	const struct ckpt_hdr *h = (const void *)(img->buf + off);
-	size_t end;
+	uint64_t end;
 
-	if (off % CKPT_ALIGN || off + sizeof(*h) > img->len ||
+	/* In 64 bits: a length near 4 GiB must not wrap around (32-bit size_t). */
+	if (off % CKPT_ALIGN || (uint64_t)off + sizeof(*h) > img->len ||
 	    h->len < sizeof(*h))
 		return 0;
-	end = off + (((size_t)h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1));
+	end = (uint64_t)off + (((uint64_t)h->len + CKPT_ALIGN - 1) & ~(uint64_t)(CKPT_ALIGN - 1));
 	if (end > img->len)
 		return 0;
 	for (size_t i = off + h->len; i < end; i++)
@@ -336,7 +337,7 @@ static inline size_t ckpt_page_data_len(const struct ckpt_image *img, size_t off
 	uint64_t pg = sysconf(_SC_PAGESIZE);
 
 	if (p->h.type != CKPT_HDR_PAGES || p->h.len < sizeof(*p) ||
-	    p->h.len != sizeof(*p) + p->nr_pages * (sizeof(p->addr[0]) + pg))
+	    p->h.len != sizeof(*p) + (uint64_t)p->nr_pages * (sizeof(p->addr[0]) + pg))
 		return 0;
 	return p->nr_pages * pg;
 }
