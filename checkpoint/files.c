@@ -357,6 +357,9 @@ static bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file)
 	return tgid && nr == tgid;
 }
 
+/* The s_magic of the mqueue file system, private to ipc/mqueue.c. */
+#define CKPT_MQUEUE_MAGIC	0x19800202
+
 /* The CKPT_FILE_* type of @file, or -EOPNOTSUPP and a log line. */
 static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 			  const char *who)
@@ -397,6 +400,10 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 	if (magic == ANON_INODE_FS_MAGIC)
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is an %s file, not supported", who,
 				ckpt_file_name(file, name, sizeof(name)));
+	if (magic == CKPT_MQUEUE_MAGIC)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a POSIX message queue (%s), not supported",
+				who, ckpt_file_name(file, name, sizeof(name)));
 	if (internal)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is a kernel-internal file (%s, file system %#lx), not supported",

@@ -36,7 +36,10 @@ enum ckpt_op {
  * @file: the image, open for writing (checkpoint) or reading (restart)
  * @pos: file position in @file; unused for streams (pipes, sockets)
  * @logfile: where failures are reported, or NULL
- * @logged: a failure has already been reported on @logfile
+ * @logged: a failure has already been reported
+ * @logline: the line of that report, written on @logfile when the
+ *	operation ends (ckpt_log_flush())
+ * @loglen: its length, 0 when there is none to write
  * @root_task: the task being checkpointed, with a reference held
  * @mm: checkpoint: the mm of @root_task, referenced while it is written
  * @stack_pinned: checkpoint: the kernel stack of @root_task is referenced
@@ -65,6 +68,8 @@ struct ckpt_ctx {
 	loff_t pos;
 	struct file *logfile;
 	bool logged;
+	char logline[CKPT_LOG_LINE_MAX];
+	int loglen;
 	struct task_struct *root_task;
 	struct mm_struct *mm;
 	bool stack_pinned;
@@ -160,6 +165,7 @@ struct ckpt_restart_state {
 };
 
 /* stream.c */
+void ckpt_log_flush(struct ckpt_ctx *ctx);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);

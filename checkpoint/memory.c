@@ -365,6 +365,22 @@ static bool ckpt_vma_skipped(struct vm_area_struct *vma)
 	return name && !strcmp(name, "[uprobes]");
 }
 
+/* What the first flag of CKPT_VM_UNSUPPORTED in @f is, for the log. */
+static const char *ckpt_vm_unsupported_name(vm_flags_t f)
+{
+	if (f & (VM_UFFD_MISSING | VM_UFFD_WP))
+		return "registered with userfaultfd";
+	if (f & VM_HUGETLB)
+		return "a hugetlb mapping";
+	if (f & VM_LOCKONFAULT)
+		return "locked on fault (mlock2 MLOCK_ONFAULT)";
+	if (f & VM_SHADOW_STACK)
+		return "a shadow stack";
+	if (f & (VM_IO | VM_PFNMAP | VM_MIXEDMAP))
+		return "a device or I/O mapping";
+	return "a mapping the kernel does not let grow (VM_DONTEXPAND)";
+}
+
 /* Describe one VMA; @mm is read-locked.  The caller writes it. */
 static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			 struct vm_area_struct *vma, struct ckpt_vma *v)
@@ -379,8 +395,9 @@ static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		strscpy(h->name, name ?: "", sizeof(h->name));
 	} else if (vma->vm_flags & CKPT_VM_UNSUPPORTED) {
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"the mapping at %#lx has flags %#lx, not supported",
-				vma->vm_start, vma->vm_flags & CKPT_VM_UNSUPPORTED);
+				"the mapping at %#lx is %s (flags %#lx), not supported",
+				vma->vm_start, ckpt_vm_unsupported_name(vma->vm_flags),
+				vma->vm_flags & CKPT_VM_UNSUPPORTED);
 	} else if (!vma->vm_file) {
 		h->type = CKPT_VMA_ANON;
 	} else if (ckpt_is_internal_shmem(vma->vm_file) && vma->vm_flags & VM_MAYSHARE) {

@@ -105,41 +105,57 @@ static loff_t *ckpt_ppos(struct file *file, loff_t *pos)
  * @err: the negative errno it fails with
  * @fmt: printf-style description of the cause, without a newline
  *
- * Writes "checkpoint: <cause>" or "restart: <cause>" as one line on the
- * log file descriptor, if the caller gave one.  Only the first report of
- * an operation is written: it is the most precise one.
+ * Keeps "checkpoint: <cause>" or "restart: <cause>" as the line that
+ * ckpt_log_flush() writes on the log file descriptor, if the caller gave
+ * one, when the operation ends.  Only the first report of an operation is
+ * kept: it is the most precise one.  Nothing is written here, so a caller
+ * may report while it holds any lock (an mmap lock, a spinlock): the log
+ * may be a pipe whose writer takes its mutex and faults on its own mm.
  *
  * Return: @err, so that callers can write "return ckpt_err(...)".
  */
 int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 {
-	char line[CKPT_LOG_LINE_MAX];
 	struct va_format vaf;
-	struct file *log = ctx->logfile;
 	va_list args;
-	loff_t pos;
 	int len;
 
 	if (ctx->logged)
 		return err;
 	ctx->logged = true;
-	if (!log)
+	if (!ctx->logfile)
 		return err;
 
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	len = scnprintf(line, sizeof(line), "%s: %pV\n", ckpt_op_name(ctx), &vaf);
+	len = scnprintf(ctx->logline, sizeof(ctx->logline), "%s: %pV\n",
+			ckpt_op_name(ctx), &vaf);
 	va_end(args);
-	if (line[len - 1] != '\n')
-		line[len - 1] = '\n';
+	if (ctx->logline[len - 1] != '\n')
+		ctx->logline[len - 1] = '\n';
+	ctx->loglen = len;
+	return err;
+}
 
-	/* The log is best effort: its own failure must not hide @err. */
+/**
+ * ckpt_log_flush() - write the line kept by ckpt_err() on the log
+ * @ctx: the operation, ending, with no lock held
+ *
+ * The log is best effort: its own failure must not hide the operation's.
+ */
+void ckpt_log_flush(struct ckpt_ctx *ctx)
+{
+	struct file *log = ctx->logfile;
+	loff_t pos;
+
+	if (!log || !ctx->loglen)
+		return;
 	pos = log->f_pos;
-	if (kernel_write(log, line, len, ckpt_ppos(log, &pos)) > 0 &&
+	if (kernel_write(log, ctx->logline, ctx->loglen, ckpt_ppos(log, &pos)) > 0 &&
 	    !(log->f_mode & FMODE_STREAM))
 		log->f_pos = pos;
-	return err;
+	ctx->loglen = 0;
 }
 
 /**

@@ -107,6 +107,8 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	}
 	if (ret < 0 && !ctx->restarted)
 		ckpt_err(ctx, ret, "failed with error %ld", ret);
+	/* Only now, with no lock of the operation held. */
+	ckpt_log_flush(ctx);
 
 	ckpt_restart_state_free(ctx);
 	ckpt_arch_free(ctx);

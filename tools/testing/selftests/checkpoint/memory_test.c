@@ -960,6 +960,120 @@ TEST(droppable_mapping)
 
 #endif
 
+/*
+ * The madvise(2) flags of a VMA, each on a page of its own between plain
+ * pages: the VmFlags of smaps name them, and after restart a child of the
+ * restarted process sees what they promise (a DONTFORK page is not
+ * there, a WIPEONFORK page is zero).
+ */
+static const struct {
+	int advice;
+	const char *flag;	/* its VmFlags name */
+	bool thp;		/* needs CONFIG_TRANSPARENT_HUGEPAGE */
+} advices[] = {
+	{ MADV_DONTFORK,	" dc", false },
+	{ MADV_WIPEONFORK,	" wf", false },
+	{ MADV_DONTDUMP,	" dd", false },
+	{ MADV_SEQUENTIAL,	" sr", false },
+	{ MADV_RANDOM,		" rr", false },
+	{ MADV_HUGEPAGE,	" hg", true },
+	{ MADV_NOHUGEPAGE,	" nh", true },
+};
+
+#define NR_ADVICES	ARRAY_SIZE(advices)
+
+/* Which advices this kernel takes: THP ones only with THP. */
+static bool advice_taken[NR_ADVICES];
+
+static void madvise_target(void *arg)
+{
+	long pg = pagesz();
+	char vf[160], *p;
+
+	(void)arg;
+	p = mmap(NULL, (2 * NR_ADVICES + 1) * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	memset(p, 0x6b, (2 * NR_ADVICES + 1) * pg);
+	for (size_t i = 0; i < NR_ADVICES; i++) {
+		char *q = p + (2 * i + 1) * pg;
+
+		if (!advice_taken[i])
+			continue;
+		SETUP(!madvise(q, pg, advices[i].advice));
+		SETUP(vmflags(q, vf, sizeof(vf)) && strstr(vf, advices[i].flag));
+	}
+
+	ckpt_stop();
+
+	for (size_t i = 0; i < NR_ADVICES; i++) {
+		char *q = p + (2 * i + 1) * pg;
+
+		if (!advice_taken[i])
+			continue;
+		/* The plain page before starts a VMA of its own if it follows one. */
+		if (!i || advice_taken[i - 1]) {
+			CHECK(vmflags(q - pg, vf, sizeof(vf)));
+			CHECKF(!strstr(vf, advices[i].flag), "plain page before %s:%s",
+			       advices[i].flag, vf);
+		}
+		CHECKF(vmflags(q, vf, sizeof(vf)) && strstr(vf, advices[i].flag),
+		       "VmFlags of the%s page: %s", advices[i].flag, vf);
+		CHECK(q[0] == 0x6b && q[pg - 1] == 0x6b);
+	}
+	/* What a child of the restarted process gets. */
+	{
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			/* advices[0]: DONTFORK, not in the child. */
+			if (ckpt_probe(p + pg, false) != SIGSEGV)
+				_exit(1);
+			/* advices[1]: WIPEONFORK, zero in the child. */
+			if (p[3 * pg] != 0 || p[3 * pg + pg - 1] != 0)
+				_exit(2);
+			/* The rest is copied. */
+			if (p[0] != 0x6b || p[5 * pg] != 0x6b)
+				_exit(3);
+			_exit(0);
+		}
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x",
+		       status);
+	}
+	CHECK(p[3 * pg] == 0x6b);
+}
+
+TEST(madvise_flags)
+{
+	long pg = pagesz();
+	char *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int taken = 0;
+
+	ASSERT_NE(MAP_FAILED, p);
+	for (size_t i = 0; i < NR_ADVICES; i++) {
+		int r = madvise(p, pg, advices[i].advice);
+
+		/* Only the THP advices may be missing, and only without THP. */
+		if (r && errno == EINVAL && advices[i].thp) {
+			ASSERT_NE(0, access("/sys/kernel/mm/transparent_hugepage", F_OK))
+				TH_LOG("THP is there but madvise(%d) fails", advices[i].advice);
+			continue;
+		}
+		ASSERT_EQ(0, r) TH_LOG("madvise(%d): %s", advices[i].advice, strerror(errno));
+		advice_taken[i] = true;
+		taken++;
+	}
+	munmap(p, pg);
+#ifdef __x86_64__
+	/* The x86_64 test kernel has THP: every advice is there. */
+	ASSERT_EQ((int)NR_ADVICES, taken);
+#endif
+	TH_LOG("%d of %zu advices are in this kernel", taken, NR_ADVICES);
+	CKPT_RUN_SIMPLE(madvise_target, NULL);
+}
+
 static char vma_lines[8][256];
 
 /* The /proc/self/maps lines of the 3 mappings from @p on, pages of @pg. */

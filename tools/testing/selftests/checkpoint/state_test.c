@@ -9,8 +9,17 @@
 #include "ckpt_task.h"
 
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/io_uring.h>
 #include <linux/membarrier.h>
+#include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
+#include <mqueue.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 
@@ -511,6 +520,259 @@ TEST(speculation_control_refused)
 			TH_LOG("control %lu reads %#x but cannot be set", ctl[i].which, v);
 	}
 	TH_LOG("%d of %zu speculation controls can be set here", settable, ARRAY_SIZE(ctl));
+}
+
+/*
+ * ---- state refused at checkpoint ----
+ * Each row of Documentation/checkpoint/state.rst left "refused": the test
+ * kernels have every one of these features (harness/configs/), the target
+ * sets the state up, and checkpoint(2) must fail with EOPNOTSUPP and a
+ * line naming it; the original, continued, goes on unharmed.
+ */
+
+static void seccomp_target(void *arg)
+{
+	struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct sock_fprog prog = { .len = 1, .filter = allow };
+
+	(void)arg;
+	SETUP(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	SETUP(!prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
+	SETUP(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER);
+	ckpt_stop();
+	CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER);
+}
+
+TEST(seccomp_refused)
+{
+	CKPT_RUN_REFUSED(seccomp_target, NULL, EOPNOTSUPP, "seccomp");
+}
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE	67
+#define PR_GET_MEMORY_MERGE	68
+#endif
+
+/* KSM: one region with MADV_MERGEABLE (@arg NULL), or the whole process. */
+static void ksm_target(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p;
+
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	memset(p, 0x3c, 4 * pg);
+	if (arg)
+		SETUP(!prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0));
+	else
+		SETUP(!madvise(p, 4 * pg, MADV_MERGEABLE));
+	ckpt_stop();
+	CHECK(p[0] == 0x3c && p[4 * pg - 1] == 0x3c);
+}
+
+TEST(ksm_refused)
+{
+	static int whole = 1;
+
+	CKPT_RUN_REFUSED(ksm_target, NULL, EOPNOTSUPP, "KSM");
+	CKPT_RUN_REFUSED(ksm_target, &whole, EOPNOTSUPP, "KSM");
+}
+
+static void userfaultfd_target(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	char *p;
+	int fd;
+
+	(void)arg;
+	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	SETUP(fd >= 0);
+	SETUP(!ioctl(fd, UFFDIO_API, &api));
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = 2 * pg;
+	SETUP(!ioctl(fd, UFFDIO_REGISTER, &reg));
+	ckpt_stop();
+	CHECK(!ioctl(fd, UFFDIO_UNREGISTER, &reg.range));
+}
+
+TEST(userfaultfd_refused)
+{
+	CKPT_RUN_REFUSED(userfaultfd_target, NULL, EOPNOTSUPP, "userfaultfd");
+}
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT	0x01
+#endif
+
+static void lock_onfault_target(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p;
+
+	(void)arg;
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	SETUP(p != MAP_FAILED);
+	SETUP(!syscall(__NR_mlock2, p, 4 * pg, MLOCK_ONFAULT));
+	p[0] = 1;
+	ckpt_stop();
+	CHECK(p[0] == 1);
+}
+
+TEST(mlock_onfault_refused)
+{
+	CKPT_RUN_REFUSED(lock_onfault_target, NULL, EOPNOTSUPP, "MLOCK_ONFAULT");
+}
+
+struct ckpt_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE	6
+#endif
+
+static void deadline_target(void *arg)
+{
+	struct ckpt_sched_attr a = {
+		.size = sizeof(a), .sched_policy = SCHED_DEADLINE,
+		.sched_runtime = 2000000, .sched_deadline = 50000000,
+		.sched_period = 50000000,
+	};
+
+	(void)arg;
+	SETUP(!syscall(__NR_sched_setattr, 0, &a, 0));
+	SETUP(sched_getscheduler(0) == SCHED_DEADLINE);
+	ckpt_stop();
+	CHECK(sched_getscheduler(0) == SCHED_DEADLINE);
+}
+
+TEST(sched_deadline_refused)
+{
+	if (geteuid()) {
+		SKIP(return, "needs root");
+	}
+	CKPT_RUN_REFUSED(deadline_target, NULL, EOPNOTSUPP, "scheduling policy 6");
+}
+
+static void posix_timer_target(void *arg)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec its = { .it_value = { 100, 0 } }, now;
+	timer_t t;
+
+	(void)arg;
+	SETUP(!timer_create(CLOCK_MONOTONIC, &ev, &t));
+	SETUP(!timer_settime(t, 0, &its, NULL));
+	ckpt_stop();
+	CHECK(!timer_gettime(t, &now) && now.it_value.tv_sec > 0);
+}
+
+TEST(posix_timer_refused)
+{
+	CKPT_RUN_REFUSED(posix_timer_target, NULL, EOPNOTSUPP, "POSIX timers");
+}
+
+static void io_uring_target(void *arg)
+{
+	struct io_uring_params p = { };
+	int fd;
+
+	(void)arg;
+	fd = syscall(__NR_io_uring_setup, 4, &p);
+	SETUP(fd >= 0);
+	ckpt_stop();
+	CHECK(!close(fd));
+}
+
+TEST(io_uring_refused)
+{
+	CKPT_RUN_REFUSED(io_uring_target, NULL, EOPNOTSUPP, "io_uring");
+}
+
+static void sem_undo_target(void *arg)
+{
+	struct sembuf up = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+	int id;
+
+	(void)arg;
+	id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	SETUP(id >= 0);
+	SETUP(!semop(id, &up, 1));
+	ckpt_stop();
+	CHECK(semctl(id, 0, GETVAL) == 1);
+	CHECK(!semctl(id, 0, IPC_RMID));
+}
+
+TEST(sysv_semaphore_undo_refused)
+{
+	CKPT_RUN_REFUSED(sem_undo_target, NULL, EOPNOTSUPP, "SysV semaphore undo");
+}
+
+static void sysv_shm_target(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p;
+	int id;
+
+	(void)arg;
+	id = shmget(IPC_PRIVATE, pg, IPC_CREAT | 0600);
+	SETUP(id >= 0);
+	p = shmat(id, NULL, 0);
+	SETUP(p != (void *)-1);
+	/* Gone from the namespace, alive while attached. */
+	SETUP(!shmctl(id, IPC_RMID, NULL));
+	p[0] = 0x71;
+	ckpt_stop();
+	CHECK(p[0] == 0x71);
+	CHECK(!shmdt(p));
+}
+
+TEST(sysv_shm_refused)
+{
+	CKPT_RUN_REFUSED(sysv_shm_target, NULL, EOPNOTSUPP, "SysV shared memory");
+}
+
+static void mqueue_target(void *arg)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 16 }, now;
+	mqd_t q;
+
+	(void)arg;
+	q = mq_open("/ckpt-state-test", O_CREAT | O_RDWR, 0600, &attr);
+	SETUP(q != (mqd_t)-1);
+	SETUP(!mq_unlink("/ckpt-state-test"));
+	SETUP(!mq_send(q, "queued", 6, 1));
+	ckpt_stop();
+	CHECK(!mq_getattr(q, &now) && now.mq_curmsgs == 1);
+}
+
+TEST(posix_message_queue_refused)
+{
+	CKPT_RUN_REFUSED(mqueue_target, NULL, EOPNOTSUPP, "POSIX message queue");
+}
+
+static void o_async_target(void *arg)
+{
+	int p[2];
+
+	(void)arg;
+	SETUP(!pipe(p));
+	SETUP(!fcntl(p[0], F_SETFL, O_ASYNC));
+	ckpt_stop();
+	CHECK(fcntl(p[0], F_GETFL) & O_ASYNC);
+}
+
+TEST(o_async_refused)
+{
+	CKPT_RUN_REFUSED(o_async_target, NULL, EOPNOTSUPP, "O_ASYNC");
 }
 
 /* ---- an expired periodic ITIMER_REAL ---- */
