@@ -1,35 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint/restart of open files: the descriptor table, the files
- * behind it (each written once, see objhash.c), pipes with the data in
- * them, and the file system context (working and root directories,
- * umask).
+ * Checkpoint/restart of open files: the descriptor table, the FILE record
+ * of each file behind it (written once, see objhash.c), and the file
+ * system context (working and root directories, umask).
  *
- * Files with a name are reopened by path with the restarting caller's
- * credentials, and must still be the same file.  Pipes are re-created
- * with their buffered data.  Any other kind of file makes checkpoint fail
- * with EOPNOTSUPP and a line naming the descriptor.
+ * Each kind of file is one &struct ckpt_file_ops in a file of its own
+ * (file_regular.c, file_pipe.c, file_shmem.c, file_eventfd.c), listed in
+ * ckpt_file_kinds[]: here are the fields every FILE record has, the
+ * dispatch to the kinds, and the refusal of a file no kind takes, with a
+ * line that names the descriptor and what the file is.
  */
 
 #include <linux/err.h>
-#include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/kdev_t.h>
 #include <linux/magic.h>
-#include <linux/major.h>
-#include <linux/memfd.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/net.h>
-#include <linux/pid_namespace.h>
-#include <linux/proc_fs.h>
-#include <linux/pipe_fs_i.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/task.h>
-#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/sock.h>
@@ -40,31 +33,6 @@
 #define CKPT_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
 			 __O_SYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
 			 O_NOFOLLOW | O_NOATIME | O_PATH)
-
-/**
- * struct ckpt_pipe - a pipe re-created by restart
- * @ends: its read and write ends
- * @keeper: for a named pipe, a descriptor that keeps it open during restart
- * @size: its size
- */
-struct ckpt_pipe {
-	struct file *ends[2];
-	struct file *keeper;
-	u32 size;
-};
-
-void ckpt_pipe_free(void *ptr)
-{
-	struct ckpt_pipe *p = ptr;
-
-	if (p->ends[0])
-		fput(p->ends[0]);
-	if (p->ends[1])
-		fput(p->ends[1]);
-	if (p->keeper)
-		fput(p->keeper);
-	kfree(p);
-}
 
 /**
  * ckpt_write_fs() - write the FS record of a task
@@ -209,89 +177,6 @@ void ckpt_restore_fs(struct ckpt_ctx *ctx)
 	current->fs->umask = rst->umask;
 }
 
-/* Write the PIPE record and the DATA records of the bytes in a pipe. */
-static int ckpt_write_pipe(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe,
-			   const char *who, u32 *objref)
-{
-	struct ckpt_hdr_pipe h = { };
-	struct ckpt_hdr_data *d = NULL;
-	unsigned int i;
-	size_t len = 0, off;
-	u8 *data;
-	int ret;
-
-	BUILD_BUG_ON(sizeof(h) != 24);
-	*objref = ckpt_obj_lookup(ctx, pipe);
-	if (*objref)
-		return 0;
-
-	data = kvmalloc(pipe->max_usage * PAGE_SIZE, GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
-	pipe_lock(pipe);
-	ret = 0;
-	if (pipe_has_watch_queue(pipe))
-		ret = -EOPNOTSUPP;
-	for (i = pipe->tail; !ret && i != pipe->head; i++) {
-		struct pipe_buffer *buf = pipe_buf(pipe, i);
-		void *p;
-
-		if (buf->flags & PIPE_BUF_FLAG_PACKET ||
-		    len + buf->len > pipe->max_usage * PAGE_SIZE) {
-			ret = -EOPNOTSUPP;
-			break;
-		}
-		p = kmap_local_page(buf->page);
-		memcpy(data + len, p + buf->offset, buf->len);
-		kunmap_local(p);
-		len += buf->len;
-	}
-	h.size = pipe->max_usage * PAGE_SIZE;
-	pipe_unlock(pipe);
-	if (ret) {
-		ret = ckpt_err(ctx, ret, "%s is a packet-mode or notification pipe", who);
-		goto out;
-	}
-
-	ret = ckpt_obj_add(ctx, pipe, CKPT_OBJ_PIPE);
-	if (ret < 0)
-		goto out;
-	*objref = ret;
-	h.objref = ret;
-	h.data_len = len;
-	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_PIPE, sizeof(h));
-	if (ret || !len)
-		goto out;
-	d = kmalloc(sizeof(*d) + CKPT_DATA_MAX, GFP_KERNEL);
-	if (!d) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (off = 0; off < len && !ret; off += CKPT_DATA_MAX) {
-		size_t n = min_t(size_t, len - off, CKPT_DATA_MAX);
-
-		memcpy(d->data, data + off, n);
-		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_DATA, sizeof(*d) + n);
-	}
-out:
-	kfree(d);
-	kvfree(data);
-	return ret;
-}
-
-/**
- * ckpt_is_internal_shmem() - is a file a shared memory object of the
- * kernel's own mount (a memfd, the object of a shared anonymous mapping)?
- * @file: the file
- *
- * Return: true if it is.
- */
-bool ckpt_is_internal_shmem(struct file *file)
-{
-	return shmem_mapping(file->f_mapping) &&
-	       file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
-}
-
 /*
  * What the kernel calls @file ("net:[4026531840]", "anon_inode:[eventpoll]",
  * "socket:[123]", or its path), in @buf, for the log.
@@ -327,69 +212,41 @@ static const char *ckpt_socket_kind(struct file *file)
 	return "a socket";
 }
 
-/*
- * Is @file a /proc file of the task being checkpointed (/proc/PID/maps...)?
- * Restart cannot reopen it: the pid changes, and the same file of the new
- * process would show the restarter's state at the time it was opened.
- */
-static bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file)
-{
-	struct super_block *sb = file->f_path.mnt->mnt_sb;
-	struct dentry *d = file->f_path.dentry, *top = NULL;
-	struct task_struct *t = ctx->root_task;
-	pid_t tgid;
-	int nr;
-
-	if (sb->s_magic != PROC_SUPER_MAGIC)
-		return false;
-	/* The entry right below the root of this proc mount. */
-	rcu_read_lock();
-	for (; d != sb->s_root && !IS_ROOT(d); d = READ_ONCE(d->d_parent))
-		top = d;
-	if (top && kstrtoint(top->d_name.name, 10, &nr))
-		top = NULL;
-	rcu_read_unlock();
-	if (!top || d != sb->s_root)
-		return false;
-	rcu_read_lock();
-	tgid = task_tgid_nr_ns(t, proc_pid_ns(sb));
-	rcu_read_unlock();
-	return tgid && nr == tgid;
-}
-
 /* The s_magic of the mqueue file system, private to ipc/mqueue.c. */
 #define CKPT_MQUEUE_MAGIC	0x19800202
 
-/* The CKPT_FILE_* type of @file, or -EOPNOTSUPP and a log line. */
-static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
-			  const char *who)
+/*
+ * The kinds of open files, in the order they are tried at checkpoint: the
+ * kernel's shared memory objects and pipes before the files reopened by
+ * path, which only match what restart can reopen.
+ */
+static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
+	&ckpt_file_memfd_ops,
+	&ckpt_file_shmem_ops,
+	&ckpt_file_pipe_ops,
+	&ckpt_file_fifo_ops,
+#ifdef CONFIG_EVENTFD
+	&ckpt_file_eventfd_ops,
+#endif
+	&ckpt_file_regular_ops,
+	&ckpt_file_dir_ops,
+	&ckpt_file_chr_ops,
+};
+
+/*
+ * @file matched no kind: refuse it with a line that says what it is.
+ * Return: -EOPNOTSUPP.
+ */
+static int ckpt_file_refused(struct ckpt_ctx *ctx, struct file *file,
+			     const char *who)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
 	unsigned long magic = inode->i_sb->s_magic;
-	bool internal = file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
-	char name[64];
+	char name[64], *buf;
 
-	if (ckpt_is_internal_shmem(file)) {
-		const char *name = file->f_path.dentry->d_name.name;
-
-		if (!strncmp(name, "memfd:", 6))
-			return CKPT_FILE_MEMFD;
-		if (!strncmp(name, "SYSV", 4))
-			return ckpt_err(ctx, -EOPNOTSUPP, "%s is SysV shared memory", who);
-		return CKPT_FILE_SHMEM;
-	}
-	if (S_ISFIFO(mode) && get_pipe_info(file, false))
-		return magic == PIPEFS_MAGIC ? CKPT_FILE_PIPE : CKPT_FILE_FIFO;
-#ifdef CONFIG_EVENTFD
-	{
-		unsigned int efd_flags;
-		u64 count;
-
-		if (!eventfd_file_state(file, &count, &efd_flags))
-			return CKPT_FILE_EVENTFD;
-	}
-#endif
+	if (ckpt_is_internal_shmem(file))
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is SysV shared memory", who);
 	if (S_ISSOCK(mode))
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is %s (%s), not supported", who,
 				ckpt_socket_kind(file),
@@ -404,32 +261,36 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is a POSIX message queue (%s), not supported",
 				who, ckpt_file_name(file, name, sizeof(name)));
-	if (internal)
+	if (file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is a kernel-internal file (%s, file system %#lx), not supported",
 				who, ckpt_file_name(file, name, sizeof(name)), magic);
 	if (ckpt_is_own_proc_file(ctx, file)) {
-		char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
-
+		buf = kmalloc(PATH_MAX, GFP_KERNEL);
 		ckpt_err(ctx, -EOPNOTSUPP,
 			 "%s is %s, a /proc file of the process itself, not supported",
 			 who, buf ? ckpt_file_name(file, buf, PATH_MAX) : "a file");
 		kfree(buf);
 		return -EOPNOTSUPP;
 	}
-	if (S_ISREG(mode))
-		return CKPT_FILE_REG;
-	if (S_ISDIR(mode))
-		return CKPT_FILE_DIR;
-	if (S_ISCHR(mode)) {
-		if (imajor(inode) != MEM_MAJOR)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a character device %u:%u, not supported",
-					who, imajor(inode), iminor(inode));
-		return CKPT_FILE_CHR;
-	}
+	if (S_ISCHR(mode))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a character device %u:%u, not supported",
+				who, imajor(inode), iminor(inode));
 	return ckpt_err(ctx, -EOPNOTSUPP, "%s is a file of type %#o, not supported",
 			who, mode & S_IFMT);
+}
+
+/* The kind of @file, or an ERR_PTR() after a line saying why it is refused. */
+static const struct ckpt_file_ops *ckpt_file_kind(struct ckpt_ctx *ctx,
+						  struct file *file, const char *who)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i]->match(ctx, file))
+			return ckpt_file_kinds[i];
+	return ERR_PTR(ckpt_file_refused(ctx, file, who));
 }
 
 /**
@@ -439,260 +300,71 @@ static int ckpt_file_type(struct ckpt_ctx *ctx, struct file *file,
  * @who: what holds it, for the log ("fd 5")
  * @objref: set to its object reference
  *
+ * The fields every kind has are filled here, the others by the kind's
+ * &struct ckpt_file_ops.
+ *
  * Return: 0 or a negative errno.
  */
 int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 			const char *who, u32 *objref)
 {
 	struct inode *inode = file_inode(file);
-	struct ckpt_walk shmem = { };
+	const struct ckpt_file_ops *ops;
+	struct ckpt_file_rec r = { .who = who };
 	struct ckpt_hdr_file *h;
-	const char *name = NULL;
 	struct timespec64 mtime;
-	u32 pipe_ref = 0;
-	char *buf;
-	int type, ret;
+	int ret;
 
 	BUILD_BUG_ON(sizeof(*h) != 96);
 	*objref = ckpt_obj_lookup(ctx, file);
 	if (*objref)
 		return 0;
-	type = ckpt_file_type(ctx, file, who);
-	if (type < 0)
-		return type;
+	ops = ckpt_file_kind(ctx, file, who);
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
 
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	r.buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	h = kzalloc(sizeof(*h) + PATH_MAX, GFP_KERNEL);
+	r.h = h;
 	ret = -ENOMEM;
-	if (!buf || !h)
+	if (!r.buf || !h)
 		goto out;
-	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_FIFO) {
-		ret = ckpt_write_pipe(ctx, get_pipe_info(file, false), who, &pipe_ref);
-		if (ret)
-			goto out;
-	}
-	if (type == CKPT_FILE_PIPE || type == CKPT_FILE_EVENTFD) {
-		name = "";
-#ifdef CONFIG_EVENTFD
-		if (type == CKPT_FILE_EVENTFD) {
-			unsigned int efd_flags;
-
-			eventfd_file_state(file, &h->count, &efd_flags);
-			h->rdev = efd_flags;
-		}
-#endif
-	} else if (type == CKPT_FILE_MEMFD || type == CKPT_FILE_SHMEM) {
-		name = type == CKPT_FILE_MEMFD ?
-			(const char *)file->f_path.dentry->d_name.name + 6 : "";
-		/* Another open of an object already saved shares its contents. */
-		pipe_ref = ckpt_obj_lookup(ctx, inode);
-		if (!pipe_ref) {
-			ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
-			if (ret)
-				goto out;
-		}
-		if (type == CKPT_FILE_MEMFD)
-			h->count = SHMEM_I(inode)->seals;
-	} else {
-		ret = ckpt_path_name(ctx, &file->f_path, buf, PATH_MAX, &name);
-		if (ret) {
-			ret = ckpt_err(ctx, ret == -ENOENT ? -EOPNOTSUPP : ret,
-				       "%s is a deleted file or out of reach", who);
-			goto out;
-		}
-	}
+	h->type = ops->type;
+	h->rdev = new_encode_dev(inode->i_rdev);
+	r.name = "";
+	ret = ops->checkpoint(ctx, file, &r);
+	if (ret)
+		goto out;
 	ret = ckpt_obj_add(ctx, file, CKPT_OBJ_FILE);
 	if (ret < 0)
 		goto out;
 	h->objref = ret;
-	if ((type == CKPT_FILE_MEMFD || type == CKPT_FILE_SHMEM) && !pipe_ref) {
-		ret = ckpt_obj_alias(ctx, inode, h->objref);
-		if (ret)
-			goto out;
-	}
-	h->type = type;
 	h->f_flags = file->f_flags & CKPT_FILE_FLAGS;
 	if (file->f_mode & FMODE_PATH)
 		h->f_flags |= O_PATH;
 	h->mode = inode->i_mode;
-	h->pipe_ref = pipe_ref;
 	h->pos = file->f_pos;
 	h->size = i_size_read(inode);
 	h->dev = new_encode_dev(inode->i_sb->s_dev);
 	h->ino = inode->i_ino;
-	if (type != CKPT_FILE_EVENTFD)
-		h->rdev = new_encode_dev(inode->i_rdev);
 	mtime = inode_get_mtime(inode);
 	h->mtime_sec = mtime.tv_sec;
 	h->mtime_nsec = mtime.tv_nsec;
-	h->path_len = strlen(name) + 1;
-	memcpy(h->path, name, h->path_len);
+	h->path_len = strlen(r.name) + 1;
+	memmove(h->path, r.name, h->path_len);
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_FILE, sizeof(*h) + h->path_len);
-	if (!ret && shmem.nr)
-		ret = ckpt_write_shmem_pages(ctx, file, &h->nr_pages, &shmem);
+	if (!ret && ops->checkpoint_after)
+		ret = ops->checkpoint_after(ctx, file, &r);
 	if (!ret)
 		*objref = h->objref;
 out:
-	kvfree(shmem.addr);
+	kvfree(r.walk.addr);
 	kfree(h);
-	kfree(buf);
+	kfree(r.buf);
 	return ret;
 }
-
-/* Re-create a pipe from its PIPE record and the DATA records after it. */
-static int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
-{
-	struct ckpt_hdr_pipe h;
-	struct ckpt_pipe *p;
-	u32 left;
-	int ret;
-
-	if (hdr->len != sizeof(h))
-		return ckpt_err(ctx, -EINVAL, "pipe record has length %u", hdr->len);
-	h.h = *hdr;
-	ret = ckpt_read_payload(ctx, &h.h, sizeof(h));
-	if (ret)
-		return ret;
-	if (h.__reserved || h.data_len > h.size || !h.size)
-		return ckpt_err(ctx, -EINVAL, "malformed pipe record");
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	ret = create_pipe_files(p->ends, 0);
-	if (ret) {
-		kfree(p);
-		return ret;
-	}
-	p->size = h.size;
-	ret = ckpt_obj_insert(ctx, h.objref, p, CKPT_OBJ_PIPE);
-	if (ret)
-		return ret;
-	if (h.size > PAGE_SIZE * PIPE_DEF_BUFFERS || h.data_len) {
-		long size = pipe_fcntl(p->ends[1], F_SETPIPE_SZ, h.size);
-
-		if (size < 0)
-			return ckpt_err(ctx, size, "cannot size a pipe to %u bytes (error %ld)",
-					h.size, size);
-	}
-	/* The data fits: it did in a pipe of this size. */
-	p->ends[1]->f_flags |= O_NONBLOCK;
-	for (left = h.data_len; left; ) {
-		struct ckpt_hdr_data *d;
-		u32 n;
-		ssize_t w;
-
-		d = ckpt_read_var(ctx, CKPT_HDR_DATA, sizeof(*d) + 1,
-				  sizeof(*d) + min_t(u32, left, CKPT_DATA_MAX));
-		if (IS_ERR(d))
-			return PTR_ERR(d);
-		n = d->h.len - sizeof(*d);
-		w = kernel_write(p->ends[1], d->data, n, NULL);
-		kvfree(d);
-		if (w != n)
-			return ckpt_err(ctx, w < 0 ? w : -EIO,
-					"cannot refill a pipe (error %zd)", w);
-		left -= n;
-	}
-	p->ends[1]->f_flags &= ~O_NONBLOCK;
-	return 0;
-}
-
-/* Reopen a file by path, and check that it is the file of the image. */
-static struct file *ckpt_reopen(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
-{
-	struct file *file;
-	struct inode *inode;
-	struct timespec64 mtime;
-	int flags = h->f_flags & ~O_NONBLOCK;
-
-	if (h->type == CKPT_FILE_DIR)
-		flags |= O_DIRECTORY;
-	file = filp_open(h->path, flags | O_NOCTTY, 0);
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, PTR_ERR(file), "cannot reopen %s (error %ld)",
-			 h->path, PTR_ERR(file));
-		return file;
-	}
-	inode = file_inode(file);
-	mtime = inode_get_mtime(inode);
-	if ((inode->i_mode ^ h->mode) & S_IFMT ||
-	    new_encode_dev(inode->i_sb->s_dev) != h->dev || inode->i_ino != h->ino ||
-	    (h->type == CKPT_FILE_CHR && new_encode_dev(inode->i_rdev) != h->rdev) ||
-	    (h->type == CKPT_FILE_REG &&
-	     (i_size_read(inode) != h->size || mtime.tv_sec != h->mtime_sec ||
-	      mtime.tv_nsec != h->mtime_nsec))) {
-		fput(file);
-		ckpt_err(ctx, -ESTALE, "%s is not the file that was checkpointed",
-			 h->path);
-		return ERR_PTR(-ESTALE);
-	}
-	return file;
-}
-
-/*
- * Reopen a named pipe.  The first time, a descriptor open for reading and
- * writing keeps the pipe alive while its ends are opened without blocking,
- * and the data of its PIPE record moves into it.
- */
-static struct file *ckpt_reopen_fifo(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
-{
-	struct ckpt_pipe *p = ckpt_obj_fetch(ctx, h->pipe_ref, CKPT_OBJ_PIPE);
-	struct file *file;
-	struct inode *inode;
-	char *buf;
-	ssize_t n;
-
-	if (IS_ERR(p))
-		return ERR_CAST(p);
-	if (!p->keeper) {
-		file = filp_open(h->path, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
-		if (IS_ERR(file)) {
-			ckpt_err(ctx, PTR_ERR(file), "cannot reopen the named pipe %s (error %ld)",
-				 h->path, PTR_ERR(file));
-			return file;
-		}
-		inode = file_inode(file);
-		if (!S_ISFIFO(inode->i_mode) || inode->i_ino != h->ino ||
-		    new_encode_dev(inode->i_sb->s_dev) != h->dev) {
-			fput(file);
-			ckpt_err(ctx, -ESTALE, "%s is not the named pipe that was checkpointed",
-				 h->path);
-			return ERR_PTR(-ESTALE);
-		}
-		p->keeper = file;
-		pipe_fcntl(file, F_SETPIPE_SZ, p->size);
-		buf = kvmalloc(p->size, GFP_KERNEL);
-		if (!buf)
-			return ERR_PTR(-ENOMEM);
-		p->ends[0]->f_flags |= O_NONBLOCK;
-		n = kernel_read(p->ends[0], buf, p->size, NULL);
-		if (n > 0 && kernel_write(file, buf, n, NULL) != n)
-			n = -EIO;
-		kvfree(buf);
-		if (n < 0 && n != -EAGAIN) {
-			ckpt_err(ctx, n, "cannot refill the named pipe %s (error %zd)", h->path, n);
-			return ERR_PTR(n);
-		}
-	}
-	file = filp_open(h->path, h->f_flags | O_NONBLOCK | O_NOCTTY, 0);
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, PTR_ERR(file), "cannot reopen the named pipe %s (error %ld)",
-			 h->path, PTR_ERR(file));
-		return file;
-	}
-	if (file_inode(file) != file_inode(p->keeper)) {
-		fput(file);
-		ckpt_err(ctx, -ESTALE, "%s changed during restart", h->path);
-		return ERR_PTR(-ESTALE);
-	}
-	return file;
-}
-
-/* Seals a memfd may have. */
-#define CKPT_MEMFD_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
-				 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
 /*
  * Status flags a file re-created or reopened gets from its record, as
@@ -702,12 +374,17 @@ static struct file *ckpt_reopen_fifo(struct ckpt_ctx *ctx, const struct ckpt_hdr
 #define CKPT_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_DSYNC | __O_SYNC | \
 				 O_NOATIME | O_LARGEFILE)
 
-/*
- * Another open of a file restart created (a pipe, a memfd): a struct file
- * of its own, as an open of /proc/self/fd/N gives.
+/**
+ * ckpt_open_again() - another open of a file restart created (a pipe, a
+ * memfd): a struct file of its own, as an open of /proc/self/fd/N gives
+ * @ctx: restart context
+ * @first: the file created
+ * @f_flags: the open flags of the new file's record
+ *
+ * Return: the new file, or an ERR_PTR() after a log line.
  */
-static struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
-				    u32 f_flags)
+struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
+			     u32 f_flags)
 {
 	int flags = (f_flags & (O_ACCMODE | CKPT_STATUS_FLAGS)) | O_NONBLOCK | O_NOCTTY;
 	struct file *file = dentry_open(&first->f_path, flags, current_cred());
@@ -715,62 +392,6 @@ static struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
 	if (IS_ERR(file))
 		ckpt_err(ctx, PTR_ERR(file), "cannot open %pD again (error %ld)",
 			 first, PTR_ERR(file));
-	return file;
-}
-
-/* Re-create a memfd or the object of a shared anonymous mapping. */
-static struct file *ckpt_new_shmem(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
-{
-	bool memfd = h->type == CKPT_FILE_MEMFD;
-	struct file *file;
-	char *name;
-	int ret;
-
-	if (h->size < 0 || h->size > MAX_LFS_FILESIZE ||
-	    (u64)h->nr_pages > DIV_ROUND_UP(h->size, PAGE_SIZE) ||
-	    h->count & ~CKPT_MEMFD_SEALS || (!memfd && (h->count || h->path[0])) ||
-	    h->f_flags & O_PATH || !S_ISREG(h->mode)) {
-		ckpt_err(ctx, -EINVAL, "malformed shared memory file record %u", h->objref);
-		return ERR_PTR(-EINVAL);
-	}
-	if (memfd) {
-		name = kasprintf(GFP_KERNEL, "memfd:%s", h->path);
-		if (!name)
-			return ERR_PTR(-ENOMEM);
-		file = shmem_file_setup(name, h->size, VM_NORESERVE);
-		kfree(name);
-	} else {
-		file = shmem_kernel_file_setup("dev/zero", h->size, VM_NORESERVE);
-	}
-	if (IS_ERR(file)) {
-		ckpt_err(ctx, PTR_ERR(file), "cannot create a shared memory object (error %ld)",
-			 PTR_ERR(file));
-		return file;
-	}
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
-	file->f_flags |= O_LARGEFILE;
-	ret = ckpt_read_shmem_pages(ctx, file, h->nr_pages);
-	if (ret) {
-		fput(file);
-		return ERR_PTR(ret);
-	}
-	if (memfd) {
-		struct inode *inode = file_inode(file);
-
-		inode->i_mode = (inode->i_mode & S_IFMT) | (h->mode & 0777);
-		SHMEM_I(inode)->seals = h->count;
-	}
-	/*
-	 * The object is created read-write, to be filled; a file open for
-	 * reading or writing only is a new open of it, whose f_mode (and the
-	 * inode's reader and writer counts) is that of its access mode.
-	 */
-	if ((h->f_flags & O_ACCMODE) != O_RDWR) {
-		struct file *again = ckpt_open_again(ctx, file, h->f_flags);
-
-		fput(file);
-		return again;
-	}
 	return file;
 }
 
@@ -789,8 +410,20 @@ static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 	return 0;
 }
 
+/* The kind of FILE records of type @type in this kernel, or NULL. */
+static const struct ckpt_file_ops *ckpt_file_ops_of(u32 type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i]->type == type)
+			return ckpt_file_kinds[i];
+	return NULL;
+}
+
 static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 {
+	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file *h;
 	struct file *file;
 	int ret;
@@ -799,107 +432,31 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 			   sizeof(*h) + PATH_MAX);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	ret = -EINVAL;
 	if (h->path_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
 	    h->f_flags & ~CKPT_FILE_FLAGS ||
-	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0 ||
-	    ((h->nr_pages || h->count) && h->type != CKPT_FILE_MEMFD &&
-	     h->type != CKPT_FILE_SHMEM && h->type != CKPT_FILE_EVENTFD)) {
+	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0) {
 		ret = ckpt_err(ctx, -EINVAL, "malformed file record %u", h->objref);
 		goto out;
 	}
-	switch (h->type) {
-	case CKPT_FILE_REG:
-	case CKPT_FILE_DIR:
-	case CKPT_FILE_CHR:
-		if (h->path[0] != '/' || h->pipe_ref)
-			goto bad;
-		file = ckpt_reopen(ctx, h);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			goto out;
-		}
-		if (h->pos && !(file->f_mode & FMODE_PATH)) {
-			loff_t pos = vfs_llseek(file, h->pos, SEEK_SET);
-
-			if (pos != h->pos) {
-				fput(file);
-				ret = ckpt_err(ctx, pos < 0 ? pos : -EINVAL,
-					       "cannot seek %s to %lld", h->path, h->pos);
-				goto out;
-			}
-		}
-		break;
-	case CKPT_FILE_FIFO:
-		if (h->path[0] != '/' || h->f_flags & O_PATH)
-			goto bad;
-		file = ckpt_reopen_fifo(ctx, h);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			goto out;
-		}
-		break;
-	case CKPT_FILE_EVENTFD:
-#ifdef CONFIG_EVENTFD
-		if (h->path[0] || h->rdev & ~1ULL || (h->f_flags & O_ACCMODE) != O_RDWR)
-			goto bad;
-		file = eventfd_file_create(h->count, (h->rdev ? EFD_SEMAPHORE : 0) |
-					   (h->f_flags & O_NONBLOCK));
-		if (IS_ERR(file)) {
-			ret = ckpt_err(ctx, PTR_ERR(file), "cannot create an eventfd (error %ld)",
-				       PTR_ERR(file));
-			goto out;
-		}
-		break;
-#else
-		ret = ckpt_err(ctx, -ENOEXEC, "the image has an eventfd, which this kernel lacks");
+	ops = ckpt_file_ops_of(h->type);
+	if (!ops) {
+		if (h->type == CKPT_FILE_EVENTFD)
+			ret = ckpt_err(ctx, -ENOEXEC,
+				       "the image has an eventfd, which this kernel lacks");
+		else
+			ret = ckpt_err(ctx, -EINVAL, "malformed file record %u (type %u)",
+				       h->objref, h->type);
 		goto out;
-#endif
-	case CKPT_FILE_MEMFD:
-	case CKPT_FILE_SHMEM:
-		if (h->pipe_ref) {
-			struct file *first = ckpt_read_file_ref(ctx, h->pipe_ref);
-			bool want_memfd = h->type == CKPT_FILE_MEMFD, memfd;
-
-			if (IS_ERR(first)) {
-				ret = PTR_ERR(first);
-				goto out;
-			}
-			memfd = !strncmp(first->f_path.dentry->d_name.name, "memfd:", 6);
-			if (!ckpt_is_internal_shmem(first) || h->nr_pages ||
-			    h->f_flags & O_PATH || memfd != want_memfd)
-				goto bad;
-			file = ckpt_open_again(ctx, first, h->f_flags);
-		} else {
-			file = ckpt_new_shmem(ctx, h);
-		}
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			goto out;
-		}
-		file->f_pos = h->pos;
-		break;
-	case CKPT_FILE_PIPE: {
-		struct ckpt_pipe *p = ckpt_obj_fetch(ctx, h->pipe_ref, CKPT_OBJ_PIPE);
-		u32 acc = h->f_flags & O_ACCMODE;
-
-		if (IS_ERR(p)) {
-			ret = PTR_ERR(p);
-			goto out;
-		}
-		if (h->path[0] || h->f_flags & O_PATH)
-			goto bad;
-		/* Each open of the pipe is a file of its own, with its flags. */
-		file = ckpt_open_again(ctx, p->ends[acc != O_RDONLY], h->f_flags);
-		if (IS_ERR(file)) {
-			ret = PTR_ERR(file);
-			goto out;
-		}
-		break;
 	}
-	default:
-		goto bad;
+	file = ops->restart(ctx, h);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		/* A kind's check of its own fields fails with EINVAL, unlogged. */
+		if (ret == -EINVAL)
+			ckpt_err(ctx, ret, "malformed file record %u (type %u)",
+				 h->objref, h->type);
+		goto out;
 	}
 	ret = ckpt_set_flags(ctx, file, h->f_flags);
 	if (ret) {
@@ -907,10 +464,6 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	}
 	ret = ckpt_obj_insert(ctx, h->objref, file, CKPT_OBJ_FILE);
-	goto out;
-bad:
-	ret = ckpt_err(ctx, -EINVAL, "malformed file record %u (type %u)",
-		       h->objref, h->type);
 out:
 	kvfree(h);
 	return ret;

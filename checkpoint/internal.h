@@ -224,7 +224,70 @@ int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_restart_block(struct ckpt_ctx *ctx);
 void ckpt_restore_restart_block(struct ckpt_ctx *ctx);
 
+/**
+ * struct ckpt_file_rec - the FILE record of a file being checkpointed
+ * @h: the record, with PATH_MAX bytes of room for its path; files.c fills
+ *	the fields every kind has, the kind its own (see struct ckpt_hdr_file)
+ * @who: what holds the file, for the log ("fd 5", "the mapping at 0x...")
+ * @name: the path or name the record carries ("" for none)
+ * @buf: PATH_MAX bytes of room for @name
+ * @walk: the pages of a shared memory object, counted before the record
+ *	and written after it
+ */
+struct ckpt_file_rec {
+	struct ckpt_hdr_file *h;
+	const char *who;
+	const char *name;
+	char *buf;
+	struct ckpt_walk walk;
+};
+
+/**
+ * struct ckpt_file_ops - one kind of open file, a CKPT_FILE_* type
+ * @type: the CKPT_FILE_* type of its FILE records
+ * @match: checkpoint: is @file of this kind?  Decides, logs nothing.
+ * @checkpoint: checkpoint: write the records the FILE record refers to
+ *	(a PIPE record), fill the kind's fields of @r->h and @r->name;
+ *	0 or a negative errno, logged
+ * @checkpoint_after: checkpoint, optional: once the FILE record has its
+ *	object reference and is written, the records that follow it (the
+ *	pages of a memfd); 0 or a negative errno, logged
+ * @restart: restart: check the kind's fields of @h and re-create or
+ *	reopen the file, with the access mode of @h->f_flags (the status
+ *	flags are set after); the file or an ERR_PTR(), logged
+ *
+ * checkpoint/files.c holds the table of every kind, in the order they are
+ * tried; a file that no kind matches is refused with a line naming it.
+ */
+struct ckpt_file_ops {
+	u32 type;
+	bool (*match)(struct ckpt_ctx *ctx, struct file *file);
+	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file,
+			  struct ckpt_file_rec *r);
+	int (*checkpoint_after)(struct ckpt_ctx *ctx, struct file *file,
+				struct ckpt_file_rec *r);
+	struct file *(*restart)(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h);
+};
+
+/* The kinds, one file each. */
+extern const struct ckpt_file_ops ckpt_file_regular_ops;
+extern const struct ckpt_file_ops ckpt_file_dir_ops;
+extern const struct ckpt_file_ops ckpt_file_chr_ops;
+extern const struct ckpt_file_ops ckpt_file_pipe_ops;
+extern const struct ckpt_file_ops ckpt_file_fifo_ops;
+extern const struct ckpt_file_ops ckpt_file_memfd_ops;
+extern const struct ckpt_file_ops ckpt_file_shmem_ops;
+extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
+
+/* file_pipe.c */
+int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
+
+/* file_regular.c */
+bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
+
 /* files.c */
+struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
+			     u32 f_flags);
 int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_fs(struct ckpt_ctx *ctx);
 void ckpt_restore_fs(struct ckpt_ctx *ctx);

@@ -1418,21 +1418,56 @@ static int do_files(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
+/* The fields of a FILE record that only the kind of file @f has. */
+static void file_chr(const struct ckpt_hdr_file *f)
+{
+	fputs(", rdev ", stdout);
+	put_dev(f->rdev);
+}
+
+static void file_eventfd(const struct ckpt_hdr_file *f)
+{
+	printf(", count %llu%s", ull(f->count), f->rdev ? ", semaphore" : "");
+}
+
+static void file_memfd(const struct ckpt_hdr_file *f)
+{
+	printf(", seals %#llx", ull(f->count));
+}
+
+/*
+ * One entry per kind of open file (CKPT_FILE_*), as the kernel's table
+ * in checkpoint/files.c.
+ * @name: how it is printed
+ * @by_path: reopened by path: its device and inode numbers are shown
+ * @shm: a shared memory object: pipe_ref names an earlier FILE record
+ *	of the same object instead of a PIPE record
+ * @name_label: what its path field is (", name " for a memfd)
+ * @fields: prints the fields of its own, or NULL
+ */
+static const struct file_kind {
+	const char *name;
+	bool by_path;
+	bool shm;
+	const char *name_label;
+	void (*fields)(const struct ckpt_hdr_file *f);
+} file_kinds[] = {
+	[CKPT_FILE_REG] = { "reg", true },
+	[CKPT_FILE_DIR] = { "dir", true },
+	[CKPT_FILE_CHR] = { "chr", true, false, NULL, file_chr },
+	[CKPT_FILE_PIPE] = { "pipe" },
+	[CKPT_FILE_FIFO] = { "fifo", true },
+	[CKPT_FILE_MEMFD] = { "memfd", false, true, ", name ", file_memfd },
+	[CKPT_FILE_SHMEM] = { "shmem", false, true },
+	[CKPT_FILE_EVENTFD] = { "eventfd", false, false, NULL, file_eventfd },
+};
+
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
-	static const char *const types[] = {
-		[CKPT_FILE_REG] = "reg",
-		[CKPT_FILE_DIR] = "dir",
-		[CKPT_FILE_CHR] = "chr",
-		[CKPT_FILE_PIPE] = "pipe",
-		[CKPT_FILE_FIFO] = "fifo",
-		[CKPT_FILE_MEMFD] = "memfd",
-		[CKPT_FILE_SHMEM] = "shmem",
-		[CKPT_FILE_EVENTFD] = "eventfd",
-	};
 	static const char *const acc[4] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
 	const struct ckpt_hdr_file *f = (const void *)h;
-	bool by_path, shm;
+	static const struct file_kind unknown;
+	const struct file_kind *k = &unknown;
 
 	if (check_len(off, h, sizeof(*f) + (uint64_t)f->path_len))
 		return 1;
@@ -1440,11 +1475,11 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		return bad(off, "file record: path not NUL-terminated");
 	if (!f->objref)
 		return bad(off, "file record with object reference 0");
+	if (f->type < ARRAY_SIZE(file_kinds) && file_kinds[f->type].name)
+		k = &file_kinds[f->type];
 	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
-	/* A memfd or shmem file's pipe_ref names an earlier open of the object. */
-	shm = f->type == CKPT_FILE_MEMFD || f->type == CKPT_FILE_SHMEM;
 	if (f->pipe_ref)
-		obj_add(&w->uses, f->pipe_ref, shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
+		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1452,35 +1487,27 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	w->pages.next = 0;
 	if (summary)
 		return 0;
-	by_path = f->type == CKPT_FILE_REG || f->type == CKPT_FILE_DIR ||
-		  f->type == CKPT_FILE_CHR || f->type == CKPT_FILE_FIFO;
 	put_rec(off, h);
 	printf(": #%u ", f->objref);
-	if (f->type < ARRAY_SIZE(types) && types[f->type])
-		fputs(types[f->type], stdout);
+	if (k->name)
+		fputs(k->name, stdout);
 	else
 		printf("type %u", f->type);
 	printf(" %s flags %#x, mode 0%o, pos %lld, size %lld", acc[f->f_flags & 3],
 	       f->f_flags, f->mode, (long long)f->pos, (long long)f->size);
-	if (by_path) {
+	if (k->by_path) {
 		fputs(", dev ", stdout);
 		put_dev(f->dev);
 		printf(" ino %llu", ull(f->ino));
 	}
-	if (f->type == CKPT_FILE_CHR) {
-		fputs(", rdev ", stdout);
-		put_dev(f->rdev);
-	}
+	if (k->fields)
+		k->fields(f);
 	if (f->pipe_ref)
-		printf(shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
-	if (f->type == CKPT_FILE_EVENTFD)
-		printf(", count %llu", ull(f->count));
-	if (f->type == CKPT_FILE_MEMFD)
-		printf(", seals %#llx", ull(f->count));
+		printf(k->shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
 	if (f->nr_pages)
 		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
 	if (f->path_len) {
-		fputs(f->type == CKPT_FILE_MEMFD ? ", name " : ", ", stdout);
+		fputs(k->name_label ?: ", ", stdout);
 		put_str(f->path, f->path_len);
 	}
 	putchar('\n');
