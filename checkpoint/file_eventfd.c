@@ -7,6 +7,7 @@
 
 #include <linux/err.h>
 #include <linux/eventfd.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 
 #include "internal.h"

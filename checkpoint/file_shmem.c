@@ -15,6 +15,7 @@
  */
 
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/memfd.h>
 #include <linux/mount.h>
