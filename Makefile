@@ -6,6 +6,7 @@
 #   make bench                boot x86_64 and run the benchmark
 #   make fuzz                 fuzz restart(2) on x86_64 (KASAN, lockdep, kmemleak):
 #                             FUZZ_COUNT=100000 images, or FUZZ_SECONDS=S
+#                             (both: whichever ends first)
 #   make check                build and test all four arches
 #   make kernel ARCH=a        build the kernel of one arch
 #   make selftests ARCH=a     build the tests and the initramfs of one arch

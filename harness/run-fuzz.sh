@@ -4,7 +4,8 @@
 # run-fuzz.sh: boot the x86_64 test guest (KASAN, lockdep, kmemleak) in
 # fuzz mode and print what /tests/fuzz_test reports.  The round is set by
 #   FUZZ_COUNT    images to try (default 100000), or
-#   FUZZ_SECONDS  seconds to run instead,
+#   FUZZ_SECONDS  seconds to run instead (with FUZZ_COUNT too: whichever
+#                 ends first),
 #   FUZZ_SEED     the random seed (default: from the clock),
 #   FUZZ_SWEEP    1 (default): start with the sweep of every field,
 #   FUZZ_WORKERS  parallel workers in the guest (default: its CPUs).
@@ -25,6 +26,7 @@ count=${FUZZ_COUNT:-100000}
 cmd="ckpt.fuzz_sweep=${FUZZ_SWEEP:-1}"
 if [ -n "${FUZZ_SECONDS:-}" ]; then
 	cmd="$cmd ckpt.fuzz_seconds=$FUZZ_SECONDS"
+	[ -z "${FUZZ_COUNT:-}" ] || cmd="$cmd ckpt.fuzz_count=$FUZZ_COUNT"
 else
 	cmd="$cmd ckpt.fuzz_count=$count"
 fi
