@@ -1169,7 +1169,7 @@ static size_t flatten(const struct mutant *m, uint8_t *out, size_t cap, bool fix
 
 struct stats {
 	unsigned long images, outcomes[NR_OUTCOMES], errnos[FUZZ_NR_ERRNO];
-	unsigned long via_pipe, unprivileged, ckptinfo, reports;
+	unsigned long via_pipe, unprivileged, ckptinfo, reports, swept;
 	struct {
 		char text[72];
 		unsigned long n;
@@ -1182,6 +1182,7 @@ struct stats {
 };
 
 #define FUZZ_STUCK	120.0	/* a worker on one image that long is stuck */
+#define FUZZ_PROGRESS	300.0	/* seconds between two progress lines */
 
 /* Count a log line, its numbers blanked, among the most frequent. */
 static void count_log(struct stats *st, const char *log)
@@ -1270,53 +1271,98 @@ static bool one_image(struct ckpt_ctx *c, struct stats *st, int worker, const ui
 	return false;
 }
 
-/* The deterministic sweep over the seeds' fields, this worker's share. */
-static void sweep(struct ckpt_ctx *c, struct stats *st, int worker, int workers,
-		  uint64_t *rs, double end)
-{
-	static const uint64_t v4[] = { 0, 1, 0xffffffff, 0x7fffffff, 0x80000000, 4095 };
-	static const uint64_t v8[] = { ~0ULL, 1ULL << 63, 0x00007ffffffff000ULL, 0x1000 };
-	unsigned long k = 0;
-	struct mutant *m = calloc(1, sizeof(*m));
+/*
+ * The deterministic sweep: every 4-byte field (and every aligned 8-byte
+ * one) of every seed's records, set to each boundary value.  There are
+ * more of these than a round has images, so the items are visited in a
+ * strided order (a step coprime with their number): any prefix of the
+ * sweep touches every seed, every kind of record and every part of a
+ * record evenly, the unprivileged seed included.  The sweep takes at
+ * most half of the round; the random mutants take the rest.
+ */
+struct sweep_item {
+	uint8_t seed, value;
+	uint16_t rec;
+	uint32_t off;
+};
 
-	if (!m)
-		return;
+static const uint64_t sweep_v4[] = { 0, 1, 0xffffffff, 0x7fffffff, 0x80000000, 4095 };
+static const uint64_t sweep_v8[] = { ~0ULL, 1ULL << 63, 0x00007ffffffff000ULL, 0x1000 };
+
+/* Fill @items (NULL: only count them); returns how many there are. */
+static size_t sweep_items(struct sweep_item *items)
+{
+	size_t n = 0;
+
 	for (int s = 0; s < NR_SEEDS; s++) {
 		for (int i = 0; i < seed_recs[s].n; i++) {
-			struct rec *r = &seed_recs[s].r[i];
-			size_t meta = rec_meta_len(r);
+			size_t meta = rec_meta_len(&seed_recs[s].r[i]);
 
 			for (size_t off = 0; off + 4 <= meta; off += 4) {
-				for (size_t v = 0; v < ARRAY_SIZE(v4) + ARRAY_SIZE(v8); v++) {
-					bool wide = v >= ARRAY_SIZE(v4);
-					char what[80];
-					size_t len;
-
-					if (wide && (off % 8 || off + 8 > meta))
+				for (size_t v = 0; v < ARRAY_SIZE(sweep_v4) + ARRAY_SIZE(sweep_v8);
+				     v++) {
+					if (v >= ARRAY_SIZE(sweep_v4) && (off % 8 || off + 8 > meta))
 						continue;
-					if (k++ % workers != (unsigned long)worker)
-						continue;
-					if (ckpt_now() > end)
-						goto out;
-					if (!mutant_from(m, &seed_recs[s]))
-						goto out;
-					if (wide)
-						put(m->r[i].p + off, 8, v8[v - ARRAY_SIZE(v4)]);
-					else
-						put(m->r[i].p + off, 4, v4[v]);
-					len = flatten(m, flat, FUZZ_MAX_IMAGE, true);
-					snprintf(what, sizeof(what), " sweep(%d,%u@%zu=%#llx)", i,
-						 hdr(r)->type, off, (unsigned long long)(wide ?
-						 v8[v - ARRAY_SIZE(v4)] : v4[v]));
-					one_image(c, st, worker, flat, len, s, rs, what);
-					mutant_free(m);
+					if (items)
+						items[n] = (struct sweep_item){ s, v, i, off };
+					n++;
 				}
 			}
 		}
 	}
+	return n;
+}
+
+static size_t gcd(size_t a, size_t b)
+{
+	while (b) {
+		size_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static void sweep(struct ckpt_ctx *c, struct stats *st, int worker, int workers,
+		  uint64_t *rs, double end, unsigned long share)
+{
+	size_t n = sweep_items(NULL), step = 7919;
+	struct mutant *m = calloc(1, sizeof(*m));
+	struct sweep_item *items = calloc(n ?: 1, sizeof(*items));
+
+	if (!m || !items || !n)
+		goto out;
+	sweep_items(items);
+	while (gcd(step, n) != 1)
+		step++;
+	if (worker == 0)
+		printf("# fuzz: the sweep has %zu images, visited with a step of %zu\n", n, step);
+	for (size_t j = worker; j < n; j += workers) {
+		const struct sweep_item *it = &items[(j * step) % n];
+		bool wide = it->value >= ARRAY_SIZE(sweep_v4);
+		uint64_t v = wide ? sweep_v8[it->value - ARRAY_SIZE(sweep_v4)] :
+				    sweep_v4[it->value];
+		char what[80];
+		size_t len;
+
+		if (ckpt_now() > end || (share && st->images >= share))
+			break;
+		if (!mutant_from(m, &seed_recs[it->seed]))
+			break;
+		put(m->r[it->rec].p + it->off, wide ? 8 : 4, v);
+		len = flatten(m, flat, FUZZ_MAX_IMAGE, true);
+		snprintf(what, sizeof(what), " sweep(%u,%u@%u=%#llx)", it->rec,
+			 hdr(&seed_recs[it->seed].r[it->rec])->type, it->off,
+			 (unsigned long long)v);
+		one_image(c, st, worker, flat, len, it->seed, rs, what);
+		mutant_free(m);
+		st->swept++;
+	}
 out:
 	mutant_free(m);
 	free(m);
+	free(items);
 }
 
 /* A worker that spends a minute on one image says where it is. */
@@ -1348,8 +1394,10 @@ static void worker_run(const struct round *rd, int worker, struct stats *st, dou
 	if (!m || !flat)
 		return;
 	signal(SIGALRM, worker_stuck);
+	/* The sweep first, for at most half of the round. */
 	if (rd->sweep)
-		sweep(&c, st, worker, rd->workers, &rs, end);
+		sweep(&c, st, worker, rd->workers, &rs, ckpt_now() + (end - ckpt_now()) / 2,
+		      share / 2);
 	while (ckpt_now() < end && (!rd->count || st->images < share)) {
 		int s = rnd(&rs, NR_SEEDS), nmut = 1;
 		size_t len;
@@ -1376,10 +1424,10 @@ static void worker_run(const struct round *rd, int worker, struct stats *st, dou
 
 static void print_stats(const struct stats *st, double secs)
 {
-	printf("# fuzz: %lu images in %.1f s: %.1f images/s (%lu from a pipe, %lu restarted "
-	       "by uid %d, %lu also through ckptinfo)\n", st->images, secs,
-	       secs > 0 ? st->images / secs : 0.0, st->via_pipe, st->unprivileged, FUZZ_UID,
-	       st->ckptinfo);
+	printf("# fuzz: %lu images in %.1f s: %.1f images/s (%lu from the sweep, %lu from a "
+	       "pipe, %lu restarted by uid %d, %lu also through ckptinfo)\n", st->images, secs,
+	       secs > 0 ? st->images / secs : 0.0, st->swept, st->via_pipe, st->unprivileged,
+	       FUZZ_UID, st->ckptinfo);
 	for (int i = 0; i < NR_OUTCOMES; i++)
 		printf("# fuzz:   %8lu %s\n", st->outcomes[i], outcome_names[i]);
 	printf("# fuzz: errno histogram of the clean failures:\n");
@@ -1404,7 +1452,7 @@ static struct stats *run_round(struct __test_metadata *_metadata, const struct r
 {
 	struct stats *st = mmap(NULL, sizeof(*st) * FUZZ_MAX_WORKERS, PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	double start = ckpt_now(), end = start + rd->seconds;
+	double start = ckpt_now(), end = start + rd->seconds, next_progress = start + FUZZ_PROGRESS;
 	pid_t pids[FUZZ_MAX_WORKERS];
 
 	if (st == MAP_FAILED)
@@ -1421,6 +1469,19 @@ static struct stats *run_round(struct __test_metadata *_metadata, const struct r
 		}
 	}
 	for (int alive = rd->workers; alive;) {
+		if (ckpt_now() >= next_progress) {
+			unsigned long images = 0, bad = 0, unpriv = 0;
+
+			for (int w = 0; w < rd->workers; w++) {
+				images += __atomic_load_n(&st[w].images, __ATOMIC_RELAXED);
+				bad += __atomic_load_n(&st[w].reports, __ATOMIC_RELAXED);
+				unpriv += __atomic_load_n(&st[w].unprivileged, __ATOMIC_RELAXED);
+			}
+			printf("# fuzz: progress: %lu images in %.0f s (%lu by uid %d), %lu broke a "
+			       "rule\n", images, ckpt_now() - start, unpriv, FUZZ_UID, bad);
+			fflush(stdout);
+			next_progress += FUZZ_PROGRESS;
+		}
 		alive = 0;
 		for (int w = 0; w < rd->workers; w++) {
 			char d1[1400], d2[1400];
@@ -1460,6 +1521,7 @@ static struct stats *run_round(struct __test_metadata *_metadata, const struct r
 		st[0].images += st[w].images;
 		st[0].via_pipe += st[w].via_pipe;
 		st[0].unprivileged += st[w].unprivileged;
+		st[0].swept += st[w].swept;
 		st[0].ckptinfo += st[w].ckptinfo;
 		st[0].reports += st[w].reports;
 		for (int i = 0; i < NR_OUTCOMES; i++)
