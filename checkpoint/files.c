@@ -5,14 +5,18 @@
  * system context (working and root directories, umask).
  *
  * Each kind of file is one &struct ckpt_file_ops in a file of its own
- * (file_regular.c, file_pipe.c, file_shmem.c, file_eventfd.c), listed in
+ * (file_regular.c, file_pipe.c, file_shmem.c, file_ghost.c, file_eventfd.c,
+ * file_signalfd.c, file_timerfd.c), listed in
  * ckpt_file_kinds[]: here are the fields every FILE record has, the
  * dispatch to the kinds, and the refusal of a file no kind takes, with a
  * line that names the descriptor and what the file is.
  */
 
+#include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/fcntl.h>
 #include <linux/fdtable.h>
+#include <linux/filelock.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
@@ -21,7 +25,9 @@
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/net.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -228,6 +234,13 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #ifdef CONFIG_EVENTFD
 	&ckpt_file_eventfd_ops,
 #endif
+#ifdef CONFIG_SIGNALFD
+	&ckpt_file_signalfd_ops,
+#endif
+#ifdef CONFIG_TIMERFD
+	&ckpt_file_timerfd_ops,
+#endif
+	&ckpt_file_ghost_ops,
 	&ckpt_file_regular_ops,
 	&ckpt_file_dir_ops,
 	&ckpt_file_chr_ops,
@@ -293,6 +306,97 @@ static const struct ckpt_file_ops *ckpt_file_kind(struct ckpt_ctx *ctx,
 	return ERR_PTR(ckpt_file_refused(ctx, file, who));
 }
 
+/*
+ * The locks and leases the target holds on @file: not supported yet, so
+ * refused rather than dropped.  flock(2) locks and OFD locks belong to the
+ * open file, POSIX record locks to the process (its descriptor table) and
+ * cover the inode whatever file of it they were taken through.
+ * Return: 0, or -EOPNOTSUPP after a line naming the lock.
+ */
+static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who)
+{
+	struct file_lock_context *flctx = locks_inode_context(file_inode(file));
+	struct task_struct *t = ctx->root_task;
+	struct file_lock_core *flc;
+	const char *what = NULL;
+	struct files_struct *files;
+
+	if (!flctx)
+		return 0;
+	task_lock(t);
+	files = t->files;
+	task_unlock(t);
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(flc, &flctx->flc_flock, flc_list)
+		if (flc->flc_file == file)
+			what = "an flock(2) lock";
+	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
+		if (flc->flc_flags & FL_OFDLCK && flc->flc_file == file)
+			what = "an open file description lock (F_OFD_SETLK)";
+		else if (!(flc->flc_flags & FL_OFDLCK) && flc->flc_owner == files)
+			what = "a POSIX record lock (F_SETLK)";
+	}
+	list_for_each_entry(flc, &flctx->flc_lease, flc_list)
+		if (flc->flc_file == file)
+			what = "a lease (F_SETLEASE)";
+	spin_unlock(&flctx->flc_lock);
+	if (what)
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s holds %s on %pD, not supported",
+				who, what, file);
+	return 0;
+}
+
+/*
+ * The owner of @file (F_SETOWN, F_SETOWN_EX) and its F_SETSIG signal, into
+ * @h: an owner that is the target itself (or its process group) is saved,
+ * a dead one reads as none, as F_GETOWN shows it; any other is refused.
+ */
+static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
+			    const char *who, struct ckpt_hdr_file *h)
+{
+	struct task_struct *t = ctx->root_task;
+	struct fown_struct *o = file_f_owner(file);
+	bool live = false, self = false;
+	enum pid_type type;
+	pid_t nr = 0;
+
+	h->fown_type = F_OWNER_TID;
+	if (!o)
+		return 0;
+	read_lock_irq(&o->lock);
+	rcu_read_lock();
+	type = o->pid_type;
+	h->fown_signum = o->signum;
+	if (o->pid && pid_task(o->pid, type)) {
+		live = true;
+		self = o->pid == (type == PIDTYPE_PGID ? task_pgrp(t) : task_pid(t));
+		nr = pid_vnr(o->pid);
+	}
+	rcu_read_unlock();
+	read_unlock_irq(&o->lock);
+
+	switch (type) {
+	case PIDTYPE_PID:
+		h->fown_type = F_OWNER_TID;
+		break;
+	case PIDTYPE_TGID:
+		h->fown_type = F_OWNER_PID;
+		break;
+	case PIDTYPE_PGID:
+		h->fown_type = F_OWNER_PGRP;
+		break;
+	default:
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s has an owner of pid type %d, not supported",
+				who, type);
+	}
+	if (live && !self)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is owned (F_SETOWN) by %s %d, not the process, not supported",
+				who, type == PIDTYPE_PGID ? "process group" : "pid", nr);
+	h->fown_flags = live ? CKPT_FOWN_SELF : 0;
+	return 0;
+}
+
 /**
  * ckpt_write_file_obj() - write the FILE record of a file, once
  * @ctx: checkpoint context
@@ -315,13 +419,17 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	struct timespec64 mtime;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(*h) != 96);
+	BUILD_BUG_ON(sizeof(*h) != 112);
 	*objref = ckpt_obj_lookup(ctx, file);
 	if (*objref)
 		return 0;
 	ops = ckpt_file_kind(ctx, file, who);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
+	/* Before O_ASYNC: a lease sets it on its file, for its SIGIO. */
+	ret = ckpt_check_locks(ctx, file, who);
+	if (ret)
+		return ret;
 	if (file->f_flags & FASYNC)
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
 
@@ -331,16 +439,9 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	ret = -ENOMEM;
 	if (!r.buf || !h)
 		goto out;
+	/* The fields every kind has, read once: a kind may use them. */
 	h->type = ops->type;
 	h->rdev = new_encode_dev(inode->i_rdev);
-	r.name = "";
-	ret = ops->checkpoint(ctx, file, &r);
-	if (ret)
-		goto out;
-	ret = ckpt_obj_add(ctx, file, CKPT_OBJ_FILE);
-	if (ret < 0)
-		goto out;
-	h->objref = ret;
 	h->f_flags = file->f_flags & CKPT_FILE_FLAGS;
 	if (file->f_mode & FMODE_PATH)
 		h->f_flags |= O_PATH;
@@ -352,6 +453,16 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	mtime = inode_get_mtime(inode);
 	h->mtime_sec = mtime.tv_sec;
 	h->mtime_nsec = mtime.tv_nsec;
+	r.name = "";
+	ret = ops->checkpoint(ctx, file, &r);
+	if (!ret)
+		ret = ckpt_write_owner(ctx, file, who, h);
+	if (ret)
+		goto out;
+	ret = ckpt_obj_add(ctx, file, CKPT_OBJ_FILE);
+	if (ret < 0)
+		goto out;
+	h->objref = ret;
 	h->path_len = strlen(r.name) + 1;
 	memmove(h->path, r.name, h->path_len);
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_FILE, sizeof(*h) + h->path_len);
@@ -410,6 +521,58 @@ static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 	return 0;
 }
 
+/* The kinds a kernel may be built without (a Kconfig option each). */
+static const char *const ckpt_file_optional[] = {
+	[CKPT_FILE_EVENTFD] = "an eventfd",
+	[CKPT_FILE_SIGNALFD] = "a signalfd",
+	[CKPT_FILE_TIMERFD] = "a timerfd",
+};
+
+/* The owner of @file and its F_SETSIG signal, from @h. */
+static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
+			      const struct ckpt_hdr_file *h)
+{
+	const struct cred *old;
+	enum pid_type type;
+	struct pid *pid = NULL;
+	int ret;
+
+	switch (h->fown_type) {
+	case F_OWNER_TID:
+		type = PIDTYPE_PID;
+		break;
+	case F_OWNER_PID:
+		type = PIDTYPE_TGID;
+		break;
+	case F_OWNER_PGRP:
+		type = PIDTYPE_PGID;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (h->fown_flags & ~CKPT_FOWN_SELF || !valid_signal(h->fown_signum))
+		return -EINVAL;
+	/* What a file has before F_SETOWN or F_SETSIG. */
+	if (type == PIDTYPE_PID && !h->fown_flags && !h->fown_signum)
+		return 0;
+	if (!ctx->rst->cred)
+		return -EINVAL;
+	ret = file_f_owner_allocate(file);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot set the owner of file %u (error %d)",
+				h->objref, ret);
+	if (h->fown_flags & CKPT_FOWN_SELF)
+		pid = get_task_pid(current, type == PIDTYPE_PGID ? PIDTYPE_PGID :
+				   PIDTYPE_PID);
+	/* The owner's ids, which sigio_perm() checks, are the image's. */
+	old = override_creds(ctx->rst->cred);
+	__f_setown(file, pid, type, 1);
+	revert_creds(old);
+	put_pid(pid);
+	WRITE_ONCE(file_f_owner(file)->signum, h->fown_signum);
+	return 0;
+}
+
 /* The kind of FILE records of type @type in this kernel, or NULL. */
 static const struct ckpt_file_ops *ckpt_file_ops_of(u32 type)
 {
@@ -434,16 +597,16 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		return PTR_ERR(h);
 	if (h->path_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
-	    h->f_flags & ~CKPT_FILE_FLAGS ||
+	    h->f_flags & ~CKPT_FILE_FLAGS || h->__reserved ||
 	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0) {
 		ret = ckpt_err(ctx, -EINVAL, "malformed file record %u", h->objref);
 		goto out;
 	}
 	ops = ckpt_file_ops_of(h->type);
 	if (!ops) {
-		if (h->type == CKPT_FILE_EVENTFD)
-			ret = ckpt_err(ctx, -ENOEXEC,
-				       "the image has an eventfd, which this kernel lacks");
+		if (h->type < ARRAY_SIZE(ckpt_file_optional) && ckpt_file_optional[h->type])
+			ret = ckpt_err(ctx, -ENOEXEC, "the image has %s, which this kernel lacks",
+				       ckpt_file_optional[h->type]);
 		else
 			ret = ckpt_err(ctx, -EINVAL, "malformed file record %u (type %u)",
 				       h->objref, h->type);
@@ -459,6 +622,11 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	}
 	ret = ckpt_set_flags(ctx, file, h->f_flags);
+	if (!ret) {
+		ret = ckpt_restore_owner(ctx, file, h);
+		if (ret == -EINVAL)
+			ckpt_err(ctx, ret, "malformed file record %u (owner)", h->objref);
+	}
 	if (ret) {
 		fput(file);
 		goto out;

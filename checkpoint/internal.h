@@ -146,6 +146,8 @@ struct ckpt_fd_entry {
  * @exe_file: the executable of @mm, or NULL
  * @dumpable: the dumpable flag of @mm, set after the credentials
  * @membarrier: the membarrier(2) registrations of @mm
+ * @ghosts: the inodes of the deleted files re-created (file_ghost.c)
+ * @nr_ghosts: how many
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -162,6 +164,8 @@ struct ckpt_restart_state {
 	struct file *exe_file;
 	u32 dumpable;
 	u32 membarrier;
+	struct inode **ghosts;
+	unsigned int nr_ghosts;
 };
 
 /* stream.c */
@@ -277,7 +281,10 @@ extern const struct ckpt_file_ops ckpt_file_pipe_ops;
 extern const struct ckpt_file_ops ckpt_file_fifo_ops;
 extern const struct ckpt_file_ops ckpt_file_memfd_ops;
 extern const struct ckpt_file_ops ckpt_file_shmem_ops;
+extern const struct ckpt_file_ops ckpt_file_ghost_ops;
 extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
+extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
+extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 
 /* file_pipe.c */
 int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
@@ -310,5 +317,8 @@ int ckpt_walk_reserve(struct ckpt_walk *w);
 void ckpt_walk_add(struct ckpt_walk *w, u64 addr);
 bool ckpt_is_internal_shmem(struct file *file);
 int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr);
+int ckpt_write_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size, u32 *nr,
+			 struct ckpt_walk *walk);
+int ckpt_read_file_data(struct ckpt_ctx *ctx, struct file *file, u32 nr, loff_t size);
 
 #endif /* _CHECKPOINT_INTERNAL_H */

@@ -71,7 +71,7 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 	struct ckpt_walk *w = walk->private;
 	struct vm_area_struct *vma = walk->vma;
 	pte_t *start, *pte;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the lock of the PTE table */
 
 	w->err = ckpt_walk_reserve(w);
 	if (w->err)
@@ -783,6 +783,147 @@ int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr)
 
 	return ckpt_read_page_list(ctx, &src, nr, 0,
 				   PAGE_ALIGN(i_size_read(file_inode(file))));
+}
+
+/* Checkpoint: the pages at @addr of a file of a disk or tmpfs, read into new pages. */
+static long ckpt_get_file_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+				unsigned int n)
+{
+	struct file *file = arg;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		loff_t pos = addr[i];
+		ssize_t got;
+
+		if (!page)
+			return i ?: -ENOMEM;
+		got = kernel_read(file, page_address(page), PAGE_SIZE, &pos);
+		if (got < 0) {
+			put_page(page);
+			return i ?: got;
+		}
+		ctx->pages[i] = page;
+	}
+	return n;
+}
+
+/* Restart: new pages to read the image into. */
+static long ckpt_new_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+			   unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		ctx->pages[i] = alloc_page(GFP_KERNEL);
+		if (!ctx->pages[i])
+			return i ?: -ENOMEM;
+	}
+	return n;
+}
+
+/* Restart: the pages are filled, write them into the file at their offsets. */
+static int ckpt_write_file_pages(struct ckpt_ctx *ctx, void *arg, const u64 *addr,
+				 unsigned int n)
+{
+	struct file *file = arg;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		loff_t pos = addr[i];
+		ssize_t done = kernel_write(file, page_address(ctx->pages[i]), PAGE_SIZE, &pos);
+
+		if (done != PAGE_SIZE)
+			return ckpt_err(ctx, done < 0 ? done : -EIO,
+					"cannot write the data of %pD at %#llx (error %zd)",
+					file, addr[i], done);
+	}
+	return 0;
+}
+
+/* An open of @file of our own, to read it whatever its access mode. */
+static struct file *ckpt_open_for_reading(struct file *file)
+{
+	return dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
+}
+
+/**
+ * ckpt_write_file_data() - write the data of a regular file, page by page
+ * @ctx: checkpoint context
+ * @file: the file, a regular file of a disk or tmpfs
+ * @size: its size, as the FILE record has it
+ * @nr: set to the number of pages, for the FILE record; the pages are
+ *	written by a second call with @nr pointing to that number
+ * @walk: the page list, kept between the two calls
+ *
+ * The pages are those of the file's data (SEEK_DATA), up to its size; the
+ * holes stay holes (where the file system cannot tell, every page up to
+ * @size counts as data).  The file is read through an open of its own, so that
+ * its position and access mode do not matter.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size, u32 *nr,
+			 struct ckpt_walk *walk)
+{
+	struct ckpt_page_source src = { .get = ckpt_get_file_pages };
+	loff_t pos = 0, data, hole;
+	struct file *priv = ckpt_open_for_reading(file);
+	int ret = 0;
+
+	if (IS_ERR(priv))
+		return ckpt_err(ctx, PTR_ERR(priv), "cannot read %pD (error %ld)",
+				file, PTR_ERR(priv));
+	if (walk->addr) {
+		src.arg = priv;
+		ret = ckpt_write_page_list(ctx, &src, walk->addr, walk->nr);
+		fput(priv);
+		return ret;
+	}
+	while (pos < size && !ret) {
+		data = vfs_llseek(priv, pos, SEEK_DATA);
+		if (data == -ENXIO || data >= size)
+			break;
+		/* A file system that cannot tell: all of the rest is data. */
+		if (data < pos)
+			data = pos;
+		hole = vfs_llseek(priv, data, SEEK_HOLE);
+		if (hole <= data || hole > size)
+			hole = size;
+		for (pos = round_down(data, PAGE_SIZE); pos < hole; pos += PAGE_SIZE) {
+			if (walk->nr && walk->addr[walk->nr - 1] >= pos)
+				continue;
+			ret = ckpt_walk_reserve(walk);
+			if (ret)
+				break;
+			ckpt_walk_add(walk, pos);
+		}
+		pos = max(hole, data + 1);
+	}
+	fput(priv);
+	*nr = walk->nr;
+	return ret;
+}
+
+/**
+ * ckpt_read_file_data() - write the pages of a FILE record into a file
+ * @ctx: restart context
+ * @file: the file, open for writing
+ * @nr: how many pages its FILE record announced
+ * @size: its size: the pages are below it, rounded up to a page
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_file_data(struct ckpt_ctx *ctx, struct file *file, u32 nr, loff_t size)
+{
+	struct ckpt_page_source src = {
+		.get = ckpt_new_pages,
+		.commit = ckpt_write_file_pages,
+		.arg = file,
+	};
+
+	return ckpt_read_page_list(ctx, &src, nr, 0, PAGE_ALIGN(size));
 }
 
 static const struct {

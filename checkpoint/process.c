@@ -324,6 +324,7 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 		mmput(rst->mm);
 	if (rst->exe_file)
 		fput(rst->exe_file);
+	kfree(rst->ghosts);
 	kfree(rst);
 	ctx->rst = NULL;
 }

@@ -73,6 +73,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_PIPE] = "pipe",
 	[CKPT_HDR_FD] = "fd",
 	[CKPT_HDR_DATA] = "data",
+	[CKPT_HDR_TIMERFD] = "timerfd",
 };
 
 const char *ckpt_type_name(u32 type)

@@ -31,6 +31,13 @@
 #include <linux/checkpoint_hdr.h>
 #include <asm/checkpoint_hdr.h>
 
+/* The kinds of owner of a file (F_SETOWN_EX), as in <linux/fcntl.h>. */
+#ifndef F_OWNER_TID
+#define F_OWNER_TID	0
+#define F_OWNER_PID	1
+#define F_OWNER_PGRP	2
+#endif
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Longest string printed from an image; longer ones end with "...". */
@@ -264,6 +271,8 @@ struct walk {
 		size_t off;
 		uint64_t left;
 	} data;
+	/* The FILE record of a timerfd whose TIMERFD record comes next, or 0. */
+	size_t timerfd_file;
 	/* The features of the arch header: the register sets there may be. */
 	uint64_t features;
 	/* The THREAD record whose REGSET records come next. */
@@ -301,6 +310,7 @@ static const struct {
 	[CKPT_HDR_PIPE] = { "pipe", sizeof(struct ckpt_hdr_pipe) },
 	[CKPT_HDR_FD] = { "fd", sizeof(struct ckpt_hdr_fd) },
 	[CKPT_HDR_DATA] = { "data", sizeof(struct ckpt_hdr_data) },
+	[CKPT_HDR_TIMERFD] = { "timerfd", sizeof(struct ckpt_hdr_timerfd) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1430,6 +1440,21 @@ static void file_eventfd(const struct ckpt_hdr_file *f)
 	printf(", count %llu%s", ull(f->count), f->rdev ? ", semaphore" : "");
 }
 
+static void file_signalfd(const struct ckpt_hdr_file *f)
+{
+	const char *sep = "";
+
+	fputs(", signals ", stdout);
+	if (!f->count)
+		fputs("none", stdout);
+	for (int sig = 1; sig <= 64; sig++) {
+		if (f->count & (1ULL << (sig - 1))) {
+			printf("%s%d", sep, sig);
+			sep = ",";
+		}
+	}
+}
+
 static void file_memfd(const struct ckpt_hdr_file *f)
 {
 	printf(", seals %#llx", ull(f->count));
@@ -1460,6 +1485,9 @@ static const struct file_kind {
 	[CKPT_FILE_MEMFD] = { "memfd", false, true, ", name ", file_memfd },
 	[CKPT_FILE_SHMEM] = { "shmem", false, true },
 	[CKPT_FILE_EVENTFD] = { "eventfd", false, false, NULL, file_eventfd },
+	[CKPT_FILE_SIGNALFD] = { "signalfd", false, false, NULL, file_signalfd },
+	[CKPT_FILE_TIMERFD] = { "timerfd" },
+	[CKPT_FILE_GHOST] = { "deleted", false, true },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1480,6 +1508,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
 	if (f->pipe_ref)
 		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
+	if (f->type == CKPT_FILE_TIMERFD)
+		w->timerfd_file = off;
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1506,11 +1536,50 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		printf(k->shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
 	if (f->nr_pages)
 		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
+	if (f->fown_type != F_OWNER_TID || f->fown_flags || f->fown_signum)
+		printf(", owner %s%s%s, signal %u",
+		       f->fown_flags & CKPT_FOWN_SELF ? "the process" : "none",
+		       f->fown_flags & ~CKPT_FOWN_SELF ? " (bad flags)" : "",
+		       f->fown_type == F_OWNER_TID ? " (thread)" :
+		       f->fown_type == F_OWNER_PID ? "" :
+		       f->fown_type == F_OWNER_PGRP ? " (process group)" : " (bad type)",
+		       f->fown_signum);
 	if (f->path_len) {
 		fputs(k->name_label ?: ", ", stdout);
 		put_str(f->path, f->path_len);
 	}
 	putchar('\n');
+	return 0;
+}
+
+static int do_timerfd(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ 1, "abstime" },
+		{ 2, "cancel_on_set" },
+		{ CKPT_TIMERFD_CANCELED, "canceled" },
+	};
+	static const char *const clocks[] = {
+		[0] = "realtime", [1] = "monotonic", [7] = "boottime",
+		[8] = "realtime_alarm", [9] = "boottime_alarm",
+	};
+	const struct ckpt_hdr_timerfd *t = (const void *)h;
+
+	if (check_len(off, h, sizeof(*t)))
+		return 1;
+	if (!w->timerfd_file)
+		return bad(off, "timerfd record not after the file record of a timerfd");
+	w->timerfd_file = 0;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	if (t->clockid < ARRAY_SIZE(clocks) && clocks[t->clockid])
+		printf(": clock %s, flags ", clocks[t->clockid]);
+	else
+		printf(": clock %u, flags ", t->clockid);
+	put_bits(t->flags, flags, ARRAY_SIZE(flags));
+	printf(", value %lld ns, interval %lld ns, %llu expirations unread\n",
+	       (long long)t->value_ns, (long long)t->interval_ns, ull(t->ticks));
 	return 0;
 }
 
@@ -1708,6 +1777,9 @@ static int decode(struct walk *w)
 		if (h->type != CKPT_HDR_DATA && w->data.left)
 			return bad(off, "%llu bytes of the pipe record at offset %zu are missing",
 				   ull(w->data.left), w->data.off);
+		if (h->type != CKPT_HDR_TIMERFD && w->timerfd_file)
+			return bad(off, "the timerfd record of the file record at offset %zu is missing",
+				   w->timerfd_file);
 		if (h->type == CKPT_HDR_REGSET && prev != CKPT_HDR_THREAD &&
 		    prev != CKPT_HDR_REGSET)
 			return bad(off, "register set record after a %s record, not a thread one",
@@ -1773,6 +1845,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_DATA:
 			ret = do_data(w, off, h);
+			break;
+		case CKPT_HDR_TIMERFD:
+			ret = do_timerfd(w, off, h);
 			break;
 		}
 		if (ret)

@@ -20,8 +20,13 @@
 
 #include <linux/types.h>
 
-/* Version of the image format this header describes. */
-#define CKPT_VERSION		1
+/*
+ * Version of the image format this header describes: 2 added signalfds and
+ * timerfds (%CKPT_FILE_SIGNALFD, %CKPT_FILE_TIMERFD, %CKPT_HDR_TIMERFD),
+ * deleted files (%CKPT_FILE_GHOST) and the owner of a file (F_SETOWN,
+ * F_SETSIG) to &struct ckpt_hdr_file.
+ */
+#define CKPT_VERSION		2
 
 /* Records start at multiples of this many bytes. */
 #define CKPT_ALIGN		8
@@ -73,6 +78,7 @@ struct ckpt_hdr {
  * @CKPT_HDR_PIPE: &struct ckpt_hdr_pipe
  * @CKPT_HDR_FD: &struct ckpt_hdr_fd
  * @CKPT_HDR_DATA: &struct ckpt_hdr_data
+ * @CKPT_HDR_TIMERFD: &struct ckpt_hdr_timerfd
  *
  * An image of one process holds, in this order: HEADER, HEADER_ARCH, TASK,
  * CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as objects
@@ -107,6 +113,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_PIPE = 42,
 	CKPT_HDR_FD = 43,
 	CKPT_HDR_DATA = 44,
+	CKPT_HDR_TIMERFD = 45,
 };
 
 /**
@@ -695,6 +702,11 @@ struct ckpt_hdr_files {
  * @CKPT_FILE_SHMEM: the object behind a MAP_SHARED | MAP_ANONYMOUS mapping;
  *	its pages follow in PAGES records
  * @CKPT_FILE_EVENTFD: an eventfd(2)
+ * @CKPT_FILE_SIGNALFD: a signalfd(2)
+ * @CKPT_FILE_TIMERFD: a timerfd_create(2) file; its timer is the TIMERFD
+ *	record that follows
+ * @CKPT_FILE_GHOST: a regular file that was deleted (no name left) but is
+ *	still open or mapped; its data follows in PAGES records
  */
 enum ckpt_file_type {
 	CKPT_FILE_REG = 1,
@@ -705,6 +717,9 @@ enum ckpt_file_type {
 	CKPT_FILE_MEMFD = 6,
 	CKPT_FILE_SHMEM = 7,
 	CKPT_FILE_EVENTFD = 8,
+	CKPT_FILE_SIGNALFD = 9,
+	CKPT_FILE_TIMERFD = 10,
+	CKPT_FILE_GHOST = 11,
 };
 
 /**
@@ -716,7 +731,8 @@ enum ckpt_file_type {
  * @f_flags: open flags, as F_GETFL returns them
  * @mode: st_mode of the file
  * @pipe_ref: %CKPT_FILE_PIPE and %CKPT_FILE_FIFO: object reference of the
- *	PIPE record; %CKPT_FILE_MEMFD and %CKPT_FILE_SHMEM: 0, or the object
+ *	PIPE record; %CKPT_FILE_MEMFD, %CKPT_FILE_SHMEM and %CKPT_FILE_GHOST: 0,
+ *	or the object
  *	reference of an earlier FILE record of the same object (another open
  *	of it, through /proc/self/fd or map_files), whose contents this one
  *	shares: no pages follow it
@@ -729,9 +745,15 @@ enum ckpt_file_type {
  * @mtime_sec: st_mtime, seconds
  * @mtime_nsec: st_mtime, nanoseconds
  * @path_len: length of @path, its NUL included
- * @count: %CKPT_FILE_EVENTFD: the counter; %CKPT_FILE_MEMFD: the seals
- * @nr_pages: %CKPT_FILE_MEMFD and %CKPT_FILE_SHMEM: number of pages in
- *	the PAGES records that follow
+ * @count: %CKPT_FILE_EVENTFD: the counter; %CKPT_FILE_MEMFD: the seals;
+ *	%CKPT_FILE_SIGNALFD: the signals it reads, bit n - 1 for signal n
+ * @nr_pages: %CKPT_FILE_MEMFD, %CKPT_FILE_SHMEM and %CKPT_FILE_GHOST:
+ *	number of pages in the PAGES records that follow
+ * @fown_type: the kind of owner of the file, who gets its SIGIO and SIGURG
+ *	signals: F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP, as F_GETOWN_EX
+ *	reports it (F_OWNER_TID for a file whose owner was never set)
+ * @fown_flags: %CKPT_FOWN_SELF, or 0 for no owner
+ * @fown_signum: the signal F_SETSIG set, 0 for SIGIO
  * @__reserved: zero
  * @path: absolute path, seen from the checkpointing caller's root; for a
  *	memfd, its name
@@ -757,8 +779,19 @@ struct ckpt_hdr_file {
 	__u32 mtime_nsec;
 	__u32 nr_pages;
 	__u64 count;
+	__u32 fown_type;
+	__u32 fown_flags;
+	__u32 fown_signum;
+	__u32 __reserved;
 	char path[];
 };
+
+/*
+ * Bit of &ckpt_hdr_file.fown_flags: the owner of the file (F_SETOWN) is the
+ * process itself, or its process group for F_OWNER_PGRP.  Restart makes
+ * it the restarted process, or its process group.
+ */
+#define CKPT_FOWN_SELF		(1U << 0)
 
 /**
  * struct ckpt_hdr_pipe - a pipe (or the buffer of a named pipe)
@@ -812,6 +845,37 @@ struct ckpt_hdr_fd {
 struct ckpt_hdr_data {
 	struct ckpt_hdr h;
 	__u8 data[];
+};
+
+/*
+ * A bit of &ckpt_hdr_timerfd.flags besides TFD_TIMER_ABSTIME (1) and
+ * TFD_TIMER_CANCEL_ON_SET (2): the clock was set since the timer was armed,
+ * the next read fails with ECANCELED.
+ */
+#define CKPT_TIMERFD_CANCELED	(1U << 8)
+
+/**
+ * struct ckpt_hdr_timerfd - the timer of a timerfd, right after its FILE
+ * record
+ * @h: type %CKPT_HDR_TIMERFD
+ * @clockid: %CLOCK_REALTIME, %CLOCK_MONOTONIC, %CLOCK_BOOTTIME,
+ *	%CLOCK_REALTIME_ALARM or %CLOCK_BOOTTIME_ALARM
+ * @flags: the timerfd_settime(2) flags it was last armed with
+ *	(TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET), and
+ *	%CKPT_TIMERFD_CANCELED
+ * @value_ns: 0 if the timer is disarmed; with TFD_TIMER_ABSTIME, its
+ *	next expiry on @clockid; else the time that was left until it at
+ *	checkpoint, counted again from restart
+ * @interval_ns: its period, 0 for a one-shot timer
+ * @ticks: the expirations not read yet, what read(2) would return
+ */
+struct ckpt_hdr_timerfd {
+	struct ckpt_hdr h;
+	__u32 clockid;
+	__u32 flags;
+	__s64 value_ns;
+	__s64 interval_ns;
+	__u64 ticks;
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Corrupted task images.  One image is taken of a stopped target with a
- * few mappings (one of them a page pattern) and descriptors; copies of it
+ * few mappings (one of them a page pattern) and descriptors (a file, a pipe,
+ * /dev/null, a signalfd, a timerfd, a deleted file); copies of it
  * are restarted, each in a forked child, with fds 0-2 inherited so that a
  * restarted target reports on fd 1 what it finds in its pattern.
  *
@@ -28,6 +29,9 @@
 
 #include "ckpt_task.h"
 
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
 #define PAT_PAGES	32
 #define PAT_SEED	0xc0440000ULL
 #define NR_FLIPS	200
@@ -44,10 +48,12 @@ struct corrupt_arg {
 /* After restart: one line on fd 1 about the pattern, then exit 0. */
 static void corrupt_target(void *arg)
 {
+	struct itimerspec its = { { 10, 0 }, { 1000, 0 } };
 	struct corrupt_arg *a = arg;
 	long first = -1, n = 0;
+	sigset_t mask;
 	uint8_t want[8], v = 0;
-	char line[96];
+	char line[96], ghost[80];
 	int p[2], len;
 	void *none;
 
@@ -56,6 +62,16 @@ static void corrupt_target(void *arg)
 	SETUP(!pipe(p) && p[0] == 4 && p[1] == 5);
 	SETUP(write(5, "pipe data", 9) == 9);
 	SETUP(open("/dev/null", O_RDWR) == 6);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	SETUP(signalfd(-1, &mask, SFD_NONBLOCK) == 7);
+	SETUP(timerfd_create(CLOCK_MONOTONIC, 0) == 8);
+	SETUP(!timerfd_settime(8, 0, &its, NULL));
+	/* 9: a deleted file, its data in the image. */
+	snprintf(ghost, sizeof(ghost), "%s-deleted", a->path);
+	SETUP(open(ghost, O_RDWR | O_CREAT | O_TRUNC, 0600) == 9);
+	SETUP(!unlink(ghost));
+	SETUP(write(9, "deleted", 7) == 7);
 	none = mmap(NULL, 2 * sysconf(_SC_PAGESIZE), PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	SETUP(none != MAP_FAILED);

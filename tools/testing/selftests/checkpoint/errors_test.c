@@ -24,7 +24,7 @@
 FIXTURE(args) {
 	/*
 	 * An empty file, read-write: named, since the process may be
-	 * checkpointed while it is open (checkpoint refuses deleted files).
+	 * checkpointed while it is open (a deleted file would be saved in the image).
 	 */
 	char path[64];
 	int img;

@@ -5,8 +5,9 @@
  * files, directories, /dev/null and /dev/zero, pipes and named pipes with
  * buffered data, eventfds, the working and root directories and the umask
  * come back; fds 0-2 come from the restarting caller exactly when
- * CKPT_CHECKPOINT_INHERIT_STDIO was given; a socket or a deleted file makes
- * the checkpoint fail with EOPNOTSUPP.
+ * CKPT_CHECKPOINT_INHERIT_STDIO was given; the owner of a file (F_SETOWN,
+ * F_SETSIG) is kept; a deleted file comes back with its data, unnamed; a
+ * socket makes the checkpoint fail with EOPNOTSUPP.
  */
 
 #include "ckpt_task.h"
@@ -15,6 +16,8 @@
 
 #include <libgen.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
@@ -693,9 +696,14 @@ TEST(socket_refused)
 	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "unix socket");
 }
 
+/* ---- deleted files: their data saved, re-created unnamed ---- */
+
 static void deleted_target(void *arg)
 {
-	char path[64];
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 1234567890, 123456789 } };
+	long pg = sysconf(_SC_PAGESIZE);
+	char path[64], link[128], buf[16];
+	char *shared, *priv;
 	struct stat s;
 	int fd;
 
@@ -703,17 +711,133 @@ static void deleted_target(void *arg)
 	fd = ckpt_named_file(path, sizeof(path), "deleted");
 	SETUP(fd >= 0 && dup2(fd, 6) == 6);
 	close(fd);
+	/* 7: another open of the same file, read-only, with its own offset. */
+	fd = open(path, O_RDONLY);
+	SETUP(fd >= 0 && dup2(fd, 7) == 7);
+	close(fd);
 	SETUP(!unlink(path));
+	/* Data in pages 0 and 3, a hole between them. */
 	SETUP(write(6, "gone", 4) == 4);
+	SETUP(pwrite(6, "tail", 4, 3 * pg) == 4);
+	SETUP(ftruncate(6, 3 * pg + 100) == 0);
+	shared = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, 6, 0);
+	SETUP(shared != MAP_FAILED);
+	shared[1] = 'X';
+	priv = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, 6, 3 * pg);
+	SETUP(priv != MAP_FAILED);
+	priv[0] = 'P';
+	SETUP(msync(shared, pg, MS_SYNC) == 0);
+	SETUP(!fchmod(6, 0640));
+	SETUP(!futimens(6, times));
+	SETUP(dup2(6, 8) == 8);
+	SETUP(lseek(6, 2, SEEK_SET) == 2);
 
 	ckpt_stop();
 
-	CHECK(!fstat(6, &s) && s.st_nlink == 0 && s.st_size == 4);
+	CHECK(!fstat(6, &s) && s.st_nlink == 0 && s.st_size == 3 * pg + 100);
+	CHECKF((s.st_mode & 07777) == 0640 && S_ISREG(s.st_mode), "mode %o", s.st_mode);
+	CHECKF(s.st_mtim.tv_sec == 1234567890 && s.st_mtim.tv_nsec == 123456789,
+	       "mtime %lld.%09ld", (long long)s.st_mtim.tv_sec, s.st_mtim.tv_nsec);
+	CHECK(readlink("/proc/self/fd/6", link, sizeof(link)) > 0);
+	CHECKF(!strncmp(link, "/tmp/", 5) && strstr(link, " (deleted)"), "fd 6 is %s", link);
+	/* Offsets: 6 and 8 share one, 7 has its own; 7 is still read-only. */
+	CHECK(lseek(8, 0, SEEK_CUR) == 2 && lseek(7, 0, SEEK_CUR) == 0);
+	CHECK((fcntl(7, F_GETFL) & O_ACCMODE) == O_RDONLY);
+	CHECK((fcntl(6, F_GETFL) & O_ACCMODE) == O_RDWR);
+	/* The data, the write through the shared mapping included; the hole. */
+	CHECK(pread(7, buf, 4, 0) == 4 && !memcmp(buf, "gXne", 4));
+	CHECK(pread(7, buf, 4, 3 * pg) == 4 && !memcmp(buf, "tail", 4));
+	CHECK(pread(7, buf, 4, pg) == 4 && !memcmp(buf, "\0\0\0\0", 4));
+	CHECKF(lseek(7, pg, SEEK_DATA) == 3 * pg, "SEEK_DATA from page 1: %lld",
+	       (long long)lseek(7, pg, SEEK_DATA));
+	/* The mappings: the shared one is the file, the private one its copy. */
+	CHECK(shared[0] == 'g' && shared[1] == 'X' && priv[0] == 'P' && priv[1] == 'a');
+	/* One file behind 6, 7 and the shared mapping. */
+	CHECK(pwrite(6, "Z", 1, 2) == 1);
+	CHECK(pread(7, buf, 4, 0) == 4 && !memcmp(buf, "gXZe", 4) && shared[2] == 'Z');
+	shared[3] = 'Y';
+	CHECK(pread(7, buf, 4, 0) == 4 && !memcmp(buf, "gXZY", 4));
 }
 
-TEST(deleted_file_refused)
+TEST(deleted_file_saved)
 {
-	CKPT_RUN_REFUSED(deleted_target, NULL, EOPNOTSUPP, "fd 6");
+	CKPT_RUN_SIMPLE(deleted_target, NULL);
+}
+
+/*
+ * A deleted executable, as after a package upgrade: the target runs a copy
+ * of this program, which removes itself and stops (the constructor below
+ * runs before the harness when CKPT_DELETED_EXE names the copy).
+ */
+__attribute__((constructor)) static void deleted_exe_main(void)
+{
+	const char *path = getenv("CKPT_DELETED_EXE");
+	char link[128];
+	ssize_t n;
+
+	if (!path)
+		return;
+	SETUP(!unlink(path));
+
+	ckpt_stop();
+
+	n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	CHECK(n > 0);
+	link[n > 0 ? n : 0] = '\0';
+	CHECKF(!strncmp(link, "/tmp/", 5) && strstr(link, " (deleted)"), "exe is %s", link);
+	/* The code runs from the re-created file. */
+	CHECK(ckpt_getpid() != ckpt_orig_pid);
+	_exit(CKPT_EXIT_OK);
+}
+
+static void deleted_exe_target(void *arg)
+{
+	char path[64], buf[65536], env[96];
+	char *argv[] = { "deleted-exe", NULL }, *envp[] = { env, NULL };
+	ssize_t n;
+	int in, out;
+
+	(void)arg;
+	out = ckpt_named_file(path, sizeof(path), "exe");
+	in = open("/proc/self/exe", O_RDONLY);
+	SETUP(out >= 0 && in >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		SETUP(write(out, buf, n) == n);
+	SETUP(n == 0 && !fchmod(out, 0755));
+	close(in);
+	close(out);
+	snprintf(env, sizeof(env), "CKPT_DELETED_EXE=%s", path);
+	execve(path, argv, envp);
+	SETUP(0);
+}
+
+TEST(deleted_executable)
+{
+	CKPT_RUN_SIMPLE(deleted_exe_target, NULL);
+}
+
+static void deleted_large_target(void *arg)
+{
+	char path[64];
+	int fd;
+
+	(void)arg;
+	fd = ckpt_named_file(path, sizeof(path), "deleted-large");
+	SETUP(fd >= 0 && dup2(fd, 6) == 6);
+	close(fd);
+	SETUP(!unlink(path));
+	/* Sparse: the size alone is over the limit. */
+	SETUP(!ftruncate(6, (64 << 20) + 1));
+
+	ckpt_stop();
+
+	CHECK(lseek(6, 0, SEEK_END) == (64 << 20) + 1);
+}
+
+TEST(deleted_file_too_large_refused)
+{
+	CKPT_RUN_REFUSED(deleted_large_target, NULL, EOPNOTSUPP, "fd 6", "deleted file of 67108865 bytes",
+			 "64 MiB");
 }
 
 /* ---- status flags and separate opens ---- */
@@ -906,6 +1030,156 @@ static void epoll_target(void *arg)
 TEST(anon_inode_refused_by_name)
 {
 	CKPT_RUN_REFUSED(epoll_target, NULL, EOPNOTSUPP, "fd 4", "[eventpoll]");
+}
+
+/* ---- the owner of a file: F_SETOWN, F_SETOWN_EX, F_SETSIG ---- */
+
+static bool owner_is(int fd, int type, pid_t pid)
+{
+	struct f_owner_ex o = { -1, -1 };
+
+	return !fcntl(fd, F_GETOWN_EX, &o) && o.type == type && o.pid == pid;
+}
+
+static void owner_target(void *arg)
+{
+	struct f_owner_ex tid = { F_OWNER_TID, (pid_t)syscall(SYS_gettid) };
+	int p[2];
+
+	(void)arg;
+	SETUP(!pipe(p) && p[0] == 3 && p[1] == 4);
+	SETUP(!fcntl(3, F_SETOWN, getpid()));
+	SETUP(!fcntl(3, F_SETSIG, SIGRTMIN + 3));
+	SETUP(!fcntl(4, F_SETOWN_EX, &tid));
+	SETUP(open("/dev/null", O_RDONLY) == 5);
+	SETUP(!fcntl(5, F_SETOWN, -getpgrp()));
+	SETUP(eventfd(0, 0) == 6);
+	SETUP(!fcntl(6, F_SETSIG, SIGUSR1));
+	SETUP(memfd_create("owner", 0) == 7);
+	SETUP(!fcntl(7, F_SETOWN, 0));
+	SETUP(owner_is(3, F_OWNER_PID, getpid()) && owner_is(4, F_OWNER_TID, tid.pid));
+	SETUP(owner_is(5, F_OWNER_PGRP, getpgrp()) && owner_is(6, F_OWNER_TID, 0));
+	SETUP(owner_is(7, F_OWNER_PID, 0));
+	SETUP(open("/dev/zero", O_RDONLY) == 8);
+
+	ckpt_stop();
+
+	/* The process itself: its new pid, tid and process group. */
+	CHECKF(fcntl(3, F_GETOWN) == getpid(), "fd 3: owner %d, pid %d", fcntl(3, F_GETOWN),
+	       getpid());
+	CHECK(owner_is(3, F_OWNER_PID, getpid()));
+	CHECKF(fcntl(3, F_GETSIG) == SIGRTMIN + 3, "fd 3: F_GETSIG %d", fcntl(3, F_GETSIG));
+	CHECK(owner_is(4, F_OWNER_TID, (pid_t)syscall(SYS_gettid)));
+	CHECK(fcntl(4, F_GETSIG) == 0);
+	CHECKF(fcntl(5, F_GETOWN) == -getpgrp(), "fd 5: owner %d, process group %d",
+	       fcntl(5, F_GETOWN), getpgrp());
+	CHECK(owner_is(5, F_OWNER_PGRP, getpgrp()));
+	/* A signal and no owner; an owner set to none. */
+	CHECK(owner_is(6, F_OWNER_TID, 0) && fcntl(6, F_GETSIG) == SIGUSR1);
+	CHECK(owner_is(7, F_OWNER_PID, 0) && fcntl(7, F_GETSIG) == 0);
+	/* A file whose owner was never set. */
+	CHECK(owner_is(8, F_OWNER_TID, 0) && fcntl(8, F_GETSIG) == 0);
+}
+
+TEST(file_owner_and_signal)
+{
+	CKPT_RUN_SIMPLE(owner_target, NULL);
+}
+
+static void owner_other_target(void *arg)
+{
+	(void)arg;
+	SETUP(open("/dev/null", O_RDONLY) == 3);
+	SETUP(!fcntl(3, F_SETOWN, getppid()));
+
+	ckpt_stop();
+
+	CHECK(fcntl(3, F_GETOWN) == getppid());
+}
+
+TEST(file_owner_other_refused)
+{
+	CKPT_RUN_REFUSED(owner_other_target, NULL, EOPNOTSUPP, "fd 3", "F_SETOWN", "pid");
+}
+
+/* ---- file locks and leases: refused, never dropped ---- */
+
+enum lock_kind { LK_FLOCK, LK_POSIX, LK_OFD, LK_LEASE };
+
+struct lock_arg {
+	char path[64];
+	enum lock_kind kind;
+};
+
+static void lock_target(void *arg)
+{
+	struct lock_arg *a = arg;
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 5 };
+
+	SETUP(open(a->path, O_RDONLY) == 3);
+	/* The POSIX lock is taken through another open of the same file. */
+	SETUP(open(a->path, O_RDONLY) == 4);
+	switch (a->kind) {
+	case LK_FLOCK:
+		SETUP(!flock(3, LOCK_SH | LOCK_NB));
+		break;
+	case LK_POSIX:
+		SETUP(!fcntl(4, F_SETLK, &fl));
+		break;
+	case LK_OFD:
+		SETUP(!fcntl(3, F_OFD_SETLK, &fl));
+		break;
+	case LK_LEASE:
+		SETUP(!fcntl(3, F_SETLEASE, F_RDLCK));
+		break;
+	}
+
+	ckpt_stop();
+
+	CHECK(fcntl(3, F_GETFD) >= 0);
+}
+
+FIXTURE(lock) {
+	struct lock_arg a;
+};
+
+FIXTURE_VARIANT(lock) {
+	enum lock_kind kind;
+	const char *word;
+};
+
+FIXTURE_VARIANT_ADD(lock, flock) { .kind = LK_FLOCK, .word = "flock(2) lock" };
+FIXTURE_VARIANT_ADD(lock, posix) { .kind = LK_POSIX, .word = "POSIX record lock (F_SETLK)" };
+FIXTURE_VARIANT_ADD(lock, ofd) { .kind = LK_OFD, .word = "F_OFD_SETLK" };
+FIXTURE_VARIANT_ADD(lock, lease) { .kind = LK_LEASE, .word = "lease (F_SETLEASE)" };
+
+FIXTURE_SETUP(lock)
+{
+	int fd = ckpt_named_file(self->a.path, sizeof(self->a.path), "lock");
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(20, write(fd, "0123456789abcdefghij", 20));
+	/* No writer left: a read lease needs none. */
+	close(fd);
+	self->a.kind = variant->kind;
+}
+
+FIXTURE_TEARDOWN(lock)
+{
+	unlink(self->a.path);
+}
+
+TEST_F(lock, refused)
+{
+	const char *const words[] = { "fd 3", variant->word, strrchr(self->a.path, '/') + 1,
+				      NULL };
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	if (ckpt_run_refused(_metadata, &c, lock_target, &self->a, EOPNOTSUPP, words) ==
+	    CKPT_SKIPPED) {
+		SKIP(return, "%s", c.skip);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -51,6 +51,8 @@
 #include <grp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/time.h>
 #include <linux/capability.h>
 
@@ -137,7 +139,10 @@ static void seed_stop_and_report(void)
 
 static void seed_files(void *arg)
 {
+	struct itimerspec its = { { 3600, 0 }, { 1800, 500 } };
+	char ghost[80];
 	int p[2], fd, mfd, n;
+	sigset_t mask;
 
 	(void)arg;
 	SETUP(open(seed_path, O_RDONLY) == 3);
@@ -152,6 +157,17 @@ static void seed_files(void *arg)
 	SETUP(!fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	SETUP(eventfd(42, EFD_NONBLOCK) == 9);
 	SETUP(open("/tmp", O_RDONLY | O_DIRECTORY) == 10);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGRTMIN + 2);
+	SETUP(signalfd(-1, &mask, SFD_NONBLOCK) == 11);
+	SETUP(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK) == 12);
+	SETUP(!timerfd_settime(12, 0, &its, NULL));
+	/* 13: a deleted file, its data in the image. */
+	snprintf(ghost, sizeof(ghost), "%s-deleted", seed_path);
+	SETUP(open(ghost, O_RDWR | O_CREAT | O_TRUNC, 0600) == 13);
+	SETUP(!unlink(ghost));
+	SETUP(pwrite(13, "deleted data", 12, 8192) == 12);
 	fd = dup2(3, 40);
 	SETUP(fd == 40);
 	SETUP(fcntl(40, F_SETFD, FD_CLOEXEC) == 0);
@@ -865,7 +881,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_CREDS, CKPT_HDR_FS, CKPT_HDR_SIGHAND, CKPT_HDR_SIGPENDING,
 	CKPT_HDR_RESTART_BLOCK, CKPT_HDR_CPU, CKPT_HDR_THREAD, CKPT_HDR_MM_CONTEXT,
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
-	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA,
+	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)
@@ -1621,6 +1637,61 @@ TEST_F_TIMEOUT(fuzz, round, 100000)
 	EXPECT_LT(0, st->outcomes[O_REPORTED]) TH_LOG("no mutant restarted and reported");
 }
 
+/*
+ * An image kept from a round of format version 1 is converted to the
+ * current version, so that it still reaches the check it once broke:
+ * version 2 only added record and file types, and 16 bytes of owner
+ * fields, zero for no owner, before the path of the FILE record.  The
+ * tail's length is updated, and its checksum too if it was right.
+ */
+#define FUZZ_FILE_V1_LEN	96
+
+static void upgrade_image(struct ckpt_image *img)
+{
+	struct ckpt_hdr_header *h = (void *)img->buf;
+	size_t tail = ckpt_tail_offset(img), off = 0, next, out = 0;
+	struct ckpt_hdr_tail *t;
+	struct ckpt_image n;
+	bool crc_ok;
+
+	if (img->len < sizeof(*h) || h->version != 1 || !tail)
+		return;
+	t = (void *)(img->buf + tail);
+	crc_ok = t->crc32c == ckpt_image_crc32c(img, tail);
+	n.buf = calloc(1, img->len + 16 * (img->len / FUZZ_FILE_V1_LEN + 1));
+	if (!n.buf)
+		return;
+	while ((next = ckpt_next_record(img, off))) {
+		const struct ckpt_hdr *r = (const void *)(img->buf + off);
+		struct ckpt_hdr *w = (void *)(n.buf + out);
+
+		if (r->type == CKPT_HDR_FILE && r->len >= FUZZ_FILE_V1_LEN) {
+			memcpy(w, r, FUZZ_FILE_V1_LEN);
+			memcpy((uint8_t *)w + FUZZ_FILE_V1_LEN + 16,
+			       (const uint8_t *)r + FUZZ_FILE_V1_LEN, r->len - FUZZ_FILE_V1_LEN);
+			w->len = r->len + 16;
+		} else {
+			memcpy(w, r, next - off);
+		}
+		out += (w->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+		if (r->type == CKPT_HDR_TAIL)
+			break;
+		off = next;
+	}
+	n.len = out;
+	h = (void *)n.buf;
+	h->version = CKPT_VERSION;
+	tail = ckpt_tail_offset(&n);
+	if (tail) {
+		t = (void *)(n.buf + tail);
+		t->image_len = tail;
+		if (crc_ok)
+			ckpt_fix_tail(&n);
+	}
+	free(img->buf);
+	*img = n;
+}
+
 /* The images kept from earlier rounds, restarted with the same checks. */
 TEST_F_TIMEOUT(fuzz, corpus, 600)
 {
@@ -1648,6 +1719,7 @@ TEST_F_TIMEOUT(fuzz, corpus, 600)
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, ckpt_slurp(fd, &img));
 		close(fd);
+		upgrade_image(&img);
 		for (int via_pipe = 0; via_pipe < 2; via_pipe++) {
 			run_image(&c, img.buf, img.len, strstr(e->d_name, "-user"),
 				  via_pipe, &o);

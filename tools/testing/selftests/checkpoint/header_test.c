@@ -152,6 +152,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 	uint32_t section = 0;		/* the last fixed record */
 	uint32_t owner = 0;		/* what PAGES or DATA records may follow */
 	uint64_t pages_left = 0, data_left = 0, last_addr = 0;
+	size_t timerfd_file = 0;	/* a timerfd FILE record, its TIMERFD to come */
 	uint64_t vma_start = 0, vma_end = 0;
 	int last_fd = -1, last_regset = -1;
 	bool seen_fd[3] = { false, false, false };
@@ -173,6 +174,12 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 				TH_LOG("%llu pages missing before offset %zu",
 				       (unsigned long long)pages_left, off);
 			pages_left = 0;
+		}
+		if (t != CKPT_HDR_TIMERFD) {
+			EXPECT_EQ(0, timerfd_file)
+				TH_LOG("the TIMERFD record of the FILE at offset %zu is missing",
+				       timerfd_file);
+			timerfd_file = 0;
 		}
 		if (t != CKPT_HDR_DATA) {
 			EXPECT_EQ(0, data_left)
@@ -265,7 +272,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			ASSERT_LE(sizeof(*f), h->len);
 			ASSERT_EQ(sizeof(*f) + f->path_len, h->len);
 			EXPECT_TRUE(f->path_len && !f->path[f->path_len - 1]);
-			EXPECT_TRUE(f->type >= CKPT_FILE_REG && f->type <= CKPT_FILE_EVENTFD)
+			EXPECT_TRUE(f->type >= CKPT_FILE_REG && f->type <= CKPT_FILE_GHOST)
 				TH_LOG("FILE of type %u", f->type);
 			ASSERT_TRUE(f->objref > 0 && f->objref < MAX_OBJS) TH_LOG("objref %u", f->objref);
 			EXPECT_EQ(0, obj_type[f->objref]) TH_LOG("objref %u twice", f->objref);
@@ -276,8 +283,11 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			}
 			owner = t;
 			pages_left = f->nr_pages;
+			if (f->type == CKPT_FILE_TIMERFD)
+				timerfd_file = off;
 			last_addr = 0;
-			if (f->type != CKPT_FILE_MEMFD && f->type != CKPT_FILE_SHMEM) {
+			if (f->type != CKPT_FILE_MEMFD && f->type != CKPT_FILE_SHMEM &&
+			    f->type != CKPT_FILE_GHOST) {
 				EXPECT_EQ(0, f->nr_pages);
 			}
 			break;
@@ -296,6 +306,13 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			data_left = p->data_len;
 			break;
 		}
+		case CKPT_HDR_TIMERFD:
+			ASSERT_NE(0, timerfd_file)
+				TH_LOG("TIMERFD record at offset %zu not after a timerfd", off);
+			ASSERT_EQ(sizeof(struct ckpt_hdr_timerfd), h->len);
+			timerfd_file = 0;
+			owner = t;
+			break;
 		case CKPT_HDR_DATA:
 			ASSERT_TRUE(owner == CKPT_HDR_PIPE || owner == CKPT_HDR_DATA)
 				TH_LOG("DATA record at offset %zu not after a PIPE record", off);
@@ -400,7 +417,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 		default:
 			ASSERT_TRUE(0) TH_LOG("record of type %u at offset %zu %s", t, off,
 					      t == CKPT_HDR_CPU || t == CKPT_HDR_THREAD ||
-					      t == CKPT_HDR_MM_CONTEXT || t <= CKPT_HDR_DATA ?
+					      t == CKPT_HDR_MM_CONTEXT || t <= CKPT_HDR_TIMERFD ?
 					      "out of order" : "of an unknown type");
 		}
 		nr++;

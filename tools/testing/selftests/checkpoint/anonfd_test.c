@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Files without a path that restart re-creates from their records:
+ * signalfd (the signals it reads) and timerfd (clock, flags, time left
+ * or deadline, interval, expirations not read).  Each test compares what
+ * /proc/self/fdinfo, fcntl() and the file's own calls show before the
+ * checkpoint with what they show after restart, then uses the file: a
+ * signal is read through the signalfd, a timer fires when it must.
+ */
+
+#define _GNU_SOURCE
+#include "ckpt_task.h"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+/* The value of the line "@key:" of /proc/self/fdinfo/@fd, in @out. */
+static bool fdinfo_line(int fd, const char *key, char *out, size_t size)
+{
+	char path[64], buf[2048], *p;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (ckpt_read_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			p += klen + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			snprintf(out, size, "%.*s", (int)strcspn(p, "\n"), p);
+			return true;
+		}
+	}
+	return false;
+}
+
+struct fd_flags {
+	int fl, fdfl;
+};
+
+static void get_flags(int fd, struct fd_flags *f)
+{
+	f->fl = fcntl(fd, F_GETFL);
+	f->fdfl = fcntl(fd, F_GETFD);
+}
+
+#define CHECK_FLAGS(fd, before) do {						\
+	struct fd_flags __now;							\
+	get_flags(fd, &__now);							\
+	CHECKF(__now.fl == (before)->fl && __now.fdfl == (before)->fdfl,	\
+	       "fd %d: F_GETFL %#x F_GETFD %#x, was %#x %#x", fd, __now.fl,	\
+	       __now.fdfl, (before)->fl, (before)->fdfl);			\
+} while (0)
+
+/* The same fdinfo line before and after. */
+#define CHECK_FDINFO(fd, key, before) do {					\
+	char __v[128] = "";							\
+	CHECKF(fdinfo_line(fd, key, __v, sizeof(__v)) && !strcmp(__v, before),\
+	       "fd %d: %s \"%s\", was \"%s\"", fd, key, __v, before);		\
+} while (0)
+
+/* ---- signalfd ---- */
+
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+static void signalfd_target(void *arg)
+{
+	struct signalfd_siginfo si;
+	union sigval val = { .sival_int = 77 };
+	char mask3[128], mask4[128];
+	struct fd_flags f3, f4, f5;
+	sigset_t m;
+
+	(void)arg;
+	/* Blocked, so that they stay pending for the signalfds to read. */
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	sigaddset(&m, SIGUSR2);
+	sigaddset(&m, SIGTERM);
+	sigaddset(&m, SIGRTMIN + 1);
+	SETUP(!sigprocmask(SIG_BLOCK, &m, NULL));
+	sigdelset(&m, SIGTERM);
+	SETUP(signalfd(-1, &m, SFD_NONBLOCK | SFD_CLOEXEC) == 3);
+	sigemptyset(&m);
+	sigaddset(&m, SIGTERM);
+	SETUP(signalfd(-1, &m, 0) == 4);
+	/* A second descriptor of the first file. */
+	SETUP(dup2(3, 5) == 5);
+	SETUP(kill(getpid(), SIGUSR1) == 0);
+	SETUP(sigqueue(getpid(), SIGRTMIN + 1, val) == 0);
+	SETUP(fdinfo_line(3, "sigmask", mask3, sizeof(mask3)));
+	SETUP(fdinfo_line(4, "sigmask", mask4, sizeof(mask4)));
+	get_flags(3, &f3);
+	get_flags(4, &f4);
+	get_flags(5, &f5);
+
+	ckpt_stop();
+
+	CHECK_FDINFO(3, "sigmask", mask3);
+	CHECK_FDINFO(4, "sigmask", mask4);
+	CHECK_FLAGS(3, &f3);
+	CHECK_FLAGS(4, &f4);
+	CHECK_FLAGS(5, &f5);
+	/* The signals pending at checkpoint, through the signalfd. */
+	CHECK(readable(3));
+	CHECK(!readable(4));
+	CHECK(read(3, &si, sizeof(si)) == sizeof(si));
+	CHECKF(si.ssi_signo == SIGUSR1, "read signal %u", si.ssi_signo);
+	CHECK(read(5, &si, sizeof(si)) == sizeof(si));
+	CHECKF(si.ssi_signo == (unsigned int)SIGRTMIN + 1 && si.ssi_int == 77,
+	       "read signal %u value %d", si.ssi_signo, si.ssi_int);
+	CHECK(read(3, &si, sizeof(si)) == -1 && errno == EAGAIN);
+	/* New signals of the restarted process: in the mask or not. */
+	CHECK(kill(getpid(), SIGTERM) == 0);
+	CHECK(!readable(3));
+	CHECK(readable(4));
+	CHECK(read(4, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGTERM);
+	CHECK(kill(getpid(), SIGUSR2) == 0);
+	CHECK(read(3, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR2);
+	CHECKF(si.ssi_pid == (uint32_t)getpid(), "ssi_pid %u", si.ssi_pid);
+	/* Still one file behind fds 3 and 5: O_NONBLOCK set on one shows on both. */
+	CHECK(fcntl(5, F_SETFL, 0) == 0);
+	CHECK(!(fcntl(3, F_GETFL) & O_NONBLOCK));
+}
+
+TEST(signalfd_mask_and_pending)
+{
+	CKPT_RUN_SIMPLE(signalfd_target, NULL);
+}
+
+/* ---- timerfd ---- */
+
+static double ts_d(const struct timespec *t)
+{
+	return t->tv_sec + t->tv_nsec / 1e9;
+}
+
+static struct timespec d_ts(double d)
+{
+	struct timespec t = { (time_t)d, (long)((d - (time_t)d) * 1e9) };
+
+	return t;
+}
+
+static double left(int fd)
+{
+	struct itimerspec its;
+
+	if (timerfd_gettime(fd, &its))
+		return -1;
+	return ts_d(&its.it_value);
+}
+
+static double interval(int fd)
+{
+	struct itimerspec its;
+
+	if (timerfd_gettime(fd, &its))
+		return -1;
+	return ts_d(&its.it_interval);
+}
+
+#define TFD_GAP		4.0	/* seconds from checkpoint to restart */
+#define TFD_VALUE	6.0	/* the relative timers */
+#define TFD_SLACK	3.0	/* stop, checkpoint and restart take less */
+#define TFD_PERIOD	0.1	/* the periodic timer that expired */
+
+struct tfd_before {
+	char clock[32], flags[32], interval[64];
+	struct fd_flags fl;
+};
+
+static void tfd_get(int fd, struct tfd_before *b)
+{
+	SETUP(fdinfo_line(fd, "clockid", b->clock, sizeof(b->clock)));
+	SETUP(fdinfo_line(fd, "settime flags", b->flags, sizeof(b->flags)));
+	SETUP(fdinfo_line(fd, "it_interval", b->interval, sizeof(b->interval)));
+	get_flags(fd, &b->fl);
+}
+
+static void tfd_check(int fd, const struct tfd_before *b)
+{
+	CHECK_FDINFO(fd, "clockid", b->clock);
+	CHECK_FDINFO(fd, "settime flags", b->flags);
+	CHECK_FDINFO(fd, "it_interval", b->interval);
+	CHECK_FLAGS(fd, &b->fl);
+}
+
+static void timerfd_target(void *arg)
+{
+	struct itimerspec rel = { d_ts(0.5), d_ts(TFD_VALUE) };
+	struct itimerspec per = { d_ts(TFD_PERIOD), d_ts(TFD_PERIOD) };
+	struct itimerspec once = { { 0, 0 }, d_ts(0.01) };
+	struct itimerspec abs = { { 0, 0 }, { 0, 0 } };
+	struct itimerspec alarm = { { 0, 0 }, d_ts(100.0) };
+	struct tfd_before b[6];
+	double left3, t_armed, deadline, now;
+	uint64_t ticks = 0;
+	struct timespec ts;
+
+	(void)arg;
+	/* 3: relative periodic, CLOCK_MONOTONIC, blocking. */
+	SETUP(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC) == 3);
+	SETUP(!timerfd_settime(3, 0, &rel, NULL));
+	/* 4: periodic, expired many times, nothing read. */
+	SETUP(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK) == 4);
+	t_armed = ckpt_now();
+	SETUP(!timerfd_settime(4, 0, &per, NULL));
+	/* 5: absolute deadline on CLOCK_REALTIME, cancelled if the clock is set. */
+	SETUP(timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK) == 5);
+	SETUP(!clock_gettime(CLOCK_REALTIME, &ts));
+	deadline = ts_d(&ts) + TFD_GAP + TFD_VALUE;
+	abs.it_value = d_ts(deadline);
+	SETUP(!timerfd_settime(5, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &abs, NULL));
+	/* 6: a one-shot timer that expired once, not read. */
+	SETUP(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK) == 6);
+	SETUP(!timerfd_settime(6, 0, &once, NULL));
+	/* 7: never armed; 8: another descriptor of 3. */
+	SETUP(timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC) == 7);
+	SETUP(dup2(3, 8) == 8);
+	/* 9: an alarm clock (the test runs with CAP_WAKE_ALARM). */
+	SETUP(timerfd_create(CLOCK_BOOTTIME_ALARM, TFD_NONBLOCK) == 9);
+	SETUP(!timerfd_settime(9, 0, &alarm, NULL));
+	ckpt_sleep(10 * TFD_PERIOD + 0.05);
+	for (int fd = 3; fd <= 7; fd++)
+		tfd_get(fd, &b[fd - 3]);
+	tfd_get(9, &b[5]);
+	left3 = left(3);
+
+	ckpt_stop();
+
+	now = ckpt_now();
+	for (int fd = 3; fd <= 7; fd++)
+		tfd_check(fd, &b[fd - 3]);
+	tfd_check(9, &b[5]);
+	CHECKF(left(9) <= 100.0 && left(9) > 100.0 - 1.1 - TFD_SLACK, "fd 9: %.3f s left",
+	       left(9));
+	/*
+	 * 3: the time left at checkpoint, the gap not counted: at most what
+	 * was left at the stop, and far more than what would be left had
+	 * the gap counted.
+	 */
+	CHECKF(left(3) <= left3 && left(3) > left3 - TFD_SLACK,
+	       "fd 3: %.3f s left, %.3f s before the stop", left(3), left3);
+	CHECK(interval(3) == 0.5);
+	CHECK(left(8) <= left3 && left(8) > left3 - TFD_SLACK);
+	/*
+	 * 4: the expirations due before the stop at least, but none of the
+	 * gap: ten periods of 0.1 s before the stop, then no more than the
+	 * time from the stop to now, less the gap.
+	 */
+	CHECK(read(4, &ticks, sizeof(ticks)) == sizeof(ticks));
+	CHECKF(ticks >= 10 && ticks <= (now - t_armed - TFD_GAP) / TFD_PERIOD + 1,
+	       "fd 4: %llu expirations, %.3f s since armed", (unsigned long long)ticks,
+	       now - t_armed);
+	CHECK(read(4, &ticks, sizeof(ticks)) == -1 && errno == EAGAIN);
+	CHECK(interval(4) == TFD_PERIOD && left(4) > 0 && left(4) <= TFD_PERIOD);
+	/* 5: the same deadline on the clock. */
+	SETUP(!clock_gettime(CLOCK_REALTIME, &ts));
+	CHECKF(ts_d(&ts) + left(5) - deadline < 0.05 && ts_d(&ts) + left(5) - deadline > -0.05,
+	       "fd 5: deadline moved by %.3f s", ts_d(&ts) + left(5) - deadline);
+	CHECK(!readable(5));
+	/* 6: fired once, disarmed. */
+	CHECK(left(6) == 0 && interval(6) == 0);
+	CHECK(read(6, &ticks, sizeof(ticks)) == sizeof(ticks) && ticks == 1);
+	CHECK(read(6, &ticks, sizeof(ticks)) == -1 && errno == EAGAIN);
+	/* 7: still disarmed. */
+	CHECK(left(7) == 0 && !readable(7));
+	/* 3 fires on time: a blocking read returns when the time left is up. */
+	now = ckpt_now();
+	left3 = left(3);
+	CHECK(read(3, &ticks, sizeof(ticks)) == sizeof(ticks) && ticks == 1);
+	CHECKF(ckpt_now() - now >= left3 - 0.002, "fd 3 fired %.3f s early",
+	       left3 - (ckpt_now() - now));
+	/* 3 and 8 are one file. */
+	CHECK(left(8) > 0 && left(8) <= 0.5);
+	CHECK(!readable(8));
+}
+
+TEST(timerfd_times_and_expirations)
+{
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.gap = TFD_GAP;
+	CKPT_RUN(&c, timerfd_target, NULL);
+}
+
+TEST_HARNESS_MAIN
