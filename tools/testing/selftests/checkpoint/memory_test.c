@@ -953,7 +953,7 @@ TEST(droppable_mapping)
 	long pg = pagesz();
 	void *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
 
-	ASSERT_NE(MAP_FAILED, p) TH_LOG("MAP_DROPPABLE: %s", strerror(errno));
+	ASSERT_TRUE(p != MAP_FAILED) TH_LOG("MAP_DROPPABLE: %s", strerror(errno));
 	munmap(p, pg);
 	CKPT_RUN_SIMPLE(droppable_target, NULL);
 }
@@ -1051,7 +1051,7 @@ TEST(madvise_flags)
 	char *p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int taken = 0;
 
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(p != MAP_FAILED);
 	for (size_t i = 0; i < NR_ADVICES; i++) {
 		int r = madvise(p, pg, advices[i].advice);
 
