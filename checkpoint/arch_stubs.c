@@ -61,6 +61,10 @@ long __weak ckpt_arch_restore(struct ckpt_ctx *ctx)
 	return -EOPNOTSUPP;
 }
 
+void __weak ckpt_arch_prepare_child(struct task_struct *p)
+{
+}
+
 void __weak ckpt_arch_free(struct ckpt_ctx *ctx)
 {
 }

@@ -100,14 +100,13 @@ static int ckpt_ghost_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
  */
 static int ckpt_ghost_add(struct ckpt_ctx *ctx, struct inode *inode)
 {
-	struct ckpt_restart_state *rst = ctx->rst;
 	struct inode **a;
 
-	a = krealloc_array(rst->ghosts, rst->nr_ghosts + 1, sizeof(*a), GFP_KERNEL);
+	a = krealloc_array(ctx->ghosts, ctx->nr_ghosts + 1, sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	a[rst->nr_ghosts++] = inode;
-	rst->ghosts = a;
+	a[ctx->nr_ghosts++] = inode;
+	ctx->ghosts = a;
 	return 0;
 }
 
@@ -115,8 +114,8 @@ static bool ckpt_ghost_created(struct ckpt_ctx *ctx, struct inode *inode)
 {
 	unsigned int i;
 
-	for (i = 0; i < ctx->rst->nr_ghosts; i++)
-		if (ctx->rst->ghosts[i] == inode)
+	for (i = 0; i < ctx->nr_ghosts; i++)
+		if (ctx->ghosts[i] == inode)
 			return true;
 	return false;
 }

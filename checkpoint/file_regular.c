@@ -60,7 +60,7 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file)
 	if (!top || d != sb->s_root)
 		return false;
 	rcu_read_lock();
-	tgid = task_tgid_nr_ns(ctx->root_task, proc_pid_ns(sb));
+	tgid = task_tgid_nr_ns(ctx->task, proc_pid_ns(sb));
 	rcu_read_unlock();
 	return tgid && nr == tgid;
 }

@@ -80,7 +80,7 @@ static int ckpt_timerfd_checkpoint_after(struct ckpt_ctx *ctx, struct file *file
 	if (ret)
 		return ret;
 	if (st.flags & TFD_TIMER_ABSTIME && st.value)
-		st.value = ktime_add_safe(st.value, ckpt_timens_offset(ctx->root_task, st.clockid));
+		st.value = ktime_add_safe(st.value, ckpt_timens_offset(ctx->task, st.clockid));
 	h.clockid = st.clockid;
 	h.flags = st.flags | (st.canceled ? CKPT_TIMERFD_CANCELED : 0);
 	h.value_ns = ktime_to_ns(st.value);

@@ -316,7 +316,7 @@ static const struct ckpt_file_ops *ckpt_file_kind(struct ckpt_ctx *ctx,
 static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who)
 {
 	struct file_lock_context *flctx = locks_inode_context(file_inode(file));
-	struct task_struct *t = ctx->root_task;
+	struct task_struct *t = ctx->task;
 	struct file_lock_core *flc;
 	const char *what = NULL;
 	struct files_struct *files;
@@ -354,7 +354,7 @@ static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char 
 static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 			    const char *who, struct ckpt_hdr_file *h)
 {
-	struct task_struct *t = ctx->root_task;
+	struct task_struct *t = ctx->task;
 	struct fown_struct *o = file_f_owner(file);
 	bool live = false, self = false;
 	enum pid_type type;

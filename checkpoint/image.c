@@ -186,10 +186,10 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 	ret = ckpt_check_machine(ctx, &h);
 	if (ret)
 		return ret;
-	if (h.version != CKPT_VERSION)
+	if (h.version != CKPT_VERSION && h.version != CKPT_VERSION_NO_TREE)
 		return ckpt_err(ctx, -ENOEXEC,
-				"image format version %u, this kernel reads version %u",
-				h.version, CKPT_VERSION);
+				"image format version %u, this kernel reads versions %u and %u",
+				h.version, CKPT_VERSION_NO_TREE, CKPT_VERSION);
 	if (h.h.type != CKPT_HDR_HEADER || h.h.len != sizeof(h))
 		return ckpt_err(ctx, -EINVAL,
 				"header record has type %u and length %u, expected %u and %zu",

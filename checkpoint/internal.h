@@ -9,13 +9,18 @@
 #include <linux/checkpoint.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 /* Valid flags of checkpoint(2) and restart(2). */
 #define CKPT_CHECKPOINT_FLAGS	CKPT_CHECKPOINT_INHERIT_STDIO
-#define CKPT_RESTART_FLAGS	0UL
+#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS)
+
+/* Images of this version hold one process and no TREE record. */
+#define CKPT_VERSION_NO_TREE	2
 
 /* Most pages in one PAGES record: 512 KiB of data. */
 #define CKPT_PAGES_BATCH	(SZ_512K / PAGE_SIZE)
@@ -40,9 +45,11 @@ enum ckpt_op {
  * @logline: the line of that report, written on @logfile when the
  *	operation ends (ckpt_log_flush())
  * @loglen: its length, 0 when there is none to write
- * @root_task: the task being checkpointed, with a reference held
- * @mm: checkpoint: the mm of @root_task, referenced while it is written
- * @stack_pinned: checkpoint: the kernel stack of @root_task is referenced
+ * @root_task: checkpoint: the root of the tree, with a reference held
+ * @task: checkpoint: the task whose records are being written
+ * @mm: checkpoint: the mm of @task, referenced while it is written
+ * @stack_pinned: checkpoint: the kernel stack of @task is referenced
+ * @tree: the tasks of the image (tree.c)
  * @image_len: bytes written or read so far
  * @nr_records: records written or read so far
  * @crc: running CRC32C (not finalized) of the bytes written or read so far
@@ -50,11 +57,15 @@ enum ckpt_op {
  * @rec_crc: @crc at the start of the last record read
  * @rec_nr: @nr_records at the start of the last record read
  * @rec_type: type of the last record read
+ * @unread: restart: @unread_hdr was given back, the next header to read
+ * @unread_hdr: that header
  * @objhash: checkpoint: objects already written, by address
  * @objs: restart: objects read so far, by object reference
  * @last_objref: the last object reference given or read
  * @rst: restart: the state read and checked before the point of no return
  * @arch: restart: the architecture's state, owned by its hooks
+ * @ghosts: restart: the inodes of the deleted files re-created (file_ghost.c)
+ * @nr_ghosts: how many
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -71,8 +82,10 @@ struct ckpt_ctx {
 	char logline[CKPT_LOG_LINE_MAX];
 	int loglen;
 	struct task_struct *root_task;
+	struct task_struct *task;
 	struct mm_struct *mm;
 	bool stack_pinned;
+	struct ckpt_tree *tree;
 
 	u64 image_len;
 	u32 nr_records;
@@ -82,12 +95,16 @@ struct ckpt_ctx {
 	u32 rec_crc;
 	u32 rec_nr;
 	u32 rec_type;
+	bool unread;
+	struct ckpt_hdr unread_hdr;
 
 	DECLARE_HASHTABLE(objhash, 8);
 	struct xarray objs;
 	u32 last_objref;
 	struct ckpt_restart_state *rst;
 	void *arch;
+	struct inode **ghosts;
+	unsigned int nr_ghosts;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -146,8 +163,6 @@ struct ckpt_fd_entry {
  * @exe_file: the executable of @mm, or NULL
  * @dumpable: the dumpable flag of @mm, set after the credentials
  * @membarrier: the membarrier(2) registrations of @mm
- * @ghosts: the inodes of the deleted files re-created (file_ghost.c)
- * @nr_ghosts: how many
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -164,8 +179,81 @@ struct ckpt_restart_state {
 	struct file *exe_file;
 	u32 dumpable;
 	u32 membarrier;
-	struct inode **ghosts;
-	unsigned int nr_ghosts;
+};
+
+/**
+ * struct ckpt_tree_member - one task of the tree
+ * @e: its entry of the TREE record
+ * @task: checkpoint: the task; restart: the task created; referenced
+ * @nsw: checkpoint: its context switch count when found stopped
+ * @rst: restart: the state its records hold, NULL for a zombie
+ * @arch: restart: its architecture state
+ * @first_child: restart: index of its first child, -1 for none
+ * @next_sibling: restart: index of its next sibling, -1 for none
+ * @pgrp: restart: index of the leader of its process group, -1 outside
+ * @sess: restart: index of the leader of its session, -1 outside
+ * @tree: restart: the tree
+ * @work: restart: the task work that restores it
+ */
+struct ckpt_tree_member {
+	struct ckpt_tree_task e;
+	struct task_struct *task;
+	unsigned long nsw;
+	struct ckpt_restart_state *rst;
+	void *arch;
+	int first_child;
+	int next_sibling;
+	int pgrp;
+	int sess;
+	struct ckpt_tree *tree;
+	struct callback_head work;
+};
+
+/* A pid of the image and the index of its task. */
+struct ckpt_tree_pid {
+	pid_t pid;
+	int index;
+};
+
+/**
+ * struct ckpt_tree - the tasks of an image
+ * @nr: how many
+ * @flags: CKPT_TREE_* bits
+ * @tasks: the tasks, each parent before its children
+ * @pids: restart: the pids of @tasks, sorted
+ * @no_pids: restart: an image without a TREE record, whose one task has
+ *	no pid
+ * @ctx: the operation
+ * @new_pidns: restart: the root is created in a new pid namespace
+ * @lock: restart: serializes the creation and restore of the tasks
+ * @wq: restart: the tasks and the caller wait here; its lock protects the
+ *	counts below and @error
+ * @created: tasks created
+ * @started: tasks past step 1
+ * @joined: tasks past step 2
+ * @applied: tasks past step 3
+ * @left: tasks done with the operation (the caller frees it after)
+ * @error: the first failure, which kills the tree
+ * @outside_pgrp: the process group of the caller, for tasks whose group
+ *	was outside the tree
+ */
+struct ckpt_tree {
+	unsigned int nr;
+	u32 flags;
+	struct ckpt_tree_member *tasks;
+	struct ckpt_tree_pid *pids;
+	bool no_pids;
+	struct ckpt_ctx *ctx;
+	bool new_pidns;
+	struct mutex lock;	/* serializes the tasks' steps */
+	wait_queue_head_t wq;
+	unsigned int created;
+	unsigned int started;
+	unsigned int joined;
+	unsigned int applied;
+	unsigned int left;
+	int error;
+	struct pid *outside_pgrp;
 };
 
 /* stream.c */
@@ -173,6 +261,7 @@ void ckpt_log_flush(struct ckpt_ctx *ctx);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
+void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 len);
 u32 ckpt_crc32c(u32 crc, const void *buf, size_t len);
 const char *ckpt_type_name(u32 type);
@@ -200,8 +289,23 @@ void ckpt_pipe_free(void *pipe);
 
 /* process.c */
 int ckpt_checkpoint_task(struct ckpt_ctx *ctx);
-long ckpt_restart_task(struct ckpt_ctx *ctx);
+long ckpt_restart(struct ckpt_ctx *ctx);
+long ckpt_restore_current(struct ckpt_ctx *ctx);
 void ckpt_restart_state_free(struct ckpt_ctx *ctx);
+int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
+		     unsigned long *nsw, bool again);
+int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t);
+void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t);
+
+/* tree.c */
+int ckpt_collect_tree(struct ckpt_ctx *ctx);
+int ckpt_write_tree(struct ckpt_ctx *ctx);
+int ckpt_recheck_tree(struct ckpt_ctx *ctx);
+bool ckpt_is_pidns_root(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_tree(struct ckpt_ctx *ctx);
+long ckpt_restart_tree(struct ckpt_ctx *ctx);
+void ckpt_tree_free(struct ckpt_ctx *ctx);
 int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
 		   int size, const char **name);
 

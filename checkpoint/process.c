@@ -80,12 +80,19 @@ static bool ckpt_in_syscall_stop(struct task_struct *t)
 	return stop;
 }
 
-/* What a task may hold that this version cannot save. */
-static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
+/**
+ * ckpt_check_unsupported() - refuse a task holding what this version
+ * cannot save
+ * @ctx: checkpoint context, @t pinned (ckpt_pin_task())
+ * @t: a task of the tree
+ *
+ * Return: 0, or a negative errno after a line naming @t and what it holds.
+ */
+int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
 	int threads = get_nr_threads(t);
-	bool children;
+	bool traced;
 
 	if (t->flags & (PF_KTHREAD | PF_IO_WORKER))
 		return ckpt_err(ctx, -EINVAL, "pid %d is a kernel thread", pid);
@@ -94,11 +101,10 @@ static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 				"pid %d has %d threads; only single-threaded processes are supported",
 				pid, threads);
 	read_lock(&tasklist_lock);
-	children = !list_empty(&t->children) || !list_empty(&t->ptraced);
+	traced = !list_empty(&t->ptraced);
 	read_unlock(&tasklist_lock);
-	if (children)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has child or traced processes", pid);
+	if (traced)
+		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d traces other processes", pid);
 	if (ckpt_in_syscall_stop(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is in a ptrace system call stop", pid);
@@ -119,7 +125,7 @@ static int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (t->seccomp.mode)
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses seccomp", pid);
 #endif
-	if (t->signal->flags & SIGNAL_UNKILLABLE)
+	if (t->signal->flags & SIGNAL_UNKILLABLE && !ckpt_is_pidns_root(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d is the init of its pid namespace",
 				pid);
 	if (t->signal->flags & SIGNAL_GROUP_EXIT || t->flags & PF_EXITING)
@@ -161,13 +167,18 @@ static bool ckpt_task_quiet(struct task_struct *t)
 #define CKPT_QUIET_STATES	(__TASK_STOPPED | __TASK_TRACED | TASK_FROZEN | \
 				 TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
 
-/*
- * A stopped or frozen target, off its CPU; *@nsw is what
- * wait_task_inactive() returned, its switch count.  With @again, the
- * target must still be so, with the same count: it did not run since.
+/**
+ * ckpt_check_quiet() - check that a task of the tree is stopped or frozen
+ * @ctx: checkpoint context
+ * @t: the task; the caller itself passes
+ * @nsw: its context switch count, set on the first check
+ * @again: the check at the end: @t must still be stopped, with the same
+ *	count, so that it did not run since
+ *
+ * Return: 0, or -EBUSY or -ESRCH after a line naming @t.
  */
-static int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
-			    unsigned long *nsw, bool again)
+int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
+		     unsigned long *nsw, bool again)
 {
 	pid_t pid = task_pid_vnr(t);
 	unsigned long flags, now;
@@ -212,12 +223,18 @@ struct mm_struct *ckpt_task_mm(struct ckpt_ctx *ctx)
 	return ctx->mm;
 }
 
-/*
- * Hold what the records are read from for the whole checkpoint: a target
- * that is killed meanwhile frees its kernel stack (its user registers) and
- * drops its mm as it exits, while the checkpoint may still read them.
+/**
+ * ckpt_pin_task() - hold what the records of a task are read from
+ * @ctx: checkpoint context
+ * @t: the task, whose records are written next
+ *
+ * A target that is killed meanwhile frees its kernel stack (its user
+ * registers) and drops its mm as it exits, while the checkpoint may still
+ * read them: both are referenced until ckpt_unpin_task().
+ *
+ * Return: 0, or -ESRCH after a line.
  */
-static int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t)
+int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	if (t != current) {
 		if (!try_get_task_stack(t))
@@ -231,7 +248,12 @@ static int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	return 0;
 }
 
-static void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t)
+/**
+ * ckpt_unpin_task() - drop what ckpt_pin_task() held
+ * @ctx: checkpoint context
+ * @t: the task
+ */
+void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	if (ctx->mm)
 		mmput(ctx->mm);
@@ -241,37 +263,13 @@ static void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	ctx->stack_pinned = false;
 }
 
-/**
- * ckpt_checkpoint_task() - write the header and the records of one process
- * @ctx: checkpoint context; @ctx->root_task is the process
- *
- * A target that is continued or killed while it is being written makes the
- * checkpoint fail (EBUSY or ESRCH): its stack and mm are held meanwhile,
- * and it must still be stopped, without having run, at the end.
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
+/* The records of one live task of the tree. */
+static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	struct task_struct *t = ctx->root_task;
-	unsigned long nsw = 0;
 	int ret;
 
-	ret = down_read_killable(&t->signal->exec_update_lock);
-	if (ret)
-		return ret;
-	ret = ckpt_check_quiet(ctx, t, &nsw, false);
-	if (!ret)
-		ret = ckpt_pin_task(ctx, t);
-	if (!ret)
-		ret = ckpt_check_unsupported(ctx, t);
-	if (ret)
-		goto out;
-
-	/* Nothing is written for a target that cannot be checkpointed. */
-	ret = ckpt_write_header(ctx);
-	if (!ret)
-		ret = ckpt_arch_write_header(ctx);
+	ctx->task = t;
+	ret = ckpt_pin_task(ctx, t);
 	if (!ret)
 		ret = ckpt_write_task(ctx, t);
 	if (!ret)
@@ -292,11 +290,45 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 		ret = ckpt_write_restart_block(ctx, t);
 	if (!ret)
 		ret = ckpt_write_sigpending(ctx, t);
-	if (!ret)
-		ret = ckpt_check_quiet(ctx, t, &nsw, true);
-out:
 	ckpt_unpin_task(ctx, t);
-	up_read(&t->signal->exec_update_lock);
+	return ret;
+}
+
+/**
+ * ckpt_checkpoint_task() - write the header and the records of a tree
+ * @ctx: checkpoint context; @ctx->root_task is its root
+ *
+ * Every task of the tree must be stopped or frozen (the caller itself
+ * excepted) and is checked before anything is written.  A task that is
+ * continued or killed while it is being written makes the checkpoint fail
+ * (EBUSY or ESRCH): each must still be stopped, without having run, at the
+ * end.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
+{
+	struct task_struct *root = ctx->root_task;
+	unsigned int i;
+	int ret;
+
+	ret = down_read_killable(&root->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	/* Nothing is written for a tree that cannot be checkpointed. */
+	ret = ckpt_collect_tree(ctx);
+	if (!ret)
+		ret = ckpt_write_header(ctx);
+	if (!ret)
+		ret = ckpt_arch_write_header(ctx);
+	if (!ret)
+		ret = ckpt_write_tree(ctx);
+	for (i = 0; !ret && i < ctx->tree->nr; i++)
+		if (!(ctx->tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE))
+			ret = ckpt_write_one(ctx, ctx->tree->tasks[i].task);
+	if (!ret)
+		ret = ckpt_recheck_tree(ctx);
+	up_read(&root->signal->exec_update_lock);
 	return ret;
 }
 
@@ -324,13 +356,12 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 		mmput(rst->mm);
 	if (rst->exe_file)
 		fput(rst->exe_file);
-	kfree(rst->ghosts);
 	kfree(rst);
 	ctx->rst = NULL;
 }
 
-/* Read and check every record; change nothing of the caller. */
-static int ckpt_restart_prepare(struct ckpt_ctx *ctx)
+/* Read and check the records of one task; change nothing of the caller. */
+static int ckpt_read_one(struct ckpt_ctx *ctx)
 {
 	int ret;
 
@@ -353,45 +384,50 @@ static int ckpt_restart_prepare(struct ckpt_ctx *ctx)
 		ret = ckpt_read_restart_block(ctx);
 	if (!ret)
 		ret = ckpt_read_sigpending(ctx);
-	if (!ret)
-		ret = ckpt_read_tail(ctx);
 	return ret;
 }
 
-/**
- * ckpt_restart_task() - turn the caller into the process of the image
- * @ctx: restart context, the header records already read
- *
- * Return: the value the restart(2) call must return so that the caller's
- * registers are those of the image, or a negative errno before the point
- * of no return.  Past it, a failure kills the caller.
- */
-long ckpt_restart_task(struct ckpt_ctx *ctx)
+/* Read the records of every live task of the tree, and the tail. */
+static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 {
-	int threads = get_nr_threads(current);
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < tree->nr; i++) {
+		struct ckpt_tree_member *m = &tree->tasks[i];
+
+		if (m->e.flags & CKPT_TREE_TASK_ZOMBIE)
+			continue;
+		m->rst = kzalloc(sizeof(*m->rst), GFP_KERNEL);
+		if (!m->rst)
+			return -ENOMEM;
+		ctx->rst = m->rst;
+		ctx->arch = NULL;
+		ret = ckpt_read_one(ctx);
+		m->arch = ctx->arch;
+		ctx->rst = NULL;
+		ctx->arch = NULL;
+	}
+	return ret ?: ckpt_read_tail(ctx);
+}
+
+/**
+ * ckpt_restore_current() - give the caller the state of one task read
+ * @ctx: restart context, past the point of no return; @ctx->rst and
+ *	@ctx->arch are the task's, the cred_guard_mutex of current is held
+ *
+ * Everything but the registers, which ckpt_arch_restore() sets last.
+ *
+ * Return: 0 or a negative errno, after which current must be killed.
+ */
+long ckpt_restore_current(struct ckpt_ctx *ctx)
+{
 	long ret;
 
-	if (threads > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"the caller has %d threads; restart needs a single-threaded caller",
-				threads);
-	ctx->rst = kzalloc(sizeof(*ctx->rst), GFP_KERNEL);
-	if (!ctx->rst)
-		return -ENOMEM;
-	ret = ckpt_restart_prepare(ctx);
-	if (ret)
-		return ret;
-	if (fatal_signal_pending(current))
-		return -EINTR;
-
-	ret = mutex_lock_interruptible(&current->signal->cred_guard_mutex);
-	if (ret)
-		return ret;
-
-	/* The point of no return. */
 	ret = ckpt_restore_mm(ctx);
 	if (ret)
-		goto kill;
+		return ret;
 	/* What execve() drops of the caller, restart drops too. */
 	io_uring_task_cancel();
 	ckpt_restore_task(ctx);
@@ -399,7 +435,7 @@ long ckpt_restart_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = ckpt_restore_files(ctx);
 	if (ret)
-		goto kill;
+		return ret;
 	ckpt_restore_fs(ctx);
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
@@ -408,6 +444,30 @@ long ckpt_restart_task(struct ckpt_ctx *ctx)
 	ckpt_restore_mm_creds(ctx);
 	ckpt_restore_signals(ctx);
 	ckpt_restore_restart_block(ctx);
+	return 0;
+}
+
+/* Turn the caller into the one process of the image. */
+static long ckpt_restart_self(struct ckpt_ctx *ctx)
+{
+	struct ckpt_tree_member *m = &ctx->tree->tasks[0];
+	long ret;
+
+	ctx->rst = m->rst;
+	ctx->arch = m->arch;
+	m->rst = NULL;
+	m->arch = NULL;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+
+	ret = mutex_lock_interruptible(&current->signal->cred_guard_mutex);
+	if (ret)
+		return ret;
+
+	/* The point of no return. */
+	ret = ckpt_restore_current(ctx);
+	if (ret)
+		goto kill;
 	mutex_unlock(&current->signal->cred_guard_mutex);
 	ctx->restarted = true;
 	return ckpt_arch_restore(ctx);
@@ -418,4 +478,37 @@ kill:
 		 ret);
 	force_fatal_sig(SIGKILL);
 	return ret;
+}
+
+/**
+ * ckpt_restart() - restore the tasks of an image
+ * @ctx: restart context, the header records already read
+ *
+ * An image of one process without a restart(2) flag turns the caller into
+ * it; otherwise the tree is created as a child of the caller (tree.c).
+ *
+ * Return: for the caller turned into the process, the value the restart(2)
+ * call must return so that its registers are those of the image; for a
+ * tree, the pid of its root; or a negative errno before the point of no
+ * return.  Past it, a failure kills the caller (one process) or every task
+ * created (a tree).
+ */
+long ckpt_restart(struct ckpt_ctx *ctx)
+{
+	bool self;
+	long ret;
+
+	ret = ckpt_read_tree(ctx);
+	if (ret)
+		return ret;
+	self = ctx->tree->nr == 1 &&
+	       !(ctx->flags & (CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS));
+	if (self && get_nr_threads(current) > 1)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"the caller has %d threads; restart needs a single-threaded caller",
+				get_nr_threads(current));
+	ret = ckpt_read_tasks(ctx);
+	if (ret)
+		return ret;
+	return self ? ckpt_restart_self(ctx) : ckpt_restart_tree(ctx);
 }

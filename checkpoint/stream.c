@@ -55,6 +55,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_HEADER] = "header",
 	[CKPT_HDR_HEADER_ARCH] = "arch header",
 	[CKPT_HDR_TAIL] = "tail",
+	[CKPT_HDR_TREE] = "tree",
 	[CKPT_HDR_TASK] = "task",
 	[CKPT_HDR_CREDS] = "creds",
 	[CKPT_HDR_FS] = "fs",
@@ -274,6 +275,13 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 {
 	int ret;
 
+	if (ctx->unread) {
+		/* Given back by ckpt_unread_hdr(): the rec_* fields are its. */
+		*h = ctx->unread_hdr;
+		ctx->unread = false;
+		return 0;
+	}
+
 	ctx->rec_len = ctx->image_len;
 	ctx->rec_crc = ctx->crc;
 	ctx->rec_nr = ctx->nr_records;
@@ -292,6 +300,20 @@ int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h)
 				"record of type %u at offset %llu has a bad length %u",
 				h->type, ctx->rec_len, h->len);
 	return 0;
+}
+
+/**
+ * ckpt_unread_hdr() - give back the record header just read
+ * @ctx: restart context
+ * @h: the header ckpt_read_hdr() returned last, its payload not read
+ *
+ * The next ckpt_read_hdr() returns it again: for an optional record that
+ * is not there.
+ */
+void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
+{
+	ctx->unread_hdr = *h;
+	ctx->unread = true;
 }
 
 /**

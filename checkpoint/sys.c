@@ -110,9 +110,11 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	/* Only now, with no lock of the operation held. */
 	ckpt_log_flush(ctx);
 
+	ckpt_tree_free(ctx);
 	ckpt_restart_state_free(ctx);
 	ckpt_arch_free(ctx);
 	ckpt_obj_release(ctx);
+	kfree(ctx->ghosts);
 
 	if (file) {
 		if (!(file->f_mode & FMODE_STREAM))
@@ -173,12 +175,15 @@ static long do_restart(struct ckpt_ctx *ctx, pid_t pid)
 
 	if (pid)
 		return ckpt_err(ctx, -EINVAL, "pid must be 0, not %d", pid);
+	if ((ctx->flags & CKPT_RESTART_NEW_PIDNS) && (ctx->flags & CKPT_RESTART_SAME_PIDS))
+		return ckpt_err(ctx, -EINVAL,
+				"CKPT_RESTART_NEW_PIDNS and CKPT_RESTART_SAME_PIDS exclude each other");
 	ret = ckpt_read_header(ctx);
 	if (!ret)
 		ret = ckpt_arch_read_header(ctx);
 	if (ret)
 		return ret;
-	return ckpt_restart_task(ctx);
+	return ckpt_restart(ctx);
 }
 
 void **ckpt_arch_data(struct ckpt_ctx *ctx)
@@ -222,9 +227,11 @@ static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,
 }
 
 /**
- * sys_checkpoint - save the state of a process into an image
- * @pid: the process, 0 for the caller; another process must be stopped
- *	or frozen, and the caller must be allowed to ptrace it
+ * sys_checkpoint - save the state of a process and its descendants into an
+ * image
+ * @pid: the process, 0 for the caller; every other process of the tree
+ *	must be stopped or frozen, and the caller must be allowed to ptrace
+ *	the root
  * @fd: where to write the image; must be open for writing
  * @flags: 0 or %CKPT_CHECKPOINT_INHERIT_STDIO
  * @logfd: where to write one line describing a failure, or -1
@@ -239,17 +246,21 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 }
 
 /**
- * sys_restart - turn the caller into the process of an image
+ * sys_restart - restore the processes of an image
  * @pid: must be 0
  * @fd: where to read the image from; must be open for reading
- * @flags: must be 0
+ * @flags: 0, %CKPT_RESTART_NEW_PIDNS or %CKPT_RESTART_SAME_PIDS
  * @logfd: where to write one line describing a failure, or -1
  *
- * The whole image is read and checked, and the new address space built,
- * before the caller changes; a failure after that kills it.
+ * An image of one process, without a flag, turns the caller into it; a
+ * tree, or any image with a flag, is created as a child of the caller.
+ * The whole image is read and checked, and every new address space built,
+ * before anything changes; a failure after that kills the caller (one
+ * process) or every task created (a tree).
  *
- * Return: on success, does not return to the caller but to the restarted
- * process, where the image says; a negative errno otherwise.
+ * Return: for one process, does not return to the caller but to the
+ * restarted process, where the image says; for a tree, the pid of its root;
+ * a negative errno otherwise.
  */
 SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 		int, logfd)

@@ -6,6 +6,7 @@
  * command line, runs every program listed in /tests/list, echoes its TAP
  * output to the console and counts its results; with "ckpt.mode=demo" it
  * runs /bin/ckpt-demo, with "ckpt.mode=bench" /bin/ckpt-bench, with
+ * "ckpt.mode=only:NAME" only /tests/NAME (a developer's run), with
  * "ckpt.mode=fuzz" only /tests/fuzz_test, its round set by the options
  * ckpt.fuzz_count=, ckpt.fuzz_seconds=, ckpt.fuzz_seed=, ckpt.fuzz_sweep=
  * (passed as CKPT_FUZZ_COUNT... in its environment).  After the tests, on
@@ -313,6 +314,9 @@ int main(void)
 		fuzz_env(cmdline);
 		test_timeout = 24 * 3600;
 		run_tests("fuzz_test");
+	} else if (!strncmp(mode(), "only:", 5)) {
+		/* A developer's run of one test program: ckpt.mode=only:NAME. */
+		run_tests(mode() + 5);
 	} else {
 		run_tests(NULL);
 	}

@@ -190,6 +190,20 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx);
 long ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs);
 
 /**
+ * ckpt_arch_prepare_child() - prepare a task that restart(2) created for a
+ * process of a tree
+ * @p: the task, created by copy_process() as a child of current and not
+ *	woken yet
+ *
+ * The task starts as a fork child and, on its way out of the kernel, runs
+ * the restore of its process (a task work) and ckpt_arch_restore().  Its
+ * return to user space must then load every register from its frame and
+ * handle an interrupted system call of the image as the return from a
+ * system call would.  Nothing to do by default.
+ */
+void ckpt_arch_prepare_child(struct task_struct *p);
+
+/**
  * ckpt_arch_free() - free what the read hooks kept
  * @ctx: restart context
  */

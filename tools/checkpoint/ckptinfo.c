@@ -292,6 +292,7 @@ static const struct {
 	[CKPT_HDR_HEADER] = { "header", sizeof(struct ckpt_hdr_header) },
 	[CKPT_HDR_HEADER_ARCH] = { "arch header", sizeof(struct ckpt_hdr_header_arch) },
 	[CKPT_HDR_TAIL] = { "tail", sizeof(struct ckpt_hdr_tail) },
+	[CKPT_HDR_TREE] = { "tree", sizeof(struct ckpt_hdr_tree) },
 	[CKPT_HDR_TASK] = { "task", sizeof(struct ckpt_hdr_task) },
 	[CKPT_HDR_CREDS] = { "creds", sizeof(struct ckpt_hdr_creds) },
 	[CKPT_HDR_FS] = { "fs", sizeof(struct ckpt_hdr_fs) },
@@ -377,8 +378,8 @@ static int do_header(struct walk *w)
 	}
 	if (h->h.type != CKPT_HDR_HEADER)
 		return bad(0, "first record is not a header (type %u)", h->h.type);
-	if (h->version != CKPT_VERSION)
-		return bad(0, "format version %u, this tool reads version %u",
+	if (h->version != CKPT_VERSION && h->version != 2)
+		return bad(0, "format version %u, this tool reads versions 2 and %u",
 			   h->version, CKPT_VERSION);
 	if (check_len(0, &h->h, sizeof(*h)))
 		return 1;
@@ -483,6 +484,53 @@ static void put_rlim(uint64_t v)
 		fputs("inf", stdout);
 	else
 		printf("%llu", ull(v));
+}
+
+/* The process tree, one line per task, indented under its parent. */
+static int do_tree(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_tree *t = (const void *)h;
+	unsigned int *depth;
+
+	if (h->len < sizeof(*t))
+		return bad(off, "tree record of length %u", h->len);
+	if (t->nr_tasks < 1 || t->nr_tasks > CKPT_TREE_MAX_TASKS ||
+	    h->len != sizeof(*t) + (size_t)t->nr_tasks * sizeof(t->tasks[0]))
+		return bad(off, "tree record of %u tasks has length %u", t->nr_tasks, h->len);
+	if (t->flags & ~CKPT_TREE_FLAGS_ALL)
+		return bad(off, "tree record with unknown flags %#x", t->flags);
+	depth = calloc(t->nr_tasks, sizeof(*depth));
+	if (!depth)
+		return bad(off, "out of memory");
+	for (uint32_t i = 0; i < t->nr_tasks; i++) {
+		const struct ckpt_tree_task *e = &t->tasks[i];
+
+		if (i ? e->parent < 0 || (uint32_t)e->parent >= i : e->parent != -1) {
+			free(depth);
+			return bad(off, "task %u of the tree has a bad parent %d", i, e->parent);
+		}
+		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL) {
+			free(depth);
+			return bad(off, "task %u of the tree has unknown flags %#x", i, e->flags);
+		}
+		depth[i] = i ? depth[e->parent] + 1 : 0;
+	}
+	if (!summary) {
+		put_rec(off, h);
+		printf(": %u task%s%s\n", t->nr_tasks, t->nr_tasks == 1 ? "" : "s",
+		       t->flags & CKPT_TREE_PIDNS_INIT ? ", the root is the init of its pid namespace" : "");
+		for (uint32_t i = 0; i < t->nr_tasks; i++) {
+			const struct ckpt_tree_task *e = &t->tasks[i];
+
+			printf("  %*spid %d pgid %d sid %d exit_signal %u", (int)depth[i] * 2, "",
+			       e->pid, e->pgid, e->sid, e->exit_signal);
+			if (e->flags & CKPT_TREE_TASK_ZOMBIE)
+				printf(", zombie, wait status %#x", (unsigned int)e->exit_code);
+			putchar('\n');
+		}
+	}
+	free(depth);
+	return 0;
 }
 
 static int do_task(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1798,6 +1846,11 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_TAIL:
 			return do_tail(w, off, h, next);
+		case CKPT_HDR_TREE:
+			if (w->nr_records != 2)
+				return bad(off, "tree record not right after the arch header");
+			ret = do_tree(off, h);
+			break;
 		case CKPT_HDR_TASK:
 			ret = do_task(w, off, h);
 			break;

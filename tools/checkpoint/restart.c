@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * restart: become the process saved in a checkpoint image.
+ * restart: become the process saved in a checkpoint image, or restore a
+ * process tree under this one.
  *
- *   restart [-i FILE]
+ *   restart [-n | -p] [-i FILE]
  *
- * Calls restart(2) on the image in FILE (default: standard input) in this
- * very process: on success it does not return, the process keeps its pid
- * and goes on as the checkpointed one.  A failure is reported with the
- * line the kernel wrote on the log pipe.
+ * Calls restart(2) on the image in FILE (default: standard input).  An
+ * image of one process, without option, is restarted in this very process:
+ * on success it does not return, the process keeps its pid and goes on as
+ * the checkpointed one.  An image of a tree, or any image with -n
+ * (CKPT_RESTART_NEW_PIDNS) or -p (CKPT_RESTART_SAME_PIDS), is restored as
+ * a child of this process, which prints the pid of its root, waits for it
+ * and exits as it does.  A failure is reported with the line the kernel
+ * wrote on the log pipe.
  *
- * Exits 1 if the restart failed, 2 on a usage error.
+ * Exits 1 if the restart failed, 2 on a usage error; after a tree was
+ * restored, with the root's exit status (128 + the signal that killed it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
@@ -28,12 +35,19 @@ static const char *prog = "restart";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-i FILE]\n"
-		"Restart the checkpoint image in FILE (default: standard input) in this\n"
-		"process, which becomes the checkpointed one and keeps its pid.\n"
-		"If the image inherits stdio (checkpoint -i), the restarted process gets\n"
+	fprintf(f, "usage: %s [-n | -p] [-i FILE]\n"
+		"Restart the checkpoint image in FILE (default: standard input).\n"
+		"An image of one process is restarted in this process, which becomes the\n"
+		"checkpointed one and keeps its pid.  An image of a process tree, or any\n"
+		"image with -n or -p, is restored as a child of this process, which prints\n"
+		"the pid of its root, waits for it and exits with its status.\n"
+		"  -n  in a new pid namespace: the root is pid 1, the others keep their pids\n"
+		"      (the default for a tree; needs CAP_SYS_ADMIN)\n"
+		"  -p  with the very pids they had, in this pid namespace (needs\n"
+		"      CAP_CHECKPOINT_RESTORE; fails if one is taken)\n"
+		"If the image inherits stdio (checkpoint -i), the restarted processes get\n"
 		"this process's fds 0, 1 and 2: give the image with -i to keep stdin free.\n"
-		"Exit status (on failure only): 1 restart failed, 2 usage error.\n",
+		"Exit status: 1 restart failed, 2 usage error; else the root's.\n",
 		prog);
 }
 
@@ -70,13 +84,20 @@ static void report(int logfd, int err)
 int main(int argc, char **argv)
 {
 	const char *in = NULL;
-	int opt, fd, lp[2], err;
+	int opt, fd, lp[2], err, status;
+	unsigned long flags = 0;
 	long ret;
 
-	while ((opt = getopt(argc, argv, "hi:")) != -1) {
+	while ((opt = getopt(argc, argv, "hi:np")) != -1) {
 		switch (opt) {
 		case 'i':
 			in = optarg;
+			break;
+		case 'n':
+			flags |= CKPT_RESTART_NEW_PIDNS;
+			break;
+		case 'p':
+			flags |= CKPT_RESTART_SAME_PIDS;
 			break;
 		case 'h':
 			usage(stdout);
@@ -86,7 +107,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || flags == (CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS)) {
 		usage(stderr);
 		return 2;
 	}
@@ -133,15 +154,25 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	ret = syscall(__NR_restart, 0L, (long)fd, 0UL, (long)lp[1]);
-	/* Still here: the restart failed, and this process is intact. */
+	ret = syscall(__NR_restart, 0L, (long)fd, flags, (long)lp[1]);
+	/* Still here: a tree was restored, or the restart failed. */
 	err = ret < 0 ? errno : 0;
 	close(lp[1]);
-	if (ret >= 0) {
-		fprintf(stderr, "%s: restart(2) returned %ld without restarting the image\n",
-			prog, ret);
+	if (ret < 0) {
+		report(lp[0], err);
 		return 1;
 	}
-	report(lp[0], err);
-	return 1;
+	close(lp[0]);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	fprintf(stderr, "%s: restored the tree, root pid %ld\n", prog, ret);
+	while (waitpid((pid_t)ret, &status, __WALL) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "%s: waitpid: %s\n", prog, strerror(errno));
+			return 1;
+		}
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
 }

@@ -496,6 +496,22 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx)
 }
 
 /**
+ * ckpt_arch_prepare_child() - make a task of a tree return as from a
+ * system call
+ * @p: the task, not woken yet
+ *
+ * ret_from_fork ends in ret_slow_syscall, whose "why" register (r8, also
+ * the system call table pointer) comes from the task's switch frame and
+ * is 0 for a fork child: the signal code would then not resume a call of
+ * the image with -ERESTART_RESTARTBLOCK, nor could it restart one.  A
+ * system call's value makes that return the same as from restart(2).
+ */
+void ckpt_arch_prepare_child(struct task_struct *p)
+{
+	task_thread_info(p)->cpu_context.r8 = (unsigned long)sys_call_table;
+}
+
+/**
  * ckpt_arch_free() - free the state the arm read hooks kept
  * @ctx: restart context
  */

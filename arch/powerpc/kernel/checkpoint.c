@@ -449,9 +449,24 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx)
 	regs->trap = h->trap;
 	regs->dar = h->dar;
 	regs->dsisr = h->dsisr;
+	/* What restart(2) returns, and a task of a tree keeps (no return). */
+	regs->result = h->result;
 	/* Return with every register of the frame, not a system call's. */
 	set_thread_flag(TIF_RESTOREALL);
 	return h->result;
+}
+
+/**
+ * ckpt_arch_prepare_child() - make a task of a tree return with every
+ * register of its frame
+ * @p: the task, not woken yet
+ *
+ * Its return from fork runs its restore on the way out, after the system
+ * call exit has read the flags: TIF_RESTOREALL must already be set there.
+ */
+void ckpt_arch_prepare_child(struct task_struct *p)
+{
+	set_tsk_thread_flag(p, TIF_RESTOREALL);
 }
 
 /**

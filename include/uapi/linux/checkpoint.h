@@ -42,7 +42,25 @@
 /*
  * Flags of restart(2).
  *
- * No flag is defined yet: @flags must be 0.
+ * Without a flag, an image of one process turns the caller into that
+ * process, as execve(2) would; an image of a tree of processes is restored
+ * as with CKPT_RESTART_NEW_PIDNS.
+ *
+ * CKPT_RESTART_NEW_PIDNS: the tasks of the image are created as a new
+ *	tree, child of the caller, in a new pid namespace.  Its root is the
+ *	init (pid 1) of the namespace; every other task gets the pid it had.
+ *	Needs CAP_SYS_ADMIN, as clone(CLONE_NEWPID).  restart(2) returns the
+ *	pid of the root in the caller's namespace.
+ *
+ * CKPT_RESTART_SAME_PIDS: the tasks of the image are created as a new tree,
+ *	child of the caller, in the caller's pid namespace, each with the pid
+ *	it had; a pid that is taken fails with EBUSY.  Needs
+ *	CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) over that namespace, as
+ *	clone3()'s set_tid.  restart(2) returns the pid of the root.
+ *
+ * Any other bit, or both, fails with EINVAL.
  */
+#define CKPT_RESTART_NEW_PIDNS		(1UL << 0)
+#define CKPT_RESTART_SAME_PIDS		(1UL << 1)
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

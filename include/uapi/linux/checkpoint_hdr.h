@@ -21,12 +21,15 @@
 #include <linux/types.h>
 
 /*
- * Version of the image format this header describes: 2 added signalfds and
- * timerfds (%CKPT_FILE_SIGNALFD, %CKPT_FILE_TIMERFD, %CKPT_HDR_TIMERFD),
- * deleted files (%CKPT_FILE_GHOST) and the owner of a file (F_SETOWN,
- * F_SETSIG) to &struct ckpt_hdr_file.
+ * Version of the image format this header describes: 3 added the process
+ * tree (%CKPT_HDR_TREE, then the records of each live task in its order).
+ * 2 added signalfds and timerfds (%CKPT_FILE_SIGNALFD, %CKPT_FILE_TIMERFD,
+ * %CKPT_HDR_TIMERFD), deleted files (%CKPT_FILE_GHOST) and the owner of a
+ * file (F_SETOWN, F_SETSIG) to &struct ckpt_hdr_file.  Restart also reads
+ * version 2 images.  The TREE record is optional: an image without it
+ * holds one process, whose pid it does not know.
  */
-#define CKPT_VERSION		2
+#define CKPT_VERSION		3
 
 /* Records start at multiples of this many bytes. */
 #define CKPT_ALIGN		8
@@ -58,6 +61,7 @@ struct ckpt_hdr {
  * @CKPT_HDR_HEADER_ARCH: architecture CPU feature record, second record;
  *	its layout is in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_TAIL: &struct ckpt_hdr_tail, last record of an image
+ * @CKPT_HDR_TREE: &struct ckpt_hdr_tree, the tasks of the image
  * @CKPT_HDR_TASK: &struct ckpt_hdr_task
  * @CKPT_HDR_CREDS: &struct ckpt_hdr_creds
  * @CKPT_HDR_FS: &struct ckpt_hdr_fs
@@ -80,18 +84,21 @@ struct ckpt_hdr {
  * @CKPT_HDR_DATA: &struct ckpt_hdr_data
  * @CKPT_HDR_TIMERFD: &struct ckpt_hdr_timerfd
  *
- * An image of one process holds, in this order: HEADER, HEADER_ARCH, TASK,
- * CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as objects
- * are first referenced, and one FD record per descriptor), MM,
+ * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
+ * task of the tree that is not a zombie, in the order of the TREE record:
+ * TASK, CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as
+ * objects are first referenced, and one FD record per descriptor), MM,
  * MM_CONTEXT, one VMA per memory area each followed by its PAGES records,
- * CPU, THREAD (with its REGSET records, if any), RESTART_BLOCK, SIGPENDING
- * and TAIL.
+ * CPU, THREAD (with its REGSET records, if any), RESTART_BLOCK and
+ * SIGPENDING; and last TAIL.  An object (a file, a pipe) is written once,
+ * with the first task that holds it; the later ones refer to it.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
 	CKPT_HDR_HEADER_ARCH = 2,
 	CKPT_HDR_TAIL = 3,
 
+	CKPT_HDR_TREE = 9,
 	CKPT_HDR_TASK = 10,
 	CKPT_HDR_CREDS = 11,
 	CKPT_HDR_FS = 12,
@@ -360,6 +367,59 @@ struct ckpt_hdr_task {
 	__s32 sched_nice;
 	__u32 sched_priority;
 	__u32 __pad;
+};
+
+/* Most tasks in one image. */
+#define CKPT_TREE_MAX_TASKS		4096
+
+/* &ckpt_hdr_tree.flags: the root was the init (pid 1) of its pid namespace. */
+#define CKPT_TREE_PIDNS_INIT		(1U << 0)
+#define CKPT_TREE_FLAGS_ALL		CKPT_TREE_PIDNS_INIT
+
+/* &ckpt_tree_task.flags: a zombie, not reaped yet; no other record. */
+#define CKPT_TREE_TASK_ZOMBIE		(1U << 0)
+#define CKPT_TREE_TASK_FLAGS_ALL	CKPT_TREE_TASK_ZOMBIE
+
+/**
+ * struct ckpt_tree_task - one task of the tree
+ * @pid: its pid, in the pid namespace of the root
+ * @parent: index in &ckpt_hdr_tree.tasks of its parent, -1 for the root;
+ *	a parent comes before its children
+ * @pgid: its process group, 0 when its leader is outside the namespace
+ * @sid: its session, 0 when its leader is outside the namespace
+ * @flags: CKPT_TREE_TASK_* bits
+ * @exit_code: a zombie's wait status, as waitpid(2) returns it; else 0
+ * @exit_signal: the signal its parent gets when it exits (SIGCHLD), 0 for
+ *	none
+ * @__reserved: zero
+ *
+ * A @pgid or @sid that is not the pid of a task of the tree names the
+ * group or session of the root, which the tree left; restart puts such a
+ * task in the caller's.
+ */
+struct ckpt_tree_task {
+	__s32 pid;
+	__s32 parent;
+	__s32 pgid;
+	__s32 sid;
+	__u32 flags;
+	__s32 exit_code;
+	__u32 exit_signal;
+	__u32 __reserved;
+};
+
+/**
+ * struct ckpt_hdr_tree - the process tree: the root and its descendants
+ * @h: type %CKPT_HDR_TREE; len covers @tasks
+ * @nr_tasks: how many, 1 to %CKPT_TREE_MAX_TASKS
+ * @flags: CKPT_TREE_* bits
+ * @tasks: the tasks, the root first, each parent before its children
+ */
+struct ckpt_hdr_tree {
+	struct ckpt_hdr h;
+	__u32 nr_tasks;
+	__u32 flags;
+	struct ckpt_tree_task tasks[];
 };
 
 /**

@@ -130,9 +130,14 @@ TEST_F(args, restart_unknown_flags)
 	ASSERT_EQ(0, ckpt_craft_image(&img));
 	fd = ckpt_image_file(img.buf, img.len);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, sys_restart(0, fd, 1, self->lp[1]));
+	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 2, self->lp[1]));
 	EXPECT_EQ(EINVAL, errno);
 	expect_log(_metadata, self, "restart: ", "unknown flags");
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(-1, sys_restart(0, fd, CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS,
+				  self->lp[1]));
+	EXPECT_EQ(EINVAL, errno);
+	expect_log(_metadata, self, "restart: ", "exclude each other");
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
 	EXPECT_EQ(-1, sys_restart(0, fd, 0, self->lp[1]));
 	EXPECT_EQ(EINVAL, errno);
@@ -155,9 +160,14 @@ TEST_F(args, restart_unknown_flags)
 	}
 	fd = ckpt_image_file(img.buf, img.len);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, sys_restart(0, fd, 1, self->lp[1]));
+	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 2, self->lp[1]));
 	EXPECT_EQ(EINVAL, errno);
 	expect_log(_metadata, self, "restart: ", "unknown flags");
+	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(-1, sys_restart(0, fd, CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS,
+				  self->lp[1]));
+	EXPECT_EQ(EINVAL, errno);
+	expect_log(_metadata, self, "restart: ", "exclude each other");
 	/* Nothing was consumed: the same image restarts without the flag. */
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
 	expect_restarted(_metadata, self, fd, seq);

@@ -124,7 +124,7 @@ struct fd_expect {
 
 /* The records an image of one process holds, in this order; others between. */
 static const uint32_t fixed_order[] = {
-	CKPT_HDR_HEADER, CKPT_HDR_HEADER_ARCH, CKPT_HDR_TASK, CKPT_HDR_CREDS,
+	CKPT_HDR_HEADER, CKPT_HDR_HEADER_ARCH, CKPT_HDR_TREE, CKPT_HDR_TASK, CKPT_HDR_CREDS,
 	CKPT_HDR_FS, CKPT_HDR_SIGHAND, CKPT_HDR_FILES, CKPT_HDR_MM,
 	CKPT_HDR_MM_CONTEXT, CKPT_HDR_CPU, CKPT_HDR_THREAD, CKPT_HDR_RESTART_BLOCK,
 	CKPT_HDR_SIGPENDING, CKPT_HDR_TAIL,
@@ -194,6 +194,22 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			section = t;
 			owner = 0;
 			switch (t) {
+			case CKPT_HDR_TREE: {
+				const struct ckpt_hdr_tree *tr = (const void *)h;
+
+				/* One process, the root, not a zombie. */
+				ASSERT_EQ(sizeof(*tr) + sizeof(tr->tasks[0]), h->len);
+				EXPECT_EQ(1, tr->nr_tasks);
+				EXPECT_EQ(0, tr->flags);
+				EXPECT_EQ(-1, tr->tasks[0].parent);
+				EXPECT_LT(0, tr->tasks[0].pid);
+				EXPECT_LE(0, tr->tasks[0].pgid);
+				EXPECT_LE(0, tr->tasks[0].sid);
+				EXPECT_EQ(SIGCHLD, tr->tasks[0].exit_signal);
+				EXPECT_EQ(0, tr->tasks[0].flags);
+				EXPECT_EQ(0, tr->tasks[0].exit_code);
+				break;
+			}
 			case CKPT_HDR_TASK:
 				EXPECT_EQ(sizeof(struct ckpt_hdr_task), h->len);
 				break;

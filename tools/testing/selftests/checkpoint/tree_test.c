@@ -1,0 +1,1238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of process trees: a pipeline of processes passing
+ * data through the checkpoint, zombies and SIGCHLD, process groups and
+ * sessions, a container (the init of a pid namespace and its tasks), and
+ * the refusals.
+ *
+ * A tree reports at its end: every task sends the root a struct report with
+ * its ids before the checkpoint and after it, and what it measured; the
+ * root writes them all on its fd 1, which after restart is the restorer's
+ * (the image inherits fds 0-2) and reaches the test.  The original tree is
+ * killed after the checkpoint, so every report comes from the restored
+ * one.
+ */
+
+#include "ckpt_task.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+
+#define MAX_TASKS	8
+
+struct report {
+	int32_t idx;		/* which task of the tree, 0 for the root */
+	int32_t pid0, ppid0, pgid0, sid0;	/* at its start */
+	int32_t pid1, ppid1, pgid1, sid1;	/* at its end, after restart */
+	int32_t val[4];		/* what the test measured */
+};
+
+/* The fds of a tree task, set by tree_start(). */
+static int pid_fd = -1;	/* write its pid there, at the start */
+static int rep_fd = -1;	/* write its report there, at the end */
+static int rep_in = -1;	/* the root reads the reports there */
+
+static void ids(int32_t *p)
+{
+	p[0] = getpid();
+	p[1] = getppid();
+	p[2] = getpgrp();
+	p[3] = getsid(0);
+}
+
+/* The start of every task of a tree: its ids, and its pid to the test. */
+static void task_start(struct report *r, int idx)
+{
+	int32_t pid = getpid();
+
+	memset(r, 0, sizeof(*r));
+	r->idx = idx;
+	ids(&r->pid0);
+	if (write(pid_fd, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(90);
+}
+
+/* After the fork of every task: the pid fd is the parent's business. */
+static void task_started(void)
+{
+	close(pid_fd);
+	pid_fd = -1;
+}
+
+static void task_report(struct report *r)
+{
+	ids(&r->pid1);
+	if (write(rep_fd, r, sizeof(*r)) != sizeof(*r))
+		_exit(91);
+}
+
+/* Sleep @s seconds in all, whatever interrupts it. */
+static void nap(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+/* The root: read @n reports of its descendants, add its own, write all. */
+static void root_finish(struct report *r, int n)
+{
+	struct report all[MAX_TASKS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (read(rep_in, &all[i + 1], sizeof(all[0])) != sizeof(all[0]))
+			_exit(92);
+	ids(&r->pid1);
+	all[0] = *r;
+	if (write(1, all, (n + 1) * sizeof(all[0])) != (ssize_t)((n + 1) * sizeof(all[0])))
+		_exit(93);
+	_exit(0);
+}
+
+/* Fork a task of the tree running @fn(@idx); the parent goes on. */
+static pid_t tree_fork(void (*fn)(int), int idx)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn(idx);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Wait for child @pid; its exit code, or 100 + the signal that killed it. */
+static int reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 99;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+struct tree {
+	pid_t pids[MAX_TASKS];	/* as the test sees them */
+	int n;
+	pid_t root;
+	int img;
+	int lp[2];
+	char log[512];
+	long id;
+	int err;
+};
+
+/*
+ * Fork the root of a tree of @n tasks running @fn and read their pids.
+ * The tree keeps no fd of the test but fds 0-2 and what tree_start() gives.
+ */
+static int tree_start(struct tree *t, void (*fn)(int), int n)
+{
+	int pp[2], rp[2], got = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->n = n;
+	t->img = -1;
+	if (pipe(pp) || ckpt_log_pipe(t->lp))
+		return -1;
+	fflush(NULL);
+	t->root = fork();
+	if (t->root < 0)
+		return -1;
+	if (t->root == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (pipe(rp) || dup2(pp[1], 3) < 0 || dup2(rp[0], 4) < 0 || dup2(rp[1], 5) < 0)
+			_exit(94);
+		syscall(SYS_close_range, 6, ~0U, 0);
+		pid_fd = 3;
+		rep_in = 4;
+		rep_fd = 5;
+		fn(0);
+		_exit(0);
+	}
+	close(pp[1]);
+	while (got < n) {
+		ssize_t r = read(pp[0], &t->pids[got], sizeof(pid_t));
+
+		if (r != sizeof(pid_t))
+			break;
+		got++;
+	}
+	close(pp[0]);
+	return got == n ? 0 : -1;
+}
+
+/* Is task @pid stopped (or a zombie)? */
+static bool stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = ckpt_read_file(path, buf, sizeof(buf));
+	if (n <= 0)
+		return false;
+	p = strrchr(buf, ')');
+	return p && (p[2] == 'T' || p[2] == 'Z' || p[2] == 't');
+}
+
+/* SIGSTOP every task of the tree; true when all are stopped. */
+static bool tree_stop(struct tree *t)
+{
+	double end = ckpt_now() + 30;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		kill(t->pids[i], SIGSTOP);
+	for (i = 0; i < t->n; i++)
+		while (!stopped(t->pids[i])) {
+			if (ckpt_now() > end)
+				return false;
+			ckpt_sleep(0.005);
+		}
+	return true;
+}
+
+static long tree_checkpoint(struct tree *t, pid_t pid)
+{
+	if (t->img >= 0)
+		close(t->img);
+	t->img = ckpt_tmpfile();
+	t->id = sys_checkpoint(pid, t->img, CKPT_CHECKPOINT_INHERIT_STDIO, t->lp[1]);
+	t->err = t->id < 0 ? errno : 0;
+	if (ckpt_log_read(t->lp[0], t->log, sizeof(t->log)) < 0)
+		t->log[0] = '\0';
+	lseek(t->img, 0, SEEK_SET);
+	return t->id;
+}
+
+/*
+ * Kill the original tree and reap it all: the test is a child subreaper,
+ * so that the orphans come to it and their pids are free afterwards.
+ */
+static void tree_kill(struct tree *t)
+{
+	int i, st;
+
+	for (i = 0; i < t->n; i++)
+		kill(t->pids[i], SIGKILL);
+	for (i = 0; i < t->n; i++)
+		while (waitpid(t->pids[i], &st, __WALL) < 0 && errno == EINTR)
+			;
+	/* The tasks of a pid namespace go with their init. */
+	while (waitpid(-1, &st, __WALL | WNOHANG) > 0)
+		;
+}
+
+struct restored {
+	pid_t restorer;		/* the caller of restart(2) */
+	long ret;		/* what restart(2) returned */
+	int err;		/* its errno */
+	int root_status;	/* the root's exit code (100 + signal) */
+	struct report rep[MAX_TASKS];
+	int nrep;
+	char log[512];
+};
+
+/* What every task but the kernel's does, on stderr: for a tree that hangs. */
+static void dump_tasks(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[300], stat[300] = "", wchan[100] = "", stack[2000] = "";
+		int pid = atoi(e->d_name);
+
+		if (pid <= 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		ckpt_read_file(path, stat, sizeof(stat));
+		if (strstr(stat, "(k") || !strstr(stat, "tree_test"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+		ckpt_read_file(path, wchan, sizeof(wchan));
+		snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+		ckpt_read_file(path, stack, sizeof(stack));
+		for (char *c = stack; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		fprintf(stderr, "# task %.80s wchan %s stack %.600s\n", stat, wchan, stack);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Wait up to 10 s for @fd to have data or its end; false on timeout. */
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 10000) == 1)
+		return true;
+	dump_tasks();
+	return false;
+}
+
+/*
+ * Restart the image of @t with @flags in a new child, the restorer: its
+ * fd 1 is a pipe to the test, where the restored root writes the reports.
+ */
+static void tree_restart(struct tree *t, unsigned long flags, struct restored *r,
+			 void (*hook)(void))
+{
+	int out[2], info[2];
+	ssize_t n;
+	char *p;
+
+	memset(r, 0, sizeof(*r));
+	lseek(t->img, 0, SEEK_SET);
+	if (pipe(out) || pipe(info))
+		return;
+	ckpt_log_read(t->lp[0], r->log, sizeof(r->log));
+	fflush(NULL);
+	r->restorer = fork();
+	if (r->restorer == 0) {
+		long ret;
+		int st;
+
+		if (dup2(out[1], 1) < 0)
+			_exit(95);
+		close(out[0]);
+		close(out[1]);
+		close(info[0]);
+		if (hook)
+			hook();
+		ret = sys_restart(0, t->img, flags, t->lp[1]);
+		st = ret < 0 ? errno : 0;
+		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
+		    write(info[1], &st, sizeof(st)) != sizeof(st))
+			_exit(96);
+		if (ret < 0)
+			_exit(97);
+		close(1);
+		st = reap(ret);
+		if (write(info[1], &st, sizeof(st)) != sizeof(st))
+			_exit(98);
+		_exit(0);
+	}
+	close(out[1]);
+	close(info[1]);
+	if (!readable(info[0]) || read(info[0], &r->ret, sizeof(r->ret)) != sizeof(r->ret) ||
+	    read(info[0], &r->err, sizeof(r->err)) != sizeof(r->err))
+		r->ret = -1;
+	p = (char *)r->rep;
+	if (r->ret > 0) {
+		while (readable(out[0]) &&
+		       (n = read(out[0], p, (char *)(r->rep + MAX_TASKS) - p)) > 0)
+			p += n;
+		r->nrep = (p - (char *)r->rep) / sizeof(r->rep[0]);
+		if (!readable(info[0]) ||
+		    read(info[0], &r->root_status, sizeof(int)) != sizeof(int))
+			r->root_status = -1;
+	}
+	kill(r->restorer, SIGKILL);
+	close(out[0]);
+	close(info[0]);
+	reap(r->restorer);
+	if (ckpt_log_read(t->lp[0], r->log, sizeof(r->log)) < 0)
+		r->log[0] = '\0';
+}
+
+static const struct report *find_rep(const struct restored *r, int idx)
+{
+	for (int i = 0; i < r->nrep; i++)
+		if (r->rep[i].idx == idx)
+			return &r->rep[i];
+	return NULL;
+}
+
+/* The number a pid of the original tree has after a restart in @mode. */
+static int32_t map_pid(int32_t nr, int32_t root0, bool newns)
+{
+	return newns && nr == root0 ? 1 : nr;
+}
+
+/*
+ * The ids of every task after restart against its ids before: the same
+ * pids (the root's becomes 1 in a new pid namespace, unless it was 1),
+ * the same parent (the root's is the restorer), and process groups and
+ * sessions of the tree; those of the test seen from a new namespace are 0.
+ */
+static void check_ids(struct __test_metadata *_metadata, const struct restored *r,
+		      int n, bool newns)
+{
+	const struct report *root = find_rep(r, 0);
+
+	ASSERT_EQ(n, r->nrep) TH_LOG("%d reports of %d tasks", r->nrep, n);
+	ASSERT_NE(NULL, root);
+	for (int i = 0; i < r->nrep; i++) {
+		const struct report *e = &r->rep[i];
+		int32_t r0 = root->pid0;
+		bool outside_sid, outside_pgid;
+		int32_t want_pgid, want_sid;
+		EXPECT_EQ(map_pid(e->pid0, r0, newns), e->pid1) TH_LOG("task %d", e->idx);
+		if (e->idx == 0) {
+			/* The restorer, not visible from a new pid namespace. */
+			EXPECT_EQ(newns ? 0 : r->restorer, e->ppid1);
+		} else {
+			EXPECT_EQ(map_pid(e->ppid0, r0, newns), e->ppid1) TH_LOG("task %d", e->idx);
+		}
+		/* A group or session of a task of the tree, or the test's. */
+		outside_sid = true;
+		for (int j = 0; j < r->nrep; j++)
+			if (r->rep[j].pid0 == e->sid0)
+				outside_sid = false;
+		want_sid = outside_sid ? (newns ? 0 : e->sid0) : map_pid(e->sid0, r0, newns);
+		outside_pgid = true;
+		for (int j = 0; j < r->nrep; j++)
+			if (r->rep[j].pid0 == e->pgid0)
+				outside_pgid = false;
+		want_pgid = outside_pgid ? (newns ? 0 : e->pgid0) : map_pid(e->pgid0, r0, newns);
+		EXPECT_EQ(want_pgid, e->pgid1) TH_LOG("task %d: pgid %d before", e->idx, e->pgid0);
+		EXPECT_EQ(want_sid, e->sid1) TH_LOG("task %d: sid %d before", e->idx, e->sid0);
+	}
+}
+
+static void setup_subreaper(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* A pipeline: producer | filter | consumer, under a root.             */
+/* ------------------------------------------------------------------ */
+
+#define PIPE_VALUES	400
+
+static int pipe_a[2], pipe_b[2];
+
+static void producer(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	close(pipe_a[0]);
+	close(pipe_b[0]);
+	close(pipe_b[1]);
+	for (int32_t i = 1; i <= PIPE_VALUES; i++) {
+		if (write(pipe_a[1], &i, sizeof(i)) != sizeof(i))
+			_exit(10);
+		nap(0.002);
+	}
+	close(pipe_a[1]);
+	task_report(&r);
+}
+
+static void filter(int idx)
+{
+	struct report r;
+	int32_t x, y;
+
+	task_start(&r, idx);
+	task_started();
+	close(pipe_a[1]);
+	close(pipe_b[0]);
+	while (read(pipe_a[0], &x, sizeof(x)) == sizeof(x)) {
+		y = 3 * x + 1;
+		if (write(pipe_b[1], &y, sizeof(y)) != sizeof(y))
+			_exit(11);
+	}
+	close(pipe_b[1]);
+	task_report(&r);
+}
+
+static void consumer(int idx)
+{
+	struct report r;
+	int32_t y, n = 0, bad = 0;
+
+	task_start(&r, idx);
+	task_started();
+	close(pipe_a[0]);
+	close(pipe_a[1]);
+	close(pipe_b[1]);
+	while (read(pipe_b[0], &y, sizeof(y)) == sizeof(y)) {
+		n++;
+		if (y != 3 * n + 1)
+			bad++;
+	}
+	r.val[0] = n;
+	r.val[1] = bad;
+	task_report(&r);
+}
+
+static void pipeline_root(int idx)
+{
+	struct report r;
+	pid_t p, f, c;
+
+	task_start(&r, idx);
+	if (pipe(pipe_a) || pipe(pipe_b))
+		_exit(12);
+	p = tree_fork(producer, 1);
+	f = tree_fork(filter, 2);
+	c = tree_fork(consumer, 3);
+	task_started();
+	close(pipe_a[0]);
+	close(pipe_a[1]);
+	close(pipe_b[0]);
+	close(pipe_b[1]);
+	/* A specific pid each, after restart. */
+	r.val[0] = reap(p);
+	r.val[1] = reap(f);
+	r.val[2] = reap(c);
+	root_finish(&r, 3);
+}
+
+static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	struct restored r;
+	const struct report *root, *cons;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
+	ckpt_sleep(0.15);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
+							 strerror(t.err), t.log);
+	EXPECT_STREQ("", t.log);
+	ckpt_ckptinfo(_metadata, t.img);
+	tree_kill(&t);
+
+	tree_restart(&t, flags, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	if (!newns)
+		EXPECT_EQ(t.pids[0], r.ret);
+	EXPECT_EQ(0, r.root_status);
+	check_ids(_metadata, &r, 4, newns);
+	root = find_rep(&r, 0);
+	cons = find_rep(&r, 3);
+	ASSERT_NE(NULL, root);
+	ASSERT_NE(NULL, cons);
+	EXPECT_EQ(0, root->val[0]);
+	EXPECT_EQ(0, root->val[1]);
+	EXPECT_EQ(0, root->val[2]);
+	EXPECT_EQ(PIPE_VALUES, cons->val[0]) TH_LOG("the consumer got %d values", cons->val[0]);
+	EXPECT_EQ(0, cons->val[1]) TH_LOG("%d values out of order", cons->val[1]);
+	close(t.img);
+}
+
+/* Restored with the very pids, in the test's pid namespace. */
+TEST(pipeline_same_pids)
+{
+	run_pipeline(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+/* Restored in a new pid namespace: the root is its init. */
+TEST(pipeline_new_pidns)
+{
+	run_pipeline(_metadata, 0, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zombies and SIGCHLD.                                                */
+/* ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t sigchld_count;
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+	sigchld_count++;
+}
+
+static void zombie(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	_exit(7);
+}
+
+static void late_child(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	nap(3);
+	task_report(&r);
+	_exit(3);
+}
+
+static void zombie_root(int idx)
+{
+	struct sigaction sa = { .sa_handler = on_sigchld, .sa_flags = SA_NOCLDSTOP };
+	struct report r;
+	pid_t z, s;
+	int st;
+
+	task_start(&r, idx);
+	sigaction(SIGCHLD, &sa, NULL);
+	z = tree_fork(zombie, 1);
+	s = tree_fork(late_child, 2);
+	task_started();
+	nap(4);
+	/* The zombie's status; the late child's, which exited after restart. */
+	r.val[0] = waitpid(z, &st, WNOHANG) == z ? st : -1;
+	r.val[1] = reap(s);
+	r.val[2] = sigchld_count;
+	root_finish(&r, 1);
+}
+
+/*
+ * A zombie child keeps its exit status through the checkpoint, without a
+ * new SIGCHLD; a child that exits after restart sends one.
+ */
+TEST(zombie_and_sigchld)
+{
+	struct restored r;
+	const struct report *root;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, zombie_root, 3));
+	/* The zombie is one; the late child still sleeps. */
+	ckpt_sleep(0.3);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
+							 strerror(t.err), t.log);
+	ckpt_ckptinfo(_metadata, t.img);
+	tree_kill(&t);
+
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(0, r.root_status);
+	root = find_rep(&r, 0);
+	ASSERT_NE(NULL, root);
+	ASSERT_EQ(2, r.nrep);
+	EXPECT_TRUE(WIFEXITED(root->val[0]) && WEXITSTATUS(root->val[0]) == 7)
+		TH_LOG("the zombie's status after restart: %#x", root->val[0]);
+	EXPECT_EQ(3, root->val[1]);
+	/* One SIGCHLD for the zombie before, one for the late child after. */
+	EXPECT_EQ(2, root->val[2]);
+	check_ids(_metadata, &r, 2, false);
+	close(t.img);
+}
+
+/* ------------------------------------------------------------------ */
+/* Process groups and sessions.                                        */
+/* ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t usr1_count;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_count++;
+}
+
+static void grp_member(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	/* Its ids once every setpgid() of the tree is done. */
+	nap(0.1);
+	ids(&r.pid0);
+	nap(2.9);
+	r.val[0] = usr1_count;
+	task_report(&r);
+}
+
+static void group_parent(int idx)
+{
+	struct report r;
+	pid_t c;
+
+	task_start(&r, idx);
+	if (idx == 3)
+		setpgid(0, 0);
+	c = tree_fork(grp_member, idx + 1);
+	task_started();
+	nap(0.1);
+	ids(&r.pid0);
+	nap(2.9);
+	r.val[0] = usr1_count;
+	r.val[1] = reap(c);
+	task_report(&r);
+}
+
+static void groups_root(int idx)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct report r;
+	pid_t a, b, j;
+
+	if (setsid() < 0)
+		_exit(20);
+	sigaction(SIGUSR1, &sa, NULL);
+	task_start(&r, idx);
+	a = tree_fork(group_parent, 1);		/* and its child 2, in the root's group */
+	b = tree_fork(group_parent, 3);		/* its own group, with its child 4 */
+	setpgid(b, b);
+	j = tree_fork(grp_member, 5);		/* joins the group of 3 */
+	setpgid(j, b);
+	task_started();
+	nap(2);
+	kill(-b, SIGUSR1);
+	r.val[0] = reap(a);
+	r.val[1] = reap(b);
+	r.val[2] = reap(j);
+	root_finish(&r, 5);
+}
+
+static void run_groups(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, groups_root, 6));
+	ckpt_sleep(0.5);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
+							 strerror(t.err), t.log);
+	ckpt_ckptinfo(_metadata, t.img);
+	tree_kill(&t);
+
+	tree_restart(&t, flags, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(0, r.root_status);
+	check_ids(_metadata, &r, 6, newns);
+	for (int i = 0; i < r.nrep; i++) {
+		const struct report *e = &r.rep[i];
+
+		/* kill(-pgid) after restart reached the group of task 3, only it. */
+		if (e->idx >= 3) {
+			EXPECT_EQ(1, e->val[0]) TH_LOG("task %d got %d SIGUSR1", e->idx, e->val[0]);
+		} else if (e->idx) {
+			EXPECT_EQ(0, e->val[0]) TH_LOG("task %d got %d SIGUSR1", e->idx, e->val[0]);
+		}
+		if (e->idx == 0) {
+			EXPECT_EQ(e->pid0, e->sid0);
+			EXPECT_EQ(e->pid1, e->sid1);
+		}
+		if (e->idx == 5) {
+			EXPECT_EQ(find_rep(&r, 3)->pid1, e->pgid1);
+		}
+	}
+	close(t.img);
+}
+
+/* A session, the root's group and another one, joined by a sibling. */
+TEST(groups_and_sessions)
+{
+	run_groups(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(groups_and_sessions_new_pidns)
+{
+	run_groups(_metadata, CKPT_RESTART_NEW_PIDNS, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* A container: the init of a pid namespace and its tasks.             */
+/* ------------------------------------------------------------------ */
+
+static void container_consumer(int idx)
+{
+	pid_t f = tree_fork(filter, 2);
+
+	consumer(idx);
+	if (reap(f))
+		_exit(31);
+}
+
+static void container_init(int idx)
+{
+	struct report r;
+	int32_t mark = -1;
+	pid_t p, c;
+
+	task_start(&r, idx);
+	if (pipe(pipe_a) || pipe(pipe_b))
+		_exit(30);
+	p = tree_fork(producer, 1);
+	c = tree_fork(container_consumer, 3);
+	close(pipe_a[0]);
+	close(pipe_a[1]);
+	close(pipe_b[0]);
+	close(pipe_b[1]);
+	nap(0.15);
+	/* Stop the others; the test stops this one, from outside. */
+	kill(-1, SIGSTOP);
+	if (write(pid_fd, &mark, sizeof(mark)) != sizeof(mark))
+		_exit(32);
+	task_started();
+	nap(3);
+	r.val[0] = reap(p);
+	r.val[1] = reap(c);
+	root_finish(&r, 3);
+}
+
+/* The parent of the container: a new pid namespace, its init. */
+static void container_parent(int idx)
+{
+	int32_t code;
+	pid_t init;
+
+	(void)idx;
+	if (unshare(CLONE_NEWPID))
+		_exit(33);
+	init = fork();
+	if (init == 0)
+		container_init(0);
+	/* The init's pid out here, told apart from the pids inside. */
+	code = -init - 2;
+	if (write(pid_fd, &code, sizeof(code)) != sizeof(code))
+		_exit(34);
+	close(pid_fd);
+	close(rep_fd);
+	close(rep_in);
+	_exit(reap(init));
+}
+
+/*
+ * A container checkpointed from outside by the pid of its init: restored
+ * in a new pid namespace (the rule for the image of an init), the init is
+ * pid 1 and every task has its pid; data flows through a pipe between two
+ * of them across the checkpoint.
+ */
+TEST(container)
+{
+	struct restored r;
+	const struct report *init, *cons;
+	pid_t init_pid = 0, parent;
+	struct tree t;
+	int st;
+
+	setup_subreaper(_metadata);
+	/* The init's pid out here, the four pids inside, the init's mark. */
+	ASSERT_EQ(0, tree_start(&t, container_parent, 6));
+	parent = t.root;
+	for (int i = 0; i < t.n; i++)
+		if (t.pids[i] <= -3)
+			init_pid = -t.pids[i] - 2;
+	ASSERT_LT(0, init_pid);
+	kill(init_pid, SIGSTOP);
+	while (!stopped(init_pid))
+		ckpt_sleep(0.005);
+	/* The others stop on the init's kill(-1, SIGSTOP): wait for them. */
+	for (int tries = 0; tries < 500; tries++) {
+		if (tree_checkpoint(&t, init_pid) > 0 || t.err != EBUSY)
+			break;
+		ckpt_sleep(0.02);
+	}
+	ASSERT_LT(0, t.id) TH_LOG("checkpoint: %s; log: %s", strerror(t.err), t.log);
+	ckpt_ckptinfo(_metadata, t.img);
+	kill(init_pid, SIGKILL);
+	ASSERT_EQ(parent, waitpid(parent, &st, 0));
+
+	tree_restart(&t, 0, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(0, r.root_status);
+	check_ids(_metadata, &r, 4, true);
+	init = find_rep(&r, 0);
+	cons = find_rep(&r, 3);
+	ASSERT_NE(NULL, init);
+	ASSERT_NE(NULL, cons);
+	EXPECT_EQ(1, init->pid0);
+	EXPECT_EQ(1, init->pid1);
+	EXPECT_EQ(0, init->val[0]);
+	EXPECT_EQ(0, init->val[1]);
+	EXPECT_EQ(PIPE_VALUES, cons->val[0]);
+	EXPECT_EQ(0, cons->val[1]);
+	close(t.img);
+}
+
+/* ------------------------------------------------------------------ */
+/* Refusals.                                                           */
+/* ------------------------------------------------------------------ */
+
+static void busy_child(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	for (;;)
+		nap(0.001);
+}
+
+static void busy_root(int idx)
+{
+	struct report r;
+	pid_t c;
+
+	task_start(&r, idx);
+	c = tree_fork(busy_child, 1);
+	task_started();
+	r.val[0] = reap(c);
+	root_finish(&r, 0);
+}
+
+/* A child that runs: EBUSY naming it, nothing written. */
+TEST(running_child_refused)
+{
+	struct tree t;
+	struct stat st;
+	char want[64];
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, busy_root, 2));
+	kill(t.pids[0], SIGSTOP);
+	while (!stopped(t.pids[0]))
+		ckpt_sleep(0.005);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EBUSY, t.err);
+	snprintf(want, sizeof(want), "pid %d is running", t.pids[1]);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	/* Both go on. */
+	EXPECT_EQ(0, kill(t.pids[1], 0));
+	EXPECT_FALSE(stopped(t.pids[1]));
+	tree_kill(&t);
+	close(t.img);
+}
+
+static void timer_child(int idx)
+{
+	struct report r;
+	timer_t tid;
+
+	task_start(&r, idx);
+	if (timer_create(CLOCK_MONOTONIC, NULL, &tid))
+		_exit(40);
+	task_started();
+	nap(1.5);
+	task_report(&r);
+}
+
+static void timer_parent(int idx)
+{
+	struct report r;
+	pid_t c;
+
+	task_start(&r, idx);
+	c = tree_fork(timer_child, idx + 1);
+	task_started();
+	nap(1.5);
+	r.val[0] = reap(c);
+	task_report(&r);
+}
+
+static void deep_root(int idx)
+{
+	struct report r;
+	pid_t c;
+
+	task_start(&r, idx);
+	c = tree_fork(timer_parent, 1);
+	task_started();
+	r.val[0] = reap(c);
+	root_finish(&r, 2);
+}
+
+/*
+ * A grandchild with state that cannot be saved: the checkpoint names it,
+ * writes nothing, and the tree goes on to its normal end when continued.
+ */
+TEST(unsupported_state_deep_in_tree)
+{
+	struct restored r = { };
+	struct tree t;
+	struct stat st;
+	char want[64], buf[sizeof(r.rep)];
+	int status;
+	ssize_t n;
+
+	setup_subreaper(_metadata);
+	/* The root reports on fd 1: a pipe to the test. */
+	{
+		int out[2], saved;
+
+		ASSERT_EQ(0, pipe(out));
+		saved = dup(1);
+		dup2(out[1], 1);
+		close(out[1]);
+		ASSERT_EQ(0, tree_start(&t, deep_root, 3));
+		dup2(saved, 1);
+		close(saved);
+		ckpt_sleep(0.2);
+		ASSERT_TRUE(tree_stop(&t));
+		EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+		EXPECT_EQ(EOPNOTSUPP, t.err);
+		snprintf(want, sizeof(want), "pid %d has POSIX timers", t.pids[2]);
+		EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+		ASSERT_EQ(0, fstat(t.img, &st));
+		EXPECT_EQ(0, st.st_size);
+		for (int i = 0; i < t.n; i++)
+			kill(t.pids[i], SIGCONT);
+		n = read(out[0], buf, sizeof(buf));
+		EXPECT_EQ((ssize_t)(3 * sizeof(struct report)), n);
+		close(out[0]);
+		ASSERT_EQ(t.root, waitpid(t.root, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(t.img);
+}
+
+/* The very pids, while the original tree has them: EBUSY, no task made. */
+TEST(taken_pid_refused)
+{
+	struct restored r;
+	struct tree t;
+	char want[64];
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("%s", t.log);
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EBUSY, r.err);
+	snprintf(want, sizeof(want), "pid %d is taken", t.pids[0]);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", want)) TH_LOG("log: %s", r.log);
+	/* The restorer had no child: restart(2) made none (it exited 97). */
+	tree_kill(&t);
+	close(t.img);
+}
+
+/* Drop the capabilities that let restart(2) choose pids or namespaces. */
+static void drop_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		_exit(50);
+	for (int i = 0; i < 2; i++) {
+		int a = CAP_SYS_ADMIN, b = CAP_CHECKPOINT_RESTORE;
+
+		if (a / 32 == i)
+			d[i].effective &= ~(1U << (a % 32)), d[i].permitted &= ~(1U << (a % 32));
+		if (b / 32 == i)
+			d[i].effective &= ~(1U << (b % 32)), d[i].permitted &= ~(1U << (b % 32));
+	}
+	if (syscall(SYS_capset, &h, d))
+		_exit(51);
+}
+
+static void nocap_root(int idx)
+{
+	drop_caps();
+	pipeline_root(idx);
+}
+
+/* Without the capabilities: EPERM naming the one missing, no task made. */
+TEST(no_capability_refused)
+{
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, nocap_root, 4));
+	ckpt_sleep(0.1);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("%s", t.log);
+	tree_kill(&t);
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, drop_caps);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EPERM, r.err);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", "CAP_CHECKPOINT_RESTORE"))
+		TH_LOG("log: %s", r.log);
+	tree_restart(&t, CKPT_RESTART_NEW_PIDNS, &r, drop_caps);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EPERM, r.err);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", "CAP_SYS_ADMIN"))
+		TH_LOG("log: %s", r.log);
+	close(t.img);
+}
+
+/*
+ * An image whose last task's record is bad fails before any task is
+ * created: the restorer has no child, the pids are free.
+ */
+TEST(bad_last_task_leaves_nothing)
+{
+	struct ckpt_image img = { };
+	struct restored r;
+	struct tree t;
+	size_t off = 0, next, last = 0;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
+	ckpt_sleep(0.1);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("%s", t.log);
+	tree_kill(&t);
+	ASSERT_EQ(0, ckpt_slurp(t.img, &img));
+	while ((next = ckpt_next_record(&img, off))) {
+		const struct ckpt_hdr *h = (const void *)(img.buf + off);
+
+		if (h->type == CKPT_HDR_TASK)
+			last = off;
+		off = next;
+	}
+	ASSERT_NE(0UL, (unsigned long)last);
+	((struct ckpt_hdr_task *)(img.buf + last))->flags |= 1U << 31;
+	ckpt_fix_tail(&img);
+	close(t.img);
+	t.img = ckpt_image_file(img.buf, img.len);
+	ASSERT_LE(0, t.img);
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINVAL, r.err);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", "malformed task record")) TH_LOG("log: %s", r.log);
+	for (int i = 0; i < t.n; i++) {
+		EXPECT_EQ(-1, kill(t.pids[i], 0));
+		EXPECT_EQ(ESRCH, errno);
+	}
+	EXPECT_EQ(-1, waitpid(-1, NULL, WNOHANG));
+	free(img.buf);
+	close(t.img);
+}
+
+/*
+ * Restart @buf (a tree image) in a new pid namespace, in a child: 0 when a
+ * tree was restored (then killed), 1 for a clean failure (an errno and one
+ * log line), 2 for a failure that left a task behind or logged nothing.
+ */
+static int try_image(struct tree *t, const uint8_t *buf, size_t len, char *log, size_t size)
+{
+	int fd = ckpt_image_file(buf, len), st;
+	pid_t pid;
+
+	if (fd < 0)
+		return 3;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		long ret;
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		ret = sys_restart(0, fd, CKPT_RESTART_NEW_PIDNS, t->lp[1]);
+		if (ret > 0) {
+			kill(ret, SIGKILL);
+			waitpid(ret, &st, __WALL);
+			_exit(0);
+		}
+		/* Nothing created: no child to wait for. */
+		if (waitpid(-1, &st, __WALL | WNOHANG) != -1 || errno != ECHILD)
+			_exit(2);
+		_exit(1);
+	}
+	close(fd);
+	if (!ckpt_wait(pid, &st, 0, 20)) {
+		ckpt_kill(pid);
+		return 4;
+	}
+	if (ckpt_log_read(t->lp[0], log, size) < 0)
+		log[0] = '\0';
+	if (!WIFEXITED(st))
+		return 5;
+	if (WEXITSTATUS(st) == 1 && !ckpt_log_ok(log, "restart: ", ""))
+		return 2;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * The image of a tree, truncated at every record boundary and with bytes
+ * flipped in its tree and task records (with and without the checksum
+ * fixed): restart(2) fails cleanly and leaves no task, or restores a tree;
+ * the kernel does not crash (the console is checked for that).
+ */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
+{
+	struct ckpt_image img = { }, bad = { };
+	unsigned int cut = 0, flips = 0, restored = 0, refused = 0;
+	size_t off = 0, next, tree_off = 0, tail;
+	char log[512];
+	struct tree t;
+	int r;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, zombie_root, 3));
+	ckpt_sleep(0.3);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("%s", t.log);
+	tree_kill(&t);
+	ASSERT_EQ(0, ckpt_slurp(t.img, &img));
+	tail = ckpt_tail_offset(&img);
+	ASSERT_NE(0UL, (unsigned long)tail);
+	bad.buf = malloc(img.len);
+	ASSERT_NE(NULL, bad.buf);
+
+	/* Every prefix that ends at a record boundary, and in the tree record. */
+	while ((next = ckpt_next_record(&img, off))) {
+		const struct ckpt_hdr *h = (const void *)(img.buf + off);
+
+		if (h->type == CKPT_HDR_TREE)
+			tree_off = off;
+		for (size_t end = off; end < next; end += end == off ? 4 : next - off) {
+			if (h->type != CKPT_HDR_TREE && end != off)
+				break;
+			r = try_image(&t, img.buf, end, log, sizeof(log));
+			EXPECT_EQ(1, r) TH_LOG("cut at %zu: outcome %d, log: %s", end, r, log);
+			cut++;
+		}
+		if (h->type == CKPT_HDR_TAIL)
+			break;
+		off = next;
+	}
+	ASSERT_NE(0UL, (unsigned long)tree_off);
+
+	/* Flips: every byte of the tree record, then spread over the image. */
+	for (size_t i = 0; i < 2 * 200; i++) {
+		size_t tree_len = ((const struct ckpt_hdr *)(img.buf + tree_off))->len;
+		bool fix = i & 1;
+		size_t pos = i / 2 < tree_len ? tree_off + i / 2 :
+			     (i * 7919) % tail;
+
+		if (!fix && ckpt_in_page_data(&img, pos))
+			continue;
+		memcpy(bad.buf, img.buf, img.len);
+		bad.len = img.len;
+		bad.buf[pos] ^= 0xff;
+		if (fix)
+			ckpt_fix_tail(&bad);
+		r = try_image(&t, bad.buf, bad.len, log, sizeof(log));
+		if (fix) {
+			EXPECT_TRUE(r == 0 || r == 1)
+				TH_LOG("byte %zu flipped, checksum fixed: outcome %d, log: %s",
+				       pos, r, log);
+		} else {
+			EXPECT_EQ(1, r) TH_LOG("byte %zu flipped: outcome %d, log: %s", pos, r, log);
+		}
+		restored += r == 0;
+		refused += r == 1;
+		flips++;
+	}
+	TH_LOG("%u prefixes refused; %u flips: %u refused, %u restored", cut, flips,
+	       refused, restored);
+	free(bad.buf);
+	free(img.buf);
+	close(t.img);
+}
+
+TEST_HARNESS_MAIN
