@@ -65,6 +65,10 @@ void __weak ckpt_arch_prepare_child(struct task_struct *p)
 {
 }
 
+void __weak ckpt_arch_child_restored(void)
+{
+}
+
 void __weak ckpt_arch_free(struct ckpt_ctx *ctx)
 {
 }

@@ -534,7 +534,6 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 {
 	const struct cred *old;
 	enum pid_type type;
-	struct pid *pid = NULL;
 	int ret;
 
 	switch (h->fown_type) {
@@ -561,16 +560,52 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot set the owner of file %u (error %d)",
 				h->objref, ret);
-	if (h->fown_flags & CKPT_FOWN_SELF)
-		pid = get_task_pid(current, type == PIDTYPE_PGID ? PIDTYPE_PGID :
-				   PIDTYPE_PID);
-	/* The owner's ids, which sigio_perm() checks, are the image's. */
-	old = override_creds(ctx->rst->cred);
-	__f_setown(file, pid, type, 1);
-	revert_creds(old);
-	put_pid(pid);
 	WRITE_ONCE(file_f_owner(file)->signum, h->fown_signum);
+	if (h->fown_flags & CKPT_FOWN_SELF) {
+		/* The restored process, once it exists: ckpt_restore_owners(). */
+		struct ckpt_owner *o;
+
+		o = krealloc_array(ctx->rst->owners, ctx->rst->nr_owners + 1,
+				   sizeof(*o), GFP_KERNEL);
+		if (!o)
+			return -ENOMEM;
+		ctx->rst->owners = o;
+		o += ctx->rst->nr_owners++;
+		o->file = get_file(file);
+		o->type = type;
+		return 0;
+	}
+	/* No owner, its type kept; sigio_perm() would check these ids. */
+	old = override_creds(ctx->rst->cred);
+	__f_setown(file, NULL, type, 1);
+	revert_creds(old);
 	return 0;
+}
+
+/**
+ * ckpt_restore_owners() - make the restored process the owner of the files
+ * it owned
+ * @ctx: restart context, past the point of no return, in the process;
+ *	the image's credentials not committed yet
+ */
+void ckpt_restore_owners(struct ckpt_ctx *ctx)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	const struct cred *old;
+	unsigned int i;
+
+	for (i = 0; i < rst->nr_owners; i++) {
+		struct ckpt_owner *o = &rst->owners[i];
+		struct pid *pid;
+
+		pid = get_task_pid(current, o->type == PIDTYPE_PGID ? PIDTYPE_PGID :
+				   PIDTYPE_PID);
+		/* The owner's ids, which sigio_perm() checks, are the image's. */
+		old = override_creds(rst->cred);
+		__f_setown(o->file, pid, o->type, 1);
+		revert_creds(old);
+		put_pid(pid);
+	}
 }
 
 /* The kind of FILE records of type @type in this kernel, or NULL. */

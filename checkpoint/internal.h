@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -147,6 +148,16 @@ struct ckpt_fd_entry {
 };
 
 /**
+ * struct ckpt_owner - a file whose owner (F_SETOWN) is the restored process
+ * @file: the file, referenced
+ * @type: PIDTYPE_PID, PIDTYPE_TGID or PIDTYPE_PGID
+ */
+struct ckpt_owner {
+	struct file *file;
+	enum pid_type type;
+};
+
+/**
  * struct ckpt_restart_state - what restart(2) has read and checked, and
  * applies after the point of no return
  * @task: the TASK record
@@ -163,6 +174,8 @@ struct ckpt_fd_entry {
  * @exe_file: the executable of @mm, or NULL
  * @dumpable: the dumpable flag of @mm, set after the credentials
  * @membarrier: the membarrier(2) registrations of @mm
+ * @owners: the files the process owns, set once it is current
+ * @nr_owners: how many
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -179,6 +192,8 @@ struct ckpt_restart_state {
 	struct file *exe_file;
 	u32 dumpable;
 	u32 membarrier;
+	struct ckpt_owner *owners;
+	unsigned int nr_owners;
 };
 
 /**
@@ -408,6 +423,7 @@ struct file *ckpt_read_file_ref(struct ckpt_ctx *ctx, u32 objref);
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
 int ckpt_restore_files(struct ckpt_ctx *ctx);
+void ckpt_restore_owners(struct ckpt_ctx *ctx);
 int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 
 /* memory.c */

@@ -1429,6 +1429,10 @@ int ckpt_restore_mm(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ctx->rst->mm = NULL;
+#ifdef CONFIG_MEMCG
+	/* Built by the caller of restart(2), which may be another task. */
+	WRITE_ONCE(mm->owner, current);
+#endif
 	flush_thread();
 #ifdef CONFIG_MEMBARRIER
 	/* exec_mmap() cleared the registrations; the image's come back. */

@@ -352,6 +352,9 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 		if (rst->fds[i].file)
 			fput(rst->fds[i].file);
 	kvfree(rst->fds);
+	for (i = 0; i < rst->nr_owners; i++)
+		fput(rst->owners[i].file);
+	kfree(rst->owners);
 	if (rst->mm)
 		mmput(rst->mm);
 	if (rst->exe_file)
@@ -437,6 +440,7 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ckpt_restore_fs(ctx);
+	ckpt_restore_owners(ctx);
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
 	/* What commit_creds() resets when the ids change, the image sets. */
@@ -503,7 +507,8 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 		return ret;
 	self = ctx->tree->nr == 1 &&
 	       !(ctx->flags & (CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS));
-	if (self && get_nr_threads(current) > 1)
+	/* The new address spaces are built in the caller's context. */
+	if (get_nr_threads(current) > 1)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"the caller has %d threads; restart needs a single-threaded caller",
 				get_nr_threads(current));

@@ -31,6 +31,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/key.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
@@ -45,6 +46,7 @@
 #include <linux/syscalls.h>
 #include <linux/task_work.h>
 #include <linux/wait.h>
+#include <uapi/linux/wait.h>
 
 #include "internal.h"
 
@@ -113,6 +115,9 @@ static unsigned int ckpt_tree_fill(struct ckpt_ctx *ctx, struct ckpt_tree *tree,
 
 		if (ckpt_tree_skip(t))
 			continue;
+		/* Counted until past the limit, which is refused. */
+		if (!tree->tasks && n > CKPT_TREE_MAX_TASKS)
+			break;
 		if (n++ >= max || !tree->tasks)
 			continue;
 		m->task = get_task_struct(t);
@@ -159,8 +164,6 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		struct pid_namespace *child_ns = NULL;
 		pid_t pid = task_pid_vnr(t);
 
-		if (i && !ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
-			return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d", pid);
 		if (task_active_pid_ns(t) != ns)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"pid %d is in a pid namespace nested in the tree's, not supported",
@@ -173,8 +176,17 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"pid %d is in session %d, whose leader is not in the tree",
 					pid, m->e.sid);
-		if (m->e.flags & CKPT_TREE_TASK_ZOMBIE)
+		if (m->e.flags & CKPT_TREE_TASK_ZOMBIE) {
+			if (!thread_group_empty(t))
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"pid %d has threads that run after it exited, not supported",
+						pid);
+			if (m->e.exit_signal == SIGKILL || m->e.exit_signal == SIGSTOP)
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"zombie pid %d has exit signal %u, not supported",
+						pid, m->e.exit_signal);
 			continue;
+		}
 		task_lock(t);
 		if (t->nsproxy)
 			child_ns = t->nsproxy->pid_ns_for_children;
@@ -212,6 +224,11 @@ static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 	unsigned int i;
 	int ret = 0;
 
+	/* The root was checked by the system call. */
+	for (i = 1; i < tree->nr; i++)
+		if (!ptrace_may_access(tree->tasks[i].task, PTRACE_MODE_ATTACH_REALCREDS))
+			return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
+					task_pid_vnr(tree->tasks[i].task));
 	for (i = 0; !ret && i < tree->nr; i++) {
 		struct ckpt_tree_member *m = &tree->tasks[i];
 
@@ -226,6 +243,9 @@ static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 	}
 	return ret;
 }
+
+static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, struct ckpt_tree *tree);
+static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, int err);
 
 /**
  * ckpt_collect_tree() - find and check the tasks of the tree to checkpoint
@@ -273,7 +293,14 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 	if (tree->tasks[0].e.pid == 1 && ckpt_is_pidns_root(ctx, ctx->root_task))
 		tree->flags |= CKPT_TREE_PIDNS_INIT;
 	ret = ckpt_tree_check_tasks(ctx, tree);
-	return ret ?: ckpt_tree_check(ctx, tree);
+	if (!ret)
+		ret = ckpt_tree_check(ctx, tree);
+	/* What restart would refuse, checkpoint refuses. */
+	if (!ret)
+		ret = ckpt_tree_check_entries(ctx, tree);
+	if (!ret)
+		ret = ckpt_tree_check_groups(ctx, tree, -EOPNOTSUPP);
+	return ret;
 }
 
 /**
@@ -316,6 +343,12 @@ int ckpt_recheck_tree(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret = 0;
 
+	struct ckpt_tree count = { };
+
+	/* No task joined it: an orphan adopted by a subreaper of it. */
+	if (ckpt_tree_fill(ctx, &count, 0) != tree->nr)
+		return ckpt_err(ctx, -EBUSY, "the tree of pid %d changed during the checkpoint",
+				task_pid_vnr(ctx->root_task));
 	for (i = 0; !ret && i < tree->nr; i++) {
 		struct ckpt_tree_member *m = &tree->tasks[i];
 
@@ -375,7 +408,8 @@ static int ckpt_tree_read_record(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 			   sizeof(*h) + CKPT_TREE_MAX_TASKS * one);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	if (h->h.len != sizeof(*h) + (size_t)h->nr_tasks * one ||
+	if (h->nr_tasks < 1 || h->nr_tasks > CKPT_TREE_MAX_TASKS ||
+	    h->h.len != sizeof(*h) + (size_t)h->nr_tasks * one ||
 	    h->flags & ~CKPT_TREE_FLAGS_ALL) {
 		kvfree(h);
 		return ckpt_err(ctx, -EINVAL, "malformed tree record");
@@ -391,6 +425,20 @@ static int ckpt_tree_read_record(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		tree->tasks[i].e = h->tasks[i];
 	kvfree(h);
 	return 0;
+}
+
+/*
+ * A zombie's wait status: an exit status, or a signal with the core dump
+ * flag; and an exit signal that neither kills nor stops its parent while
+ * the tree is restored.
+ */
+static bool ckpt_exit_code_ok(const struct ckpt_tree_task *e)
+{
+	u32 code = e->exit_code, sig = code & 0x7f;
+
+	if (e->exit_signal == SIGKILL || e->exit_signal == SIGSTOP || code & ~0xffffU)
+		return false;
+	return sig ? !(code & 0xff00) && sig != 0x7f && valid_signal(sig) : !(code & 0x80);
 }
 
 /* Check each entry on its own, and link children to their parents. */
@@ -416,7 +464,8 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		m->sess = -1;
 		last[i] = -1;
 		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL || e->__reserved ||
-		    (!zombie && e->exit_code) || !valid_signal(e->exit_signal))
+		    (!zombie && e->exit_code) || !valid_signal(e->exit_signal) ||
+		    (zombie && !ckpt_exit_code_ok(e)))
 			err = ckpt_err(ctx, -EINVAL, "malformed entry %d of the tree", i);
 		else if (!tree->no_pids && (e->pid <= 0 || e->pid > PID_MAX_LIMIT))
 			err = ckpt_err(ctx, -EINVAL, "bad pid %d in the tree", e->pid);
@@ -460,7 +509,7 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
  * joins the group of a leader of its session.  A session or group that
  * is not of a task of the tree is the caller's.
  */
-static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
+static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, int err)
 {
 	int i, nr = tree->nr, *before;
 
@@ -483,7 +532,7 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		m->sess = sess == i ? i : born;
 		if ((sess == i && e->pgid != e->pid) || (sess != i && sess != born)) {
 			kvfree(before);
-			return ckpt_err(ctx, -EINVAL,
+			return ckpt_err(ctx, err,
 					"the session %d of pid %d cannot be re-created",
 					e->sid, e->pid);
 		}
@@ -499,7 +548,7 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		if (g < 0 ? m->sess >= 0 :
 		    tree->tasks[g].e.pgid != tree->tasks[g].e.pid ||
 		    tree->tasks[g].sess != m->sess)
-			return ckpt_err(ctx, -EINVAL,
+			return ckpt_err(ctx, err,
 					"the process group %d of pid %d cannot be re-created",
 					m->e.pgid, m->e.pid);
 	}
@@ -529,7 +578,7 @@ int ckpt_read_tree(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = ckpt_tree_check_entries(ctx, tree);
 	if (!ret && !tree->no_pids)
-		ret = ckpt_tree_check_groups(ctx, tree);
+		ret = ckpt_tree_check_groups(ctx, tree, -EINVAL);
 	if (ret)
 		return ret;
 	if (tree->no_pids && (ctx->flags & CKPT_RESTART_SAME_PIDS))
@@ -550,6 +599,17 @@ static bool ckpt_tree_reached(struct ckpt_tree *tree, unsigned int *count)
 	done = tree->error || *count == tree->nr;
 	spin_unlock_irq(&tree->wq.lock);
 	return done;
+}
+
+/* Has a task failed? */
+static bool ckpt_tree_reached_error(struct ckpt_tree *tree)
+{
+	bool err;
+
+	spin_lock_irq(&tree->wq.lock);
+	err = tree->error;
+	spin_unlock_irq(&tree->wq.lock);
+	return err;
 }
 
 /* Has every task created left the operation? */
@@ -623,8 +683,12 @@ static int ckpt_tree_fork(struct ckpt_tree *tree, int i)
 	struct ckpt_tree_member *m = &tree->tasks[i];
 	pid_t tid = m->e.pid;
 	struct kernel_clone_args args = {
-		/* The mm of current until the task's own replaces it. */
-		.flags = CLONE_VM | CLONE_UNTRACED,
+		/*
+		 * A copy of current's mm until the task's own replaces it: not
+		 * CLONE_VM, which would leave its marks (MMF_MULTIPROCESS, a
+		 * shadow stack) in the caller's.
+		 */
+		.flags = CLONE_UNTRACED,
 		.exit_signal = m->e.exit_signal,
 		.set_tid = &tid,
 		.set_tid_size = 1,
@@ -643,9 +707,19 @@ static int ckpt_tree_fork(struct ckpt_tree *tree, int i)
 	m->tree = tree;
 	init_task_work(&m->work, ckpt_tree_task_work);
 	/* A task that has not run yet takes task work. */
-	if (WARN_ON_ONCE(task_work_add(p, &m->work, TWA_RESUME)))
+	if (WARN_ON_ONCE(task_work_add(p, &m->work, TWA_RESUME))) {
+		/* Dies before it reaches user space; not counted. */
 		send_sig(SIGKILL, p, 1);
+		wake_up_new_task(p);
+		return -ESRCH;
+	}
 	ckpt_arch_prepare_child(p);
+	if (IS_ENABLED(CONFIG_LRU_GEN_WALKS_MMU)) {
+		/* As kernel_clone() does for a new mm. */
+		task_lock(p);
+		lru_gen_add_mm(p->mm);
+		task_unlock(p);
+	}
 	spin_lock_irq(&tree->wq.lock);
 	tree->created++;
 	spin_unlock_irq(&tree->wq.lock);
@@ -662,11 +736,20 @@ static int ckpt_tree_create(struct ckpt_tree *tree, int i)
 {
 	struct ckpt_tree_member *m = &tree->tasks[i];
 	bool leader = m->sess == i;
+	sigset_t blocked;
 	int c, ret = 0;
 
 	mutex_lock(&tree->lock);
-	/* No handler of the caller's, nor SA_NOCLDWAIT: zombies must stay. */
+	/*
+	 * No handler of the caller's, nor SA_NOCLDWAIT: zombies must stay.
+	 * Every signal blocked until the image's mask is set, so that none
+	 * (a child's exit signal, one sent from outside) stops or kills the
+	 * task, or fails its forks, before its state is restored; its
+	 * pending signals are then the image's.
+	 */
 	flush_signal_handlers(current, 1);
+	sigfillset(&blocked);
+	set_current_blocked(&blocked);
 	if (m->rst && m->rst->task.flags & CKPT_TASK_CHILD_SUBREAPER)
 		current->signal->is_child_subreaper = 1;
 	for (c = m->first_child; leader && !ret && c >= 0; c = tree->tasks[c].next_sibling)
@@ -744,12 +827,20 @@ static int ckpt_tree_apply(struct ckpt_tree *tree, int i)
 	mutex_lock(&tree->lock);
 	ctx->rst = m->rst;
 	ctx->arch = m->arch;
+#ifdef CONFIG_KEYS
+	/* As fork() gives a new process: the caller's keyrings stay its own. */
+	key_put(m->rst->cred->thread_keyring);
+	m->rst->cred->thread_keyring = NULL;
+	key_put(m->rst->cred->process_keyring);
+	m->rst->cred->process_keyring = NULL;
+#endif
 	mutex_lock(&current->signal->cred_guard_mutex);
 	ret = ckpt_restore_current(ctx);
 	mutex_unlock(&current->signal->cred_guard_mutex);
-	if (!ret)
+	if (!ret) {
 		ckpt_arch_restore(ctx);
-	else
+		ckpt_arch_child_restored();
+	} else
 		ckpt_err(ctx, ret, "pid %d could not be restored (error %ld)", m->e.pid, ret);
 	/* The state given is gone from @m; what is left is freed with it. */
 	m->rst = ctx->rst;
@@ -798,8 +889,17 @@ static void ckpt_tree_task_work(struct callback_head *work)
 	if (!ret)
 		ret = ckpt_tree_apply(tree, i);
 	ckpt_tree_count(tree, &tree->applied, ret);
-	if (!ret)
-		ret = ckpt_tree_wait(tree, &tree->applied);
+	if (ret)
+		goto out;
+	/*
+	 * Restored: the tree succeeds once every task is.  A fatal signal
+	 * of the image (pending, not blocked) ends this task as it would
+	 * have ended the original, not the others.
+	 */
+	ret = ckpt_tree_wait(tree, &tree->applied);
+	if (ret == -EINTR && !ckpt_tree_reached_error(tree))
+		ret = 0;
+out:
 	ckpt_tree_count(tree, &tree->left, ret);
 	if (ret)
 		force_fatal_sig(SIGKILL);
@@ -813,8 +913,8 @@ static int ckpt_tree_check_caller(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 	bool taken;
 
 	for (i = tree->new_pidns ? 1 : 0; i < tree->nr; i++)
-		if (tree->tasks[i].e.pid > READ_ONCE(pid_max))
-			return ckpt_err(ctx, -EINVAL, "pid %d is above pid_max",
+		if (tree->tasks[i].e.pid >= READ_ONCE(pid_max))
+			return ckpt_err(ctx, -EINVAL, "pid %d is not below pid_max",
 					tree->tasks[i].e.pid);
 	if (tree->new_pidns) {
 		if (!ns_capable(current_user_ns(), CAP_SYS_ADMIN))
@@ -892,10 +992,13 @@ long ckpt_restart_tree(struct ckpt_ctx *ctx)
 	/* The tasks use @ctx until they leave it: wait for every one. */
 	wait_event(tree->wq, ckpt_tree_all_left(tree));
 	if (ret) {
-		int status;
+		long r;
 
 		/* Reap the root, child of the caller, and the pid it held. */
-		kernel_wait(nr, &status);
+		do {
+			r = kernel_wait4(nr, NULL, __WALL, NULL);
+			cond_resched();
+		} while (r == -ERESTARTSYS && !fatal_signal_pending(current));
 		return ret;
 	}
 	return nr;

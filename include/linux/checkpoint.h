@@ -204,6 +204,15 @@ long ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs);
 void ckpt_arch_prepare_child(struct task_struct *p);
 
 /**
+ * ckpt_arch_child_restored() - after ckpt_arch_restore() in a task of a tree
+ *
+ * Runs in the task, on its way out of the kernel after the system call
+ * exit work: undo what ckpt_arch_restore() set for the exit of restart(2)
+ * that this exit has already passed.  Nothing to do by default.
+ */
+void ckpt_arch_child_restored(void);
+
+/**
  * ckpt_arch_free() - free what the read hooks kept
  * @ctx: restart context
  */

@@ -470,6 +470,17 @@ void ckpt_arch_prepare_child(struct task_struct *p)
 }
 
 /**
+ * ckpt_arch_child_restored() - drop the TIF_RESTOREALL of restart(2)'s exit
+ *
+ * The exit of a task of a tree read it before its restore: left set, it
+ * would make the task's next system call return without its result.
+ */
+void ckpt_arch_child_restored(void)
+{
+	clear_thread_flag(TIF_RESTOREALL);
+}
+
+/**
  * ckpt_arch_free() - free the state the powerpc read hooks kept
  * @ctx: restart context
  */

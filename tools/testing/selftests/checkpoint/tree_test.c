@@ -265,6 +265,17 @@ static void dump_tasks(void)
 			if (*c == '\n')
 				*c = ' ';
 		fprintf(stderr, "# task %.80s wchan %s stack %.600s\n", stat, wchan, stack);
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		if (ckpt_read_file(path, stack, sizeof(stack)) > 0) {
+			char *l = strstr(stack, "SigPnd");
+
+			if (l)
+				l[strcspn(l, "C")] = '\0';
+			fprintf(stderr, "#   %s\n", l ? l : "");
+		}
+		snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+		if (ckpt_read_file(path, stack, sizeof(stack)) > 0)
+			fprintf(stderr, "#   syscall %s", stack);
 	}
 	if (d)
 		closedir(d);
@@ -372,7 +383,7 @@ static void check_ids(struct __test_metadata *_metadata, const struct restored *
 	const struct report *root = find_rep(r, 0);
 
 	ASSERT_EQ(n, r->nrep) TH_LOG("%d reports of %d tasks", r->nrep, n);
-	ASSERT_NE(NULL, root);
+	ASSERT_TRUE(root != NULL);
 	for (int i = 0; i < r->nrep; i++) {
 		const struct report *e = &r->rep[i];
 		int32_t r0 = root->pid0;
@@ -454,12 +465,16 @@ static void consumer(int idx)
 {
 	struct report r;
 	int32_t y, n = 0, bad = 0;
+	int own[2];
 
 	task_start(&r, idx);
 	task_started();
 	close(pipe_a[0]);
 	close(pipe_a[1]);
 	close(pipe_b[1]);
+	/* It owns a pipe of its own (F_SETOWN): after restart too. */
+	if (pipe(own) || fcntl(own[0], F_SETOWN, getpid()))
+		_exit(13);
 	while (read(pipe_b[0], &y, sizeof(y)) == sizeof(y)) {
 		n++;
 		if (y != 3 * n + 1)
@@ -467,6 +482,7 @@ static void consumer(int idx)
 	}
 	r.val[0] = n;
 	r.val[1] = bad;
+	r.val[2] = fcntl(own[0], F_GETOWN);
 	task_report(&r);
 }
 
@@ -517,13 +533,14 @@ static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags,
 	check_ids(_metadata, &r, 4, newns);
 	root = find_rep(&r, 0);
 	cons = find_rep(&r, 3);
-	ASSERT_NE(NULL, root);
-	ASSERT_NE(NULL, cons);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(cons != NULL);
 	EXPECT_EQ(0, root->val[0]);
 	EXPECT_EQ(0, root->val[1]);
 	EXPECT_EQ(0, root->val[2]);
 	EXPECT_EQ(PIPE_VALUES, cons->val[0]) TH_LOG("the consumer got %d values", cons->val[0]);
 	EXPECT_EQ(0, cons->val[1]) TH_LOG("%d values out of order", cons->val[1]);
+	EXPECT_EQ(cons->pid1, cons->val[2]) TH_LOG("the owner of the consumer's pipe");
 	close(t.img);
 }
 
@@ -615,7 +632,7 @@ TEST(zombie_and_sigchld)
 	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
 	EXPECT_EQ(0, r.root_status);
 	root = find_rep(&r, 0);
-	ASSERT_NE(NULL, root);
+	ASSERT_TRUE(root != NULL);
 	ASSERT_EQ(2, r.nrep);
 	EXPECT_TRUE(WIFEXITED(root->val[0]) && WEXITSTATUS(root->val[0]) == 7)
 		TH_LOG("the zombie's status after restart: %#x", root->val[0]);
@@ -847,14 +864,138 @@ TEST(container)
 	check_ids(_metadata, &r, 4, true);
 	init = find_rep(&r, 0);
 	cons = find_rep(&r, 3);
-	ASSERT_NE(NULL, init);
-	ASSERT_NE(NULL, cons);
+	ASSERT_TRUE(init != NULL);
+	ASSERT_TRUE(cons != NULL);
 	EXPECT_EQ(1, init->pid0);
 	EXPECT_EQ(1, init->pid1);
 	EXPECT_EQ(0, init->val[0]);
 	EXPECT_EQ(0, init->val[1]);
 	EXPECT_EQ(PIPE_VALUES, cons->val[0]);
 	EXPECT_EQ(0, cons->val[1]);
+	close(t.img);
+}
+
+/* ------------------------------------------------------------------ */
+/* A subreaper and its orphan; exit and parent death signals.          */
+/* ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t usr2_count;
+static pid_t subreaper_pid;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_count++;
+}
+
+static void orphan(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	/* Its parent exits: the subreaper above becomes its parent. */
+	while (getppid() != subreaper_pid)
+		nap(0.01);
+	ids(&r.pid0);
+	nap(3);
+	task_report(&r);
+}
+
+static void middle(int idx)
+{
+	tree_fork(orphan, idx + 1);
+	task_started();
+	_exit(0);
+}
+
+static void signalled_child(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	prctl(PR_SET_PDEATHSIG, SIGUSR2);
+	nap(3);
+	prctl(PR_GET_PDEATHSIG, &r.val[0]);
+	task_report(&r);
+}
+
+static void subreaper_root(int idx)
+{
+	struct sigaction sa = { .sa_handler = on_usr2, .sa_flags = SA_RESTART };
+	struct report r;
+	pid_t m, c;
+	int st;
+
+	task_start(&r, idx);
+	subreaper_pid = getpid();
+	sigaction(SIGUSR2, &sa, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	m = tree_fork(middle, 1);
+	reap(m);
+	/* A child whose exit sends SIGUSR2, not SIGCHLD. */
+	fflush(NULL);
+#if defined(__s390x__)
+	c = syscall(SYS_clone, 0, SIGUSR2, 0, 0, 0);
+#else
+	c = syscall(SYS_clone, SIGUSR2, 0, 0, 0, 0);
+#endif
+	if (c == 0) {
+		signalled_child(3);
+		_exit(5);
+	}
+	task_started();
+	nap(4);
+	prctl(PR_GET_CHILD_SUBREAPER, &r.val[0]);
+	r.val[1] = waitpid(c, &st, __WCLONE) == c && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	r.val[2] = usr2_count;
+	/* The orphan is a child of this one: a wait for any child finds it. */
+	r.val[3] = waitpid(-1, &st, 0);
+	if (r.val[1] != 5 || r.val[3] <= 0)
+		dprintf(2, "# subreaper root: child %d status %d, orphan wait %d\n",
+			c, r.val[1], r.val[3]);
+	root_finish(&r, 2);
+}
+
+/*
+ * An orphan stays the child of the subreaper it was reparented to; a
+ * child keeps its exit signal (SIGUSR2 to its parent) and its parent
+ * death signal.
+ */
+TEST(subreaper_orphan_and_signals)
+{
+	const struct report *root, *orph, *sig;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	/* Root, middle (exits at once), orphan, signalled child. */
+	ASSERT_EQ(0, tree_start(&t, subreaper_root, 3));
+	ckpt_sleep(0.5);
+	/* The middle one is gone: its pid is not among the three read. */
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
+							 strerror(t.err), t.log);
+	ckpt_ckptinfo(_metadata, t.img);
+	tree_kill(&t);
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(0, r.root_status);
+	root = find_rep(&r, 0);
+	orph = find_rep(&r, 2);
+	sig = find_rep(&r, 3);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(orph != NULL);
+	ASSERT_TRUE(sig != NULL);
+	EXPECT_EQ(root->pid0, orph->ppid0);
+	EXPECT_EQ(root->pid1, orph->ppid1);
+	EXPECT_EQ(1, root->val[0]);
+	EXPECT_EQ(5, root->val[1]);
+	EXPECT_EQ(1, root->val[2]) TH_LOG("%d SIGUSR2 from the child's exit", root->val[2]);
+	EXPECT_EQ(orph->pid1, root->val[3]);
+	EXPECT_EQ(SIGUSR2, sig->val[0]);
+	EXPECT_EQ(root->pid1, sig->ppid1);
 	close(t.img);
 }
 
@@ -1181,7 +1322,7 @@ TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
 	tail = ckpt_tail_offset(&img);
 	ASSERT_NE(0UL, (unsigned long)tail);
 	bad.buf = malloc(img.len);
-	ASSERT_NE(NULL, bad.buf);
+	ASSERT_TRUE(bad.buf != NULL);
 
 	/* Every prefix that ends at a record boundary, and in the tree record. */
 	while ((next = ckpt_next_record(&img, off))) {
