@@ -840,8 +840,9 @@ static int ckpt_tree_apply(struct ckpt_tree *tree, int i)
 	if (!ret) {
 		ckpt_arch_restore(ctx);
 		ckpt_arch_child_restored();
-	} else
+	} else {
 		ckpt_err(ctx, ret, "pid %d could not be restored (error %ld)", m->e.pid, ret);
+	}
 	/* The state given is gone from @m; what is left is freed with it. */
 	m->rst = ctx->rst;
 	m->arch = ctx->arch;
