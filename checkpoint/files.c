@@ -41,6 +41,58 @@
 			 O_NOFOLLOW | O_NOATIME | O_PATH)
 
 /**
+ * ckpt_share_free() - drop a table restart shared between tasks
+ * @ptr: the &struct ckpt_share
+ */
+void ckpt_share_free(void *ptr)
+{
+	struct ckpt_share *s = ptr;
+	bool last = false;
+
+	if (s->files)
+		put_files_struct(s->files);
+	if (s->fs) {
+		spin_lock(&s->fs->lock);
+		last = !--s->fs->users;
+		spin_unlock(&s->fs->lock);
+		if (last)
+			free_fs_struct(s->fs);
+	}
+	kfree(s);
+}
+
+/*
+ * The table a FILES or FS record names by @objref (0 in images that had no
+ * reference): a new reference is a table met for the first time, an old
+ * one a table an earlier task of the tree shares.
+ */
+static int ckpt_share_read(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type,
+			   struct ckpt_share **share)
+{
+	struct ckpt_share *s;
+	int ret;
+
+	*share = NULL;
+	if (!objref)
+		return 0;
+	if (objref <= ctx->last_objref) {
+		s = ckpt_obj_fetch(ctx, objref, type);
+		if (IS_ERR(s))
+			return PTR_ERR(s);
+		*share = s;
+		return 0;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_init(&s->lock);
+	ret = ckpt_obj_insert(ctx, objref, s, type);
+	if (!ret)
+		*share = s;
+	return ret;
+}
+
+/**
  * ckpt_write_fs() - write the FS record of a task
  * @ctx: checkpoint context
  * @t: the task
@@ -52,12 +104,14 @@ int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 	struct path cwd, root, my_root;
 	const char *cwd_name, *root_name = "/";
 	struct ckpt_hdr_fs *h;
+	struct fs_struct *fs;
 	char *buf;
 	u32 cwd_len, root_len, umask;
-	int ret;
+	int ret, objref;
 
 	task_lock(t);
-	if (!t->fs) {
+	fs = t->fs;
+	if (!fs) {
 		task_unlock(t);
 		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", task_pid_vnr(t));
 	}
@@ -88,8 +142,15 @@ int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 			goto out;
 		}
 	}
+	/* Tasks that share it (CLONE_FS) name it by one reference. */
+	objref = ckpt_obj_lookup(ctx, fs) ?: ckpt_obj_add(ctx, fs, CKPT_OBJ_FS);
+	if (objref < 0) {
+		ret = objref;
+		goto out;
+	}
 	cwd_len = strlen(cwd_name) + 1;
 	root_len = strlen(root_name) + 1;
+	h->objref = objref;
 	h->umask = umask;
 	h->cwd_len = cwd_len;
 	h->root_len = root_len;
@@ -142,7 +203,7 @@ int ckpt_read_fs(struct ckpt_ctx *ctx)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	ret = -EINVAL;
-	if (h->__reserved || h->umask & ~0777 ||
+	if (h->umask & ~0777 ||
 	    h->cwd_len < 2 || h->root_len < 2 ||
 	    (u64)h->cwd_len + h->root_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->paths, h->cwd_len) != h->cwd_len - 1 ||
@@ -151,6 +212,9 @@ int ckpt_read_fs(struct ckpt_ctx *ctx)
 		ret = ckpt_err(ctx, -EINVAL, "malformed fs record");
 		goto out;
 	}
+	ret = ckpt_share_read(ctx, h->objref, CKPT_OBJ_FS, &rst->fs_share);
+	if (ret)
+		goto out;
 	rst->umask = h->umask;
 	root = h->paths + h->cwd_len;
 	ret = ckpt_lookup_dir(ctx, root, "root", &rst->root);
@@ -177,17 +241,53 @@ out:
 void ckpt_restore_fs(struct ckpt_ctx *ctx)
 {
 	struct ckpt_restart_state *rst = ctx->rst;
+	struct ckpt_share *s = rst->fs_share;
+	struct fs_struct *fs;
+	bool last;
 
+	if (s) {
+		mutex_lock(&s->lock);
+		if (s->fs) {
+			/* Another task built it: take it in place of ours. */
+			fs = s->fs;
+			spin_lock(&fs->lock);
+			fs->users++;
+			spin_unlock(&fs->lock);
+			task_lock(current);
+			swap(current->fs, fs);
+			spin_lock(&fs->lock);
+			last = !--fs->users;
+			spin_unlock(&fs->lock);
+			task_unlock(current);
+			mutex_unlock(&s->lock);
+			if (last)
+				free_fs_struct(fs);
+			return;
+		}
+	}
 	set_fs_root(current->fs, &rst->root);
 	set_fs_pwd(current->fs, &rst->cwd);
 	current->fs->umask = rst->umask;
+	if (s) {
+		fs = current->fs;
+		spin_lock(&fs->lock);
+		fs->users++;
+		spin_unlock(&fs->lock);
+		s->fs = fs;
+		mutex_unlock(&s->lock);
+	}
 }
 
-/*
- * What the kernel calls @file ("net:[4026531840]", "anon_inode:[eventpoll]",
- * "socket:[123]", or its path), in @buf, for the log.
+/**
+ * ckpt_file_name() - what the kernel calls a file, for the log
+ * @file: the file
+ * @buf: room for the name
+ * @size: size of @buf
+ *
+ * Return: "net:[4026531840]", "anon_inode:[eventpoll]", "socket:[123]", or
+ * the file's path, in @buf.
  */
-static const char *ckpt_file_name(struct file *file, char *buf, int size)
+const char *ckpt_file_name(struct file *file, char *buf, int size)
 {
 	char *p = d_path(&file->f_path, buf, size);
 
@@ -704,6 +804,35 @@ struct file *ckpt_read_file_ref(struct ckpt_ctx *ctx, u32 objref)
 }
 
 /**
+ * ckpt_fd_inherited() - is a descriptor one restart gives the restorer's?
+ * @ctx: checkpoint context
+ * @t: a task of the tree
+ * @fd: its descriptor
+ * @file: the open file behind it
+ *
+ * With %CKPT_CHECKPOINT_INHERIT_STDIO, descriptors 0 to 2 of the root, and
+ * those of the other tasks that are the root's same descriptor (the same
+ * open file): a pipe between two tasks of the tree on a task's 0 or 1 is
+ * the tree's own and saved.
+ *
+ * Return: true if it is inherited.
+ */
+bool ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
+		       unsigned int fd, struct file *file)
+{
+	struct file *root_file;
+
+	if (fd > 2 || !(ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO))
+		return false;
+	if (t == ctx->root_task)
+		return true;
+	root_file = fget_task(ctx->root_task, fd);
+	if (root_file)
+		fput(root_file);
+	return root_file == file;
+}
+
+/**
  * ckpt_write_files() - write the descriptor table of a task
  * @ctx: checkpoint context
  * @t: the task
@@ -714,6 +843,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_hdr_files h = { };
 	struct ckpt_fd_entry *fds;
+	struct files_struct *files;
 	unsigned int fd, nr = 0, max;
 	char who[32];
 	int ret = 0, i;
@@ -722,9 +852,18 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	BUILD_BUG_ON(sizeof(struct ckpt_hdr_fd) != 24);
 	rcu_read_lock();
 	task_lock(t);
-	max = t->files ? files_fdtable(t->files)->max_fds : 0;
+	files = t->files;
+	max = files ? files_fdtable(files)->max_fds : 0;
 	task_unlock(t);
 	rcu_read_unlock();
+	/* Tasks that share it (CLONE_FILES) name it by one reference. */
+	if (files) {
+		ret = ckpt_obj_lookup(ctx, files) ?: ckpt_obj_add(ctx, files, CKPT_OBJ_FILES);
+		if (ret < 0)
+			return ret;
+		h.objref = ret;
+		ret = 0;
+	}
 	fds = kvcalloc(max ?: 1, sizeof(*fds), GFP_KERNEL);
 	if (!fds)
 		return -ENOMEM;
@@ -745,7 +884,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			break;
 		/* A self checkpoint does not save the file of its own image. */
 		if (t == current && file == ctx->file &&
-		    !(fd <= 2 && ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO)) {
+		    !ckpt_fd_inherited(ctx, t, fd, file)) {
 			fput(file);
 			continue;
 		}
@@ -760,7 +899,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 
 		if (fds[i].cloexec)
 			f.flags |= CKPT_FD_CLOEXEC;
-		if (fds[i].fd <= 2 && ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO) {
+		if (ckpt_fd_inherited(ctx, t, fds[i].fd, fds[i].file)) {
 			f.flags |= CKPT_FD_INHERITED;
 		} else {
 			snprintf(who, sizeof(who), "fd %u", fds[i].fd);
@@ -792,8 +931,11 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	ret = ckpt_read_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
 	if (ret)
 		return ret;
-	if (h.__reserved || h.nr_fds > sysctl_nr_open || h.nr_fds > nofile)
+	if (h.nr_fds > sysctl_nr_open || h.nr_fds > nofile)
 		return ckpt_err(ctx, -EINVAL, "malformed files record (%u fds)", h.nr_fds);
+	ret = ckpt_share_read(ctx, h.objref, CKPT_OBJ_FILES, &rst->files_share);
+	if (ret)
+		return ret;
 	rst->fds = kvcalloc(h.nr_fds ?: 1, sizeof(*rst->fds), GFP_KERNEL);
 	if (!rst->fds)
 		return -ENOMEM;
@@ -840,17 +982,9 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/**
- * ckpt_restore_files() - give current the descriptor table read
- * @ctx: restart context, past the point of no return
- *
- * Every descriptor of the caller is closed but those the image inherits.
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_restore_files(struct ckpt_ctx *ctx)
+/* Make the descriptor table of current the one @rst read. */
+static int ckpt_build_files(struct ckpt_restart_state *rst)
 {
-	struct ckpt_restart_state *rst = ctx->rst;
 	bool keep[3] = { };
 	unsigned int i;
 	int ret;
@@ -888,4 +1022,43 @@ int ckpt_restore_files(struct ckpt_ctx *ctx)
 			return ret;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_restore_files() - give current the descriptor table read
+ * @ctx: restart context, past the point of no return
+ *
+ * Every descriptor of the caller is closed but those the image inherits.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_restore_files(struct ckpt_ctx *ctx)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	struct ckpt_share *s = rst->files_share;
+	int ret;
+
+	if (!s)
+		return ckpt_build_files(rst);
+	mutex_lock(&s->lock);
+	if (s->files) {
+		/* Another task built it: take it in place of ours. */
+		struct files_struct *old;
+
+		atomic_inc(&s->files->count);
+		task_lock(current);
+		old = current->files;
+		current->files = s->files;
+		task_unlock(current);
+		put_files_struct(old);
+		ret = 0;
+	} else {
+		ret = ckpt_build_files(rst);
+		if (!ret) {
+			s->files = current->files;
+			atomic_inc(&s->files->count);
+		}
+	}
+	mutex_unlock(&s->lock);
+	return ret;
 }

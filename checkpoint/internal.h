@@ -133,6 +133,23 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FILE = 1,
 	CKPT_OBJ_PIPE,
 	CKPT_OBJ_ALIAS,		/* checkpoint: another name of an object */
+	CKPT_OBJ_FILES,		/* a descriptor table, shared by CLONE_FILES */
+	CKPT_OBJ_FS,		/* an fs_struct, shared by CLONE_FS */
+};
+
+/**
+ * struct ckpt_share - restart: a table several tasks share, built once
+ * @lock: held while the first task builds it
+ * @files: the descriptor table built (%CKPT_OBJ_FILES), referenced
+ * @fs: the fs_struct built (%CKPT_OBJ_FS), one of its users
+ *
+ * The first task of the tree to restore its table builds it in its own and
+ * publishes it here; the others take it in place of theirs.
+ */
+struct ckpt_share {
+	struct mutex lock;
+	struct files_struct *files;
+	struct fs_struct *fs;
 };
 
 /**
@@ -176,6 +193,8 @@ struct ckpt_owner {
  * @membarrier: the membarrier(2) registrations of @mm
  * @owners: the files the process owns, set once it is current
  * @nr_owners: how many
+ * @files_share: the descriptor table shared with other tasks, or NULL
+ * @fs_share: the fs_struct shared with other tasks, or NULL
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -194,6 +213,8 @@ struct ckpt_restart_state {
 	u32 membarrier;
 	struct ckpt_owner *owners;
 	unsigned int nr_owners;
+	struct ckpt_share *files_share;
+	struct ckpt_share *fs_share;
 };
 
 /**
@@ -313,6 +334,9 @@ int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_pin_task(struct ckpt_ctx *ctx, struct task_struct *t);
 void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t);
 
+/* external.c */
+int ckpt_check_external(struct ckpt_ctx *ctx, bool written);
+
 /* tree.c */
 int ckpt_collect_tree(struct ckpt_ctx *ctx);
 int ckpt_write_tree(struct ckpt_ctx *ctx);
@@ -412,6 +436,10 @@ int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
 bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
+bool ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
+		       unsigned int fd, struct file *file);
+const char *ckpt_file_name(struct file *file, char *buf, int size);
+void ckpt_share_free(void *share);
 struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
 			     u32 f_flags);
 int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t);

@@ -48,6 +48,12 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 		if (restart)
 			ckpt_pipe_free(ptr);
 		break;
+	case CKPT_OBJ_FILES:
+	case CKPT_OBJ_FS:
+		/* Checkpoint: a pointer only; restart: a struct ckpt_share. */
+		if (restart)
+			ckpt_share_free(ptr);
+		break;
 	case CKPT_OBJ_ALIAS:
 		break;
 	}
@@ -185,12 +191,19 @@ int ckpt_obj_insert(struct ckpt_ctx *ctx, u32 objref, void *ptr,
  */
 void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type)
 {
+	static const char * const names[] = {
+		[CKPT_OBJ_FILE] = "file",
+		[CKPT_OBJ_PIPE] = "pipe",
+		[CKPT_OBJ_FILES] = "descriptor table",
+		[CKPT_OBJ_FS] = "fs_struct",
+	};
 	struct ckpt_obj *obj = xa_load(&ctx->objs, objref);
 
 	if (!obj || obj->type != type)
 		return ERR_PTR(ckpt_err(ctx, -EINVAL,
 					"record at offset %llu refers to object %u, which is not a %s",
 					ctx->rec_len, objref,
-					type == CKPT_OBJ_FILE ? "file" : "pipe"));
+					type < ARRAY_SIZE(names) && names[type] ?
+					names[type] : "known object"));
 	return obj->ptr;
 }

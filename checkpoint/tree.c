@@ -201,12 +201,9 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 
 			if (tree->tasks[j].e.flags & CKPT_TREE_TASK_ZOMBIE)
 				continue;
+			/* A files table or fs_struct is written once, shared. */
 			if (t->mm && t->mm == o->mm)
 				what = "address space (CLONE_VM)";
-			else if (t->files == o->files)
-				what = "file descriptor table (CLONE_FILES)";
-			else if (t->fs == o->fs)
-				what = "working directory and root (CLONE_FS)";
 			else if (t->sighand == o->sighand)
 				what = "signal handlers (CLONE_SIGHAND)";
 			if (what)
@@ -300,6 +297,8 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 		ret = ckpt_tree_check_entries(ctx, tree);
 	if (!ret)
 		ret = ckpt_tree_check_groups(ctx, tree, -EOPNOTSUPP);
+	if (!ret)
+		ret = ckpt_check_external(ctx, false);
 	return ret;
 }
 
@@ -359,7 +358,7 @@ int ckpt_recheck_tree(struct ckpt_ctx *ctx)
 				       "zombie pid %d was reaped during the checkpoint",
 				       m->e.pid);
 	}
-	return ret;
+	return ret ?: ckpt_check_external(ctx, true);
 }
 
 static int ckpt_pid_cmp(const void *a, const void *b)

@@ -8,16 +8,27 @@
  * memory to the same file and pipe, and read(2) of them from the file,
  * measured in the same run.  A ratio is the system call's throughput over
  * checkpoint(2)'s or restart(2)'s: 1.0 means as fast as plain I/O.
+ *
+ * Then trees: a root and its children, each filling memory of its own
+ * (mapped after the fork, so nothing is shared copy-on-write), stopped,
+ * checkpointed into a tmpfs file, killed, and restarted from the file in a
+ * new pid namespace; against write(2)/read(2) of as many bytes.  Every
+ * restored task checks its pids and every word of its memory, and the
+ * benchmark fails when one is wrong: its last line, CKPT-BENCH-OK, is only
+ * printed when every restored tree was right.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,9 +37,22 @@
 
 #include <linux/checkpoint.h>
 
-#define MIB		(1UL << 20)
+#define MIB		(1024UL * 1024)
 #define CHUNK		MIB
 #define ROUNDS		3
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The trees: 16 tasks of 16 MiB; 16 and 64 tasks of 4 MiB each. */
+#define TREE_TASKS	16
+#define TREE_MIB	16
+#define TREE_FEW	16
+#define TREE_MANY	64
+#define TREE_TASK_MIB	4
+#define TREE_MAX	64
+#define TREE_ROUNDS	ROUNDS
+/* Seconds a round of a tree case may last: then the benchmark fails. */
+#define TREE_TIMEOUT	600
+#define TREE_RESTART	CKPT_RESTART_NEW_PIDNS
 
 static double now(void)
 {
@@ -80,6 +104,8 @@ static pid_t target(size_t size, void *buf)
 	if (pid == 0) {
 		/* Only the target's own memory is measured. */
 		munmap(buf, size);
+		/* And no fd but 0-2: the benchmark's pipes are outside it. */
+		syscall(SYS_close_range, 3, ~0U, 0);
 		char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		pid_t me = getpid();
@@ -205,14 +231,331 @@ static void bench(size_t mib)
 	       mib / t_restart, mib / t_read_file, t_read_file / t_restart);
 }
 
+/*
+ * Process trees.  Task i of a tree (0 the root) fills its memory with the
+ * words tree_word(i, k), stops, and is checkpointed and killed.  Its
+ * restored copy reports on fd 1 when it runs again, waits for a byte on
+ * fd 0 (so that the checks of the first tasks do not delay the others),
+ * then checks its pids and every word and reports again; fds 0 and 1 are
+ * pipes of the restorer, which the image inherits.
+ */
+struct tree_report {
+	int idx;		/* the task, 0 for the root */
+	int phase;		/* 1: it runs again; 2: it checked itself */
+	int bad;		/* TREE_BAD_* */
+	int pad;
+	double t;		/* phase 1: when it ran again */
+};
+
+#define TREE_BAD_PID	1
+#define TREE_BAD_PPID	2
+#define TREE_BAD_MEMORY	4
+
+struct tree_times {
+	double ckpt, restart;	/* seconds, best of the rounds */
+};
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bench: FAILED: ", stdout);
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+	exit(1);
+}
+
+static const char *step = "";
+
+static void tree_timeout(int sig)
+{
+	static const char msg[] = "bench: FAILED: a tree round timed out in ";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0 || write(1, step, strlen(step)) < 0 ||
+	    write(1, "\n", 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static unsigned long long tree_word(int idx, size_t k)
+{
+	return ((k + 1) * 0x9e3779b97f4a7c15ULL) ^ ((unsigned long long)idx << 48);
+}
+
+/* Memory of its own, mapped and filled after the fork. */
+static unsigned long long *tree_fill(int idx, size_t size)
+{
+	unsigned long long *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(3);
+	for (size_t k = 0; k < size / sizeof(*p); k++)
+		p[k] = tree_word(idx, k);
+	return p;
+}
+
+/*
+ * The restored task @idx: report, wait for the go, check that its pid is
+ * @pid, its parent's @ppid (unless negative) and its memory @p; report.
+ */
+static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_t pid, pid_t ppid)
+{
+	struct tree_report r = { .idx = idx, .phase = 1, .t = now() };
+	char go;
+
+	if (write(1, &r, sizeof(r)) != sizeof(r) || read(0, &go, 1) != 1)
+		_exit(4);
+	r.phase = 2;
+	if (getpid() != pid)
+		r.bad |= TREE_BAD_PID;
+	if (ppid >= 0 && getppid() != ppid)
+		r.bad |= TREE_BAD_PPID;
+	for (size_t k = 0; k < size / sizeof(*p); k++)
+		if (p[k] != tree_word(idx, k)) {
+			r.bad |= TREE_BAD_MEMORY;
+			break;
+		}
+	if (write(1, &r, sizeof(r)) != sizeof(r))
+		_exit(4);
+	return !r.bad;
+}
+
+/*
+ * The root of a tree of @n tasks of @size bytes each, in its own process
+ * group: it forks the others, fills its memory, waits until every child
+ * has stopped and stops.  Restored, it reaps its children and exits 0 if
+ * each of them and itself was right.
+ */
+static void tree_root(int n, size_t size)
+{
+	static pid_t kids[TREE_MAX];
+	bool newns = TREE_RESTART == CKPT_RESTART_NEW_PIDNS;
+	pid_t me = getpid();
+	unsigned long long *p;
+	bool ok;
+	int st;
+
+	setpgid(0, 0);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	for (int i = 1; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] < 0)
+			_exit(3);
+		if (kids[i] == 0) {
+			pid_t pid = getpid();
+
+			p = tree_fill(i, size);
+			raise(SIGSTOP);
+			_exit(tree_resumed(i, p, size, pid, newns ? 1 : me) ? 0 : 5);
+		}
+	}
+	p = tree_fill(0, size);
+	for (int i = 1; i < n; i++)
+		if (waitpid(kids[i], &st, WUNTRACED) != kids[i] || !WIFSTOPPED(st))
+			_exit(6);
+	raise(SIGSTOP);
+	/* The root's parent is the restorer, outside a new pid namespace. */
+	ok = tree_resumed(0, p, size, newns ? 1 : me, newns ? 0 : -1);
+	for (int i = 1; i < n; i++)
+		if (waitpid(kids[i], &st, 0) != kids[i] || !WIFEXITED(st) || WEXITSTATUS(st))
+			ok = false;
+	_exit(ok ? 0 : 7);
+}
+
+/* Read the @n reports of @phase of a restored tree; the last time. */
+static double tree_reports(int fd, int n, int phase)
+{
+	bool seen[TREE_MAX] = { false };
+	double last = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct tree_report r;
+
+		if (read(fd, &r, sizeof(r)) != sizeof(r))
+			fail("restored tree of %d tasks: %d of its tasks %s", n, i,
+			     phase == 1 ? "ran again" : "checked themselves");
+		if (r.idx < 0 || r.idx >= n || seen[r.idx] || r.phase != phase)
+			fail("restored tree of %d tasks: bad report (task %d, phase %d)",
+			     n, r.idx, r.phase);
+		if (r.bad)
+			fail("restored tree of %d tasks: task %d has a wrong%s%s%s", n, r.idx,
+			     r.bad & TREE_BAD_PID ? " pid" : "",
+			     r.bad & TREE_BAD_PPID ? " parent" : "",
+			     r.bad & TREE_BAD_MEMORY ? " memory" : "");
+		seen[r.idx] = true;
+		if (r.t > last)
+			last = r.t;
+	}
+	return last;
+}
+
+/*
+ * Restart the tree in @fd from a new child, the restorer; time it until
+ * every restored task runs, then let them check themselves.  The
+ * restorer exits with the root's exit code.
+ */
+static double tree_restart(int fd, int n)
+{
+	char go[TREE_MAX];
+	int rep[2], gp[2], st = 0;
+	double t, last;
+	pid_t r;
+
+	if (pipe(rep) || pipe(gp))
+		die("pipe");
+	lseek(fd, 0, SEEK_SET);
+	t = now();
+	r = fork();
+	if (r == 0) {
+		long root;
+
+		if (dup2(gp[0], 0) < 0 || dup2(rep[1], 1) < 0 || dup2(fd, 3) < 0)
+			_exit(2);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		root = syscall(__NR_restart, 0, 3, TREE_RESTART, 2);
+		if (root <= 0) {
+			perror("bench: restart of a tree");
+			_exit(2);
+		}
+		close(0);
+		close(1);
+		close(3);
+		if (waitpid(root, &st, 0) != root)
+			_exit(2);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	close(gp[0]);
+	close(rep[1]);
+	last = tree_reports(rep[0], n, 1);
+	memset(go, 1, n);
+	if (write(gp[1], go, n) != n)
+		die("write");
+	tree_reports(rep[0], n, 2);
+	close(gp[1]);
+	close(rep[0]);
+	if (waitpid(r, &st, 0) != r || !WIFEXITED(st) || WEXITSTATUS(st))
+		fail("restored tree of %d tasks: its restorer ended with status %#x", n, st);
+	return last - t;
+}
+
+/* A tree of @n tasks touching @mib MiB each; returns the best times. */
+static struct tree_times bench_tree(int n, size_t mib)
+{
+	size_t size = mib * MIB, total = n * size;
+	struct tree_times best_t = { 0, 0 };
+	double t, t_write_file = 0, t_read_file = 0;
+	char *buf = mmap(NULL, total, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	size_t all_mib = n * mib;
+	off_t image = 0;
+	struct stat st;
+	int status = 0, fd;
+	pid_t root;
+
+	/* Not in the tree, nor in the restorer: forks do not copy it. */
+	if (buf == MAP_FAILED || madvise(buf, total, MADV_DONTFORK))
+		die("setup");
+	memset(buf, 0x5a, total);
+	for (int round = 0; round < TREE_ROUNDS; round++) {
+		alarm(TREE_TIMEOUT);
+		/* write(2) of as many bytes to a tmpfs file, then read(2) back. */
+		step = "write(2) and read(2)";
+		fd = tmpfile_at("/tmp/raw");
+		t = now();
+		for (size_t off = 0; off < total; off += CHUNK)
+			if (write(fd, buf + off, CHUNK) != CHUNK)
+				die("write");
+		t_write_file = best(now() - t, t_write_file);
+		lseek(fd, 0, SEEK_SET);
+		t = now();
+		for (size_t off = 0; off < total; off += CHUNK)
+			if (read(fd, buf + off, CHUNK) != CHUNK)
+				die("read");
+		t_read_file = best(now() - t, t_read_file);
+		close(fd);
+		unlink("/tmp/raw");
+
+		/* The tree, stopped when its root is. */
+		step = "the start of the tree";
+		fflush(NULL);
+		root = fork();
+		if (root < 0)
+			die("fork");
+		if (root == 0)
+			tree_root(n, size);
+		setpgid(root, root);
+		if (waitpid(root, &status, WUNTRACED) != root || !WIFSTOPPED(status))
+			fail("tree of %d tasks: the root ended before it stopped (status %#x)",
+			     n, status);
+
+		/* checkpoint(2) of the tree into a tmpfs file. */
+		step = "checkpoint(2)";
+		fd = tmpfile_at("/tmp/image");
+		t = now();
+		if (syscall(__NR_checkpoint, root, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2) <= 0)
+			die("checkpoint of a tree");
+		best_t.ckpt = best(now() - t, best_t.ckpt);
+		fstat(fd, &st);
+		image = st.st_size;
+
+		/* Kill the original tree; its orphans come to us to be reaped. */
+		step = "the kill of the original tree";
+		kill(-root, SIGKILL);
+		for (int i = 0; i < n; i++)
+			if (waitpid(-1, NULL, __WALL) < 0)
+				die("waitpid");
+
+		step = "restart(2)";
+		best_t.restart = best(tree_restart(fd, n), best_t.restart);
+		close(fd);
+		unlink("/tmp/image");
+		alarm(0);
+	}
+	munmap(buf, total);
+
+	printf("%2d tasks x %3zu MiB = %3zu MiB touched, image %.1f MiB (%+.2f%% of the memory)\n",
+	       n, mib, all_mib, image / (double)MIB, 100.0 * (image - (double)total) / total);
+	printf("  checkpoint to tmpfs file : %7.1f MiB/s   write(2) %7.1f MiB/s   ratio %.2f\n",
+	       all_mib / best_t.ckpt, all_mib / t_write_file, t_write_file / best_t.ckpt);
+	printf("  restart from tmpfs file  : %7.1f MiB/s   read(2)  %7.1f MiB/s   ratio %.2f\n",
+	       all_mib / best_t.restart, all_mib / t_read_file, t_read_file / best_t.restart);
+	printf("  time, in all             : checkpoint %7.1f ms   restart %7.1f ms\n",
+	       1e3 * best_t.ckpt, 1e3 * best_t.restart);
+	printf("  time, per task           : checkpoint %7.2f ms   restart %7.2f ms\n",
+	       1e3 * best_t.ckpt / n, 1e3 * best_t.restart / n);
+	return best_t;
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 16, 64, 256 };
+	struct tree_times few, many;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("== checkpoint/restart benchmark (best of %d rounds; ratio = plain I/O time / c/r time)\n",
-	       ROUNDS);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	printf("== checkpoint/restart benchmark (best of %d rounds;", ROUNDS);
+	printf(" ratio = plain I/O time / c/r time)\n");
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench(sizes[i]);
+
+	/* The trees' orphans come to us, to be reaped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		die("PR_SET_CHILD_SUBREAPER");
+	signal(SIGALRM, tree_timeout);
+	printf("== process trees (best of %d rounds): a root and its children, each touching\n",
+	       TREE_ROUNDS);
+	printf("   memory of its own mapped after fork(2); restart in a new pid namespace,\n");
+	printf("   timed from the fork(2) of the restorer until every restored task runs;\n");
+	printf("   then every restored task checks its pids and all its memory\n");
+	bench_tree(TREE_TASKS, TREE_MIB);
+	few = bench_tree(TREE_FEW, TREE_TASK_MIB);
+	many = bench_tree(TREE_MANY, TREE_TASK_MIB);
+	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: x%.2f)\n",
+	       TREE_MANY, TREE_FEW, TREE_TASK_MIB, many.ckpt / few.ckpt,
+	       many.restart / few.restart, (double)TREE_MANY / TREE_FEW);
+	printf("CKPT-BENCH-OK\n");
 	return 0;
 }

@@ -36,6 +36,86 @@ for p in demo bench; do
 	$UCC -static -O2 -Wall -Wextra -Werror $HDR -o "$USR/bin/ckpt-$p" "$TOP/harness/$p.c"
 done
 
+# The real programs of realprog_test, from Debian (guest-debs.sh):
+# busybox, static, in /opt/busybox/bin with the links of the applets the
+# test's script runs; python3.11 at its own paths, with its dynamic
+# loader, the libraries it links (libc and libm from the cross
+# toolchain's glibc, or the host's for x86_64) and only the stdlib
+# modules that the probe below loads, which does what the test's program
+# does (import subprocess, a child python with pipes).  The probe runs
+# the amd64 python on the host; the modules are compiled there, into
+# pycs that the guest does not check against their sources.
+"$TOP/harness/guest-debs.sh" "$A" x86_64
+case $A in
+x86_64) DEBARCH=amd64 TRIPLE=x86_64-linux-gnu ;;
+s390x) DEBARCH=s390x TRIPLE=s390x-linux-gnu ;;
+ppc64le) DEBARCH=ppc64el TRIPLE=powerpc64le-linux-gnu ;;
+arm) DEBARCH=armhf TRIPLE=arm-linux-gnueabihf ;;
+esac
+LIBC=/usr/$TRIPLE/lib
+[ -n "$CROSS" ] || LIBC=/lib/$TRIPLE
+DROOT=$BUILD/guest-debs/$DEBARCH/root
+HROOT=$BUILD/guest-debs/amd64/root
+BB_APPLETS="sh sed tr expr sleep cat echo test ["
+PY_PROBE='
+import subprocess, sys, time
+child = "import sys\nfor l in iter(sys.stdin.readline, \"\"):\n print(int(l) + 1, flush=True)\n"
+p = subprocess.Popen([sys.executable, "-c", child], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(b"1\n")
+p.stdin.flush()
+assert p.stdout.readline() == b"2\n"
+time.sleep(0.001)
+p.stdin.close()
+p.wait()
+lib = sys.prefix + "/lib/python3.11/"
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None) or ""
+    if f.startswith(lib):
+        print(f[len(lib):])
+'
+G=$USR/guest
+rm -rf "$G"
+mkdir -p "$G/opt/busybox/bin" "$G/usr/bin" "$G/lib/$TRIPLE" "$G/usr/lib/python3.11/lib-dynload"
+cp "$DROOT/bin/busybox" "$G/opt/busybox/bin/"
+for a in $BB_APPLETS; do ln -s busybox "$G/opt/busybox/bin/$a"; done
+cp "$DROOT/usr/bin/python3.11" "$G/usr/bin/"
+ln -s python3.11 "$G/usr/bin/python3"
+interp=$(readelf -l "$G/usr/bin/python3.11" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')
+[ -n "$interp" ] || die "no interpreter in $DROOT/usr/bin/python3.11"
+mkdir -p "$G$(dirname "$interp")"
+cp -L "$LIBC/$(basename "$interp")" "$G$interp"
+todo=("$G/usr/bin/python3.11")
+while [ ${#todo[@]} -gt 0 ]; do
+	files=("${todo[@]}")
+	todo=()
+	for f in "${files[@]}"; do
+		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			[ "$n" != "$(basename "$interp")" ] && [ ! -e "$G/lib/$TRIPLE/$n" ] || continue
+			src=
+			for d in "$DROOT/lib/$TRIPLE" "$DROOT/usr/lib/$TRIPLE" "$LIBC"; do
+				[ -e "$d/$n" ] && src=$d/$n && break
+			done
+			[ -n "$src" ] || die "python3.11 of $A: no library $n"
+			cp -L "$src" "$G/lib/$TRIPLE/$n"
+			todo+=("$G/lib/$TRIPLE/$n")
+		done
+	done
+done
+mods=$(LD_LIBRARY_PATH="$HROOT/lib/x86_64-linux-gnu" "$HROOT/usr/bin/python3.11" -I -c "$PY_PROBE" |
+       sort -u)
+grep -qx os.py <<< "$mods" || die "the python probe found no stdlib module"
+for m in $mods; do
+	mkdir -p "$(dirname "$G/usr/lib/python3.11/$m")"
+	cp -L "$DROOT/usr/lib/python3.11/$m" "$G/usr/lib/python3.11/$m"
+done
+(cd "$G/usr/lib/python3.11" &&
+ LD_LIBRARY_PATH="$HROOT/lib/x86_64-linux-gnu" "$HROOT/usr/bin/python3.11" -I -c '
+import py_compile, sys
+for m in sys.argv[1:]:
+    py_compile.compile(m, dfile="/usr/lib/python3.11/" + m, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+' $mods)
+
 # The order tests run in: the selftests' Makefile order.
 tests=$(sed -n 's/^TEST_GEN_PROGS *:= *//p' "$TOP/tools/testing/selftests/checkpoint/Makefile")
 printf '%s\n' $tests > "$USR/tests/list"
@@ -58,5 +138,15 @@ printf '%s\n' $tests > "$USR/tests/list"
 		echo "file /tests/fuzz-corpus/$(basename "$i") $i 0644 0 0"
 	done
 	for b in "$USR"/bin/*; do echo "file /bin/$(basename "$b") $b 0755 0 0"; done
+	# The real programs, as staged in $G.
+	(cd "$G" && find . -mindepth 1 | LC_ALL=C sort) | while read -r p; do
+		if [ -L "$G/$p" ]; then
+			echo "slink ${p#.} $(readlink "$G/$p") 0777 0 0"
+		elif [ -d "$G/$p" ]; then
+			echo "dir ${p#.} 0755 0 0"
+		else
+			echo "file ${p#.} $G/${p#./} $(stat -c %a "$G/$p") 0 0"
+		fi
+	done
 } > "$USR/initramfs.list"
 "$OUT/usr/gen_init_cpio" "$USR/initramfs.list" | gzip -1 > "$USR/initramfs.cpio.gz"

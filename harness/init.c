@@ -246,7 +246,7 @@ static void run_tests(const char *only)
 {
 	struct counts total = { 0 };
 	char name[256];
-	FILE *list = only ? NULL : fopen("/tests/list", "r");
+	FILE *list = only ? NULL : fopen("/tests/list", "re");
 
 	if (only) {
 		run_test(only, &total);

@@ -57,7 +57,8 @@ arch_setup() {
 	esac
 	# KVARIANT=bench: the kernel of `make bench`, without the debug checks.
 	OUT=$BUILD/out/$A${KVARIANT:+-$KVARIANT}
-	USR=$BUILD/usr/$A
+	# CKPT_USR_DIR: another place for the user space (a second worker).
+	USR=${CKPT_USR_DIR:-$BUILD/usr}/$A
 	UCC=${CROSS}gcc
 	[ -n "$CROSS" ] || UCC=gcc
 }

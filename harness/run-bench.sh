@@ -3,8 +3,12 @@
 #
 # run-bench.sh: boot the x86_64 guest in benchmark mode (the kernel of
 # KVARIANT=bench) and print the figures of /bin/ckpt-bench; fails if the
-# benchmark did not finish.
+# benchmark did not finish, or did not end with CKPT-BENCH-OK (a restored
+# tree was wrong, or a step failed).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-guest_program bench "== checkpoint\/restart benchmark" CKPT-BENCH-END
+out=$(guest_program bench "== checkpoint\/restart benchmark" CKPT-BENCH-END)
+printf '%s\n' "$out" | grep -v '^CKPT-BENCH-OK$' || true
+grep -q '^CKPT-BENCH-OK$' <<< "$out" ||
+	die "the benchmark failed: see $BUILD/logs/x86_64-bench.log"

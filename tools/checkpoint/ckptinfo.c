@@ -641,7 +641,7 @@ static int do_fs(size_t off, const struct ckpt_hdr *h)
 	if (summary)
 		return 0;
 	put_rec(off, h);
-	printf(": umask %04o, cwd ", f->umask);
+	printf(": #%u, umask %04o, cwd ", f->objref, f->umask);
 	put_str(f->paths, f->cwd_len);
 	fputs(", root ", stdout);
 	put_str(f->paths + f->cwd_len, f->root_len);
@@ -1472,7 +1472,7 @@ static int do_files(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (summary)
 		return 0;
 	put_rec(off, h);
-	printf(": %u fds\n", f->nr_fds);
+	printf(": #%u, %u fds\n", f->objref, f->nr_fds);
 	return 0;
 }
 

@@ -283,7 +283,11 @@ int ckpt_arch_read_cpu(struct ckpt_ctx *ctx)
 	if (cpsr & PSR_J_BIT)
 		return ckpt_err(ctx, -EINVAL, "the image's CPSR %#x has Jazelle or ThumbEE state",
 				cpsr);
-	if (pc >= TASK_SIZE || pc & (cpsr & PSR_T_BIT ? 1 : 3))
+	/*
+	 * In Thumb state bit 0 may be set: the kernel enters a Thumb signal
+	 * handler with the handler's address as is, and the CPU ignores it.
+	 */
+	if (pc >= TASK_SIZE || (!(cpsr & PSR_T_BIT) && pc & 3))
 		return ckpt_err(ctx, -EINVAL,
 				"the image's pc %#x is not a user instruction address", pc);
 	if (h->flags & ~CKPT_ARM_CPU_FLAGS_ALL ||

@@ -465,7 +465,8 @@ struct ckpt_hdr_creds {
  * @umask: umask(2)
  * @cwd_len: length of the working directory path, its NUL included
  * @root_len: length of the root directory path, its NUL included
- * @__reserved: zero
+ * @objref: object reference of the fs_struct: new the first time, the
+ *	same for tasks that share it (CLONE_FS); zero in older images
  * @paths: the working directory, then the root directory, as absolute
  *	NUL-terminated paths seen from the checkpointing caller's root
  */
@@ -474,7 +475,7 @@ struct ckpt_hdr_fs {
 	__u32 umask;
 	__u32 cwd_len;
 	__u32 root_len;
-	__u32 __reserved;
+	__u32 objref;
 	char paths[];
 };
 
@@ -740,12 +741,14 @@ struct ckpt_hdr_pages {
  * struct ckpt_hdr_files - a file descriptor table
  * @h: type %CKPT_HDR_FILES
  * @nr_fds: number of FD records that follow
- * @__reserved: zero
+ * @objref: object reference of the table: new the first time, the same
+ *	for tasks that share it (CLONE_FILES), each with the same FD
+ *	records; zero in older images
  */
 struct ckpt_hdr_files {
 	struct ckpt_hdr h;
 	__u32 nr_fds;
-	__u32 __reserved;
+	__u32 objref;
 };
 
 /**

@@ -225,7 +225,8 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 
 				ASSERT_LE(sizeof(*f), h->len);
 				EXPECT_EQ(sizeof(*f) + f->cwd_len + f->root_len, h->len);
-				EXPECT_EQ(0, f->__reserved);
+				/* The fs_struct's object reference. */
+				EXPECT_LT(0, f->objref);
 				break;
 			}
 			case CKPT_HDR_SIGHAND:
@@ -234,7 +235,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			case CKPT_HDR_FILES:
 				ASSERT_EQ(sizeof(struct ckpt_hdr_files), h->len);
 				nr_fds = ((const struct ckpt_hdr_files *)h)->nr_fds;
-				EXPECT_EQ(0, ((const struct ckpt_hdr_files *)h)->__reserved);
+				EXPECT_LT(0, ((const struct ckpt_hdr_files *)h)->objref);
 				break;
 			case CKPT_HDR_MM: {
 				const struct ckpt_hdr_mm *m = (const void *)h;

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -418,7 +419,8 @@ static void setup_subreaper(struct __test_metadata *_metadata)
 }
 
 /* ------------------------------------------------------------------ */
-/* A pipeline: producer | filter | consumer, under a root.             */
+/* A pipeline: producer | filter | consumer, under a root, on their    */
+/* fds 0 and 1 (saved: not the root's, which are inherited).           */
 /* ------------------------------------------------------------------ */
 
 #define PIPE_VALUES	400
@@ -434,12 +436,16 @@ static void producer(int idx)
 	close(pipe_a[0]);
 	close(pipe_b[0]);
 	close(pipe_b[1]);
+	/* On its fd 1: the tree's own, saved even with inherited stdio. */
+	if (dup2(pipe_a[1], 1) != 1)
+		_exit(14);
+	close(pipe_a[1]);
 	for (int32_t i = 1; i <= PIPE_VALUES; i++) {
-		if (write(pipe_a[1], &i, sizeof(i)) != sizeof(i))
+		if (write(1, &i, sizeof(i)) != sizeof(i))
 			_exit(10);
 		nap(0.002);
 	}
-	close(pipe_a[1]);
+	close(1);
 	task_report(&r);
 }
 
@@ -452,12 +458,16 @@ static void filter(int idx)
 	task_started();
 	close(pipe_a[1]);
 	close(pipe_b[0]);
-	while (read(pipe_a[0], &x, sizeof(x)) == sizeof(x)) {
+	if (dup2(pipe_a[0], 0) != 0 || dup2(pipe_b[1], 1) != 1)
+		_exit(15);
+	close(pipe_a[0]);
+	close(pipe_b[1]);
+	while (read(0, &x, sizeof(x)) == sizeof(x)) {
 		y = 3 * x + 1;
-		if (write(pipe_b[1], &y, sizeof(y)) != sizeof(y))
+		if (write(1, &y, sizeof(y)) != sizeof(y))
 			_exit(11);
 	}
-	close(pipe_b[1]);
+	close(1);
 	task_report(&r);
 }
 
@@ -472,10 +482,13 @@ static void consumer(int idx)
 	close(pipe_a[0]);
 	close(pipe_a[1]);
 	close(pipe_b[1]);
+	if (dup2(pipe_b[0], 0) != 0)
+		_exit(16);
+	close(pipe_b[0]);
 	/* It owns a pipe of its own (F_SETOWN): after restart too. */
 	if (pipe(own) || fcntl(own[0], F_SETOWN, getpid()))
 		_exit(13);
-	while (read(pipe_b[0], &y, sizeof(y)) == sizeof(y)) {
+	while (read(0, &y, sizeof(y)) == sizeof(y)) {
 		n++;
 		if (y != 3 * n + 1)
 			bad++;
@@ -509,16 +522,78 @@ static void pipeline_root(int idx)
 	root_finish(&r, 3);
 }
 
-static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+#define CGROOT		"/sys/fs/cgroup"
+#define CGFREEZE	CGROOT "/ckpt-tree-test"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : write(fd, s, strlen(s));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/*
+ * Start the tree in a cgroup of its own: the test moves itself there for
+ * the fork, so that every task is born in it, and back.
+ */
+static int tree_start_in_cgroup(struct tree *t, void (*fn)(int), int n)
+{
+	char pid[32];
+	int ret;
+
+	if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		return -1;
+	rmdir(CGFREEZE);
+	if (mkdir(CGFREEZE, 0755))
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_str(CGFREEZE "/cgroup.procs", pid))
+		return -1;
+	ret = tree_start(t, fn, n);
+	if (write_str(CGROOT "/cgroup.procs", pid))
+		return -1;
+	return ret;
+}
+
+/* Freeze the tree's cgroup; true once the kernel says it is frozen. */
+static bool tree_freeze(void)
+{
+	double end = ckpt_now() + 30;
+	char ev[256];
+
+	if (write_str(CGFREEZE "/cgroup.freeze", "1"))
+		return false;
+	while (ckpt_now() < end) {
+		if (ckpt_read_file(CGFREEZE "/cgroup.events", ev, sizeof(ev)) > 0 &&
+		    strstr(ev, "frozen 1"))
+			return true;
+		ckpt_sleep(0.005);
+	}
+	return false;
+}
+
+static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags, bool newns,
+			 bool freeze)
 {
 	struct restored r;
 	const struct report *root, *cons;
 	struct tree t;
 
 	setup_subreaper(_metadata);
-	ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
-	ckpt_sleep(0.15);
-	ASSERT_TRUE(tree_stop(&t));
+	if (freeze) {
+		ASSERT_EQ(0, tree_start_in_cgroup(&t, pipeline_root, 4));
+		ckpt_sleep(0.15);
+		ASSERT_TRUE(tree_freeze());
+		for (int i = 0; i < 4; i++)
+			EXPECT_FALSE(stopped(t.pids[i]));
+	} else {
+		ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
+		ckpt_sleep(0.15);
+		ASSERT_TRUE(tree_stop(&t));
+	}
 	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
 							 strerror(t.err), t.log);
 	EXPECT_STREQ("", t.log);
@@ -542,18 +617,147 @@ static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags,
 	EXPECT_EQ(0, cons->val[1]) TH_LOG("%d values out of order", cons->val[1]);
 	EXPECT_EQ(cons->pid1, cons->val[2]) TH_LOG("the owner of the consumer's pipe");
 	close(t.img);
+	if (freeze)
+		EXPECT_EQ(0, rmdir(CGFREEZE));
 }
 
 /* Restored with the very pids, in the test's pid namespace. */
 TEST(pipeline_same_pids)
 {
-	run_pipeline(_metadata, CKPT_RESTART_SAME_PIDS, false);
+	run_pipeline(_metadata, CKPT_RESTART_SAME_PIDS, false, false);
 }
 
 /* Restored in a new pid namespace: the root is its init. */
 TEST(pipeline_new_pidns)
 {
-	run_pipeline(_metadata, 0, true);
+	run_pipeline(_metadata, 0, true, false);
+}
+
+/*
+ * Frozen by the cgroup v2 freezer rather than stopped: the tree is
+ * checkpointed in its frozen cgroup, killed there, and restored (in the
+ * test's cgroup, not frozen).
+ */
+TEST(pipeline_frozen_by_cgroup)
+{
+	run_pipeline(_metadata, CKPT_RESTART_SAME_PIDS, false, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* A descriptor table and an fs_struct shared by two processes.        */
+/* ------------------------------------------------------------------ */
+
+static int sync_p[2];
+static int null_fd;
+
+/* clone3() of a process that shares @flags with its parent. */
+static pid_t clone_sharing(unsigned long flags, void (*fn)(int), int idx)
+{
+	struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	pid_t pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid == 0) {
+		fn(idx);
+		_exit(0);
+	}
+	return pid;
+}
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+static int cwd_is(const char *want)
+{
+	char buf[64];
+
+	return getcwd(buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+static void sharer(int idx)
+{
+	struct report r;
+	char c = 'x';
+
+	task_start(&r, idx);
+	if (write(sync_p[1], &c, 1) != 1)
+		_exit(50);
+	/* What the other did before the checkpoint, it sees. */
+	nap(0.2);
+	r.val[0] = fd_open(30);
+	r.val[1] = cwd_is("/tmp");
+	/* After restart: changes of its own the other must see. */
+	nap(1.0);
+	if (dup2(null_fd, 31) != 31 || chdir("/proc") || close(30))
+		_exit(51);
+	umask(0027);
+	if (write(sync_p[1], &c, 1) != 1)
+		_exit(52);
+	task_report(&r);
+}
+
+static void shared_root(int idx)
+{
+	struct report r;
+	pid_t a;
+	char c;
+
+	task_start(&r, idx);
+	null_fd = open("/dev/null", O_RDONLY);
+	if (pipe(sync_p) || null_fd < 0)
+		_exit(53);
+	umask(0022);
+	a = clone_sharing(CLONE_FILES | CLONE_FS, sharer, 1);
+	/* Its pid is written: the pid fd may go, for both. */
+	if (a < 0 || read(sync_p[0], &c, 1) != 1)
+		_exit(54);
+	task_started();
+	if (dup2(null_fd, 30) != 30 || chdir("/tmp"))
+		_exit(55);
+	if (read(sync_p[0], &c, 1) != 1)
+		_exit(56);
+	r.val[0] = fd_open(31) && !fd_open(30);
+	r.val[1] = cwd_is("/proc");
+	r.val[2] = umask(0);
+	r.val[3] = reap(a);
+	root_finish(&r, 1);
+}
+
+/*
+ * CLONE_FILES and CLONE_FS between two processes: after restart a dup2(),
+ * close(), chdir() and umask() of one are seen by the other.
+ */
+TEST(files_and_fs_shared)
+{
+	const struct report *root, *child;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, shared_root, 2));
+	ckpt_sleep(0.6);
+	ASSERT_TRUE(tree_stop(&t));
+	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
+							 strerror(t.err), t.log);
+	EXPECT_STREQ("", t.log);
+	tree_kill(&t);
+
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(0, r.root_status);
+	check_ids(_metadata, &r, 2, false);
+	root = find_rep(&r, 0);
+	child = find_rep(&r, 1);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(child != NULL);
+	EXPECT_EQ(1, child->val[0]) TH_LOG("the root's dup2() before the checkpoint");
+	EXPECT_EQ(1, child->val[1]) TH_LOG("the root's chdir() before the checkpoint");
+	EXPECT_EQ(1, root->val[0]) TH_LOG("the child's dup2() and close() after restart");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's chdir() after restart");
+	EXPECT_EQ(0027, root->val[2]) TH_LOG("the child's umask() after restart");
+	EXPECT_EQ(0, root->val[3]);
+	close(t.img);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1129,6 +1333,120 @@ TEST(unsupported_state_deep_in_tree)
 		ASSERT_EQ(t.root, waitpid(t.root, &status, 0));
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
+	close(t.img);
+}
+
+static char *leak_shm;
+
+static void leak_child(int idx)
+{
+	struct report r;
+	char c = 'x';
+
+	task_start(&r, idx);
+	if (idx == 1 && write(sync_p[1], &c, 1) != 1)
+		_exit(60);
+	if (idx == 2)
+		task_started();
+	nap(1.5);
+	r.val[0] = leak_shm[0];
+	task_report(&r);
+}
+
+static void leak_root(int idx)
+{
+	struct report r;
+	pid_t a, b;
+	int p[2];
+	char c;
+
+	task_start(&r, idx);
+	leak_shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (leak_shm == MAP_FAILED || pipe(sync_p) || pipe(p) ||
+	    dup2(p[0], 20) != 20 || dup2(p[1], 21) != 21 || close(p[0]) || close(p[1]))
+		_exit(61);
+	a = clone_sharing(CLONE_FILES, leak_child, 1);
+	if (a < 0 || read(sync_p[0], &c, 1) != 1)
+		_exit(62);
+	b = tree_fork(leak_child, 2);
+	task_started();
+	nap(1.5);
+	r.val[0] = reap(a);
+	r.val[1] = reap(b);
+	root_finish(&r, 2);
+}
+
+/*
+ * Objects a task of the tree shares with a task outside it: a descriptor
+ * table (CLONE_FILES), an open file, a pipe.  Each is refused with
+ * EOPNOTSUPP and a line naming the task and the object, nothing written,
+ * and the tasks go on; the whole tree, which holds them all, is saved.
+ */
+TEST(objects_shared_outside_refused)
+{
+	struct report rep[3];
+	struct tree t;
+	struct stat st;
+	char want[128], path[64];
+	int status, out[2], saved, fd;
+
+	setup_subreaper(_metadata);
+	/* The root reports on fd 1: a pipe to the test. */
+	ASSERT_EQ(0, pipe(out));
+	saved = dup(1);
+	dup2(out[1], 1);
+	close(out[1]);
+	ASSERT_EQ(0, tree_start(&t, leak_root, 3));
+	dup2(saved, 1);
+	close(saved);
+	ckpt_sleep(0.2);
+	ASSERT_TRUE(tree_stop(&t));
+
+	/* A subtree whose descriptor table its parent shares. */
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.pids[1]));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	snprintf(want, sizeof(want),
+		 "pid %d shares its file descriptor table with pid %d outside the tree",
+		 t.pids[1], t.pids[0]);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+
+	/* A subtree that holds files its parent holds too: fd 4 first. */
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.pids[2]));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	snprintf(want, sizeof(want), "pid %d fd 4: pipe:[", t.pids[2]);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	EXPECT_TRUE(strstr(t.log, "is also held outside the tree") != NULL) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+
+	/* The whole tree, while the test has its pipe open too. */
+	snprintf(path, sizeof(path), "/proc/%d/fd/20", t.pids[0]);
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	snprintf(want, sizeof(want), "pid %d fd 20: pipe:[", t.pids[0]);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	EXPECT_TRUE(strstr(t.log, "is a pipe also open outside the tree") != NULL) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	close(fd);
+
+	/* Without the test's end, the tree holds all it shares: saved. */
+	EXPECT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("log: %s", t.log);
+	EXPECT_STREQ("", t.log);
+
+	/* Every task goes on to its normal end. */
+	for (int i = 0; i < t.n; i++)
+		kill(t.pids[i], SIGCONT);
+	EXPECT_EQ((ssize_t)sizeof(rep), read(out[0], rep, sizeof(rep)));
+	close(out[0]);
+	ASSERT_EQ(t.root, waitpid(t.root, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, rep[0].val[0]);
+	EXPECT_EQ(0, rep[0].val[1]);
 	close(t.img);
 }
 

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint of a tree: what its tasks share with tasks outside it.
+ *
+ * A tree is saved alone.  An object a task of the tree holds that a task
+ * outside the tree holds too would not be shared any more after restart:
+ * the outside task keeps the old one, the restored tree gets a copy of it,
+ * and what one writes the other no longer sees.  The checkpoint refuses
+ * that, with EOPNOTSUPP and a line naming the task and the object:
+ *
+ * - an address space, descriptor table, fs_struct or signal handler table
+ *   of the tree used by another task of the system (kernel threads aside);
+ * - a file the tree holds by a descriptor with more references than the
+ *   tree's own (its descriptors, its mappings, the executable of its
+ *   address spaces): the rest are held outside;
+ * - a pipe or FIFO open outside the tree: more readers or writers than
+ *   the tree's open files of it.
+ *
+ * Not refused: the descriptors restart gives the restorer's
+ * (%CKPT_CHECKPOINT_INHERIT_STDIO, see ckpt_fd_inherited()), and the image
+ * and log files of the call (both ends, if they are pipes): a process that
+ * checkpoints itself holds them.
+ * Not detected yet: shared memory (MAP_SHARED anonymous, shmem, memfd)
+ * that a process outside the tree maps too is saved as the tree's own, and
+ * after restart the tree's copy no longer follows the outside one's.
+ * The tasks of the tree are stopped, so their references do not move; a
+ * task outside the tree can take one meanwhile only with the rights of a
+ * tracer (pidfd_getfd(2)), and the check runs again after the tree is
+ * written.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/file.h>
+#include <linux/fdtable.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "internal.h"
+
+/**
+ * struct ckpt_use - a file or a pipe the tree holds
+ * @node: in &ckpt_uses.files or &ckpt_uses.pipes
+ * @list: in &ckpt_uses.file_list or &ckpt_uses.pipe_list, in the order met
+ * @ptr: the file (referenced while the check runs) or the pipe
+ * @file: a file of the pipe, for the line
+ * @refs: file: the references the tree holds; pipe: its readers in the tree
+ * @writers: pipe: its writers in the tree
+ * @pid: the first task met that holds it, for the line
+ * @fd: and its descriptor, -1 for a mapping, -2 for an executable
+ * @checked: held by a descriptor: compared
+ * @external: an inherited descriptor or the call's own file: not compared
+ */
+struct ckpt_use {
+	struct hlist_node node;
+	struct list_head list;
+	void *ptr;
+	struct file *file;
+	unsigned long refs;
+	unsigned long writers;
+	pid_t pid;
+	int fd;
+	bool checked;
+	bool external;
+};
+
+/* What the check met: its files, pipes, and the tables it walked. */
+struct ckpt_uses {
+	DECLARE_HASHTABLE(files, 8);
+	DECLARE_HASHTABLE(pipes, 6);
+	struct list_head file_list;
+	struct list_head pipe_list;
+	struct pipe_inode_info *own[2];
+	const void **walked;
+	unsigned int nr_walked;
+};
+
+/* An object of a task of the tree, for the walk of the other tasks. */
+struct ckpt_held {
+	const void *ptr;
+	const char *what;
+	pid_t pid;
+};
+
+static struct ckpt_use *ckpt_use_get(struct hlist_head *table, unsigned int bits,
+				     struct list_head *list, void *ptr, bool *new)
+{
+	struct hlist_head *head = &table[hash_ptr(ptr, bits)];
+	struct ckpt_use *u;
+
+	hlist_for_each_entry(u, head, node)
+		if (u->ptr == ptr) {
+			*new = false;
+			return u;
+		}
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return NULL;
+	u->ptr = ptr;
+	hlist_add_head(&u->node, head);
+	list_add_tail(&u->list, list);
+	*new = true;
+	return u;
+}
+
+/* Whether @ptr, a table of the tree, was walked already; notes it if not. */
+static bool ckpt_walked(struct ckpt_uses *uses, const void *ptr, unsigned int max)
+{
+	unsigned int i;
+
+	for (i = 0; i < uses->nr_walked; i++)
+		if (uses->walked[i] == ptr)
+			return true;
+	if (uses->nr_walked < max)
+		uses->walked[uses->nr_walked++] = ptr;
+	return false;
+}
+
+/*
+ * One reference of the tree to @file: descriptor @fd of @t, a mapping
+ * (@fd -1) or the executable (@fd -2).
+ */
+static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
+			 struct task_struct *t, struct file *file, int fd)
+{
+	struct pipe_inode_info *pipe;
+	struct ckpt_use *u, *p;
+	bool new, external;
+
+	u = ckpt_use_get(uses->files, 8, &uses->file_list, file, &new);
+	if (!u)
+		return -ENOMEM;
+	pipe = get_pipe_info(file, false);
+	external = file == ctx->file || file == ctx->logfile ||
+		   (pipe && (pipe == uses->own[0] || pipe == uses->own[1])) ||
+		   (fd >= 0 && ckpt_fd_inherited(ctx, t, fd, file));
+	if (new) {
+		u->file = get_file(file);
+		u->pid = task_pid_vnr(t);
+		u->fd = fd;
+	}
+	u->refs++;
+	if (fd >= 0)
+		u->checked = true;
+	if (external)
+		u->external = true;
+
+	if (!pipe)
+		return 0;
+	p = ckpt_use_get(uses->pipes, 6, &uses->pipe_list, pipe, &new);
+	if (!p)
+		return -ENOMEM;
+	if (new) {
+		p->file = file;
+		p->pid = u->pid;
+		p->fd = fd;
+	}
+	if (u->refs == 1) {
+		/* The pipe counts its open files, not their descriptors. */
+		p->refs += !!(file->f_mode & FMODE_READ);
+		p->writers += !!(file->f_mode & FMODE_WRITE);
+	}
+	if (external)
+		p->external = true;
+	return 0;
+}
+
+/* The references of task @t of the tree: its descriptors and mappings. */
+static int ckpt_use_task(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
+			 struct task_struct *t, unsigned int max)
+{
+	struct files_struct *files;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	struct file *exe;
+	unsigned int fd;
+	int ret = 0;
+
+	task_lock(t);
+	files = t->files;
+	task_unlock(t);
+	if (files && !ckpt_walked(uses, files, max)) {
+		for (fd = 0; !ret; fd++) {
+			struct file *file;
+
+			rcu_read_lock();
+			file = task_lookup_next_fdget_rcu(t, &fd);
+			rcu_read_unlock();
+			if (!file)
+				break;
+			ret = ckpt_use_file(ctx, uses, t, file, fd);
+			fput(file);
+		}
+	}
+	mm = get_task_mm(t);
+	if (!mm || ret || ckpt_walked(uses, mm, max))
+		goto out;
+	exe = get_mm_exe_file(mm);
+	if (exe) {
+		ret = ckpt_use_file(ctx, uses, t, exe, -2);
+		fput(exe);
+	}
+	if (!ret)
+		ret = mmap_read_lock_killable(mm);
+	if (!ret) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (!vma->vm_file)
+				continue;
+			ret = ckpt_use_file(ctx, uses, t, vma->vm_file, -1);
+			if (ret)
+				break;
+		}
+		mmap_read_unlock(mm);
+	}
+out:
+	if (mm)
+		mmput(mm);
+	return ret;
+}
+
+/* A line for the file of @u, held outside the tree. */
+static int ckpt_use_refused(struct ckpt_ctx *ctx, const struct ckpt_use *u,
+			    const char *how)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	const char *name = "a file";
+	int ret;
+
+	if (buf)
+		name = ckpt_file_name(u->file, buf, PATH_MAX);
+	ret = ckpt_err(ctx, -EOPNOTSUPP, "pid %d fd %d: %s %s outside the tree, not supported",
+		       u->pid, u->fd, name, how);
+	kfree(buf);
+	return ret;
+}
+
+/* Compare the references counted with the objects' own counts. */
+static int ckpt_uses_compare(struct ckpt_ctx *ctx, struct ckpt_uses *uses, bool written)
+{
+	struct ckpt_use *u;
+
+	/* In the order met: the first task, its lowest descriptor, first. */
+	list_for_each_entry(u, &uses->file_list, list) {
+		/* Ours: the check's, and the object hash's once written. */
+		long ours = 1 + (written && ckpt_obj_lookup(ctx, u->ptr) ? 1 : 0);
+
+		if (u->checked && !u->external &&
+		    file_count(u->file) - ours > u->refs)
+			return ckpt_use_refused(ctx, u, "is also held");
+	}
+	list_for_each_entry(u, &uses->pipe_list, list) {
+		struct pipe_inode_info *pipe = u->ptr;
+		bool outside;
+
+		if (u->external)
+			continue;
+		pipe_lock(pipe);
+		outside = pipe->readers > u->refs || pipe->writers > u->writers;
+		pipe_unlock(pipe);
+		if (outside)
+			return ckpt_use_refused(ctx, u, "is a pipe also open");
+	}
+	return 0;
+}
+
+static int ckpt_held_cmp(const void *a, const void *b)
+{
+	const struct ckpt_held *x = a, *y = b;
+
+	return x->ptr < y->ptr ? -1 : x->ptr > y->ptr;
+}
+
+static const struct ckpt_held *ckpt_held_find(const struct ckpt_held *held,
+					      unsigned int nr, const void *ptr)
+{
+	struct ckpt_held key = { .ptr = ptr };
+
+	if (!ptr)
+		return NULL;
+	return bsearch(&key, held, nr, sizeof(*held), ckpt_held_cmp);
+}
+
+/* Is @p one of the tasks of the tree or a thread of one? */
+static bool ckpt_in_tree(struct ckpt_tree *tree, struct task_struct *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < tree->nr; i++)
+		if (same_thread_group(tree->tasks[i].task, p))
+			return true;
+	return false;
+}
+
+/* The address spaces and tables of the tree that other tasks use. */
+static int ckpt_check_tables(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
+{
+	const struct ckpt_held *hit = NULL;
+	struct task_struct *g, *p;
+	struct ckpt_held *held;
+	unsigned int i, nr = 0;
+	pid_t other = 0;
+	int ret;
+
+	held = kvcalloc(4 * tree->nr, sizeof(*held), GFP_KERNEL);
+	if (!held)
+		return -ENOMEM;
+	for (i = 0; i < tree->nr; i++) {
+		struct task_struct *t = tree->tasks[i].task;
+		pid_t pid = task_pid_vnr(t);
+
+		if (tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE)
+			continue;
+		task_lock(t);
+		held[nr++] = (struct ckpt_held){ t->mm, "address space", pid };
+		held[nr++] = (struct ckpt_held){ t->files, "file descriptor table", pid };
+		held[nr++] = (struct ckpt_held){ t->fs, "working directory and root", pid };
+		held[nr++] = (struct ckpt_held){ rcu_access_pointer(t->sighand),
+						 "signal handlers", pid };
+		task_unlock(t);
+	}
+	sort(held, nr, sizeof(*held), ckpt_held_cmp, NULL);
+
+	rcu_read_lock();
+	for_each_process_thread(g, p) {
+		if (p->flags & PF_KTHREAD || ckpt_in_tree(tree, p))
+			continue;
+		hit = ckpt_held_find(held, nr, READ_ONCE(p->mm)) ?:
+		      ckpt_held_find(held, nr, READ_ONCE(p->files)) ?:
+		      ckpt_held_find(held, nr, READ_ONCE(p->fs)) ?:
+		      ckpt_held_find(held, nr, rcu_access_pointer(p->sighand));
+		if (hit) {
+			other = task_pid_vnr(p);
+			goto found;
+		}
+	}
+found:
+	rcu_read_unlock();
+	ret = hit ? ckpt_err(ctx, -EOPNOTSUPP,
+			     "pid %d shares its %s with pid %d outside the tree, not supported",
+			     hit->pid, hit->what, other) : 0;
+	kvfree(held);
+	return ret;
+}
+
+/**
+ * ckpt_check_external() - refuse a tree that shares objects with others
+ * @ctx: checkpoint context, with the tree collected and every task quiet
+ * @written: the tree is written: the object hash holds its files
+ *
+ * Return: 0, or -EOPNOTSUPP after a line naming the task and the object.
+ */
+int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	struct ckpt_uses *uses;
+	struct ckpt_use *u, *tmp;
+	unsigned int i, max = 2 * tree->nr;
+	int ret;
+
+	ret = ckpt_check_tables(ctx, tree);
+	if (ret)
+		return ret;
+	uses = kzalloc(sizeof(*uses), GFP_KERNEL);
+	if (!uses)
+		return -ENOMEM;
+	hash_init(uses->files);
+	hash_init(uses->pipes);
+	INIT_LIST_HEAD(&uses->file_list);
+	INIT_LIST_HEAD(&uses->pipe_list);
+	uses->own[0] = get_pipe_info(ctx->file, false);
+	if (ctx->logfile)
+		uses->own[1] = get_pipe_info(ctx->logfile, false);
+	uses->walked = kvcalloc(max, sizeof(*uses->walked), GFP_KERNEL);
+	ret = uses->walked ? 0 : -ENOMEM;
+	for (i = 0; !ret && i < tree->nr; i++)
+		if (!(tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE))
+			ret = ckpt_use_task(ctx, uses, tree->tasks[i].task, max);
+	if (!ret)
+		ret = ckpt_uses_compare(ctx, uses, written);
+
+	list_for_each_entry_safe(u, tmp, &uses->pipe_list, list)
+		kfree(u);
+	list_for_each_entry_safe(u, tmp, &uses->file_list, list) {
+		fput(u->file);
+		kfree(u);
+	}
+	kvfree(uses->walked);
+	kfree(uses);
+	return ret;
+}

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real programs under checkpoint/restart: Debian's static busybox running
+ * a shell script whose loop forks commands, a pipeline and a command
+ * substitution at each turn, and Debian's python3.11 running a program
+ * that talks to a child python through two pipes (subprocess.Popen).
+ * The harness packs both into every guest (harness/guest-debs.sh,
+ * build-userspace.sh): a missing one fails the test.
+ *
+ * Each program first runs uninterrupted; its output, to a file, is the
+ * reference, which must also be what the test computes itself.  Then it
+ * runs again, in its own process group, and when its output shows that it
+ * is in the middle of its loop, the test stops the whole tree from
+ * outside (SIGSTOP to the group, then to every descendant found in /proc
+ * until all of them are stopped), checkpoints it by the root's pid,
+ * kills it, and restarts the image, with the same pids or in a new pid
+ * namespace.  The restored tree runs to its end (it is not restored
+ * stopped) and its output file must then hold exactly the reference,
+ * byte for byte.
+ *
+ * The image does not inherit descriptors 0-2 (no
+ * CKPT_CHECKPOINT_INHERIT_STDIO): the root's 0-2 are /dev/null, the output
+ * file and a file for stderr, saved and reopened by path (at their
+ * offsets), and so are the pipes of the pipelines on the other tasks' 0-2.
+ */
+
+#include "ckpt_task.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/syscall.h>
+
+#define BUSYBOX		"/opt/busybox/bin/busybox"
+#define PYTHON		"/usr/bin/python3"
+#define LOOPS		20	/* turns of each program's loop */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define RUN_TIMEOUT	60	/* seconds for a run of a program */
+#define MAX_TASKS	64
+
+/* The shell script: a pipeline and a command substitution per turn. */
+static const char sh_script[] =
+	"i=0\n"
+	"while [ $i -lt " XSTR(LOOPS) " ]; do\n"
+	"\t{ echo \"line $i: hello world\"; sleep 0.05; echo \"again $i\"; } |\n"
+	"\t\tsed -e 's/hello/HELLO/' -e \"s/\\$/ [$i]/\" | tr a-z A-Z\n"
+	"\tsq=$(expr $i \\* $i)\n"
+	"\techo \"square $i = $sq\"\n"
+	"\ti=$((i + 1))\n"
+	"done\n"
+	"echo \"done $i\"\n";
+
+/*
+ * The python program: a line to the child and its answer back, per turn.
+ * It imports only what harness/build-userspace.sh's probe imports.
+ */
+static const char py_script[] =
+	"import subprocess\n"
+	"import sys\n"
+	"import time\n"
+	"\n"
+	"CHILD = '''\n"
+	"import sys\n"
+	"for line in iter(sys.stdin.readline, ''):\n"
+	"    n = int(line)\n"
+	"    print(n * n + 7, flush=True)\n"
+	"'''\n"
+	"p = subprocess.Popen([sys.executable, '-c', CHILD],\n"
+	"                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+	"for i in range(" XSTR(LOOPS) "):\n"
+	"    p.stdin.write(b'%d\\n' % i)\n"
+	"    p.stdin.flush()\n"
+	"    print(i, p.stdout.readline().decode().strip(), flush=True)\n"
+	"    time.sleep(0.05)\n"
+	"p.stdin.close()\n"
+	"print('child exit', p.wait(), flush=True)\n";
+
+/* What the script prints, computed here. */
+static size_t sh_expected(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LOOPS; i++)
+		n += snprintf(buf + n, size - n,
+			      "LINE %d: HELLO WORLD [%d]\nAGAIN %d [%d]\nsquare %d = %d\n",
+			      i, i, i, i, i, i * i);
+	n += snprintf(buf + n, size - n, "done %d\n", LOOPS);
+	return n;
+}
+
+static size_t py_expected(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LOOPS; i++)
+		n += snprintf(buf + n, size - n, "%d %d\n", i, i * i + 7);
+	n += snprintf(buf + n, size - n, "child exit 0\n");
+	return n;
+}
+
+struct prog {
+	const char *name;		/* for the file names */
+	const char *interp;		/* what runs the script */
+	const char *argv0;
+	int min_tasks;			/* in the tree when it is checkpointed */
+	const char *script;
+	size_t (*expected)(char *buf, size_t size);
+};
+
+/* The shell is checkpointed in a pipeline: itself, the { } subshell, sed and tr. */
+static const struct prog busybox_sh = { "sh", BUSYBOX, "sh", 4, sh_script, sh_expected };
+static const struct prog python = { "py", PYTHON, PYTHON, 2, py_script, py_expected };
+
+#define OUT_MAX		4096
+
+static void prog_path(char *buf, size_t size, const struct prog *p, const char *what)
+{
+	snprintf(buf, size, "/tmp/realprog-%s.%s", p->name, what);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * Start @p's script in a new process group, its output to the file
+ * "realprog-NAME.@out", its stderr to "realprog-NAME.@out.err".
+ */
+static pid_t prog_start(const struct prog *p, const char *out)
+{
+	char script[64], path[64], err[80];
+	pid_t pid;
+
+	prog_path(script, sizeof(script), p, "script");
+	prog_path(path, sizeof(path), p, out);
+	snprintf(err, sizeof(err), "%s.err", path);
+	/* Not the output of a run before: the new one is polled. */
+	unlink(path);
+	unlink(err);
+	if (write_file(script, p->script))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		static char * const envp[] = {
+			"PATH=/opt/busybox/bin:/usr/bin:/bin", "HOME=/tmp", NULL
+		};
+		int in = open("/dev/null", O_RDONLY);
+		int o = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (setpgid(0, 0) || in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 ||
+		    dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir("/tmp"))
+			_exit(120);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		execle(p->interp, p->argv0, script, (char *)NULL, envp);
+		_exit(121);
+	}
+	return pid;
+}
+
+/* The first @size - 1 bytes of file @what of @p, NUL-terminated. */
+static ssize_t prog_read(const struct prog *p, const char *what, char *buf, size_t size)
+{
+	char path[80];
+	ssize_t n;
+
+	prog_path(path, sizeof(path), p, what);
+	n = ckpt_read_file(path, buf, size);
+	if (n < 0)
+		buf[0] = '\0';
+	return n;
+}
+
+static off_t prog_out_size(const struct prog *p, const char *what)
+{
+	char path[64];
+	struct stat st;
+
+	prog_path(path, sizeof(path), p, what);
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+/* The tasks of the system: pid, parent and state, from /proc. */
+struct task {
+	pid_t pid, ppid;
+	char state;
+};
+
+static int scan_tasks(struct task *t, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && n < max && (e = readdir(d))) {
+		char path[300], buf[512], *c;
+		int pid = atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (ckpt_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		c = strrchr(buf, ')');
+		if (!c || sscanf(c + 2, "%c %d", &t[n].state, &t[n].ppid) != 2)
+			continue;
+		t[n++].pid = pid;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The pids of @root and its descendants into @pids; *@stopped: all stopped. */
+static int tree_pids(pid_t root, pid_t *pids, int max, bool *stopped)
+{
+	static struct task t[4096];
+	int nt = scan_tasks(t, 4096), n = 1;
+
+	pids[0] = root;
+	*stopped = true;
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; j < nt; j++) {
+			if (t[j].pid == pids[i]) {
+				if (!strchr("TtZX", t[j].state))
+					*stopped = false;
+			} else if (t[j].ppid == pids[i] && n < max) {
+				pids[n++] = t[j].pid;
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * Stop the tree of @root: SIGSTOP to its process group, then to every
+ * descendant not stopped yet, until all are, twice in a row with the
+ * same tasks.  Returns the number of tasks, 0 on timeout.
+ */
+static int tree_stop(pid_t root, pid_t *pids)
+{
+	double end = ckpt_now() + 20;
+	int n, last = 0;
+	bool stopped;
+
+	kill(-root, SIGSTOP);
+	while (ckpt_now() < end) {
+		n = tree_pids(root, pids, MAX_TASKS, &stopped);
+		if (stopped && n == last)
+			return n;
+		last = stopped ? n : 0;
+		for (int i = 0; i < n; i++)
+			kill(pids[i], SIGSTOP);
+		ckpt_sleep(0.005);
+	}
+	return 0;
+}
+
+/* Kill the tree of @root and reap it all (the test is a subreaper). */
+static void tree_kill(pid_t root)
+{
+	pid_t pids[MAX_TASKS];
+	bool stopped;
+	int n = tree_pids(root, pids, MAX_TASKS, &stopped);
+
+	kill(-root, SIGKILL);
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+		;
+}
+
+/* Each task of the tree of @root, its state and where it sleeps, on stderr. */
+static void tree_dump(pid_t root)
+{
+	pid_t pids[MAX_TASKS];
+	bool stopped;
+	int n = tree_pids(root, pids, MAX_TASKS, &stopped);
+
+	for (int i = 0; i < n; i++) {
+		char path[64], stat[300] = "", wchan[64] = "";
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", pids[i]);
+		ckpt_read_file(path, stat, sizeof(stat));
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pids[i]);
+		ckpt_read_file(path, wchan, sizeof(wchan));
+		fprintf(stderr, "# task %.120s wchan %s\n", stat, wchan);
+	}
+}
+
+/* What a test keeps: the output computed, the log pipe, the image. */
+struct run {
+	char want[OUT_MAX];
+	size_t want_len;
+	int lp[2];
+	int img;
+};
+
+/* Run @p uninterrupted: its output must be the one computed. */
+static void reference_run(struct __test_metadata *_metadata, struct run *self,
+			  const struct prog *p)
+{
+	char out[OUT_MAX], err[512], why[128];
+	int status = 0;
+	double t0;
+	pid_t pid;
+
+	ASSERT_EQ(0, access(p->interp, X_OK)) TH_LOG("%s is missing from the guest", p->interp);
+	self->want_len = p->expected(self->want, sizeof(self->want));
+	t0 = ckpt_now();
+	pid = prog_start(p, "ref");
+	ASSERT_LT(0, pid);
+	if (!ckpt_wait(pid, &status, 0, RUN_TIMEOUT)) {
+		tree_dump(pid);
+		tree_kill(pid);
+	}
+	prog_read(p, "ref.err", err, sizeof(err));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the uninterrupted run: %s; stderr: %s",
+		       ckpt_status_str(status, why, sizeof(why)), err);
+	prog_read(p, "ref", out, sizeof(out));
+	ASSERT_STREQ(self->want, out) TH_LOG("the uninterrupted run's output; stderr: %s", err);
+	TH_LOG("%s ran uninterrupted in %.1f s", p->interp, ckpt_now() - t0);
+}
+
+/* Wait up to @timeout seconds for @fd to have data or its end. */
+static bool readable(int fd, int timeout)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout * 1000) == 1;
+}
+
+/*
+ * Run @p, checkpoint it in the middle of its loop, kill it, restart it
+ * with @flags: the output must be the uninterrupted run's.
+ */
+static void run_restarted(struct __test_metadata *_metadata, struct run *self,
+			  const struct prog *p, unsigned long flags)
+{
+	char out[OUT_MAX], err[512], log[512] = "", why[128];
+	int info[2], status = 0, tries, n = 0, err_no = 0;
+	double t0, end;
+	pid_t pid, restorer, pids[MAX_TASKS];
+	off_t at = 0;
+	long id = -1, ret = -1;
+
+	self->img = -1;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, ckpt_log_pipe(self->lp));
+	reference_run(_metadata, self, p);
+
+	/* In the middle of the loop: a third of the output is there. */
+	pid = prog_start(p, "ckpt");
+	ASSERT_LT(0, pid);
+	t0 = ckpt_now();
+	end = t0 + RUN_TIMEOUT;
+	while (ckpt_now() < end && prog_out_size(p, "ckpt") < (off_t)self->want_len / 3)
+		ckpt_sleep(0.005);
+	/*
+	 * Stopped with all its tasks there (the shell in its pipeline): else,
+	 * or if a task was still leaving its CPU (EBUSY), it is continued and
+	 * stopped again a little later.  The stop comes at once, the count
+	 * of the tasks after it: a slow walk of /proc does not miss them.
+	 */
+	for (tries = 0; tries < 200 && ckpt_now() < end; tries++) {
+		n = tree_stop(pid, pids);
+		ASSERT_LT(0, n) TH_LOG("the tree of %s did not stop", p->interp);
+		if (n >= p->min_tasks) {
+			at = prog_out_size(p, "ckpt");
+			if (self->img >= 0)
+				close(self->img);
+			self->img = ckpt_tmpfile();
+			ASSERT_LE(0, self->img);
+			id = sys_checkpoint(pid, self->img, 0, self->lp[1]);
+			err_no = errno;
+			ckpt_log_read(self->lp[0], log, sizeof(log));
+			if (id > 0 || err_no != EBUSY)
+				break;
+		}
+		kill(-pid, SIGCONT);
+		for (int i = 0; i < n; i++)
+			kill(pids[i], SIGCONT);
+		ckpt_sleep(0.003 * (tries % 7));
+	}
+	ASSERT_LE(p->min_tasks, n) TH_LOG("%s never stopped with %d tasks (%d tries)",
+					  p->interp, p->min_tasks, tries);
+	ASSERT_LT(0, id) TH_LOG("checkpoint of the %d tasks of %s: %s; log: %s", n,
+				p->interp, strerror(err_no), log);
+	EXPECT_STREQ("", log);
+	ASSERT_LT(0, at);
+	ASSERT_GT((off_t)self->want_len, at) TH_LOG("the program ended before its checkpoint");
+	TH_LOG("%s checkpointed with %d tasks after %lld of %zu bytes of output (%.1f s, try %d)",
+	       p->interp, n, (long long)at, self->want_len, ckpt_now() - t0, tries + 1);
+	lseek(self->img, 0, SEEK_SET);
+	ckpt_ckptinfo(_metadata, self->img);
+	tree_kill(pid);
+
+	/* The restorer: restart(2), then the root's exit status. */
+	t0 = ckpt_now();
+	ASSERT_EQ(0, pipe(info));
+	lseek(self->img, 0, SEEK_SET);
+	fflush(NULL);
+	restorer = fork();
+	ASSERT_LE(0, restorer);
+	if (restorer == 0) {
+		int st;
+
+		close(info[0]);
+		ret = sys_restart(0, self->img, flags, self->lp[1]);
+		st = ret < 0 ? errno : 0;
+		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
+		    write(info[1], &st, sizeof(st)) != sizeof(st))
+			_exit(1);
+		if (ret < 0)
+			_exit(2);
+		while (waitpid(ret, &st, 0) < 0)
+			if (errno != EINTR)
+				_exit(3);
+		_exit(write(info[1], &st, sizeof(st)) == sizeof(st) ? 0 : 4);
+	}
+	close(info[1]);
+	if (!readable(info[0], 20) || read(info[0], &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(info[0], &err_no, sizeof(err_no)) != sizeof(err_no))
+		ret = -1;
+	status = -1;
+	if (ret > 0) {
+		if (readable(info[0], RUN_TIMEOUT)) {
+			if (read(info[0], &status, sizeof(status)) != sizeof(status))
+				status = -1;
+		} else {
+			tree_dump(ret);
+		}
+	}
+	close(info[0]);
+	TH_LOG("restarted and ran to its end in %.1f s", ckpt_now() - t0);
+	/* The restorer, and the restored tree if it hangs. */
+	tree_kill(restorer);
+	ckpt_log_read(self->lp[0], log, sizeof(log));
+	ASSERT_LT(0, ret) TH_LOG("restart: %s; log: %s", strerror(err_no), log);
+	if (flags & CKPT_RESTART_SAME_PIDS)
+		EXPECT_EQ(pid, ret);
+	prog_read(p, "ckpt.err", err, sizeof(err));
+	prog_read(p, "ckpt", out, sizeof(out));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the restored %s: %s; stderr: %s", p->interp,
+		       status == -1 ? "did not end" : ckpt_status_str(status, why, sizeof(why)),
+		       err);
+	EXPECT_STREQ(self->want, out) TH_LOG("the output after restart; stderr: %s", err);
+	EXPECT_STREQ("", err);
+}
+
+FIXTURE(realprog) {
+	struct run run;
+};
+
+FIXTURE_SETUP(realprog)
+{
+	self->run.img = -1;
+}
+
+FIXTURE_TEARDOWN(realprog)
+{
+	if (self->run.img >= 0)
+		close(self->run.img);
+}
+
+/* busybox sh, restored with the pids it had. */
+TEST_F_TIMEOUT(realprog, busybox_sh_same_pids, 300)
+{
+	run_restarted(_metadata, &self->run, &busybox_sh, CKPT_RESTART_SAME_PIDS);
+}
+
+/* busybox sh, restored in a new pid namespace: the shell is its init. */
+TEST_F_TIMEOUT(realprog, busybox_sh_new_pidns, 300)
+{
+	run_restarted(_metadata, &self->run, &busybox_sh, CKPT_RESTART_NEW_PIDNS);
+}
+
+/* python3 and its child, restored with the pids they had. */
+TEST_F_TIMEOUT(realprog, python_pipe_same_pids, 300)
+{
+	run_restarted(_metadata, &self->run, &python, CKPT_RESTART_SAME_PIDS);
+}
+
+/* python3 and its child in a new pid namespace: the parent is its init. */
+TEST_F_TIMEOUT(realprog, python_pipe_new_pidns, 300)
+{
+	run_restarted(_metadata, &self->run, &python, CKPT_RESTART_NEW_PIDNS);
+}
+
+TEST_HARNESS_MAIN
