@@ -85,6 +85,7 @@ struct ckpt_held {
 	const void *ptr;
 	const char *what;
 	pid_t pid;
+	struct task_struct *task;
 };
 
 static struct ckpt_use *ckpt_use_get(struct hlist_head *table, unsigned int bits,
@@ -139,8 +140,10 @@ static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 	external = file == ctx->file || file == ctx->logfile ||
 		   (pipe && (pipe == uses->own[0] || pipe == uses->own[1])) ||
 		   (fd >= 0 && ckpt_fd_inherited(ctx, t, fd, file));
-	if (new) {
+	if (new)
 		u->file = get_file(file);
+	/* For the line: the first descriptor met, else the first mapping. */
+	if (new || (fd >= 0 && u->fd < 0)) {
 		u->pid = task_pid_vnr(t);
 		u->fd = fd;
 	}
@@ -318,33 +321,42 @@ static int ckpt_check_tables(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		if (tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE)
 			continue;
 		task_lock(t);
-		held[nr++] = (struct ckpt_held){ t->mm, "address space", pid };
-		held[nr++] = (struct ckpt_held){ t->files, "file descriptor table", pid };
-		held[nr++] = (struct ckpt_held){ t->fs, "working directory and root", pid };
+		held[nr++] = (struct ckpt_held){ t->mm, "address space", pid, t };
+		held[nr++] = (struct ckpt_held){ t->files, "file descriptor table", pid, t };
+		held[nr++] = (struct ckpt_held){ t->fs, "working directory and root", pid, t };
 		held[nr++] = (struct ckpt_held){ rcu_access_pointer(t->sighand),
-						 "signal handlers", pid };
+						 "signal handlers", pid, t };
 		task_unlock(t);
 	}
 	sort(held, nr, sizeof(*held), ckpt_held_cmp, NULL);
 
 	rcu_read_lock();
 	for_each_process_thread(g, p) {
-		if (p->flags & PF_KTHREAD || ckpt_in_tree(tree, p))
+		if (p->flags & PF_KTHREAD)
 			continue;
 		hit = ckpt_held_find(held, nr, READ_ONCE(p->mm)) ?:
 		      ckpt_held_find(held, nr, READ_ONCE(p->files)) ?:
 		      ckpt_held_find(held, nr, READ_ONCE(p->fs)) ?:
 		      ckpt_held_find(held, nr, rcu_access_pointer(p->sighand));
-		if (hit) {
+		/* The tasks of the tree, and their threads, meet their own. */
+		if (hit && !same_thread_group(hit->task, p) && !ckpt_in_tree(tree, p)) {
 			other = task_pid_vnr(p);
 			goto found;
 		}
+		hit = NULL;
 	}
 found:
 	rcu_read_unlock();
-	ret = hit ? ckpt_err(ctx, -EOPNOTSUPP,
-			     "pid %d shares its %s with pid %d outside the tree, not supported",
-			     hit->pid, hit->what, other) : 0;
+	if (hit && other)
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d shares its %s with pid %d outside the tree, not supported",
+			       hit->pid, hit->what, other);
+	else if (hit)
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d shares its %s with a task outside the tree and its pid namespace, not supported",
+			       hit->pid, hit->what);
+	else
+		ret = 0;
 	kvfree(held);
 	return ret;
 }

@@ -79,6 +79,9 @@ static int ckpt_share_read(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type 
 		s = ckpt_obj_fetch(ctx, objref, type);
 		if (IS_ERR(s))
 			return PTR_ERR(s);
+		if (s->first == ctx->rst)
+			return ckpt_err(ctx, -EINVAL, "object %u named twice by a task", objref);
+		s->users++;
 		*share = s;
 		return 0;
 	}
@@ -86,6 +89,8 @@ static int ckpt_share_read(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type 
 	if (!s)
 		return -ENOMEM;
 	mutex_init(&s->lock);
+	s->first = ctx->rst;
+	s->users = 1;
 	ret = ckpt_obj_insert(ctx, objref, s, type);
 	if (!ret)
 		*share = s;
@@ -250,9 +255,14 @@ void ckpt_restore_fs(struct ckpt_ctx *ctx)
 		if (s->fs) {
 			/* Another task built it: take it in place of ours. */
 			fs = s->fs;
-			spin_lock(&fs->lock);
-			fs->users++;
-			spin_unlock(&fs->lock);
+			/* The last one takes the user held here. */
+			if (++s->taken == s->users) {
+				s->fs = NULL;
+			} else {
+				spin_lock(&fs->lock);
+				fs->users++;
+				spin_unlock(&fs->lock);
+			}
 			task_lock(current);
 			swap(current->fs, fs);
 			spin_lock(&fs->lock);
@@ -265,17 +275,21 @@ void ckpt_restore_fs(struct ckpt_ctx *ctx)
 			return;
 		}
 	}
+	/* From the record of the first task that names it. */
+	if (s)
+		rst = s->first;
 	set_fs_root(current->fs, &rst->root);
 	set_fs_pwd(current->fs, &rst->cwd);
 	current->fs->umask = rst->umask;
-	if (s) {
+	if (s && ++s->taken < s->users) {
 		fs = current->fs;
 		spin_lock(&fs->lock);
 		fs->users++;
 		spin_unlock(&fs->lock);
 		s->fs = fs;
-		mutex_unlock(&s->lock);
 	}
+	if (s)
+		mutex_unlock(&s->lock);
 }
 
 /**
@@ -810,10 +824,10 @@ struct file *ckpt_read_file_ref(struct ckpt_ctx *ctx, u32 objref)
  * @fd: its descriptor
  * @file: the open file behind it
  *
- * With %CKPT_CHECKPOINT_INHERIT_STDIO, descriptors 0 to 2 of the root, and
- * those of the other tasks that are the root's same descriptor (the same
- * open file): a pipe between two tasks of the tree on a task's 0 or 1 is
- * the tree's own and saved.
+ * With %CKPT_CHECKPOINT_INHERIT_STDIO, descriptors 0 to 2 of the root,
+ * whatever they are, and those of the other tasks that are the root's same
+ * descriptor (the same open file): a pipe between two tasks of the tree on
+ * another task's 0 or 1 is the tree's own and saved.
  *
  * Return: true if it is inherited.
  */
@@ -856,9 +870,15 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	max = files ? files_fdtable(files)->max_fds : 0;
 	task_unlock(t);
 	rcu_read_unlock();
-	/* Tasks that share it (CLONE_FILES) name it by one reference. */
+	/*
+	 * Tasks that share it (CLONE_FILES) name it by one reference; its
+	 * descriptors follow the first record only.
+	 */
 	if (files) {
-		ret = ckpt_obj_lookup(ctx, files) ?: ckpt_obj_add(ctx, files, CKPT_OBJ_FILES);
+		h.objref = ckpt_obj_lookup(ctx, files);
+		if (h.objref)
+			return ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
+		ret = ckpt_obj_add(ctx, files, CKPT_OBJ_FILES);
 		if (ret < 0)
 			return ret;
 		h.objref = ret;
@@ -936,6 +956,9 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	ret = ckpt_share_read(ctx, h.objref, CKPT_OBJ_FILES, &rst->files_share);
 	if (ret)
 		return ret;
+	if (rst->files_share && rst->files_share->first != rst && h.nr_fds)
+		return ckpt_err(ctx, -EINVAL,
+				"the files record of a shared table has %u fds", h.nr_fds);
 	rst->fds = kvcalloc(h.nr_fds ?: 1, sizeof(*rst->fds), GFP_KERNEL);
 	if (!rst->fds)
 		return -ENOMEM;
@@ -1043,18 +1066,23 @@ int ckpt_restore_files(struct ckpt_ctx *ctx)
 	mutex_lock(&s->lock);
 	if (s->files) {
 		/* Another task built it: take it in place of ours. */
-		struct files_struct *old;
+		struct files_struct *files = s->files, *old;
 
-		atomic_inc(&s->files->count);
+		/* The last one takes the reference held here. */
+		if (++s->taken == s->users)
+			s->files = NULL;
+		else
+			atomic_inc(&files->count);
 		task_lock(current);
 		old = current->files;
-		current->files = s->files;
+		current->files = files;
 		task_unlock(current);
 		put_files_struct(old);
 		ret = 0;
 	} else {
-		ret = ckpt_build_files(rst);
-		if (!ret) {
+		/* From the record of the first task that names it. */
+		ret = ckpt_build_files(s->first);
+		if (!ret && ++s->taken < s->users) {
 			s->files = current->files;
 			atomic_inc(&s->files->count);
 		}

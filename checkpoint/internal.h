@@ -139,15 +139,24 @@ enum ckpt_obj_type {
 
 /**
  * struct ckpt_share - restart: a table several tasks share, built once
- * @lock: held while the first task builds it
+ * @lock: held while a task builds or takes it
+ * @first: the state of the first task that names it, whose record has
+ *	the table's contents
+ * @users: the tasks that name it
+ * @taken: the tasks that built or took it
  * @files: the descriptor table built (%CKPT_OBJ_FILES), referenced
  * @fs: the fs_struct built (%CKPT_OBJ_FS), one of its users
  *
- * The first task of the tree to restore its table builds it in its own and
- * publishes it here; the others take it in place of theirs.
+ * The first task of the tree to restore its table builds it, from
+ * @first's record, in its own and publishes it here; the others take it in
+ * place of theirs, the last one with the reference held here, so that no
+ * reference outlives the restore.
  */
 struct ckpt_share {
 	struct mutex lock;
+	struct ckpt_restart_state *first;
+	unsigned int users;
+	unsigned int taken;
 	struct files_struct *files;
 	struct fs_struct *fs;
 };

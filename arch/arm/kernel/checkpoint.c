@@ -131,7 +131,8 @@ static unsigned int ckpt_arm_svc_at_pc(struct task_struct *t, struct pt_regs *re
 	if (thumb_mode(regs)) {
 		u16 half;
 
-		if (access_process_vm(t, regs->ARM_pc, &half, 2, FOLL_FORCE) != 2)
+		/* Bit 0 of a Thumb pc may be set: the CPU ignores it. */
+		if (access_process_vm(t, regs->ARM_pc & ~1UL, &half, 2, FOLL_FORCE) != 2)
 			return 0;
 		return (half & 0xff00) == 0xdf00 ? 2 : 0;
 	}

@@ -742,8 +742,8 @@ struct ckpt_hdr_pages {
  * @h: type %CKPT_HDR_FILES
  * @nr_fds: number of FD records that follow
  * @objref: object reference of the table: new the first time, the same
- *	for tasks that share it (CLONE_FILES), each with the same FD
- *	records; zero in older images
+ *	for later tasks that share it (CLONE_FILES), whose @nr_fds is 0;
+ *	zero in older images
  */
 struct ckpt_hdr_files {
 	struct ckpt_hdr h;
