@@ -65,6 +65,7 @@
 #define FUZZ_GID		1000
 #define FUZZ_PAT_SEED		0xf0220000ULL
 #define FUZZ_CORPUS		"/tests/fuzz-corpus"
+#define FUZZ_EXIT_TREE		90	/* the restored tree seed is not what it was */
 
 /* ------------------------------------------------------------------ */
 /* Seeds: targets whose images are mutated.                           */
@@ -76,11 +77,12 @@ enum seed_kind {
 	SEED_SIGNALS,
 	SEED_SLEEPER,
 	SEED_USER,
+	SEED_TREE,
 	NR_SEEDS,
 };
 
 static const char *const seed_names[NR_SEEDS] = {
-	"files", "memory", "signals", "sleeper", "user",
+	"files", "memory", "signals", "sleeper", "user", "tree",
 };
 
 struct seed {
@@ -294,8 +296,48 @@ static void seed_user(void *arg)
 	seed_stop_and_report();
 }
 
+/*
+ * A tree of three: the root, a zombie child that exited with 7 and a
+ * stopped child with a pipe to the root.  Restored (in a new pid
+ * namespace: restart(2) returns its root's pid to the restarter), the
+ * child writes to the pipe and exits; the root reports once it has read
+ * that and reaped both with their statuses.
+ */
+static void seed_tree(void *arg)
+{
+	pid_t zombie, child;
+	int p[2], st;
+	char b;
+
+	(void)arg;
+	SETUP(!pipe(p));
+	zombie = fork();
+	if (zombie == 0)
+		_exit(7);
+	SETUP(zombie > 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		kill(getpid(), SIGSTOP);
+		_exit(write(p[1], "c", 1) == 1 ? 0 : 1);
+	}
+	SETUP(child > 0);
+	close(p[1]);
+	SETUP(waitpid(child, &st, WUNTRACED) == child && WIFSTOPPED(st));
+	SETUP(waitid(P_PID, zombie, &(siginfo_t){ 0 }, WEXITED | WNOWAIT) == 0);
+	if (!ckpt_stop())
+		return;
+	if (read(p[0], &b, 1) != 1 || b != 'c' ||
+	    waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st) ||
+	    waitpid(zombie, &st, 0) != zombie || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		_exit(FUZZ_EXIT_TREE);
+	fuzz_report();
+	_exit(0);
+}
+
 static void (*const seed_fns[NR_SEEDS])(void *) = {
-	seed_files, seed_memory, seed_signals, seed_sleeper, seed_user,
+	seed_files, seed_memory, seed_signals, seed_sleeper, seed_user, seed_tree,
 };
 
 /* Take the seed images; returns NULL or what went wrong. */
@@ -478,6 +520,14 @@ static pid_t fork_restarter(const struct restarter_arg *a)
 		ret = sys_restart(0, a->img, 0, a->log);
 		err = errno;
 		ckpt_caller_snap(&after);
+		if (ret > 0 && !memcmp(&before, &after, sizeof(before))) {
+			/* A tree under the caller: its root reports on fd 1. */
+			int st;
+
+			if (!ckpt_wait(ret, &st, 0, FUZZ_TIMEOUT - 0.5))
+				ckpt_kill(ret);
+			_exit(0);
+		}
 		if (ret == 0)
 			code = CKPT_EXIT_RESTART_RETURNED;
 		else if (memcmp(&before, &after, sizeof(before)))
