@@ -153,7 +153,7 @@ enum ckpt_obj_type {
  * reference outlives the restore.
  */
 struct ckpt_share {
-	struct mutex lock;
+	struct mutex lock;	/* serializes building and taking */
 	struct ckpt_restart_state *first;
 	unsigned int users;
 	unsigned int taken;

@@ -418,6 +418,34 @@ static void setup_subreaper(struct __test_metadata *_metadata)
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
 }
 
+/* Start a tree of @n tasks running @fn, let it run @delay s, stop it. */
+static void tree_start_stopped(struct __test_metadata *_metadata, struct tree *t,
+			       void (*fn)(int), int n, double delay)
+{
+	ASSERT_EQ(0, tree_start(t, fn, n));
+	ckpt_sleep(delay);
+	ASSERT_TRUE(tree_stop(t));
+}
+
+/* Checkpoint the stopped or frozen tree @t, which logs nothing, and kill it. */
+static void tree_save(struct __test_metadata *_metadata, struct tree *t)
+{
+	ASSERT_LT(0, tree_checkpoint(t, t->root)) TH_LOG("checkpoint: %s; log: %s",
+							  strerror(t->err), t->log);
+	EXPECT_STREQ("", t->log);
+	ckpt_ckptinfo(_metadata, t->img);
+	tree_kill(t);
+}
+
+/* Restart the image of @t with @flags: the tree runs, its root exits 0. */
+static void tree_restore(struct __test_metadata *_metadata, struct tree *t,
+			 unsigned long flags, struct restored *r)
+{
+	tree_restart(t, flags, r, NULL);
+	ASSERT_LT(0, r->ret) TH_LOG("restart: %s; log: %s", strerror(r->err), r->log);
+	EXPECT_EQ(0, r->root_status);
+}
+
 /* ------------------------------------------------------------------ */
 /* A pipeline: producer | filter | consumer, under a root, on their    */
 /* fds 0 and 1 (saved: not the root's, which are inherited).           */
@@ -590,21 +618,13 @@ static void run_pipeline(struct __test_metadata *_metadata, unsigned long flags,
 		for (int i = 0; i < 4; i++)
 			EXPECT_FALSE(stopped(t.pids[i]));
 	} else {
-		ASSERT_EQ(0, tree_start(&t, pipeline_root, 4));
-		ckpt_sleep(0.15);
-		ASSERT_TRUE(tree_stop(&t));
+		tree_start_stopped(_metadata, &t, pipeline_root, 4, 0.15);
 	}
-	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
-							 strerror(t.err), t.log);
-	EXPECT_STREQ("", t.log);
-	ckpt_ckptinfo(_metadata, t.img);
-	tree_kill(&t);
+	tree_save(_metadata, &t);
 
-	tree_restart(&t, flags, &r, NULL);
-	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	tree_restore(_metadata, &t, flags, &r);
 	if (!newns)
 		EXPECT_EQ(t.pids[0], r.ret);
-	EXPECT_EQ(0, r.root_status);
 	check_ids(_metadata, &r, 4, newns);
 	root = find_rep(&r, 0);
 	cons = find_rep(&r, 3);
@@ -735,17 +755,10 @@ TEST(files_and_fs_shared)
 	struct tree t;
 
 	setup_subreaper(_metadata);
-	ASSERT_EQ(0, tree_start(&t, shared_root, 2));
-	ckpt_sleep(0.6);
-	ASSERT_TRUE(tree_stop(&t));
-	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
-							 strerror(t.err), t.log);
-	EXPECT_STREQ("", t.log);
-	tree_kill(&t);
+	tree_start_stopped(_metadata, &t, shared_root, 2, 0.6);
+	tree_save(_metadata, &t);
 
-	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
-	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
-	EXPECT_EQ(0, r.root_status);
+	tree_restore(_metadata, &t, CKPT_RESTART_SAME_PIDS, &r);
 	check_ids(_metadata, &r, 2, false);
 	root = find_rep(&r, 0);
 	child = find_rep(&r, 1);
@@ -823,18 +836,11 @@ TEST(zombie_and_sigchld)
 	struct tree t;
 
 	setup_subreaper(_metadata);
-	ASSERT_EQ(0, tree_start(&t, zombie_root, 3));
-	/* The zombie is one; the late child still sleeps. */
-	ckpt_sleep(0.3);
-	ASSERT_TRUE(tree_stop(&t));
-	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
-							 strerror(t.err), t.log);
-	ckpt_ckptinfo(_metadata, t.img);
-	tree_kill(&t);
+	/* After 0.3 s the zombie is one; the late child still sleeps. */
+	tree_start_stopped(_metadata, &t, zombie_root, 3, 0.3);
+	tree_save(_metadata, &t);
 
-	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
-	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
-	EXPECT_EQ(0, r.root_status);
+	tree_restore(_metadata, &t, CKPT_RESTART_SAME_PIDS, &r);
 	root = find_rep(&r, 0);
 	ASSERT_TRUE(root != NULL);
 	ASSERT_EQ(2, r.nrep);
@@ -921,17 +927,10 @@ static void run_groups(struct __test_metadata *_metadata, unsigned long flags, b
 	struct tree t;
 
 	setup_subreaper(_metadata);
-	ASSERT_EQ(0, tree_start(&t, groups_root, 6));
-	ckpt_sleep(0.5);
-	ASSERT_TRUE(tree_stop(&t));
-	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
-							 strerror(t.err), t.log);
-	ckpt_ckptinfo(_metadata, t.img);
-	tree_kill(&t);
+	tree_start_stopped(_metadata, &t, groups_root, 6, 0.5);
+	tree_save(_metadata, &t);
 
-	tree_restart(&t, flags, &r, NULL);
-	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
-	EXPECT_EQ(0, r.root_status);
+	tree_restore(_metadata, &t, flags, &r);
 	check_ids(_metadata, &r, 6, newns);
 	for (int i = 0; i < r.nrep; i++) {
 		const struct report *e = &r.rep[i];
@@ -1175,17 +1174,10 @@ TEST(subreaper_orphan_and_signals)
 
 	setup_subreaper(_metadata);
 	/* Root, middle (exits at once), orphan, signalled child. */
-	ASSERT_EQ(0, tree_start(&t, subreaper_root, 3));
-	ckpt_sleep(0.5);
-	/* The middle one is gone: its pid is not among the three read. */
-	ASSERT_TRUE(tree_stop(&t));
-	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("checkpoint: %s; log: %s",
-							 strerror(t.err), t.log);
-	ckpt_ckptinfo(_metadata, t.img);
-	tree_kill(&t);
-	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
-	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
-	EXPECT_EQ(0, r.root_status);
+	/* After 0.5 s the middle one is gone: its pid is not among the three read. */
+	tree_start_stopped(_metadata, &t, subreaper_root, 3, 0.5);
+	tree_save(_metadata, &t);
+	tree_restore(_metadata, &t, CKPT_RESTART_SAME_PIDS, &r);
 	root = find_rep(&r, 0);
 	orph = find_rep(&r, 2);
 	sig = find_rep(&r, 3);
