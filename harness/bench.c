@@ -77,6 +77,34 @@ static int tmpfile_at(const char *name)
 	return fd;
 }
 
+static double best(double a, double b)
+{
+	return a < b || !b ? a : b;
+}
+
+/*
+ * write(2) of @size bytes at @buf to a tmpfs file, then read(2) of them
+ * back; the best times so far in @t_write and @t_read.
+ */
+static void raw_file_io(char *buf, size_t size, double *t_write, double *t_read)
+{
+	int fd = tmpfile_at("/tmp/raw");
+	double t = now();
+
+	for (size_t off = 0; off < size; off += CHUNK)
+		if (write(fd, buf + off, CHUNK) != CHUNK)
+			die("write");
+	*t_write = best(now() - t, *t_write);
+	lseek(fd, 0, SEEK_SET);
+	t = now();
+	for (size_t off = 0; off < size; off += CHUNK)
+		if (read(fd, buf + off, CHUNK) != CHUNK)
+			die("read");
+	*t_read = best(now() - t, *t_read);
+	close(fd);
+	unlink("/tmp/raw");
+}
+
 /* A reader that drains the pipe @p; returns its pid. */
 static pid_t drain(int p[2])
 {
@@ -124,11 +152,6 @@ static pid_t target(size_t size, void *buf)
 	return pid;
 }
 
-static double best(double a, double b)
-{
-	return a < b || !b ? a : b;
-}
-
 static void bench(size_t mib)
 {
 	size_t size = mib * MIB;
@@ -146,20 +169,7 @@ static void bench(size_t mib)
 	memset(buf, 0x5a, size);
 	for (int round = 0; round < ROUNDS; round++) {
 		/* write(2) of the bytes to a tmpfs file, then read(2) back. */
-		fd = tmpfile_at("/tmp/raw");
-		t = now();
-		for (size_t off = 0; off < size; off += CHUNK)
-			if (write(fd, buf + off, CHUNK) != CHUNK)
-				die("write");
-		t_write_file = best(now() - t, t_write_file);
-		lseek(fd, 0, SEEK_SET);
-		t = now();
-		for (size_t off = 0; off < size; off += CHUNK)
-			if (read(fd, buf + off, CHUNK) != CHUNK)
-				die("read");
-		t_read_file = best(now() - t, t_read_file);
-		close(fd);
-		unlink("/tmp/raw");
+		raw_file_io(buf, size, &t_write_file, &t_read_file);
 
 		/* write(2) of the bytes to a pipe drained by a reader. */
 		if (pipe(p))
@@ -464,20 +474,7 @@ static struct tree_times bench_tree(int n, size_t mib)
 		alarm(TREE_TIMEOUT);
 		/* write(2) of as many bytes to a tmpfs file, then read(2) back. */
 		step = "write(2) and read(2)";
-		fd = tmpfile_at("/tmp/raw");
-		t = now();
-		for (size_t off = 0; off < total; off += CHUNK)
-			if (write(fd, buf + off, CHUNK) != CHUNK)
-				die("write");
-		t_write_file = best(now() - t, t_write_file);
-		lseek(fd, 0, SEEK_SET);
-		t = now();
-		for (size_t off = 0; off < total; off += CHUNK)
-			if (read(fd, buf + off, CHUNK) != CHUNK)
-				die("read");
-		t_read_file = best(now() - t, t_read_file);
-		close(fd);
-		unlink("/tmp/raw");
+		raw_file_io(buf, total, &t_write_file, &t_read_file);
 
 		/* The tree, stopped when its root is. */
 		step = "the start of the tree";
