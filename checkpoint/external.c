@@ -16,13 +16,19 @@
  * - a pipe or FIFO open outside the tree: more readers or writers than
  *   the tree's open files of it.
  *
+ * - a file whose data the image carries, shared memory (a memfd, a
+ *   MAP_SHARED | MAP_ANONYMOUS mapping) or a deleted file, that the tree
+ *   maps or holds and that is open outside it: its file has more
+ *   references than the tree's own, or it has more open files than the
+ *   tree's (another open of it through /proc/PID/fd or map_files).
+ *
  * Not refused: the descriptors restart gives the restorer's
- * (%CKPT_CHECKPOINT_INHERIT_STDIO, see ckpt_fd_inherited()), and the image
+ * (%CKPT_CHECKPOINT_INHERIT_STDIO, see ckpt_fd_inherited()), the image
  * and log files of the call (both ends, if they are pipes): a process that
- * checkpoints itself holds them.
- * Not detected yet: shared memory (MAP_SHARED anonymous, shmem, memfd)
- * that a process outside the tree maps too is saved as the tree's own, and
- * after restart the tree's copy no longer follows the outside one's.
+ * checkpoints itself holds them; and with %CKPT_CHECKPOINT_EXTERNAL_SHMEM,
+ * shared memory, saved as it is.
+ * Other files the tree only maps are reopened by path at restart and share
+ * nothing that the image saves.
  * The tasks of the tree are stopped, so their references do not move; a
  * task outside the tree can take one meanwhile only with the rights of a
  * tracer (pidfd_getfd(2)), and the check runs again after the tree is
@@ -53,8 +59,14 @@
  * @writers: pipe: its writers in the tree
  * @pid: the first task met that holds it, for the line
  * @fd: and its descriptor, -1 for a mapping, -2 for an executable
- * @checked: held by a descriptor: compared
+ * @addr: the start of the mapping, for @fd -1
+ * @checked: held by a descriptor, or its data saved: compared
  * @external: an inherited descriptor or the call's own file: not compared
+ * @shmem: shared memory (else a deleted file), for the line
+ * @counted: its data saved: counted as an open file of its dentry
+ *
+ * The use of a dentry whose data the image carries counts in @refs the
+ * tree's open files of it, and is @checked once one of them is data.
  */
 struct ckpt_use {
 	struct hlist_node node;
@@ -63,18 +75,27 @@ struct ckpt_use {
 	struct file *file;
 	unsigned long refs;
 	unsigned long writers;
+	unsigned long addr;
 	pid_t pid;
 	int fd;
 	bool checked;
 	bool external;
+	bool shmem;
+	bool counted;
 };
 
-/* What the check met: its files, pipes, and the tables it walked. */
+/*
+ * What the check met: its files, pipes, the dentries of files whose data
+ * the image carries (@refs: the tree's open files of it), and the tables
+ * it walked.
+ */
 struct ckpt_uses {
 	DECLARE_HASHTABLE(files, 8);
 	DECLARE_HASHTABLE(pipes, 6);
+	DECLARE_HASHTABLE(data, 6);
 	struct list_head file_list;
 	struct list_head pipe_list;
+	struct list_head data_list;
 	struct pipe_inode_info *own[2];
 	const void **walked;
 	unsigned int nr_walked;
@@ -122,36 +143,73 @@ static bool ckpt_walked(struct ckpt_uses *uses, const void *ptr, unsigned int ma
 	return false;
 }
 
+/* Where @u is held, as the line names it. */
+static void ckpt_use_where(struct ckpt_use *u, struct task_struct *t, int fd,
+			   unsigned long addr)
+{
+	u->pid = task_pid_vnr(t);
+	u->fd = fd;
+	u->addr = addr;
+}
+
 /*
  * One reference of the tree to @file: descriptor @fd of @t, a mapping
- * (@fd -1) or the executable (@fd -2).
+ * @vma (@fd -1) or the executable (@fd -2).  The data of shared memory is
+ * in the image, and that of a deleted file the tree writes or reads by a
+ * descriptor or a shared mapping: other open files of them are compared
+ * too (a deleted file only executed or mapped privately is not).
  */
 static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
-			 struct task_struct *t, struct file *file, int fd)
+			 struct task_struct *t, struct file *file, int fd,
+			 struct vm_area_struct *vma)
 {
+	unsigned long addr = vma ? vma->vm_start : 0;
 	struct pipe_inode_info *pipe;
 	struct ckpt_use *u, *p;
-	bool new, external;
+	bool new, external, shmem, content, data;
 
 	u = ckpt_use_get(uses->files, 8, &uses->file_list, file, &new);
 	if (!u)
 		return -ENOMEM;
 	pipe = get_pipe_info(file, false);
+	shmem = ckpt_is_shmem_object(file);
+	/* Not the file of a stacked file system's mapping: its own is held. */
+	content = !(file->f_mode & FMODE_BACKING) && (shmem || ckpt_is_ghost(file));
+	data = shmem || (content && (fd >= 0 || (vma && vma->vm_flags & VM_SHARED)));
 	external = file == ctx->file || file == ctx->logfile ||
 		   (pipe && (pipe == uses->own[0] || pipe == uses->own[1])) ||
-		   (fd >= 0 && ckpt_fd_inherited(ctx, t, fd, file));
+		   (shmem && ctx->flags & CKPT_CHECKPOINT_EXTERNAL_SHMEM) ||
+		   (fd >= 0 && ckpt_fd_inherited(ctx, t, fd, file) >= 0);
 	if (new)
 		u->file = get_file(file);
 	/* For the line: the first descriptor met, else the first mapping. */
-	if (new || (fd >= 0 && u->fd < 0)) {
-		u->pid = task_pid_vnr(t);
-		u->fd = fd;
-	}
+	if (new || (fd >= 0 && u->fd < 0))
+		ckpt_use_where(u, t, fd, addr);
 	u->refs++;
-	if (fd >= 0)
+	if (fd >= 0 || data)
 		u->checked = true;
 	if (external)
 		u->external = true;
+
+	if (content) {
+		/* Every open file of the tree on it, compared if one is data. */
+		p = ckpt_use_get(uses->data, 6, &uses->data_list,
+				 file->f_path.dentry, &new);
+		if (!p)
+			return -ENOMEM;
+		if (new) {
+			p->file = file;
+			p->shmem = shmem;
+		}
+		if (!u->counted) {
+			u->counted = true;
+			p->refs++;
+		}
+		if (data && !p->checked) {
+			p->checked = true;
+			ckpt_use_where(p, t, fd, addr);
+		}
+	}
 
 	if (!pipe)
 		return 0;
@@ -196,7 +254,7 @@ static int ckpt_use_task(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 			rcu_read_unlock();
 			if (!file)
 				break;
-			ret = ckpt_use_file(ctx, uses, t, file, fd);
+			ret = ckpt_use_file(ctx, uses, t, file, fd, NULL);
 			fput(file);
 		}
 	}
@@ -205,7 +263,7 @@ static int ckpt_use_task(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 		goto out;
 	exe = get_mm_exe_file(mm);
 	if (exe) {
-		ret = ckpt_use_file(ctx, uses, t, exe, -2);
+		ret = ckpt_use_file(ctx, uses, t, exe, -2, NULL);
 		fput(exe);
 	}
 	if (!ret)
@@ -216,7 +274,7 @@ static int ckpt_use_task(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 		for_each_vma(vmi, vma) {
 			if (!vma->vm_file)
 				continue;
-			ret = ckpt_use_file(ctx, uses, t, vma->vm_file, -1);
+			ret = ckpt_use_file(ctx, uses, t, vma->vm_file, -1, vma);
 			if (ret)
 				break;
 		}
@@ -238,8 +296,18 @@ static int ckpt_use_refused(struct ckpt_ctx *ctx, const struct ckpt_use *u,
 
 	if (buf)
 		name = ckpt_file_name(u->file, buf, PATH_MAX);
-	ret = ckpt_err(ctx, -EOPNOTSUPP, "pid %d fd %d: %s %s outside the tree, not supported",
-		       u->pid, u->fd, name, how);
+	if (u->fd >= 0)
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d fd %d: %s %s outside the tree, not supported",
+			       u->pid, u->fd, name, how);
+	else if (u->fd == -1)
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d mapping at %#lx: %s %s outside the tree, not supported",
+			       u->pid, u->addr, name, how);
+	else
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "pid %d executable: %s %s outside the tree, not supported",
+			       u->pid, name, how);
 	kfree(buf);
 	return ret;
 }
@@ -269,6 +337,24 @@ static int ckpt_uses_compare(struct ckpt_ctx *ctx, struct ckpt_uses *uses, bool 
 		pipe_unlock(pipe);
 		if (outside)
 			return ckpt_use_refused(ctx, u, "is a pipe also open");
+	}
+	/* An open file of it that is not compared exempts the data. */
+	list_for_each_entry(u, &uses->file_list, list) {
+		struct ckpt_use *d;
+		bool new;
+
+		if (!u->counted || !u->external)
+			continue;
+		d = ckpt_use_get(uses->data, 6, &uses->data_list, u->file->f_path.dentry, &new);
+		if (d)
+			d->external = true;
+	}
+	list_for_each_entry(u, &uses->data_list, list) {
+		struct dentry *dentry = u->ptr;
+
+		if (u->checked && !u->external && d_count(dentry) > u->refs)
+			return ckpt_use_refused(ctx, u, u->shmem ? "is shared memory also open" :
+						"is a deleted file also open");
 	}
 	return 0;
 }
@@ -384,8 +470,10 @@ int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
 		return -ENOMEM;
 	hash_init(uses->files);
 	hash_init(uses->pipes);
+	hash_init(uses->data);
 	INIT_LIST_HEAD(&uses->file_list);
 	INIT_LIST_HEAD(&uses->pipe_list);
+	INIT_LIST_HEAD(&uses->data_list);
 	uses->own[0] = get_pipe_info(ctx->file, false);
 	if (ctx->logfile)
 		uses->own[1] = get_pipe_info(ctx->logfile, false);
@@ -398,6 +486,8 @@ int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
 		ret = ckpt_uses_compare(ctx, uses, written);
 
 	list_for_each_entry_safe(u, tmp, &uses->pipe_list, list)
+		kfree(u);
+	list_for_each_entry_safe(u, tmp, &uses->data_list, list)
 		kfree(u);
 	list_for_each_entry_safe(u, tmp, &uses->file_list, list) {
 		fput(u->file);

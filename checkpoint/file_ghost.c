@@ -36,13 +36,25 @@
 /* The suffix d_path() gives the path of an unlinked dentry. */
 #define CKPT_DELETED		" (deleted)"
 
-static bool ckpt_ghost_match(struct ckpt_ctx *ctx, struct file *file)
+/**
+ * ckpt_is_ghost() - is a file a deleted regular file, whose data an image
+ * carries?
+ * @file: the file
+ *
+ * Return: true if it is.
+ */
+bool ckpt_is_ghost(struct file *file)
 {
 	struct inode *inode = file_inode(file);
 
 	return S_ISREG(inode->i_mode) && !inode->i_nlink &&
 	       d_unlinked(file->f_path.dentry) &&
 	       !(file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT);
+}
+
+static bool ckpt_ghost_match(struct ckpt_ctx *ctx, struct file *file)
+{
+	return ckpt_is_ghost(file);
 }
 
 static int ckpt_ghost_checkpoint(struct ckpt_ctx *ctx, struct file *file,

@@ -42,6 +42,19 @@ bool ckpt_is_internal_shmem(struct file *file)
 	       file->f_path.mnt->mnt_sb->s_flags & SB_KERNMOUNT;
 }
 
+/**
+ * ckpt_is_shmem_object() - is a file a memfd or the object of a shared
+ * anonymous mapping (not SysV shared memory, on the same mount)?
+ * @file: the file
+ *
+ * Return: true if it is.
+ */
+bool ckpt_is_shmem_object(struct file *file)
+{
+	return ckpt_is_internal_shmem(file) &&
+	       strncmp(file->f_path.dentry->d_name.name, "SYSV", 4);
+}
+
 static bool ckpt_is_memfd(struct file *file)
 {
 	return !strncmp(file->f_path.dentry->d_name.name, "memfd:", 6);
@@ -54,8 +67,7 @@ static bool ckpt_memfd_match(struct ckpt_ctx *ctx, struct file *file)
 
 static bool ckpt_shmem_match(struct ckpt_ctx *ctx, struct file *file)
 {
-	return ckpt_is_internal_shmem(file) && !ckpt_is_memfd(file) &&
-	       strncmp(file->f_path.dentry->d_name.name, "SYSV", 4);
+	return ckpt_is_shmem_object(file) && !ckpt_is_memfd(file);
 }
 
 static int ckpt_shmem_checkpoint(struct ckpt_ctx *ctx, struct file *file,

@@ -420,26 +420,35 @@ static const struct ckpt_file_ops *ckpt_file_kind(struct ckpt_ctx *ctx,
 	return ERR_PTR(ckpt_file_refused(ctx, file, who));
 }
 
+/* Is @owner, the owner of a POSIX lock, a descriptor table of the tree? */
+static bool ckpt_tree_files(struct ckpt_ctx *ctx, fl_owner_t owner)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i;
+
+	/* The tasks are stopped: their tables stay. */
+	for (i = 0; i < tree->nr; i++)
+		if (owner == (fl_owner_t)READ_ONCE(tree->tasks[i].task->files))
+			return true;
+	return false;
+}
+
 /*
- * The locks and leases the target holds on @file: not supported yet, so
+ * The locks and leases the tree holds on @file: not supported yet, so
  * refused rather than dropped.  flock(2) locks and OFD locks belong to the
- * open file, POSIX record locks to the process (its descriptor table) and
- * cover the inode whatever file of it they were taken through.
+ * open file, POSIX record locks to a process (its descriptor table: any
+ * task of the tree that shares @file) and cover the inode whatever file of
+ * it they were taken through.
  * Return: 0, or -EOPNOTSUPP after a line naming the lock.
  */
 static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who)
 {
 	struct file_lock_context *flctx = locks_inode_context(file_inode(file));
-	struct task_struct *t = ctx->task;
 	struct file_lock_core *flc;
 	const char *what = NULL;
-	struct files_struct *files;
 
 	if (!flctx)
 		return 0;
-	task_lock(t);
-	files = t->files;
-	task_unlock(t);
 	spin_lock(&flctx->flc_lock);
 	list_for_each_entry(flc, &flctx->flc_flock, flc_list)
 		if (flc->flc_file == file)
@@ -447,7 +456,7 @@ static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char 
 	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
 		if (flc->flc_flags & FL_OFDLCK && flc->flc_file == file)
 			what = "an open file description lock (F_OFD_SETLK)";
-		else if (!(flc->flc_flags & FL_OFDLCK) && flc->flc_owner == files)
+		else if (!(flc->flc_flags & FL_OFDLCK) && ckpt_tree_files(ctx, flc->flc_owner))
 			what = "a POSIX record lock (F_SETLK)";
 	}
 	list_for_each_entry(flc, &flctx->flc_lease, flc_list)
@@ -461,16 +470,46 @@ static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char 
 }
 
 /*
+ * The pid of the image that names @pid, the owner of a file of type @type:
+ * a task of the tree, or (PIDTYPE_PGID) the process group of one; 0 if
+ * none is.
+ */
+static pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	pid_t nr = 0;
+	unsigned int i;
+
+	if (!tree)
+		return 0;
+	rcu_read_lock();
+	for (i = 0; i < tree->nr && !nr; i++) {
+		struct ckpt_tree_member *m = &tree->tasks[i];
+
+		if (type == PIDTYPE_PGID && task_pgrp(m->task) == pid)
+			nr = m->e.pgid;
+		else if (type != PIDTYPE_PGID && task_pid(m->task) == pid)
+			nr = m->e.pid;
+	}
+	rcu_read_unlock();
+	return nr;
+}
+
+/*
  * The owner of @file (F_SETOWN, F_SETOWN_EX) and its F_SETSIG signal, into
- * @h: an owner that is the target itself (or its process group) is saved,
- * a dead one reads as none, as F_GETOWN shows it; any other is refused.
+ * @h: an owner that is the target itself, another task of the tree (or the
+ * process group of one) is saved, a dead one reads as none, as F_GETOWN
+ * shows it; any other is refused.  With @ids, the ids F_SETOWN recorded
+ * (its caller's, which sigio_perm() checks) must be those of ctx->task,
+ * whose credentials restart sets them from.
  */
 static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
-			    const char *who, struct ckpt_hdr_file *h)
+			    const char *who, struct ckpt_hdr_file *h, bool ids)
 {
 	struct task_struct *t = ctx->task;
 	struct fown_struct *o = file_f_owner(file);
-	bool live = false, self = false;
+	struct pid *owner = NULL;
+	bool self = false, same_ids = true;
 	enum pid_type type;
 	pid_t nr = 0;
 
@@ -482,9 +521,12 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 	type = o->pid_type;
 	h->fown_signum = o->signum;
 	if (o->pid && pid_task(o->pid, type)) {
-		live = true;
+		const struct cred *cred = __task_cred(t);
+
+		owner = get_pid(o->pid);
 		self = o->pid == (type == PIDTYPE_PGID ? task_pgrp(t) : task_pid(t));
 		nr = pid_vnr(o->pid);
+		same_ids = uid_eq(o->uid, cred->uid) && uid_eq(o->euid, cred->euid);
 	}
 	rcu_read_unlock();
 	read_unlock_irq(&o->lock);
@@ -500,15 +542,92 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 		h->fown_type = F_OWNER_PGRP;
 		break;
 	default:
+		put_pid(owner);
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s has an owner of pid type %d, not supported",
 				who, type);
 	}
-	if (live && !self)
+	if (self) {
+		h->fown_flags = CKPT_FOWN_SELF;
+	} else if (owner) {
+		h->fown_pid = ckpt_owner_in_tree(ctx, owner, type);
+		h->fown_flags = CKPT_FOWN_TREE;
+	}
+	put_pid(owner);
+	if (owner && !self && !h->fown_pid)
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s is owned (F_SETOWN) by %s %d, not the process, not supported",
+				"%s is owned (F_SETOWN) by %s %d, outside the tree, not supported",
 				who, type == PIDTYPE_PGID ? "process group" : "pid", nr);
-	h->fown_flags = live ? CKPT_FOWN_SELF : 0;
+	if (ids && !same_ids)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s: its owner was set (F_SETOWN) by other user ids than pid %d's, not supported",
+				who, task_pid_vnr(t));
 	return 0;
+}
+
+/* The kind of @file, or an error after a line if it or its state is refused. */
+static const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
+						   const char *who)
+{
+	const struct ckpt_file_ops *ops = ckpt_file_kind(ctx, file, who);
+	int ret;
+
+	if (IS_ERR(ops))
+		return ops;
+	/* Before O_ASYNC: a lease sets it on its file, for its SIGIO. */
+	ret = ckpt_check_locks(ctx, file, who);
+	if (!ret && file->f_flags & FASYNC)
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
+	return ret ? ERR_PTR(ret) : ops;
+}
+
+/**
+ * ckpt_check_files() - refuse, before anything is written, a descriptor
+ * of a task whose file cannot be saved
+ * @ctx: checkpoint context
+ * @t: a live task of the tree, quiet
+ *
+ * The checks ckpt_write_file_obj() makes of the file of each descriptor
+ * it writes: its kind, its locks, O_ASYNC, an owner outside the tree.
+ * Those its writing finds (its data, its path) still come later.
+ *
+ * Return: 0, or -EOPNOTSUPP after a line naming @t and the descriptor.
+ */
+int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct task_struct *task = ctx->task;
+	const struct ckpt_file_ops *ops;
+	struct ckpt_hdr_file h;
+	unsigned int fd;
+	char who[40];
+	int ret = 0;
+
+	for (fd = 0; !ret; fd++) {
+		struct file *file;
+
+		rcu_read_lock();
+		file = task_lookup_next_fdget_rcu(t, &fd);
+		rcu_read_unlock();
+		if (!file)
+			break;
+		/* Not written: see ckpt_write_files(). */
+		if (ckpt_fd_inherited(ctx, t, fd, file) >= 0 ||
+		    (t == current && file == ctx->file)) {
+			fput(file);
+			continue;
+		}
+		snprintf(who, sizeof(who), "pid %d fd %u", task_pid_vnr(t), fd);
+		/* The checks name the task whose file it is. */
+		ctx->task = t;
+		ops = ckpt_check_file(ctx, file, who);
+		ret = PTR_ERR_OR_ZERO(ops);
+		if (!ret) {
+			memset(&h, 0, sizeof(h));
+			ret = ckpt_write_owner(ctx, file, who, &h, false);
+		}
+		ctx->task = task;
+		fput(file);
+	}
+	return ret;
 }
 
 /**
@@ -537,15 +656,9 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	*objref = ckpt_obj_lookup(ctx, file);
 	if (*objref)
 		return 0;
-	ops = ckpt_file_kind(ctx, file, who);
+	ops = ckpt_check_file(ctx, file, who);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
-	/* Before O_ASYNC: a lease sets it on its file, for its SIGIO. */
-	ret = ckpt_check_locks(ctx, file, who);
-	if (ret)
-		return ret;
-	if (file->f_flags & FASYNC)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
 
 	r.buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	h = kzalloc(sizeof(*h) + PATH_MAX, GFP_KERNEL);
@@ -570,7 +683,7 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	r.name = "";
 	ret = ops->checkpoint(ctx, file, &r);
 	if (!ret)
-		ret = ckpt_write_owner(ctx, file, who, h);
+		ret = ckpt_write_owner(ctx, file, who, h, true);
 	if (ret)
 		goto out;
 	ret = ckpt_obj_add(ctx, file, CKPT_OBJ_FILE);
@@ -642,6 +755,23 @@ static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_TIMERFD] = "a timerfd",
 };
 
+/* Is @nr, the owner of a file of type @type, a task or group of the tree? */
+static bool ckpt_owner_known(struct ckpt_ctx *ctx, pid_t nr, enum pid_type type)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i;
+
+	if (!tree || tree->no_pids || nr <= 0)
+		return false;
+	for (i = 0; i < tree->nr; i++) {
+		const struct ckpt_tree_task *e = &tree->tasks[i].e;
+
+		if (type == PIDTYPE_PGID ? e->pgid == nr : e->pid == nr)
+			return true;
+	}
+	return false;
+}
+
 /* The owner of @file and its F_SETSIG signal, from @h. */
 static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 			      const struct ckpt_hdr_file *h)
@@ -663,7 +793,12 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 	default:
 		return -EINVAL;
 	}
-	if (h->fown_flags & ~CKPT_FOWN_SELF || !valid_signal(h->fown_signum))
+	if (h->fown_flags & ~(CKPT_FOWN_SELF | CKPT_FOWN_TREE) ||
+	    h->fown_flags == (CKPT_FOWN_SELF | CKPT_FOWN_TREE) ||
+	    !valid_signal(h->fown_signum))
+		return -EINVAL;
+	if (h->fown_flags & CKPT_FOWN_TREE ? !ckpt_owner_known(ctx, h->fown_pid, type) :
+	    h->fown_pid)
 		return -EINVAL;
 	/* What a file has before F_SETOWN or F_SETSIG. */
 	if (type == PIDTYPE_PID && !h->fown_flags && !h->fown_signum)
@@ -675,8 +810,8 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 		return ckpt_err(ctx, ret, "cannot set the owner of file %u (error %d)",
 				h->objref, ret);
 	WRITE_ONCE(file_f_owner(file)->signum, h->fown_signum);
-	if (h->fown_flags & CKPT_FOWN_SELF) {
-		/* The restored process, once it exists: ckpt_restore_owners(). */
+	if (h->fown_flags) {
+		/* Once the tasks exist: ckpt_restore_owners(). */
 		struct ckpt_owner *o;
 
 		o = krealloc_array(ctx->rst->owners, ctx->rst->nr_owners + 1,
@@ -687,6 +822,7 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 		o += ctx->rst->nr_owners++;
 		o->file = get_file(file);
 		o->type = type;
+		o->nr = h->fown_flags & CKPT_FOWN_TREE ? h->fown_pid : 0;
 		return 0;
 	}
 	/* No owner, its type kept; sigio_perm() would check these ids. */
@@ -696,11 +832,31 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 	return 0;
 }
 
+/* The restored task an owner names: pid @nr of the image, 0 for current. */
+static struct task_struct *ckpt_owner_task(struct ckpt_ctx *ctx, pid_t nr,
+					   enum pid_type type)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i;
+
+	if (!nr)
+		return current;
+	for (i = 0; i < tree->nr; i++) {
+		struct ckpt_tree_member *m = &tree->tasks[i];
+
+		if (type == PIDTYPE_PGID ? m->e.pgid == nr : m->e.pid == nr)
+			/* An image restored into the caller has no other task. */
+			return m->task ?: current;
+	}
+	return NULL;
+}
+
 /**
- * ckpt_restore_owners() - make the restored process the owner of the files
- * it owned
+ * ckpt_restore_owners() - make the restored tasks the owners of the files
+ * they owned
  * @ctx: restart context, past the point of no return, in the process;
- *	the image's credentials not committed yet
+ *	the image's credentials not committed yet; every task of the tree
+ *	created and in its process group
  */
 void ckpt_restore_owners(struct ckpt_ctx *ctx)
 {
@@ -710,10 +866,12 @@ void ckpt_restore_owners(struct ckpt_ctx *ctx)
 
 	for (i = 0; i < rst->nr_owners; i++) {
 		struct ckpt_owner *o = &rst->owners[i];
+		struct task_struct *t = ckpt_owner_task(ctx, o->nr, o->type);
 		struct pid *pid;
 
-		pid = get_task_pid(current, o->type == PIDTYPE_PGID ? PIDTYPE_PGID :
-				   PIDTYPE_PID);
+		if (WARN_ON_ONCE(!t))
+			continue;
+		pid = get_task_pid(t, o->type == PIDTYPE_PGID ? PIDTYPE_PGID : PIDTYPE_PID);
 		/* The owner's ids, which sigio_perm() checks, are the image's. */
 		old = override_creds(rst->cred);
 		__f_setown(o->file, pid, o->type, 1);
@@ -746,7 +904,7 @@ static int ckpt_read_file(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		return PTR_ERR(h);
 	if (h->path_len != h->h.len - sizeof(*h) ||
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
-	    h->f_flags & ~CKPT_FILE_FLAGS || h->__reserved ||
+	    h->f_flags & ~CKPT_FILE_FLAGS ||
 	    (h->f_flags & O_ACCMODE) == O_ACCMODE || h->pos < 0) {
 		ret = ckpt_err(ctx, -EINVAL, "malformed file record %u", h->objref);
 		goto out;
@@ -825,25 +983,37 @@ struct file *ckpt_read_file_ref(struct ckpt_ctx *ctx, u32 objref)
  * @file: the open file behind it
  *
  * With %CKPT_CHECKPOINT_INHERIT_STDIO, descriptors 0 to 2 of the root,
- * whatever they are, and those of the other tasks that are the root's same
- * descriptor (the same open file): a pipe between two tasks of the tree on
- * another task's 0 or 1 is the tree's own and saved.
+ * whatever they are, and every other descriptor of the tree that is the
+ * same open file as one of them (a dup(2) of it, a child's copy): it gets
+ * the restorer's descriptor of that number, the same number if it can.  A
+ * pipe between two tasks of the tree on another task's 0 or 1 is the
+ * tree's own and saved.
  *
- * Return: true if it is inherited.
+ * Return: the restorer's descriptor it gets (0 to 2), or -1 if it is saved.
  */
-bool ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
-		       unsigned int fd, struct file *file)
+int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
+		      unsigned int fd, struct file *file)
 {
 	struct file *root_file;
+	int i;
 
-	if (fd > 2 || !(ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO))
-		return false;
-	if (t == ctx->root_task)
-		return true;
-	root_file = fget_task(ctx->root_task, fd);
-	if (root_file)
-		fput(root_file);
-	return root_file == file;
+	if (!(ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO))
+		return -1;
+	if (t == ctx->root_task && fd <= 2)
+		return fd;
+	for (i = -1; i <= 2; i++) {
+		/* Its own number first. */
+		unsigned int k = i < 0 ? fd : i;
+
+		if (k > 2 || (i >= 0 && k == fd))
+			continue;
+		root_file = fget_task(ctx->root_task, k);
+		if (root_file)
+			fput(root_file);
+		if (root_file == file)
+			return k;
+	}
+	return -1;
 }
 
 /**
@@ -904,7 +1074,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			break;
 		/* A self checkpoint does not save the file of its own image. */
 		if (t == current && file == ctx->file &&
-		    !ckpt_fd_inherited(ctx, t, fd, file)) {
+		    ckpt_fd_inherited(ctx, t, fd, file) < 0) {
 			fput(file);
 			continue;
 		}
@@ -916,11 +1086,15 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_FILES, sizeof(h));
 	for (i = 0; i < nr && !ret; i++) {
 		struct ckpt_hdr_fd f = { .fd = fds[i].fd };
+		int from = ckpt_fd_inherited(ctx, t, fds[i].fd, fds[i].file);
 
 		if (fds[i].cloexec)
 			f.flags |= CKPT_FD_CLOEXEC;
-		if (ckpt_fd_inherited(ctx, t, fds[i].fd, fds[i].file)) {
+		if (from >= 0) {
 			f.flags |= CKPT_FD_INHERITED;
+			/* 0 for its own number, as older kernels read it. */
+			if (from != fds[i].fd)
+				f.inherit_from = from + 1;
 		} else {
 			snprintf(who, sizeof(who), "fd %u", fds[i].fd);
 			ret = ckpt_write_file_obj(ctx, fds[i].file, who, &f.objref);
@@ -984,16 +1158,27 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 		ret = ckpt_read_payload(ctx, &f.h, sizeof(f));
 		if (ret)
 			return ret;
-		if (f.flags & ~(CKPT_FD_CLOEXEC | CKPT_FD_INHERITED) || f.__reserved ||
+		if (f.flags & ~(CKPT_FD_CLOEXEC | CKPT_FD_INHERITED) ||
+		    (f.inherit_from && !(f.flags & CKPT_FD_INHERITED)) ||
 		    f.fd >= nofile ||
 		    (rst->nr_fds && f.fd <= rst->fds[rst->nr_fds - 1].fd))
 			return ckpt_err(ctx, -EINVAL, "bad fd record (fd %u)", f.fd);
 		e->fd = f.fd;
 		e->cloexec = f.flags & CKPT_FD_CLOEXEC;
 		if (f.flags & CKPT_FD_INHERITED) {
-			if (f.fd > 2 || f.objref)
+			unsigned int from = f.inherit_from ? f.inherit_from - 1 : f.fd;
+
+			if (from > 2 || f.objref)
 				return ckpt_err(ctx, -EINVAL,
 						"fd %u cannot be inherited", f.fd);
+			/* Another descriptor of the caller: taken now. */
+			if (from != f.fd) {
+				e->file = fget_raw(from);
+				if (!e->file)
+					return ckpt_err(ctx, -EBADF,
+							"fd %u is the caller's fd %u, which is not open",
+							f.fd, from);
+			}
 		} else {
 			file = ckpt_read_file_ref(ctx, f.objref);
 			if (IS_ERR(file))

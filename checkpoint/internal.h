@@ -17,7 +17,7 @@
 #include <linux/xarray.h>
 
 /* Valid flags of checkpoint(2) and restart(2). */
-#define CKPT_CHECKPOINT_FLAGS	CKPT_CHECKPOINT_INHERIT_STDIO
+#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM)
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS)
 
 /* Images of this version hold one process and no TREE record. */
@@ -174,13 +174,16 @@ struct ckpt_fd_entry {
 };
 
 /**
- * struct ckpt_owner - a file whose owner (F_SETOWN) is the restored process
+ * struct ckpt_owner - a file whose owner (F_SETOWN) is a restored task
  * @file: the file, referenced
  * @type: PIDTYPE_PID, PIDTYPE_TGID or PIDTYPE_PGID
+ * @nr: the owner's pid (PIDTYPE_PGID: process group) in the image, or 0
+ *	for the task that restores the file
  */
 struct ckpt_owner {
 	struct file *file;
 	enum pid_type type;
+	pid_t nr;
 };
 
 /**
@@ -445,8 +448,9 @@ int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
 bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
-bool ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
-		       unsigned int fd, struct file *file);
+int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
+		      unsigned int fd, struct file *file);
 const char *ckpt_file_name(struct file *file, char *buf, int size);
 void ckpt_share_free(void *share);
 struct file *ckpt_open_again(struct ckpt_ctx *ctx, struct file *first,
@@ -472,6 +476,8 @@ int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
 			   struct ckpt_walk *walk);
 int ckpt_walk_reserve(struct ckpt_walk *w);
 void ckpt_walk_add(struct ckpt_walk *w, u64 addr);
+bool ckpt_is_ghost(struct file *file);
+bool ckpt_is_shmem_object(struct file *file);
 bool ckpt_is_internal_shmem(struct file *file);
 int ckpt_read_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 nr);
 int ckpt_write_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size, u32 *nr,

@@ -842,7 +842,11 @@ static int ckpt_write_file_pages(struct ckpt_ctx *ctx, void *arg, const u64 *add
 	return 0;
 }
 
-/* An open of @file of our own, to read it whatever its access mode. */
+/*
+ * An open of @file of our own, to read it whatever its access mode.  It
+ * is released with __fput_sync(), not when the call returns: the check of
+ * the tree's references after writing (external.c) must not meet it.
+ */
 static struct file *ckpt_open_for_reading(struct file *file)
 {
 	return dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
@@ -878,7 +882,7 @@ int ckpt_write_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size, u
 	if (walk->addr) {
 		src.arg = priv;
 		ret = ckpt_write_page_list(ctx, &src, walk->addr, walk->nr);
-		fput(priv);
+		__fput_sync(priv);
 		return ret;
 	}
 	while (pos < size && !ret) {
@@ -901,7 +905,7 @@ int ckpt_write_file_data(struct ckpt_ctx *ctx, struct file *file, loff_t size, u
 		}
 		pos = max(hole, data + 1);
 	}
-	fput(priv);
+	__fput_sync(priv);
 	*nr = walk->nr;
 	return ret;
 }

@@ -236,6 +236,8 @@ static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 			ret = ckpt_pin_task(ctx, m->task);
 		if (!ret)
 			ret = ckpt_check_unsupported(ctx, m->task);
+		if (!ret)
+			ret = ckpt_check_files(ctx, m->task);
 		ckpt_unpin_task(ctx, m->task);
 	}
 	return ret;

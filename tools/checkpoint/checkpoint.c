@@ -31,11 +31,12 @@ static const char *prog = "checkpoint";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-i] [-v] [-o FILE] PID\n"
+	fprintf(f, "usage: %s [-i] [-s] [-v] [-o FILE] PID\n"
 		"Checkpoint process PID, which must be stopped or frozen, into FILE\n"
 		"(default: standard output, which must not be a terminal).\n"
 		"  -i       fds 0, 1 and 2 are inherited from whoever restarts the image\n"
 		"  -o FILE  write the image to FILE (created with mode 0600)\n"
+		"  -s       shared memory also used outside the tree is saved as it is\n"
 		"  -v       print the checkpoint id on standard error\n"
 		"Exit status: 0 success, 1 checkpoint failed, 2 usage error.\n",
 		prog);
@@ -64,10 +65,13 @@ int main(int argc, char **argv)
 	long pid, id;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "hio:v")) != -1) {
+	while ((opt = getopt(argc, argv, "hio:sv")) != -1) {
 		switch (opt) {
 		case 'i':
 			flags |= CKPT_CHECKPOINT_INHERIT_STDIO;
+			break;
+		case 's':
+			flags |= CKPT_CHECKPOINT_EXTERNAL_SHMEM;
 			break;
 		case 'o':
 			out = optarg;

@@ -413,8 +413,9 @@ static int do_header(struct walk *w)
 	putchar('\n');
 	printf("  checkpoint id   %llu\n", ull(h->ckpt_id));
 	printf("  time            %s (+%u ns)\n", when, h->time_nsec);
-	printf("  flags           %#llx%s\n", ull(h->flags),
-	       h->flags & CKPT_CHECKPOINT_INHERIT_STDIO ? " (inherit stdio)" : "");
+	printf("  flags           %#llx%s%s\n", ull(h->flags),
+	       h->flags & CKPT_CHECKPOINT_INHERIT_STDIO ? " (inherit stdio)" : "",
+	       h->flags & CKPT_CHECKPOINT_EXTERNAL_SHMEM ? " (external shared memory)" : "");
 	printf("  constants       TASK_COMM_LEN %u, signals %u, rlimits %u\n",
 	       h->task_comm_len, h->nsig, h->nr_rlimits);
 	return 0;
@@ -1584,10 +1585,13 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		printf(k->shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
 	if (f->nr_pages)
 		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
+	if (f->fown_flags & CKPT_FOWN_TREE)
+		printf(", owner pid %u", f->fown_pid);
 	if (f->fown_type != F_OWNER_TID || f->fown_flags || f->fown_signum)
 		printf(", owner %s%s%s, signal %u",
-		       f->fown_flags & CKPT_FOWN_SELF ? "the process" : "none",
-		       f->fown_flags & ~CKPT_FOWN_SELF ? " (bad flags)" : "",
+		       f->fown_flags & CKPT_FOWN_SELF ? "the process" :
+		       f->fown_flags & CKPT_FOWN_TREE ? "in the tree" : "none",
+		       f->fown_flags & ~(CKPT_FOWN_SELF | CKPT_FOWN_TREE) ? " (bad flags)" : "",
 		       f->fown_type == F_OWNER_TID ? " (thread)" :
 		       f->fown_type == F_OWNER_PID ? "" :
 		       f->fown_type == F_OWNER_PGRP ? " (process group)" : " (bad type)",
@@ -1664,7 +1668,12 @@ static int do_fd(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		if (f->objref)
 			return bad(off, "fd %u: inherited, but with object reference %u",
 				   f->fd, f->objref);
+		if (f->inherit_from > 3)
+			return bad(off, "fd %u: inherited from fd %u", f->fd, f->inherit_from - 1);
 	} else {
+		if (f->inherit_from)
+			return bad(off, "fd %u: not inherited, but with inherit_from %u",
+				   f->fd, f->inherit_from);
 		if (!f->objref)
 			return bad(off, "fd %u: no object reference", f->fd);
 		obj_add(&w->uses, f->objref, CKPT_HDR_FILE, off);
@@ -1676,6 +1685,8 @@ static int do_fd(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	printf(": fd %u", f->fd);
 	if (f->objref)
 		printf(" -> file #%u", f->objref);
+	if (f->inherit_from)
+		printf(" <- the restorer's fd %u", f->inherit_from - 1);
 	if (f->flags) {
 		fputs(", ", stdout);
 		put_bits(f->flags, flags, ARRAY_SIZE(flags));

@@ -32,12 +32,22 @@
  *	from whoever restarts the image, as a shell job inherits its
  *	terminal.  checkpoint(2) records them as inherited, whatever they
  *	are, and restart(2) gives the restarted process its caller's
- *	descriptors 0, 1 and 2.
+ *	descriptors 0, 1 and 2.  Any other descriptor of the tree that is
+ *	the same open file as one of these three (a dup(2) of it, a child's
+ *	copy) is given the caller's same descriptor too.
+ *
+ * CKPT_CHECKPOINT_EXTERNAL_SHMEM: shared memory of the tree (a memfd, a
+ *	MAP_SHARED | MAP_ANONYMOUS mapping) that a process outside the tree
+ *	maps or holds too is saved, as it is at checkpoint, with the tree.
+ *	After restart the restored tasks share it with each other but no
+ *	longer with the outside process.  Without this flag such memory
+ *	makes checkpoint(2) fail with EOPNOTSUPP.
  *
  * Any other bit fails with EINVAL, so that flags added later can be
  * detected by user space.
  */
 #define CKPT_CHECKPOINT_INHERIT_STDIO	(1UL << 0)
+#define CKPT_CHECKPOINT_EXTERNAL_SHMEM	(1UL << 1)
 
 /*
  * Flags of restart(2).

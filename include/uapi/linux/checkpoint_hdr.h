@@ -815,9 +815,10 @@ enum ckpt_file_type {
  * @fown_type: the kind of owner of the file, who gets its SIGIO and SIGURG
  *	signals: F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP, as F_GETOWN_EX
  *	reports it (F_OWNER_TID for a file whose owner was never set)
- * @fown_flags: %CKPT_FOWN_SELF, or 0 for no owner
+ * @fown_flags: %CKPT_FOWN_SELF or %CKPT_FOWN_TREE, or 0 for no owner
  * @fown_signum: the signal F_SETSIG set, 0 for SIGIO
- * @__reserved: zero
+ * @fown_pid: %CKPT_FOWN_TREE: the pid (F_OWNER_PGRP: the process group) of
+ *	the owner, as the TREE record numbers it; else zero
  * @path: absolute path, seen from the checkpointing caller's root; for a
  *	memfd, its name
  *
@@ -845,7 +846,7 @@ struct ckpt_hdr_file {
 	__u32 fown_type;
 	__u32 fown_flags;
 	__u32 fown_signum;
-	__u32 __reserved;
+	__u32 fown_pid;
 	char path[];
 };
 
@@ -855,6 +856,12 @@ struct ckpt_hdr_file {
  * it the restarted process, or its process group.
  */
 #define CKPT_FOWN_SELF		(1U << 0)
+/*
+ * Bit of &ckpt_hdr_file.fown_flags: the owner is another task of the tree,
+ * or the process group of one, named by &ckpt_hdr_file.fown_pid.  Restart
+ * makes it that task once restored, or its process group.
+ */
+#define CKPT_FOWN_TREE		(1U << 1)
 
 /**
  * struct ckpt_hdr_pipe - a pipe (or the buffer of a named pipe)
@@ -877,7 +884,7 @@ struct ckpt_hdr_pipe {
 #define CKPT_FD_CLOEXEC		(1U << 0)
 /*
  * The descriptor is inherited from the restarting caller (see
- * CKPT_CHECKPOINT_INHERIT_STDIO); @objref is 0.
+ * CKPT_CHECKPOINT_INHERIT_STDIO); @objref is 0, @inherit_from says which.
  */
 #define CKPT_FD_INHERITED	(1U << 1)
 
@@ -887,14 +894,16 @@ struct ckpt_hdr_pipe {
  * @fd: the descriptor number
  * @flags: CKPT_FD_* bits
  * @objref: object reference of the FILE record
- * @__reserved: zero
+ * @inherit_from: %CKPT_FD_INHERITED: 0 for the restarting caller's
+ *	descriptor of the same number, else 1 + the caller's descriptor (0 to
+ *	2) it is a copy of; else zero
  */
 struct ckpt_hdr_fd {
 	struct ckpt_hdr h;
 	__u32 fd;
 	__u32 flags;
 	__u32 objref;
-	__u32 __reserved;
+	__u32 inherit_from;
 };
 
 /* Most bytes in one DATA record. */

@@ -543,6 +543,8 @@ static inline pid_t ckpt_fork_target(struct ckpt_ctx *c, void (*fn)(void *), voi
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		ckpt_close_fds(c->keep_fd);
+		if (ckpt_drop_shared_anon())
+			_exit(CKPT_EXIT_SETUP);
 		ckpt_original_goes_on = c->continue_original;
 		fn(arg);
 		_exit(CKPT_EXIT_OK);

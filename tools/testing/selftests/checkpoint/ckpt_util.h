@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -103,12 +104,50 @@ static inline int ckpt_tmpfile(void)
 }
 
 /*
+ * Unmap the shared anonymous memory the caller inherited: the pages the
+ * kselftest harness shares between a test's process and the runner (its
+ * results, _metadata), and any a test mapped before it forked.  A target
+ * forked by a test calls it first: shared with the test process, outside
+ * the target's tree, such memory refuses checkpoint(2) (EOPNOTSUPP).  A
+ * process that calls it must not use the harness's macros any more (its
+ * ASSERT and EXPECT write _metadata): it reports by its exit status.
+ * Returns 0, or -1 with errno set.
+ */
+static inline int ckpt_drop_shared_anon(void)
+{
+	unsigned long start[64], end[64];
+	int n = 0, ret = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && n < 64) {
+		char perms[8] = "", path[256] = "";
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]",
+			   &start[n], &end[n], perms, path) < 3)
+			continue;
+		if (perms[3] == 's' && !strcmp(path, "/dev/zero (deleted)"))
+			n++;
+	}
+	fclose(f);
+	/* Unmapped after the walk, which reads the list it would change. */
+	while (n--)
+		if (munmap((void *)start[n], end[n] - start[n]))
+			ret = -1;
+	return ret;
+}
+
+/*
  * Self checkpoints.
  *
  * ckpt_self_checkpoint() checkpoints the calling process with
  * CKPT_CHECKPOINT_INHERIT_STDIO, so that descriptors 0-2 (often a console,
  * which checkpoint(2) cannot save) are taken from whoever restarts the
- * image.  The caller must be single-threaded, without children, and hold no
+ * image, and CKPT_CHECKPOINT_EXTERNAL_SHMEM: a test's process shares the
+ * harness's pages with the runner, which the restarted process (it only
+ * exits) gets a copy of.  The caller must be single-threaded, without children, and hold no
  * descriptor checkpoint(2) refuses (a deleted file such as ckpt_tmpfile()
  * makes, a socket...) other than @fd, the image, which a self checkpoint
  * does not save.
@@ -184,7 +223,8 @@ static inline long ckpt_self_checkpoint(int fd, int logfd)
 {
 	pid_t pid = syscall(SYS_getpid);
 	int seq = ++ckpt_self_seq;
-	long id = sys_checkpoint(0, fd, CKPT_CHECKPOINT_INHERIT_STDIO, logfd);
+	long id = sys_checkpoint(0, fd, CKPT_CHECKPOINT_INHERIT_STDIO |
+				 CKPT_CHECKPOINT_EXTERNAL_SHMEM, logfd);
 	int err = errno;
 
 	if (id == 0)
@@ -498,7 +538,8 @@ static inline int ckpt_craft_image(struct ckpt_image *img)
 	h->endian = *(const uint8_t *)&one ? CKPT_ENDIAN_LITTLE : CKPT_ENDIAN_BIG;
 	h->page_size = sysconf(_SC_PAGESIZE);
 	h->task_comm_len = CKPT_COMM_LEN;
-	h->flags = CKPT_CHECKPOINT_INHERIT_STDIO;
+	/* As ckpt_self_checkpoint() writes it. */
+	h->flags = CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM;
 	h->ckpt_id = 0x7ffffffe;
 	h->time_sec = now.tv_sec;
 	h->time_nsec = now.tv_nsec;

@@ -96,9 +96,9 @@ static void expect_restarted(struct __test_metadata *_metadata, FIXTURE_DATA(arg
 TEST_F(args, checkpoint_unknown_flags)
 {
 	static const unsigned long bad[] = {
-		1UL << 1, 1UL << 31, ~0UL,
+		1UL << 2, 1UL << 31, ~0UL,
 		/* A known flag does not hide an unknown one. */
-		CKPT_CHECKPOINT_INHERIT_STDIO | 1UL << 1,
+		CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM | 1UL << 2,
 	};
 	char want[32];
 
@@ -108,7 +108,8 @@ TEST_F(args, checkpoint_unknown_flags)
 		expect_log(_metadata, self, "checkpoint: ", "unknown flags");
 		/* The log names the unknown bits only. */
 		snprintf(want, sizeof(want), "flags %#lx",
-			 bad[i] & ~(unsigned long)CKPT_CHECKPOINT_INHERIT_STDIO);
+			 bad[i] & ~(unsigned long)(CKPT_CHECKPOINT_INHERIT_STDIO |
+					   CKPT_CHECKPOINT_EXTERNAL_SHMEM));
 		EXPECT_TRUE(strstr(self->log, want) != NULL)
 			TH_LOG("log \"%s\" lacks \"%s\"", self->log, want);
 		expect_empty(_metadata, self);
@@ -246,7 +247,7 @@ TEST_F(args, bad_log_fd)
 	expect_empty(_metadata, self);
 
 	/* -1 means no log: errors are still reported by errno. */
-	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 1, -1));
+	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 2, -1));
 	EXPECT_EQ(EINVAL, errno);
 	id = ckpt_self_checkpoint(self->img, -1);
 	err = errno;

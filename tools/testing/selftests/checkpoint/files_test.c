@@ -1102,6 +1102,28 @@ TEST(file_owner_other_refused)
 	CKPT_RUN_REFUSED(owner_other_target, NULL, EOPNOTSUPP, "fd 3", "F_SETOWN", "pid");
 }
 
+/*
+ * F_SETOWN records its caller's user ids, which the signal's permission
+ * check uses; restart takes them from the process's: a process that
+ * changed its ids since is refused, not given other ids.
+ */
+static void owner_ids_target(void *arg)
+{
+	(void)arg;
+	SETUP(open("/dev/null", O_RDONLY) == 3);
+	SETUP(!fcntl(3, F_SETOWN, getpid()));
+	SETUP(!setresuid(1000, 1000, 1000));
+
+	ckpt_stop();
+
+	CHECK(fcntl(3, F_GETOWN) == getpid());
+}
+
+TEST(file_owner_set_by_other_ids_refused)
+{
+	CKPT_RUN_REFUSED(owner_ids_target, NULL, EOPNOTSUPP, "fd 3", "other user ids");
+}
+
 /* ---- file locks and leases: refused, never dropped ---- */
 
 enum lock_kind { LK_FLOCK, LK_POSIX, LK_OFD, LK_LEASE };

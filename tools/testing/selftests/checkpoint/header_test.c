@@ -472,7 +472,7 @@ static void check_image(struct __test_metadata *_metadata,
 	EXPECT_EQ(16, hh->task_comm_len);
 	EXPECT_EQ(SIGRTMAX, hh->nsig);
 	EXPECT_EQ(RLIM_NLIMITS, hh->nr_rlimits);
-	EXPECT_EQ(CKPT_CHECKPOINT_INHERIT_STDIO, hh->flags);
+	EXPECT_EQ(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM, hh->flags);
 	EXPECT_EQ(id, hh->ckpt_id);
 	EXPECT_EQ(0, hh->__reserved);
 	EXPECT_LE(before->tv_sec, hh->time_sec);

@@ -149,7 +149,8 @@ static int tree_start(struct tree *t, void (*fn)(int), int n)
 		return -1;
 	if (t->root == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (pipe(rp) || dup2(pp[1], 3) < 0 || dup2(rp[0], 4) < 0 || dup2(rp[1], 5) < 0)
+		if (ckpt_drop_shared_anon() || pipe(rp) || dup2(pp[1], 3) < 0 ||
+		    dup2(rp[0], 4) < 0 || dup2(rp[1], 5) < 0)
 			_exit(94);
 		syscall(SYS_close_range, 6, ~0U, 0);
 		pid_fd = 3;
@@ -201,17 +202,22 @@ static bool tree_stop(struct tree *t)
 	return true;
 }
 
-static long tree_checkpoint(struct tree *t, pid_t pid)
+static long tree_checkpoint_flags(struct tree *t, pid_t pid, unsigned long flags)
 {
 	if (t->img >= 0)
 		close(t->img);
 	t->img = ckpt_tmpfile();
-	t->id = sys_checkpoint(pid, t->img, CKPT_CHECKPOINT_INHERIT_STDIO, t->lp[1]);
+	t->id = sys_checkpoint(pid, t->img, flags, t->lp[1]);
 	t->err = t->id < 0 ? errno : 0;
 	if (ckpt_log_read(t->lp[0], t->log, sizeof(t->log)) < 0)
 		t->log[0] = '\0';
 	lseek(t->img, 0, SEEK_SET);
 	return t->id;
+}
+
+static long tree_checkpoint(struct tree *t, pid_t pid)
+{
+	return tree_checkpoint_flags(t, pid, CKPT_CHECKPOINT_INHERIT_STDIO);
 }
 
 /*
@@ -770,6 +776,102 @@ TEST(files_and_fs_shared)
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's chdir() after restart");
 	EXPECT_EQ(0027, root->val[2]) TH_LOG("the child's umask() after restart");
 	EXPECT_EQ(0, root->val[3]);
+	close(t.img);
+}
+
+/*
+ * Whether descriptors @a and @b of the caller are one open file: a status
+ * flag set through one shows through the other.
+ */
+static int same_open_file(int a, int b)
+{
+	int fa = fcntl(a, F_GETFL), fb = fcntl(b, F_GETFL), same;
+
+	if (fa < 0 || fb < 0 || (fb & O_NONBLOCK) || fcntl(a, F_SETFL, fa | O_NONBLOCK))
+		return 0;
+	same = !!(fcntl(b, F_GETFL) & O_NONBLOCK);
+	fcntl(a, F_SETFL, fa);
+	return same;
+}
+
+static int own_p[2], grp_p[2];
+
+static void owned_child(int idx)
+{
+	struct report r;
+	char c = 'x';
+
+	/* Its own process group, and a copy of the inherited fd 1. */
+	if (setpgid(0, 0))
+		_exit(69);
+	task_start(&r, idx);
+	if (dup2(1, 41) != 41 || write(sync_p[1], &c, 1) != 1)
+		_exit(70);
+	nap(1.0);
+	/* After restart: the restorer's fd 1 on both. */
+	r.val[0] = same_open_file(41, 1);
+	task_report(&r);
+}
+
+static void owner_root(int idx)
+{
+	struct f_owner_ex ex;
+	struct report r;
+	pid_t child;
+	char c;
+
+	task_start(&r, idx);
+	if (pipe(sync_p) || pipe(own_p) || pipe(grp_p) || dup2(1, 40) != 40)
+		_exit(71);
+	child = tree_fork(owned_child, 1);
+	if (child < 0 || read(sync_p[0], &c, 1) != 1)
+		_exit(72);
+	task_started();
+	/* Files owned by another task of the tree, and by its group. */
+	if (fcntl(own_p[0], F_SETOWN, child) || fcntl(grp_p[0], F_SETOWN, -child))
+		_exit(73);
+	ex.type = F_OWNER_TID;
+	ex.pid = child;
+	if (fcntl(own_p[1], F_SETOWN_EX, &ex))
+		_exit(74);
+	nap(1.0);
+	r.val[0] = fcntl(own_p[0], F_GETOWN) == child;
+	r.val[1] = fcntl(grp_p[0], F_GETOWN) == -child;
+	r.val[2] = !fcntl(own_p[1], F_GETOWN_EX, &ex) && ex.type == F_OWNER_TID &&
+		   ex.pid == child;
+	r.val[3] = reap(child) == 0 && same_open_file(40, 1);
+	/* The reports go out through the dup: the restorer's fd 1 too. */
+	if (dup2(40, 1) != 1)
+		_exit(75);
+	root_finish(&r, 1);
+}
+
+/*
+ * Files owned (F_SETOWN, F_SETOWN_EX) by another task of the tree or by
+ * its process group keep their owner; copies of an inherited descriptor
+ * (the root's dup of fd 1, a child's) are the restorer's descriptor too.
+ */
+TEST(owners_and_inherited_dups)
+{
+	const struct report *root, *child;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, owner_root, 2, 0.6);
+	tree_save(_metadata, &t);
+
+	tree_restore(_metadata, &t, CKPT_RESTART_SAME_PIDS, &r);
+	check_ids(_metadata, &r, 2, false);
+	root = find_rep(&r, 0);
+	child = find_rep(&r, 1);
+	ASSERT_NE(NULL, root);
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(1, root->val[0]) TH_LOG("F_SETOWN to the child");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("F_SETOWN to the child's process group");
+	EXPECT_EQ(1, root->val[2]) TH_LOG("F_SETOWN_EX to the child's thread");
+	EXPECT_EQ(1, root->val[3]) TH_LOG("the root's fd 40, a dup of its fd 1");
+	EXPECT_EQ(1, child->val[0]) TH_LOG("the child's fd 41, a dup of its fd 1");
 	close(t.img);
 }
 
@@ -1368,19 +1470,41 @@ static void leak_root(int idx)
 	root_finish(&r, 2);
 }
 
+/* The one shared anonymous mapping of @pid. */
+static int shared_anon_range(pid_t pid, unsigned long *start, unsigned long *end)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, " rw-s ") && strstr(line, "/dev/zero (deleted)") &&
+		    sscanf(line, "%lx-%lx", start, end) == 2)
+			found++;
+	fclose(f);
+	return found == 1 ? 0 : -1;
+}
+
 /*
  * Objects a task of the tree shares with a task outside it: a descriptor
- * table (CLONE_FILES), an open file, a pipe.  Each is refused with
- * EOPNOTSUPP and a line naming the task and the object, nothing written,
- * and the tasks go on; the whole tree, which holds them all, is saved.
+ * table (CLONE_FILES), an open file, a pipe, shared memory.  Each is
+ * refused with EOPNOTSUPP and a line naming the task and the object,
+ * nothing written, and the tasks go on; the whole tree, which holds them
+ * all, is saved.
  */
 TEST(objects_shared_outside_refused)
 {
+	unsigned long shm_start, shm_end;
+	int status, out[2], saved, fd;
 	struct report rep[3];
+	char want[128], path[80];
+	void *outside;
 	struct tree t;
 	struct stat st;
-	char want[128], path[64];
-	int status, out[2], saved, fd;
 
 	setup_subreaper(_metadata);
 	/* The root reports on fd 1: a pipe to the test. */
@@ -1426,6 +1550,37 @@ TEST(objects_shared_outside_refused)
 	EXPECT_EQ(0, st.st_size);
 	close(fd);
 
+	/*
+	 * The root's shared memory opened by the test through map_files,
+	 * then only mapped by it: refused, unless the caller says it is
+	 * external (saved as it is).
+	 */
+	ASSERT_EQ(0, shared_anon_range(t.pids[0], &shm_start, &shm_end));
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%lx-%lx", t.pids[0], shm_start, shm_end);
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+	snprintf(want, sizeof(want), "pid %d mapping at %#lx: /dev/zero (deleted)",
+		 t.pids[0], shm_start);
+	for (int mapped = 0; mapped < 2; mapped++) {
+		EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+		EXPECT_EQ(EOPNOTSUPP, t.err);
+		EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+		EXPECT_NE(NULL, strstr(t.log, "is shared memory also open outside the tree"))
+			TH_LOG("log: %s", t.log);
+		ASSERT_EQ(0, fstat(t.img, &st));
+		EXPECT_EQ(0, st.st_size);
+		if (!mapped) {
+			outside = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			ASSERT_NE(MAP_FAILED, outside);
+			close(fd);
+		}
+	}
+	EXPECT_LT(0, tree_checkpoint_flags(&t, t.root, CKPT_CHECKPOINT_INHERIT_STDIO |
+					   CKPT_CHECKPOINT_EXTERNAL_SHMEM))
+		TH_LOG("log: %s", t.log);
+	EXPECT_STREQ("", t.log);
+	munmap(outside, 4096);
+
 	/* Without the test's end, the tree holds all it shares: saved. */
 	EXPECT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("log: %s", t.log);
 	EXPECT_STREQ("", t.log);
@@ -1439,6 +1594,89 @@ TEST(objects_shared_outside_refused)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(0, rep[0].val[0]);
 	EXPECT_EQ(0, rep[0].val[1]);
+	close(t.img);
+}
+
+/*
+ * The test's own process shares the harness's pages (MAP_SHARED) with the
+ * runner, outside: its checkpoint is refused, naming the mapping, unless
+ * the caller takes shared memory as external.
+ */
+TEST(harness_pages_refused)
+{
+	int img = ckpt_tmpfile(), lp[2];
+	struct stat st;
+	char log[512];
+	long id;
+
+	ASSERT_LE(0, img);
+	ASSERT_EQ(0, ckpt_log_pipe(lp));
+	EXPECT_EQ(-1, sys_checkpoint(0, img, CKPT_CHECKPOINT_INHERIT_STDIO, lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_LE(0, ckpt_log_read(lp[0], log, sizeof(log)));
+	EXPECT_TRUE(ckpt_log_ok(log, "checkpoint: ", " mapping at 0x")) TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, ": /dev/zero (deleted) is also held outside the tree"))
+		TH_LOG("log: %s", log);
+	ASSERT_EQ(0, fstat(img, &st));
+	EXPECT_EQ(0, st.st_size);
+	id = ckpt_self_checkpoint(img, lp[1]);
+	EXPECT_LT(0, id) TH_LOG("with CKPT_CHECKPOINT_EXTERNAL_SHMEM: %s", strerror(errno));
+	close(lp[0]);
+	close(lp[1]);
+	close(img);
+}
+
+static int lock_fd = -1;
+
+static void locker(int idx)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1 };
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	if (fcntl(lock_fd, F_SETLK, &fl))
+		_exit(80);
+	nap(30);
+	task_report(&r);
+}
+
+static void lock_root(int idx)
+{
+	struct report r;
+	pid_t a;
+
+	task_start(&r, idx);
+	lock_fd = ckpt_tmpfile();
+	if (lock_fd < 0)
+		_exit(81);
+	a = tree_fork(locker, 1);
+	if (a < 0)
+		_exit(82);
+	task_started();
+	r.val[0] = reap(a);
+	root_finish(&r, 1);
+}
+
+/*
+ * A POSIX record lock belongs to a descriptor table: one a child took on
+ * a file the root holds too (inherited through fork), the root's FILE
+ * record first, is refused as well.
+ */
+TEST(child_lock_on_shared_file_refused)
+{
+	struct tree t;
+	struct stat st;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, lock_root, 2, 0.4);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", "holds a POSIX record lock (F_SETLK)"))
+		TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	tree_kill(&t);
 	close(t.img);
 }
 
