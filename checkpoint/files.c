@@ -564,9 +564,17 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 	return 0;
 }
 
-/* The kind of @file, or an error after a line if it or its state is refused. */
-static const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
-						   const char *who)
+/**
+ * ckpt_check_file() - the kind of a file, if it and its state can be saved
+ * @ctx: checkpoint context
+ * @file: a file of the tree
+ * @who: what holds it, for the line ("pid 5 fd 3")
+ *
+ * Return: its kind, or an ERR_PTR() after a line if it, one of its locks
+ * or O_ASYNC is refused.
+ */
+const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
+					    const char *who)
 {
 	const struct ckpt_file_ops *ops = ckpt_file_kind(ctx, file, who);
 	int ret;
@@ -583,7 +591,7 @@ static const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct 
 /**
  * ckpt_check_files() - refuse, before anything is written, a descriptor
  * of a task whose file cannot be saved
- * @ctx: checkpoint context
+ * @ctx: checkpoint context, @ctx->task = @t
  * @t: a live task of the tree, quiet
  *
  * The checks ckpt_write_file_obj() makes of the file of each descriptor
@@ -594,7 +602,6 @@ static const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct 
  */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	struct task_struct *task = ctx->task;
 	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file h;
 	unsigned int fd;
@@ -616,15 +623,12 @@ int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			continue;
 		}
 		snprintf(who, sizeof(who), "pid %d fd %u", task_pid_vnr(t), fd);
-		/* The checks name the task whose file it is. */
-		ctx->task = t;
 		ops = ckpt_check_file(ctx, file, who);
 		ret = PTR_ERR_OR_ZERO(ops);
 		if (!ret) {
 			memset(&h, 0, sizeof(h));
 			ret = ckpt_write_owner(ctx, file, who, &h, false);
 		}
-		ctx->task = task;
 		fput(file);
 	}
 	return ret;

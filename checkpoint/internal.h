@@ -449,6 +449,8 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
+const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
+					    const char *who);
 int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
 		      unsigned int fd, struct file *file);
 const char *ckpt_file_name(struct file *file, char *buf, int size);
@@ -468,6 +470,7 @@ void ckpt_restore_owners(struct ckpt_ctx *ctx);
 int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
 
 /* memory.c */
+int ckpt_check_mm(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_mm(struct ckpt_ctx *ctx);
 int ckpt_restore_mm(struct ckpt_ctx *ctx);

@@ -580,6 +580,95 @@ unlock:
 }
 
 /**
+ * ckpt_check_mm() - refuse, before anything is written, an address space
+ * that cannot be saved
+ * @ctx: checkpoint context, @t pinned (ckpt_pin_task())
+ * @t: a live task of the tree, quiet
+ *
+ * The checks ckpt_write_mm() makes: AIO, the mm's own state, the flags of
+ * each mapping, and the kind and state of each mapped file and of the
+ * executable.  The files are checked with the mmap lock dropped, as they
+ * are written.
+ *
+ * Return: 0, or a negative errno after a line naming @t.
+ */
+int ckpt_check_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct mm_struct *mm = ckpt_task_mm(ctx);
+	struct vm_area_struct *vma;
+	struct ckpt_hdr_mm *h;
+	struct vma_iterator vmi;
+	unsigned long *addr = NULL;
+	struct file **files = NULL;
+	unsigned int nr = 0, i;
+	pid_t pid = task_pid_vnr(t);
+	char who[64];
+	struct file *exe;
+	int ret;
+
+	if (!mm)
+		return ckpt_err(ctx, -ESRCH, "pid %d has no address space", pid);
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out;
+#ifdef CONFIG_AIO
+	if (rcu_access_pointer(mm->ioctx_table)) {
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses AIO", pid);
+		goto unlock;
+	}
+#endif
+	ret = ckpt_scan_mm_state(ctx, t, mm, h);
+	if (ret)
+		goto unlock;
+	files = kvcalloc(mm->map_count ?: 1, sizeof(*files), GFP_KERNEL);
+	addr = kvcalloc(mm->map_count ?: 1, sizeof(*addr), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!files || !addr)
+		goto unlock;
+	ret = 0;
+	vma_iter_init(&vmi, mm, 0);
+	for_each_vma(vmi, vma) {
+		if (ckpt_vma_skipped(vma) || (vma->vm_ops && vma->vm_ops->name))
+			continue;
+		if (vma->vm_flags & CKPT_VM_UNSUPPORTED) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d: the mapping at %#lx is %s (flags %#lx), not supported",
+				       pid, vma->vm_start,
+				       ckpt_vm_unsupported_name(vma->vm_flags),
+				       vma->vm_flags & CKPT_VM_UNSUPPORTED);
+			break;
+		}
+		if (vma->vm_file && nr < mm->map_count) {
+			addr[nr] = vma->vm_start;
+			files[nr++] = get_file(vma->vm_file);
+		}
+	}
+unlock:
+	mmap_read_unlock(mm);
+	exe = ret ? NULL : get_mm_exe_file(mm);
+	if (exe) {
+		snprintf(who, sizeof(who), "pid %d: the executable", pid);
+		ret = PTR_ERR_OR_ZERO(ckpt_check_file(ctx, exe, who));
+		fput(exe);
+	}
+	for (i = 0; i < nr; i++) {
+		if (!ret) {
+			snprintf(who, sizeof(who), "pid %d: the mapping at %#lx", pid, addr[i]);
+			ret = PTR_ERR_OR_ZERO(ckpt_check_file(ctx, files[i], who));
+		}
+		fput(files[i]);
+	}
+out:
+	kvfree(files);
+	kvfree(addr);
+	kfree(h);
+	return ret;
+}
+
+/**
  * ckpt_write_mm() - write the address space of a task
  * @ctx: checkpoint context
  * @t: the task

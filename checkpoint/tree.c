@@ -218,6 +218,7 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 /* The checks of every live task before anything is written. */
 static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 {
+	struct task_struct *task;
 	unsigned int i;
 	int ret = 0;
 
@@ -234,10 +235,16 @@ static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		ret = ckpt_check_quiet(ctx, m->task, &m->nsw, false);
 		if (!ret)
 			ret = ckpt_pin_task(ctx, m->task);
+		/* The checks of its files name it. */
+		task = ctx->task;
+		ctx->task = m->task;
 		if (!ret)
 			ret = ckpt_check_unsupported(ctx, m->task);
 		if (!ret)
 			ret = ckpt_check_files(ctx, m->task);
+		if (!ret)
+			ret = ckpt_check_mm(ctx, m->task);
+		ctx->task = task;
 		ckpt_unpin_task(ctx, m->task);
 	}
 	return ret;

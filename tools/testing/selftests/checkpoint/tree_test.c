@@ -19,6 +19,8 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -1348,14 +1350,35 @@ TEST(running_child_refused)
 	close(t.img);
 }
 
+/* What the grandchild holds that cannot be saved. */
+enum deep_kind { DEEP_TIMER, DEEP_SOCKET, DEEP_SYSV_SHM };
+static enum deep_kind deep_kind;
+
 static void timer_child(int idx)
 {
 	struct report r;
 	timer_t tid;
+	void *p;
+	int id;
 
 	task_start(&r, idx);
-	if (timer_create(CLOCK_MONOTONIC, NULL, &tid))
-		_exit(40);
+	switch (deep_kind) {
+	case DEEP_TIMER:
+		if (timer_create(CLOCK_MONOTONIC, NULL, &tid))
+			_exit(40);
+		break;
+	case DEEP_SOCKET:
+		id = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (id < 0 || dup2(id, 20) != 20 || close(id))
+			_exit(41);
+		break;
+	case DEEP_SYSV_SHM:
+		id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		p = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+		if (p == (void *)-1 || shmctl(id, IPC_RMID, NULL))
+			_exit(42);
+		break;
+	}
 	task_started();
 	nap(1.5);
 	task_report(&r);
@@ -1387,47 +1410,61 @@ static void deep_root(int idx)
 }
 
 /*
- * A grandchild with state that cannot be saved: the checkpoint names it,
- * writes nothing, and the tree goes on to its normal end when continued.
+ * A grandchild with state that cannot be saved (a POSIX timer, a socket,
+ * a SysV shared memory mapping): the checkpoint names it, writes nothing,
+ * and the tree goes on to its normal end when continued.
  */
-TEST(unsupported_state_deep_in_tree)
+static void deep_refused(struct __test_metadata *_metadata, enum deep_kind kind,
+			 const char *fmt)
 {
 	struct restored r = { };
 	struct tree t;
 	struct stat st;
 	char want[64], buf[sizeof(r.rep)];
-	int status;
+	int status, out[2], saved;
 	ssize_t n;
 
 	setup_subreaper(_metadata);
+	deep_kind = kind;
 	/* The root reports on fd 1: a pipe to the test. */
-	{
-		int out[2], saved;
-
-		ASSERT_EQ(0, pipe(out));
-		saved = dup(1);
-		dup2(out[1], 1);
-		close(out[1]);
-		ASSERT_EQ(0, tree_start(&t, deep_root, 3));
-		dup2(saved, 1);
-		close(saved);
-		ckpt_sleep(0.2);
-		ASSERT_TRUE(tree_stop(&t));
-		EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
-		EXPECT_EQ(EOPNOTSUPP, t.err);
-		snprintf(want, sizeof(want), "pid %d has POSIX timers", t.pids[2]);
-		EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
-		ASSERT_EQ(0, fstat(t.img, &st));
-		EXPECT_EQ(0, st.st_size);
-		for (int i = 0; i < t.n; i++)
-			kill(t.pids[i], SIGCONT);
-		n = read(out[0], buf, sizeof(buf));
-		EXPECT_EQ((ssize_t)(3 * sizeof(struct report)), n);
-		close(out[0]);
-		ASSERT_EQ(t.root, waitpid(t.root, &status, 0));
-		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	}
+	ASSERT_EQ(0, pipe(out));
+	saved = dup(1);
+	dup2(out[1], 1);
+	close(out[1]);
+	ASSERT_EQ(0, tree_start(&t, deep_root, 3));
+	dup2(saved, 1);
+	close(saved);
+	ckpt_sleep(0.2);
+	ASSERT_TRUE(tree_stop(&t));
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	snprintf(want, sizeof(want), fmt, t.pids[2]);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	for (int i = 0; i < t.n; i++)
+		kill(t.pids[i], SIGCONT);
+	n = read(out[0], buf, sizeof(buf));
+	EXPECT_EQ((ssize_t)(3 * sizeof(struct report)), n);
+	close(out[0]);
+	ASSERT_EQ(t.root, waitpid(t.root, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(t.img);
+}
+
+TEST(unsupported_state_deep_in_tree)
+{
+	deep_refused(_metadata, DEEP_TIMER, "pid %d has POSIX timers");
+}
+
+TEST(socket_deep_in_tree)
+{
+	deep_refused(_metadata, DEEP_SOCKET, "pid %d fd 20 is a unix socket");
+}
+
+TEST(sysv_shm_deep_in_tree)
+{
+	deep_refused(_metadata, DEEP_SYSV_SHM, "pid %d: the mapping at 0x");
 }
 
 static char *leak_shm;
