@@ -354,6 +354,9 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #ifdef CONFIG_TIMERFD
 	&ckpt_file_timerfd_ops,
 #endif
+#ifdef CONFIG_EPOLL
+	&ckpt_file_epoll_ops,
+#endif
 	&ckpt_file_ghost_ops,
 	&ckpt_file_regular_ops,
 	&ckpt_file_dir_ops,
@@ -430,6 +433,39 @@ static bool ckpt_tree_files(struct ckpt_ctx *ctx, fl_owner_t owner)
 	for (i = 0; i < tree->nr; i++)
 		if (owner == (fl_owner_t)READ_ONCE(tree->tasks[i].task->files))
 			return true;
+	return false;
+}
+
+/**
+ * ckpt_tree_has_file() - does a descriptor of the tree hold a file?
+ * @ctx: checkpoint context, the tree collected and quiet
+ * @file: the file
+ *
+ * Return: true if a descriptor of a live task of the tree is @file.
+ */
+bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i, fd;
+
+	for (i = 0; i < tree->nr; i++) {
+		struct task_struct *t = tree->tasks[i].task;
+
+		if (tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE)
+			continue;
+		for (fd = 0; ; fd++) {
+			struct file *f;
+
+			rcu_read_lock();
+			f = task_lookup_next_fdget_rcu(t, &fd);
+			rcu_read_unlock();
+			if (!f)
+				break;
+			fput(f);
+			if (f == file)
+				return true;
+		}
+	}
 	return false;
 }
 
@@ -581,6 +617,9 @@ const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *f
 
 	if (IS_ERR(ops))
 		return ops;
+	ret = ops->check ? ops->check(ctx, file, who) : 0;
+	if (ret)
+		return ERR_PTR(ret);
 	/* Before O_ASYNC: a lease sets it on its file, for its SIGIO. */
 	ret = ckpt_check_locks(ctx, file, who);
 	if (!ret && file->f_flags & FASYNC)
@@ -703,6 +742,7 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 		*objref = h->objref;
 out:
 	kvfree(r.walk.addr);
+	kvfree(r.priv);
 	kfree(h);
 	kfree(r.buf);
 	return ret;
@@ -757,6 +797,7 @@ static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_EVENTFD] = "an eventfd",
 	[CKPT_FILE_SIGNALFD] = "a signalfd",
 	[CKPT_FILE_TIMERFD] = "a timerfd",
+	[CKPT_FILE_EPOLL] = "an epoll instance",
 };
 
 /* Is @nr, the owner of a file of type @type, a task or group of the tree? */

@@ -392,6 +392,8 @@ void ckpt_restore_restart_block(struct ckpt_ctx *ctx);
  * @buf: PATH_MAX bytes of room for @name
  * @walk: the pages of a shared memory object, counted before the record
  *	and written after it
+ * @priv: what the kind keeps from @checkpoint to @checkpoint_after, freed
+ *	with kvfree() after
  */
 struct ckpt_file_rec {
 	struct ckpt_hdr_file *h;
@@ -399,12 +401,16 @@ struct ckpt_file_rec {
 	const char *name;
 	char *buf;
 	struct ckpt_walk walk;
+	void *priv;
 };
 
 /**
  * struct ckpt_file_ops - one kind of open file, a CKPT_FILE_* type
  * @type: the CKPT_FILE_* type of its FILE records
  * @match: checkpoint: is @file of this kind?  Decides, logs nothing.
+ * @check: checkpoint, optional: what the kind refuses of @file, checked
+ *	before anything is written (see ckpt_check_file()); 0 or a negative
+ *	errno, logged naming @who
  * @checkpoint: checkpoint: write the records the FILE record refers to
  *	(a PIPE record), fill the kind's fields of @r->h and @r->name;
  *	0 or a negative errno, logged
@@ -421,6 +427,7 @@ struct ckpt_file_rec {
 struct ckpt_file_ops {
 	u32 type;
 	bool (*match)(struct ckpt_ctx *ctx, struct file *file);
+	int (*check)(struct ckpt_ctx *ctx, struct file *file, const char *who);
 	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file,
 			  struct ckpt_file_rec *r);
 	int (*checkpoint_after)(struct ckpt_ctx *ctx, struct file *file,
@@ -440,6 +447,7 @@ extern const struct ckpt_file_ops ckpt_file_ghost_ops;
 extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
 extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
 extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
+extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 
 /* file_pipe.c */
 int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
@@ -449,6 +457,7 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
+bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file);
 const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
 					    const char *who);
 int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,

@@ -75,6 +75,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_FD] = "fd",
 	[CKPT_HDR_DATA] = "data",
 	[CKPT_HDR_TIMERFD] = "timerfd",
+	[CKPT_HDR_EPOLL] = "epoll",
 };
 
 const char *ckpt_type_name(u32 type)

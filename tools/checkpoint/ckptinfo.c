@@ -273,6 +273,7 @@ struct walk {
 	} data;
 	/* The FILE record of a timerfd whose TIMERFD record comes next, or 0. */
 	size_t timerfd_file;
+	size_t epoll_file;
 	/* The features of the arch header: the register sets there may be. */
 	uint64_t features;
 	/* The THREAD record whose REGSET records come next. */
@@ -312,6 +313,7 @@ static const struct {
 	[CKPT_HDR_FD] = { "fd", sizeof(struct ckpt_hdr_fd) },
 	[CKPT_HDR_DATA] = { "data", sizeof(struct ckpt_hdr_data) },
 	[CKPT_HDR_TIMERFD] = { "timerfd", sizeof(struct ckpt_hdr_timerfd) },
+	[CKPT_HDR_EPOLL] = { "epoll", sizeof(struct ckpt_hdr_epoll) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1537,6 +1539,7 @@ static const struct file_kind {
 	[CKPT_FILE_SIGNALFD] = { "signalfd", false, false, NULL, file_signalfd },
 	[CKPT_FILE_TIMERFD] = { "timerfd" },
 	[CKPT_FILE_GHOST] = { "deleted", false, true },
+	[CKPT_FILE_EPOLL] = { "epoll" },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1559,6 +1562,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
 	if (f->type == CKPT_FILE_TIMERFD)
 		w->timerfd_file = off;
+	if (f->type == CKPT_FILE_EPOLL)
+		w->epoll_file = off;
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1601,6 +1606,42 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		put_str(f->path, f->path_len);
 	}
 	putchar('\n');
+	return 0;
+}
+
+static int do_epoll(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_EPOLL_READY, "ready" },
+	};
+	const struct ckpt_hdr_epoll *e = (const void *)h;
+	uint32_t i;
+
+	if (check_len(off, h, sizeof(*e) + (uint64_t)e->nr * sizeof(e->items[0])))
+		return 1;
+	if (!w->epoll_file)
+		return bad(off, "epoll record not after the file record of an epoll instance");
+	w->epoll_file = 0;
+	for (i = 0; i < e->nr; i++) {
+		if (!e->items[i].file_ref)
+			return bad(off, "epoll item %u: no object reference", i);
+		obj_add(&w->uses, e->items[i].file_ref, CKPT_HDR_FILE, off);
+	}
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u item%s\n", e->nr, e->nr == 1 ? "" : "s");
+	for (i = 0; i < e->nr; i++) {
+		const struct ckpt_epoll_item *it = &e->items[i];
+
+		printf("      fd %d -> file #%u, events %#x, data %#llx", it->fd, it->file_ref,
+		       it->events, ull(it->data));
+		if (it->flags) {
+			fputs(", ", stdout);
+			put_bits(it->flags, flags, ARRAY_SIZE(flags));
+		}
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -1839,6 +1880,10 @@ static int decode(struct walk *w)
 		if (h->type != CKPT_HDR_TIMERFD && w->timerfd_file)
 			return bad(off, "the timerfd record of the file record at offset %zu is missing",
 				   w->timerfd_file);
+		if (h->type != CKPT_HDR_EPOLL && w->epoll_file)
+			return bad(off,
+				   "the epoll record of the file record at offset %zu is missing",
+				   w->epoll_file);
 		if (h->type == CKPT_HDR_REGSET && prev != CKPT_HDR_THREAD &&
 		    prev != CKPT_HDR_REGSET)
 			return bad(off, "register set record after a %s record, not a thread one",
@@ -1912,6 +1957,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_TIMERFD:
 			ret = do_timerfd(w, off, h);
+			break;
+		case CKPT_HDR_EPOLL:
+			ret = do_epoll(w, off, h);
 			break;
 		}
 		if (ret)

@@ -27,7 +27,9 @@
  * %CKPT_HDR_TIMERFD), deleted files (%CKPT_FILE_GHOST) and the owner of a
  * file (F_SETOWN, F_SETSIG) to &struct ckpt_hdr_file.  Restart also reads
  * version 2 images.  The TREE record is optional: an image without it
- * holds one process, whose pid it does not know.
+ * holds one process, whose pid it does not know.  Epoll instances
+ * (%CKPT_FILE_EPOLL, %CKPT_HDR_EPOLL) came later in version 3: a kernel
+ * without them refuses such an image for its unknown file type.
  */
 #define CKPT_VERSION		3
 
@@ -83,6 +85,7 @@ struct ckpt_hdr {
  * @CKPT_HDR_FD: &struct ckpt_hdr_fd
  * @CKPT_HDR_DATA: &struct ckpt_hdr_data
  * @CKPT_HDR_TIMERFD: &struct ckpt_hdr_timerfd
+ * @CKPT_HDR_EPOLL: &struct ckpt_hdr_epoll
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -121,6 +124,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_FD = 43,
 	CKPT_HDR_DATA = 44,
 	CKPT_HDR_TIMERFD = 45,
+	CKPT_HDR_EPOLL = 46,
 };
 
 /**
@@ -770,6 +774,9 @@ struct ckpt_hdr_files {
  *	record that follows
  * @CKPT_FILE_GHOST: a regular file that was deleted (no name left) but is
  *	still open or mapped; its data follows in PAGES records
+ * @CKPT_FILE_EPOLL: an epoll instance (epoll_create(2)); the FILE records
+ *	of the files it watches come before it, its interest list is the
+ *	EPOLL record that follows
  */
 enum ckpt_file_type {
 	CKPT_FILE_REG = 1,
@@ -783,6 +790,7 @@ enum ckpt_file_type {
 	CKPT_FILE_SIGNALFD = 9,
 	CKPT_FILE_TIMERFD = 10,
 	CKPT_FILE_GHOST = 11,
+	CKPT_FILE_EPOLL = 12,
 };
 
 /**
@@ -917,6 +925,43 @@ struct ckpt_hdr_fd {
 struct ckpt_hdr_data {
 	struct ckpt_hdr h;
 	__u8 data[];
+};
+
+/* Bit of &ckpt_epoll_item.flags: the item is on the ready list. */
+#define CKPT_EPOLL_READY	(1U << 0)
+
+/**
+ * struct ckpt_epoll_item - a file an epoll instance watches
+ * @file_ref: object reference of its FILE record, which comes before the
+ *	FILE record of the epoll instance
+ * @fd: the descriptor number it was added with (what EPOLL_CTL_MOD and
+ *	EPOLL_CTL_DEL name it by, with the file)
+ * @events: its events and EPOLL* flags as epoll_ctl(2) set them, with
+ *	EPOLLERR and EPOLLHUP; a one-shot item that fired has its flags only
+ * @flags: %CKPT_EPOLL_READY
+ * @data: the user data of its events
+ */
+struct ckpt_epoll_item {
+	__u32 file_ref;
+	__s32 fd;
+	__u32 events;
+	__u32 flags;
+	__u64 data;
+};
+
+/**
+ * struct ckpt_hdr_epoll - the interest list of an epoll instance, right
+ * after its FILE record
+ * @h: type %CKPT_HDR_EPOLL; len covers @items
+ * @nr: number of items
+ * @__reserved: zero
+ * @items: in the order of the interest list
+ */
+struct ckpt_hdr_epoll {
+	struct ckpt_hdr h;
+	__u32 nr;
+	__u32 __reserved;
+	struct ckpt_epoll_item items[];
 };
 
 /*

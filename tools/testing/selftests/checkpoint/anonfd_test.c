@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Files without a path that restart re-creates from their records:
- * signalfd (the signals it reads) and timerfd (clock, flags, time left
- * or deadline, interval, expirations not read).  Each test compares what
+ * signalfd (the signals it reads), timerfd (clock, flags, time left
+ * or deadline, interval, expirations not read) and epoll (its interest
+ * list and which items are ready).  Each test compares what
  * /proc/self/fdinfo, fcntl() and the file's own calls show before the
  * checkpoint with what they show after restart, then uses the file: a
  * signal is read through the signalfd, a timer fires when it must.
@@ -12,6 +13,8 @@
 #include "ckpt_task.h"
 
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -291,6 +294,157 @@ TEST(timerfd_times_and_expirations)
 	ckpt_ctx_init(&c);
 	c.gap = TFD_GAP;
 	CKPT_RUN(&c, timerfd_target, NULL);
+}
+
+/* ---- epoll ---- */
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The "tfd: N events: E data: D" of the items of epoll @fd, sorted. */
+static int epoll_items(int fd, char *out, size_t size)
+{
+	char path[64], buf[4096], lines[16][64], *p;
+	int n = 0, len = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (ckpt_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (p = strstr(buf, "tfd:"); p && n < 16; p = strstr(p + 1, "tfd:")) {
+		int tfd;
+		unsigned int ev;
+		unsigned long long data;
+
+		if (sscanf(p, "tfd: %d events: %x data: %llx", &tfd, &ev, &data) != 3)
+			return -1;
+		snprintf(lines[n++], sizeof(lines[0]), "%d:%x:%llx ", tfd, ev, data);
+	}
+	qsort(lines, n, sizeof(lines[0]), cmp_line);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += snprintf(out + len, size - len, "%s", lines[i]);
+	return n;
+}
+
+/* The data of the ready items, sorted, and their events, as one string. */
+static int epoll_ready(int ep, char *out, size_t size)
+{
+	struct epoll_event ev[16];
+	unsigned long long d[16];
+	int n = epoll_wait(ep, ev, 16, 0), len = 0;
+
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		d[i] = ev[i].data.u64 << 16 | (ev[i].events & 0xffff);
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (d[j] < d[i]) {
+				unsigned long long t = d[i];
+
+				d[i] = d[j];
+				d[j] = t;
+			}
+	out[0] = '\0';
+	for (int i = 0; i < n; i++)
+		len += snprintf(out + len, size - len, "%llx/%llx ", d[i] >> 16, d[i] & 0xffff);
+	return n;
+}
+
+static int epoll_add(int ep, int fd, unsigned int events, unsigned long long data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * An epoll instance on fd 30 watching: a pipe with data (level-triggered,
+ * ready), another whose edge-triggered event was read already (not
+ * ready, though it has data), an eventfd whose one-shot item fired
+ * (disarmed), the write end of a pipe (ready), and the first pipe again
+ * as fd 35, since closed (its item stays, keyed by 35).
+ */
+static void epoll_target(void *arg)
+{
+	char items[512], ready[256], now[512];
+	struct epoll_event ev[8];
+	struct fd_flags f30;
+	int a[2], b[2], c[2], e, ep;
+	uint64_t one = 1;
+
+	(void)arg;
+	SETUP(!pipe(a) && !pipe(b) && !pipe(c));
+	e = eventfd(0, 0);
+	ep = epoll_create1(0);
+	SETUP(e >= 0 && ep >= 0);
+	SETUP(dup2(ep, 30) == 30 && dup2(a[0], 31) == 31 && dup2(b[0], 32) == 32 &&
+	      dup2(e, 33) == 33 && dup2(c[1], 34) == 34 && dup2(a[0], 35) == 35);
+	SETUP(!close(ep) && !close(a[0]) && !close(b[0]) && !close(e) && !close(c[1]));
+	SETUP(fcntl(30, F_SETFD, FD_CLOEXEC) == 0);
+	SETUP(!epoll_add(30, 31, EPOLLIN, 0x1111));
+	SETUP(!epoll_add(30, 32, EPOLLIN | EPOLLET, 0x2222));
+	SETUP(!epoll_add(30, 33, EPOLLIN | EPOLLONESHOT, 0x3333));
+	SETUP(!epoll_add(30, 34, EPOLLOUT, 0x4444));
+	SETUP(!epoll_add(30, 35, EPOLLIN | EPOLLRDHUP, 0x5555));
+	SETUP(!close(35));
+	SETUP(write(a[1], "a", 1) == 1 && write(b[1], "b", 1) == 1 &&
+	      write(33, &one, sizeof(one)) == sizeof(one));
+	/* Reports all five: the edge and the one-shot are consumed. */
+	SETUP(epoll_wait(30, ev, 8, 0) == 5);
+	SETUP(epoll_items(30, items, sizeof(items)) == 5);
+	SETUP(epoll_ready(30, ready, sizeof(ready)) == 3);
+	get_flags(30, &f30);
+
+	ckpt_stop();
+
+	CHECK_FLAGS(30, &f30);
+	CHECKF(epoll_items(30, now, sizeof(now)) == 5 && !strcmp(now, items),
+	       "interest list \"%s\", was \"%s\"", now, items);
+	CHECKF(epoll_ready(30, now, sizeof(now)) == 3 && !strcmp(now, ready),
+	       "ready \"%s\", was \"%s\"", now, ready);
+	/* The edge-triggered item reports new data. */
+	CHECK(write(b[1], "b", 1) == 1);
+	CHECKF(epoll_wait(30, ev, 8, 0) == 4, "%s", "after the edge");
+	/* The one-shot item, armed again, reports the eventfd. */
+	ev[0].events = EPOLLIN | EPOLLONESHOT;
+	ev[0].data.u64 = 0x3333;
+	CHECK(!epoll_ctl(30, EPOLL_CTL_MOD, 33, ev));
+	CHECKF(epoll_wait(30, ev, 8, 0) == 4, "%s", "after the rearm");
+	/* The item of the closed fd 35, removed by that number. */
+	CHECK(dup2(31, 35) == 35);
+	CHECK(!epoll_ctl(30, EPOLL_CTL_DEL, 35, NULL));
+	CHECK(epoll_ctl(30, EPOLL_CTL_DEL, 35, NULL) == -1 && errno == ENOENT);
+	CHECK(epoll_items(30, now, sizeof(now)) == 4);
+	/* Closing the last descriptor of a file removes its item. */
+	CHECK(!close(34));
+	CHECK(epoll_items(30, now, sizeof(now)) == 3);
+}
+
+TEST(epoll_interest_list_and_ready)
+{
+	CKPT_RUN_SIMPLE(epoll_target, NULL);
+}
+
+static void epoll_nested_target(void *arg)
+{
+	int a = epoll_create1(0), b = epoll_create1(0);
+	struct epoll_event ev;
+
+	(void)arg;
+	SETUP(a == 3 && b == 4 && !epoll_add(4, 3, EPOLLIN, 1));
+
+	ckpt_stop();
+
+	CHECK(epoll_wait(4, &ev, 1, 0) == 0);
+}
+
+TEST(epoll_nested_refused)
+{
+	CKPT_RUN_REFUSED(epoll_nested_target, NULL, EOPNOTSUPP, "fd 4",
+			 "epoll instance that watches another (fd 3)");
 }
 
 TEST_HARNESS_MAIN

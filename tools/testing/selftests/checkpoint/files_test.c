@@ -12,7 +12,6 @@
 
 #include "ckpt_task.h"
 
-#include <sys/epoll.h>
 
 #include <libgen.h>
 #include <sys/eventfd.h>
@@ -1013,12 +1012,12 @@ TEST(namespace_file_refused)
 	CKPT_RUN_REFUSED(nsfs_target, NULL, EOPNOTSUPP, "fd 4", "namespace file", "net:[");
 }
 
-static void epoll_target(void *arg)
+static void userfaultfd_target(void *arg)
 {
 	int fd;
 
 	(void)arg;
-	fd = epoll_create1(0);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	SETUP(fd >= 0 && dup2(fd, 4) == 4);
 	close(fd);
 
@@ -1029,7 +1028,7 @@ static void epoll_target(void *arg)
 
 TEST(anon_inode_refused_by_name)
 {
-	CKPT_RUN_REFUSED(epoll_target, NULL, EOPNOTSUPP, "fd 4", "[eventpoll]");
+	CKPT_RUN_REFUSED(userfaultfd_target, NULL, EOPNOTSUPP, "fd 4", "[userfaultfd]");
 }
 
 /* ---- the owner of a file: F_SETOWN, F_SETOWN_EX, F_SETSIG ---- */

@@ -50,6 +50,7 @@
 #include <execinfo.h>
 #include <grp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -142,6 +143,7 @@ static void seed_stop_and_report(void)
 static void seed_files(void *arg)
 {
 	struct itimerspec its = { { 3600, 0 }, { 1800, 500 } };
+	struct epoll_event ev;
 	char ghost[80];
 	int p[2], fd, mfd, n;
 	sigset_t mask;
@@ -175,6 +177,17 @@ static void seed_files(void *arg)
 	SETUP(fcntl(40, F_SETFD, FD_CLOEXEC) == 0);
 	n = fcntl(5, F_DUPFD_CLOEXEC, 100);
 	SETUP(n == 100);
+	/* 14: an epoll instance watching the pipe, the eventfd and the timerfd. */
+	SETUP(epoll_create1(0) == 14);
+	ev.events = EPOLLIN;
+	ev.data.u64 = 5;
+	SETUP(!epoll_ctl(14, EPOLL_CTL_ADD, 5, &ev));
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.u64 = 9;
+	SETUP(!epoll_ctl(14, EPOLL_CTL_ADD, 9, &ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.u64 = 12;
+	SETUP(!epoll_ctl(14, EPOLL_CTL_ADD, 12, &ev));
 	seed_stop_and_report();
 }
 
@@ -932,6 +945,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_RESTART_BLOCK, CKPT_HDR_CPU, CKPT_HDR_THREAD, CKPT_HDR_MM_CONTEXT,
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
+	CKPT_HDR_EPOLL,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

@@ -867,8 +867,8 @@ TEST(owners_and_inherited_dups)
 	check_ids(_metadata, &r, 2, false);
 	root = find_rep(&r, 0);
 	child = find_rep(&r, 1);
-	ASSERT_NE(NULL, root);
-	ASSERT_NE(NULL, child);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(child != NULL);
 	EXPECT_EQ(1, root->val[0]) TH_LOG("F_SETOWN to the child");
 	EXPECT_EQ(1, root->val[1]) TH_LOG("F_SETOWN to the child's process group");
 	EXPECT_EQ(1, root->val[2]) TH_LOG("F_SETOWN_EX to the child's thread");
@@ -1602,7 +1602,7 @@ TEST(objects_shared_outside_refused)
 		EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
 		EXPECT_EQ(EOPNOTSUPP, t.err);
 		EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
-		EXPECT_NE(NULL, strstr(t.log, "is shared memory also open outside the tree"))
+		EXPECT_TRUE(strstr(t.log, "is shared memory also open outside the tree") != NULL)
 			TH_LOG("log: %s", t.log);
 		ASSERT_EQ(0, fstat(t.img, &st));
 		EXPECT_EQ(0, st.st_size);
@@ -1652,7 +1652,7 @@ TEST(harness_pages_refused)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	ASSERT_LE(0, ckpt_log_read(lp[0], log, sizeof(log)));
 	EXPECT_TRUE(ckpt_log_ok(log, "checkpoint: ", " mapping at 0x")) TH_LOG("log: %s", log);
-	EXPECT_NE(NULL, strstr(log, ": /dev/zero (deleted) is also held outside the tree"))
+	EXPECT_TRUE(strstr(log, ": /dev/zero (deleted) is also held outside the tree") != NULL)
 		TH_LOG("log: %s", log);
 	ASSERT_EQ(0, fstat(img, &st));
 	EXPECT_EQ(0, st.st_size);
