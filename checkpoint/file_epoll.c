@@ -35,7 +35,10 @@ static bool ckpt_epoll_match(struct ckpt_ctx *ctx, struct file *file)
 	return eventpoll_is_file(file);
 }
 
-/* The items of @file, each referencing its file; free with ckpt_epoll_put(). */
+/*
+ * The items of @file, each referencing its file; free with ckpt_epoll_put().
+ * ERR_PTR(-EFBIG) for more than CKPT_EPOLL_MAX_ITEMS.
+ */
 static struct eventpoll_item *ckpt_epoll_items(struct file *file, int *nr)
 {
 	struct eventpoll_item *items = NULL;
@@ -44,6 +47,8 @@ static struct eventpoll_item *ckpt_epoll_items(struct file *file, int *nr)
 	for (;;) {
 		if (n < 0)
 			return ERR_PTR(n);
+		if (n > CKPT_EPOLL_MAX_ITEMS)
+			return ERR_PTR(-EFBIG);
 		items = kvcalloc(n ?: 1, sizeof(*items), GFP_KERNEL);
 		if (!items)
 			return ERR_PTR(-ENOMEM);
@@ -67,19 +72,12 @@ static void ckpt_epoll_put(struct eventpoll_item *items, int nr)
 	kvfree(items);
 }
 
-/* What checkpoint refuses of an instance, before anything is written. */
-static int ckpt_epoll_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
+/* What checkpoint refuses of the items of an instance. */
+static int ckpt_epoll_check_items(struct ckpt_ctx *ctx, const struct eventpoll_item *items,
+				  int nr, const char *who)
 {
-	struct eventpoll_item *items;
-	int nr, i, ret = 0;
+	int i, ret = 0;
 
-	items = ckpt_epoll_items(file, &nr);
-	if (IS_ERR(items))
-		return PTR_ERR(items);
-	if (nr > CKPT_EPOLL_MAX_ITEMS)
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "%s is an epoll instance of %d items, more than %d",
-			       who, nr, CKPT_EPOLL_MAX_ITEMS);
 	for (i = 0; i < nr && !ret; i++) {
 		if (eventpoll_is_file(items[i].file))
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
@@ -95,8 +93,42 @@ static int ckpt_epoll_check(struct ckpt_ctx *ctx, struct file *file, const char 
 				       "%s is an epoll instance that watches fd %d, a file no descriptor of the tree holds, not supported",
 				       who, items[i].fd);
 	}
-	ckpt_epoll_put(items, nr);
 	return ret;
+}
+
+/* The items of an instance, if checkpoint can save them all. */
+static struct eventpoll_item *ckpt_epoll_checked_items(struct ckpt_ctx *ctx, struct file *file,
+						       const char *who, int *nr)
+{
+	struct eventpoll_item *items = ckpt_epoll_items(file, nr);
+	int ret;
+
+	if (PTR_ERR_OR_ZERO(items) == -EFBIG) {
+		ckpt_err(ctx, -EOPNOTSUPP, "%s is an epoll instance of more than %d items",
+			 who, CKPT_EPOLL_MAX_ITEMS);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	if (IS_ERR(items))
+		return items;
+	ret = ckpt_epoll_check_items(ctx, items, *nr, who);
+	if (ret) {
+		ckpt_epoll_put(items, *nr);
+		return ERR_PTR(ret);
+	}
+	return items;
+}
+
+/* What checkpoint refuses of an instance, before anything is written. */
+static int ckpt_epoll_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
+{
+	struct eventpoll_item *items;
+	int nr;
+
+	items = ckpt_epoll_checked_items(ctx, file, who, &nr);
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+	ckpt_epoll_put(items, nr);
+	return 0;
 }
 
 /*
@@ -113,10 +145,8 @@ static int ckpt_epoll_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 
 	BUILD_BUG_ON(sizeof(*h) != 16);
 	BUILD_BUG_ON(sizeof(h->items[0]) != 24);
-	ret = ckpt_epoll_check(ctx, file, r->who);
-	if (ret)
-		return ret;
-	items = ckpt_epoll_items(file, &nr);
+	/* The items written are the items checked. */
+	items = ckpt_epoll_checked_items(ctx, file, r->who, &nr);
 	if (IS_ERR(items))
 		return PTR_ERR(items);
 	h = kvzalloc(struct_size(h, items, nr), GFP_KERNEL);

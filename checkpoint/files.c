@@ -464,6 +464,7 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 			fput(f);
 			if (f == file)
 				return true;
+			cond_resched();
 		}
 	}
 	return false;
