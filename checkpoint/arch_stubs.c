@@ -11,6 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/mm_types.h>
 #include <linux/utsname.h>
 #include <asm/syscall.h>
 
@@ -71,6 +72,11 @@ void __weak ckpt_arch_child_restored(void)
 
 void __weak ckpt_arch_free(struct ckpt_ctx *ctx)
 {
+}
+
+unsigned long __weak ckpt_arch_mm_tables_end(struct mm_struct *mm)
+{
+	return mm->task_size;
 }
 
 long __weak ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs)

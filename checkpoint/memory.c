@@ -35,6 +35,7 @@
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <asm/mmu_context.h>
+#include <asm/tlb.h>
 
 #include "internal.h"
 
@@ -1412,6 +1413,33 @@ static int ckpt_build_mm(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return ret;
 }
 
+/*
+ * Free the page tables below the lowest mapping of @mm, as munmap() of the
+ * last mapping there would have.  On s390x the top table of a new mm covers
+ * the first 4 TiB; mapping above that (the vdso, a mapping of the image)
+ * makes it a lower-level table, which exit_mmap() walks only where there are
+ * mappings: an image with none below 4 TiB, or a restart that fails before
+ * it maps them, would leak it.  Elsewhere there is nothing to free.
+ */
+static void ckpt_free_low_tables(struct mm_struct *mm)
+{
+	unsigned long end, ceiling = USER_PGTABLES_CEILING;
+	struct vm_area_struct *vma;
+	struct mmu_gather tlb;
+
+	mmap_write_lock(mm);
+	vma = find_vma(mm, FIRST_USER_ADDRESS);
+	end = vma ? vma->vm_start : ckpt_arch_mm_tables_end(mm);
+	if (vma)
+		ceiling = end;
+	if (end > FIRST_USER_ADDRESS) {
+		tlb_gather_mmu(&tlb, mm);
+		free_pgd_range(&tlb, FIRST_USER_ADDRESS, end, FIRST_USER_ADDRESS, ceiling);
+		tlb_finish_mmu(&tlb);
+	}
+	mmap_write_unlock(mm);
+}
+
 /**
  * ckpt_read_mm() - read the address space and build it aside
  * @ctx: restart context
@@ -1485,6 +1513,7 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	prev = ckpt_switch_mm(mm);
 	ret = ckpt_build_mm(ctx, mm, h);
 	ckpt_switch_mm(prev);
+	ckpt_free_low_tables(mm);
 	if (ret)
 		goto out;
 	ckpt_unmark_vmas(mm);

@@ -190,6 +190,20 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx);
 long ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs);
 
 /**
+ * ckpt_arch_mm_tables_end() - the end of the user addresses an mm's page
+ * tables cover
+ * @mm: an address space restart(2) built
+ *
+ * Restart frees the page tables below the lowest mapping of the mm it
+ * built, over the whole range when it has none.  The default is
+ * @mm->task_size; s390x, whose page tables grow with the mappings, has its
+ * own.
+ *
+ * Return: the end address, exclusive.
+ */
+unsigned long ckpt_arch_mm_tables_end(struct mm_struct *mm);
+
+/**
  * ckpt_arch_prepare_child() - prepare a task that restart(2) created for a
  * process of a tree
  * @p: the task, created by copy_process() as a child of current and not

@@ -348,6 +348,21 @@ int ckpt_arch_read_mm_context(struct ckpt_ctx *ctx, struct mm_struct *mm)
 }
 
 /**
+ * ckpt_arch_mm_tables_end() - the end of what the page tables of an s390x
+ * mm cover
+ * @mm: an address space restart(2) built
+ *
+ * Its top table grows with the mappings, from 3 levels (4 TiB) up; no
+ * walk may go past it.
+ *
+ * Return: the limit of its address space control element.
+ */
+unsigned long ckpt_arch_mm_tables_end(struct mm_struct *mm)
+{
+	return mm->context.asce_limit;
+}
+
+/**
  * ckpt_arch_restore() - give current the registers read
  * @ctx: restart context, past the point of no return
  *
