@@ -479,8 +479,10 @@ int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
 		uses->own[1] = get_pipe_info(ctx->logfile, false);
 	uses->walked = kvcalloc(max, sizeof(*uses->walked), GFP_KERNEL);
 	ret = uses->walked ? 0 : -ENOMEM;
+	/* A thread's files and mm are its main thread's. */
 	for (i = 0; !ret && i < tree->nr; i++)
-		if (!(tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE))
+		if (!(tree->tasks[i].e.flags &
+		      (CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD)))
 			ret = ckpt_use_task(ctx, uses, tree->tasks[i].task, max);
 	if (!ret)
 		ret = ckpt_uses_compare(ctx, uses, written);

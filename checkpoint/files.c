@@ -451,7 +451,8 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 	for (i = 0; i < tree->nr; i++) {
 		struct task_struct *t = tree->tasks[i].task;
 
-		if (tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE)
+		/* A thread's table is its main thread's. */
+		if (tree->tasks[i].e.flags & (CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD))
 			continue;
 		for (fd = 0; ; fd++) {
 			struct file *f;
@@ -509,7 +510,7 @@ static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char 
 /*
  * The pid of the image that names @pid, the owner of a file of type @type:
  * a task of the tree, or (PIDTYPE_PGID) the process group of one; 0 if
- * none is.
+ * none is, -1 for a thread of the tree other than a main thread.
  */
 static pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type)
 {
@@ -526,7 +527,7 @@ static pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_
 		if (type == PIDTYPE_PGID && task_pgrp(m->task) == pid)
 			nr = m->e.pgid;
 		else if (type != PIDTYPE_PGID && task_pid(m->task) == pid)
-			nr = m->e.pid;
+			nr = m->e.flags & CKPT_TREE_TASK_THREAD ? -1 : m->e.pid;
 	}
 	rcu_read_unlock();
 	return nr;
@@ -547,8 +548,8 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 	struct fown_struct *o = file_f_owner(file);
 	struct pid *owner = NULL;
 	bool self = false, same_ids = true;
+	pid_t nr = 0, in_tree = 0;
 	enum pid_type type;
-	pid_t nr = 0;
 
 	h->fown_type = F_OWNER_TID;
 	if (!o)
@@ -586,10 +587,15 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
 	if (self) {
 		h->fown_flags = CKPT_FOWN_SELF;
 	} else if (owner) {
-		h->fown_pid = ckpt_owner_in_tree(ctx, owner, type);
+		in_tree = ckpt_owner_in_tree(ctx, owner, type);
+		h->fown_pid = max(in_tree, 0);
 		h->fown_flags = CKPT_FOWN_TREE;
 	}
 	put_pid(owner);
+	if (in_tree < 0)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is owned (F_SETOWN_EX) by thread %d, not a main thread, not supported",
+				who, nr);
 	if (owner && !self && !h->fown_pid)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is owned (F_SETOWN) by %s %d, outside the tree, not supported",
@@ -812,7 +818,9 @@ static bool ckpt_owner_known(struct ckpt_ctx *ctx, pid_t nr, enum pid_type type)
 	for (i = 0; i < tree->nr; i++) {
 		const struct ckpt_tree_task *e = &tree->tasks[i].e;
 
-		if (type == PIDTYPE_PGID ? e->pgid == nr : e->pid == nr)
+		/* A thread is created after the owners are set: not one. */
+		if (type == PIDTYPE_PGID ? e->pgid == nr :
+		    e->pid == nr && !(e->flags & CKPT_TREE_TASK_THREAD))
 			return true;
 	}
 	return false;
@@ -890,6 +898,9 @@ static struct task_struct *ckpt_owner_task(struct ckpt_ctx *ctx, pid_t nr,
 	for (i = 0; i < tree->nr; i++) {
 		struct ckpt_tree_member *m = &tree->tasks[i];
 
+		/* Threads are created after the owners are set. */
+		if (m->e.flags & CKPT_TREE_TASK_THREAD)
+			continue;
 		if (type == PIDTYPE_PGID ? m->e.pgid == nr : m->e.pid == nr)
 			/* An image restored into the caller has no other task. */
 			return m->task ?: current;

@@ -207,6 +207,10 @@ struct ckpt_owner {
  * @nr_owners: how many
  * @files_share: the descriptor table shared with other tasks, or NULL
  * @fs_share: the fs_struct shared with other tasks, or NULL
+ * @member: the task of the tree whose state this is
+ * @thread: a thread that is not the main thread of its process: only the
+ *	task, credentials, registers, restart block and its own pending
+ *	signals are read
  */
 struct ckpt_restart_state {
 	struct ckpt_hdr_task task;
@@ -227,6 +231,8 @@ struct ckpt_restart_state {
 	unsigned int nr_owners;
 	struct ckpt_share *files_share;
 	struct ckpt_share *fs_share;
+	struct ckpt_tree_member *member;
+	bool thread;
 };
 
 /**
@@ -236,8 +242,14 @@ struct ckpt_restart_state {
  * @nsw: checkpoint: its context switch count when found stopped
  * @rst: restart: the state its records hold, NULL for a zombie
  * @arch: restart: its architecture state
- * @first_child: restart: index of its first child, -1 for none
+ * @first_child: restart: index of its first child, -1 for none; the
+ *	children of the other threads of a process are its main thread's,
+ *	which creates them
  * @next_sibling: restart: index of its next sibling, -1 for none
+ * @first_thread: restart: a main thread: index of its first other thread,
+ *	-1 for none
+ * @next_thread: restart: a thread: index of the next thread of its
+ *	process, -1 for none
  * @pgrp: restart: index of the leader of its process group, -1 outside
  * @sess: restart: index of the leader of its session, -1 outside
  * @tree: restart: the tree
@@ -251,6 +263,8 @@ struct ckpt_tree_member {
 	void *arch;
 	int first_child;
 	int next_sibling;
+	int first_thread;
+	int next_thread;
 	int pgrp;
 	int sess;
 	struct ckpt_tree *tree;
@@ -266,6 +280,7 @@ struct ckpt_tree_pid {
 /**
  * struct ckpt_tree - the tasks of an image
  * @nr: how many
+ * @nr_threads: how many of them are threads that are not main threads
  * @flags: CKPT_TREE_* bits
  * @tasks: the tasks, each parent before its children
  * @pids: restart: the pids of @tasks, sorted
@@ -277,9 +292,9 @@ struct ckpt_tree_pid {
  * @wq: restart: the tasks and the caller wait here; its lock protects the
  *	counts below and @error
  * @created: tasks created
- * @started: tasks past step 1
- * @joined: tasks past step 2
- * @applied: tasks past step 3
+ * @started: processes past step 1
+ * @joined: processes past step 2
+ * @applied: tasks past step 3, threads included
  * @left: tasks done with the operation (the caller frees it after)
  * @error: the first failure, which kills the tree
  * @outside_pgrp: the process group of the caller, for tasks whose group
@@ -287,6 +302,7 @@ struct ckpt_tree_pid {
  */
 struct ckpt_tree {
 	unsigned int nr;
+	unsigned int nr_threads;
 	u32 flags;
 	struct ckpt_tree_member *tasks;
 	struct ckpt_tree_pid *pids;
@@ -339,6 +355,7 @@ void ckpt_pipe_free(void *pipe);
 int ckpt_checkpoint_task(struct ckpt_ctx *ctx);
 long ckpt_restart(struct ckpt_ctx *ctx);
 long ckpt_restore_current(struct ckpt_ctx *ctx);
+long ckpt_restore_thread(struct ckpt_ctx *ctx);
 void ckpt_restart_state_free(struct ckpt_ctx *ctx);
 int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
 		     unsigned long *nsw, bool again);
@@ -357,6 +374,7 @@ bool ckpt_is_pidns_root(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_tree(struct ckpt_ctx *ctx);
 long ckpt_restart_tree(struct ckpt_ctx *ctx);
 void ckpt_tree_free(struct ckpt_ctx *ctx);
+int ckpt_tree_spawn_threads(struct ckpt_ctx *ctx);
 int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
 		   int size, const char **name);
 
@@ -368,6 +386,7 @@ int ckpt_read_creds(struct ckpt_ctx *ctx);
 int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_task(struct ckpt_ctx *ctx);
 void ckpt_restore_task(struct ckpt_ctx *ctx);
+void ckpt_restore_task_thread(struct ckpt_ctx *ctx);
 int ckpt_write_sched(struct ckpt_ctx *ctx, struct task_struct *t,
 		     struct ckpt_hdr_task *h);
 int ckpt_check_sched(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *h);
@@ -377,6 +396,7 @@ int ckpt_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sigpending(struct ckpt_ctx *ctx);
 void ckpt_restore_signals(struct ckpt_ctx *ctx);
+void ckpt_restore_thread_signals(struct ckpt_ctx *ctx);
 
 /* restart_block.c */
 int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);

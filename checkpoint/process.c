@@ -21,6 +21,7 @@
 #include <linux/path.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -91,15 +92,10 @@ static bool ckpt_in_syscall_stop(struct task_struct *t)
 int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
-	int threads = get_nr_threads(t);
 	bool traced;
 
 	if (t->flags & (PF_KTHREAD | PF_IO_WORKER))
 		return ckpt_err(ctx, -EINVAL, "pid %d is a kernel thread", pid);
-	if (threads > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has %d threads; only single-threaded processes are supported",
-				pid, threads);
 	read_lock(&tasklist_lock);
 	traced = !list_empty(&t->ptraced);
 	read_unlock(&tasklist_lock);
@@ -294,6 +290,29 @@ static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ret;
 }
 
+/* The records of a thread of a process of the tree, not its main thread. */
+static int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	int ret;
+
+	ctx->task = t;
+	ret = ckpt_pin_task(ctx, t);
+	if (!ret)
+		ret = ckpt_write_task(ctx, t);
+	if (!ret)
+		ret = ckpt_write_creds(ctx, t);
+	if (!ret)
+		ret = ckpt_arch_write_cpu(ctx, t);
+	if (!ret)
+		ret = ckpt_arch_write_thread(ctx, t);
+	if (!ret)
+		ret = ckpt_write_restart_block(ctx, t);
+	if (!ret)
+		ret = ckpt_write_sigpending(ctx, t);
+	ckpt_unpin_task(ctx, t);
+	return ret;
+}
+
 /**
  * ckpt_checkpoint_task() - write the header and the records of a tree
  * @ctx: checkpoint context; @ctx->root_task is its root
@@ -323,9 +342,14 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 		ret = ckpt_arch_write_header(ctx);
 	if (!ret)
 		ret = ckpt_write_tree(ctx);
-	for (i = 0; !ret && i < ctx->tree->nr; i++)
-		if (!(ctx->tree->tasks[i].e.flags & CKPT_TREE_TASK_ZOMBIE))
-			ret = ckpt_write_one(ctx, ctx->tree->tasks[i].task);
+	for (i = 0; !ret && i < ctx->tree->nr; i++) {
+		const struct ckpt_tree_member *m = &ctx->tree->tasks[i];
+
+		if (m->e.flags & CKPT_TREE_TASK_THREAD)
+			ret = ckpt_write_thread(ctx, m->task);
+		else if (!(m->e.flags & CKPT_TREE_TASK_ZOMBIE))
+			ret = ckpt_write_one(ctx, m->task);
+	}
 	if (!ret)
 		ret = ckpt_recheck_tree(ctx);
 	up_read(&root->signal->exec_update_lock);
@@ -390,6 +414,25 @@ static int ckpt_read_one(struct ckpt_ctx *ctx)
 	return ret;
 }
 
+/* Read and check the records of a thread that is not a main thread. */
+static int ckpt_read_thread(struct ckpt_ctx *ctx)
+{
+	int ret;
+
+	ret = ckpt_read_task(ctx);
+	if (!ret)
+		ret = ckpt_read_creds(ctx);
+	if (!ret)
+		ret = ckpt_arch_read_cpu(ctx);
+	if (!ret)
+		ret = ckpt_arch_read_thread(ctx);
+	if (!ret)
+		ret = ckpt_read_restart_block(ctx);
+	if (!ret)
+		ret = ckpt_read_sigpending(ctx);
+	return ret;
+}
+
 /* Read the records of every live task of the tree, and the tail. */
 static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 {
@@ -405,9 +448,11 @@ static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 		m->rst = kzalloc(sizeof(*m->rst), GFP_KERNEL);
 		if (!m->rst)
 			return -ENOMEM;
+		m->rst->member = m;
+		m->rst->thread = m->e.flags & CKPT_TREE_TASK_THREAD;
 		ctx->rst = m->rst;
 		ctx->arch = NULL;
-		ret = ckpt_read_one(ctx);
+		ret = m->rst->thread ? ckpt_read_thread(ctx) : ckpt_read_one(ctx);
 		m->arch = ctx->arch;
 		ctx->rst = NULL;
 		ctx->arch = NULL;
@@ -440,6 +485,10 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ckpt_restore_fs(ctx);
+	/* Its other threads share what it has now, before its credentials. */
+	ret = ckpt_tree_spawn_threads(ctx);
+	if (ret)
+		return ret;
 	ckpt_restore_owners(ctx);
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
@@ -447,6 +496,38 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	current->pdeath_signal = ctx->rst->task.pdeath_signal;
 	ckpt_restore_mm_creds(ctx);
 	ckpt_restore_signals(ctx);
+	ckpt_restore_restart_block(ctx);
+	return 0;
+}
+
+/**
+ * ckpt_restore_thread() - give a thread of a restored process its state
+ * @ctx: restart context, past the point of no return; @ctx->rst and
+ *	@ctx->arch are the thread's, the cred_guard_mutex of current is held
+ *
+ * Current is a thread its main thread created (ckpt_tree_spawn_threads()),
+ * which shares the mm, the files, the fs_struct and the signal handlers
+ * restored there; this restores the thread's own state but its registers,
+ * which ckpt_arch_restore() sets last.
+ *
+ * Return: 0 or a negative errno, after which current must be killed.
+ */
+long ckpt_restore_thread(struct ckpt_ctx *ctx)
+{
+	int dumpable;
+	long ret;
+
+	ckpt_restore_task_thread(ctx);
+	ret = ckpt_restore_sched(ctx);
+	if (ret)
+		return ret;
+	/* Its credentials are its own; the mm's dumpable flag is the process's. */
+	dumpable = get_dumpable(current->mm);
+	commit_creds(ctx->rst->cred);
+	ctx->rst->cred = NULL;
+	set_dumpable(current->mm, dumpable);
+	current->pdeath_signal = ctx->rst->task.pdeath_signal;
+	ckpt_restore_thread_signals(ctx);
 	ckpt_restore_restart_block(ctx);
 	return 0;
 }

@@ -252,15 +252,17 @@ static void ckpt_restore_rlimits(const struct ckpt_hdr_task *h)
 }
 
 /**
- * ckpt_restore_task() - give current the state of the TASK record
+ * ckpt_restore_task_thread() - give current the state of the TASK record
+ * that is its own as a thread
  * @ctx: restart context, past the point of no return
+ *
+ * Name, robust list, alternate signal stack, rseq area, timer slack: what
+ * each thread of a process has.
  */
-void ckpt_restore_task(struct ckpt_ctx *ctx)
+void ckpt_restore_task_thread(struct ckpt_ctx *ctx)
 {
 	const struct ckpt_hdr_task *h = &ctx->rst->task;
 	struct task_struct *t = current;
-	struct itimerspec64 v;
-	int i;
 
 	__set_task_comm(t, h->comm, false);
 	t->personality = h->personality;
@@ -284,9 +286,26 @@ void ckpt_restore_task(struct ckpt_ctx *ctx)
 	if (t->rseq)
 		rseq_set_notify_resume(t);
 #endif
-	ckpt_restore_rlimits(h);
 	t->timer_slack_ns = h->timer_slack_ns;
 	t->default_timer_slack_ns = h->default_timer_slack_ns;
+}
+
+/**
+ * ckpt_restore_task() - give current the state of the TASK record read
+ * @ctx: restart context, past the point of no return
+ *
+ * The thread's own state (ckpt_restore_task_thread()) and that of its
+ * process: resource limits, interval timers, OOM score.
+ */
+void ckpt_restore_task(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_hdr_task *h = &ctx->rst->task;
+	struct task_struct *t = current;
+	struct itimerspec64 v;
+	int i;
+
+	ckpt_restore_task_thread(ctx);
+	ckpt_restore_rlimits(h);
 	t->signal->is_child_subreaper = !!(h->flags & CKPT_TASK_CHILD_SUBREAPER);
 	mutex_lock(&oom_adj_mutex);
 	t->signal->oom_score_adj = h->oom_score_adj;
@@ -406,7 +425,7 @@ static int ckpt_write_queue(struct ckpt_hdr_sigpending *h, u32 max,
 /**
  * ckpt_write_sigpending() - write the pending signals
  * @ctx: checkpoint context
- * @t: the task
+ * @t: the task; a main thread writes those of its process too
  *
  * Return: 0 or a negative errno.
  */
@@ -428,10 +447,12 @@ again:
 		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", task_pid_vnr(t));
 	}
 	h->pending = ckpt_sigset_to_u64(&t->pending.signal);
-	h->shared_pending = ckpt_sigset_to_u64(&t->signal->shared_pending.signal);
 	ret = ckpt_write_queue(h, max, &t->pending, false);
-	if (!ret)
+	/* Those of the process, with its main thread. */
+	if (!ret && thread_group_leader(t)) {
+		h->shared_pending = ckpt_sigset_to_u64(&t->signal->shared_pending.signal);
 		ret = ckpt_write_queue(h, max, &t->signal->shared_pending, true);
+	}
 	unlock_task_sighand(t, &flags);
 	if (ret == -EAGAIN) {
 		kvfree(h);
@@ -459,7 +480,8 @@ int ckpt_read_sigpending(struct ckpt_ctx *ctx)
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	ctx->rst->sigpending = h;
-	if (h->h.len != struct_size(h, entries, h->nr) || h->__reserved)
+	if (h->h.len != struct_size(h, entries, h->nr) || h->__reserved ||
+	    (ctx->rst->thread && h->shared_pending))
 		return ckpt_err(ctx, -EINVAL, "malformed sigpending record");
 	for (i = 0; i < h->nr; i++) {
 		const struct ckpt_sigpending_entry *e = &h->entries[i];
@@ -496,6 +518,44 @@ static void ckpt_queue_bare(const struct ckpt_hdr_sigpending *h, u64 set,
 	}
 }
 
+/* The blocked mask and the pending signals: of the thread, or all. */
+static void ckpt_restore_pending(struct ckpt_ctx *ctx, bool process)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	const struct ckpt_hdr_sigpending *h = rst->sigpending;
+	struct sighand_struct *sighand = current->sighand;
+	struct kernel_siginfo info;
+	sigset_t set;
+	u32 i;
+
+	ckpt_u64_to_sigset(rst->task.blocked, &set);
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&set);
+	if (rst->task.flags & CKPT_TASK_RESTORE_SIGMASK) {
+		ckpt_u64_to_sigset(rst->task.saved_sigmask, &current->saved_sigmask);
+		sigdelsetmask(&current->saved_sigmask,
+			      sigmask(SIGKILL) | sigmask(SIGSTOP));
+		set_restore_sigmask();
+	}
+
+	spin_lock_irq(&sighand->siglock);
+	for (i = 0; i < h->nr; i++) {
+		const struct ckpt_sigpending_entry *e = &h->entries[i];
+
+		if (sig_kernel_only(e->signo) || (e->shared && !process))
+			continue;
+		memcpy(&info, e->info, sizeof(info));
+		send_signal_locked(e->signo, &info, current,
+				   e->shared ? PIDTYPE_TGID : PIDTYPE_PID);
+	}
+	ckpt_queue_bare(h, h->pending, false);
+	if (process)
+		ckpt_queue_bare(h, h->shared_pending, true);
+	spin_unlock_irq(&sighand->siglock);
+
+	set_notify_signal(current);
+}
+
 /**
  * ckpt_restore_signals() - give current the dispositions, the blocked
  * mask and the pending signals of the image
@@ -509,11 +569,7 @@ static void ckpt_queue_bare(const struct ckpt_hdr_sigpending *h, u64 set,
 void ckpt_restore_signals(struct ckpt_ctx *ctx)
 {
 	struct ckpt_restart_state *rst = ctx->rst;
-	const struct ckpt_hdr_sigpending *h = rst->sigpending;
 	struct sighand_struct *sighand = current->sighand;
-	struct kernel_siginfo info;
-	sigset_t set;
-	u32 i;
 	int sig;
 
 	spin_lock_irq(&sighand->siglock);
@@ -539,30 +595,24 @@ void ckpt_restore_signals(struct ckpt_ctx *ctx)
 		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 		do_sigaction(sig, &ka, NULL);
 	}
+	ckpt_restore_pending(ctx, true);
+}
 
-	ckpt_u64_to_sigset(rst->task.blocked, &set);
-	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	set_current_blocked(&set);
-	if (rst->task.flags & CKPT_TASK_RESTORE_SIGMASK) {
-		ckpt_u64_to_sigset(rst->task.saved_sigmask, &current->saved_sigmask);
-		sigdelsetmask(&current->saved_sigmask,
-			      sigmask(SIGKILL) | sigmask(SIGSTOP));
-		set_restore_sigmask();
+/**
+ * ckpt_restore_thread_signals() - give a thread that is not the main
+ * thread its blocked mask and its own pending signals
+ * @ctx: restart context, past the point of no return
+ *
+ * The dispositions and the signals pending for the process are the main
+ * thread's, restored by ckpt_restore_signals() before this thread existed.
+ */
+void ckpt_restore_thread_signals(struct ckpt_ctx *ctx)
+{
+	spin_lock_irq(&current->sighand->siglock);
+	if (!fatal_signal_pending(current)) {
+		flush_sigqueue(&current->pending);
+		clear_thread_flag(TIF_SIGPENDING);
 	}
-
-	spin_lock_irq(&sighand->siglock);
-	for (i = 0; i < h->nr; i++) {
-		const struct ckpt_sigpending_entry *e = &h->entries[i];
-
-		if (sig_kernel_only(e->signo))
-			continue;
-		memcpy(&info, e->info, sizeof(info));
-		send_signal_locked(e->signo, &info, current,
-				   e->shared ? PIDTYPE_TGID : PIDTYPE_PID);
-	}
-	ckpt_queue_bare(h, h->pending, false);
-	ckpt_queue_bare(h, h->shared_pending, true);
-	spin_unlock_irq(&sighand->siglock);
-
-	set_notify_signal(current);
+	spin_unlock_irq(&current->sighand->siglock);
+	ckpt_restore_pending(ctx, false);
 }

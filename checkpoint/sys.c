@@ -15,6 +15,7 @@
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
@@ -152,6 +153,10 @@ static int ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
 	ctx->root_task = t;
 	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d", pid);
+	if (!thread_group_leader(t))
+		return ckpt_err(ctx, -EINVAL,
+				"%d is a thread of process %d: checkpoint the process",
+				pid, task_tgid_vnr(t));
 	return 0;
 }
 

@@ -50,16 +50,36 @@
 
 #include "internal.h"
 
-/* The next task after @t of the subtree of @root, in pre-order. */
+/* The first child of a thread of a process, from thread @th on. */
+static struct task_struct *ckpt_first_child(struct task_struct *th)
+{
+	for (; th; th = __next_thread(th))
+		if (!list_empty(&th->children))
+			return list_first_entry(&th->children, struct task_struct, sibling);
+	return NULL;
+}
+
+/*
+ * The next task after @t of the subtree of @root, in pre-order: a process
+ * (its main thread), its other threads, then the children of each of its
+ * threads in turn.  Called under tasklist_lock.
+ */
 static struct task_struct *ckpt_tree_next(struct task_struct *root,
 					  struct task_struct *t)
 {
-	if (!list_empty(&t->children))
-		return list_first_entry(&t->children, struct task_struct, sibling);
-	while (t != root) {
+	struct task_struct *n = __next_thread(t);
+
+	if (n)
+		return n;
+	n = ckpt_first_child(t->group_leader);
+	if (n)
+		return n;
+	for (t = t->group_leader; t != root; t = t->real_parent->group_leader) {
 		if (!list_is_last(&t->sibling, &t->real_parent->children))
 			return list_next_entry(t, sibling);
-		t = t->real_parent;
+		n = ckpt_first_child(__next_thread(t->real_parent));
+		if (n)
+			return n;
 	}
 	return NULL;
 }
@@ -104,7 +124,7 @@ bool ckpt_is_pidns_root(struct ckpt_ctx *ctx, struct task_struct *t)
 static unsigned int ckpt_tree_fill(struct ckpt_ctx *ctx, struct ckpt_tree *tree,
 				   unsigned int max)
 {
-	struct task_struct *root = ctx->root_task, *t;
+	struct task_struct *root = ctx->root_task, *t, *parent;
 	struct pid_namespace *ns = task_active_pid_ns(root);
 	unsigned int n = 0;
 	int j;
@@ -124,10 +144,17 @@ static unsigned int ckpt_tree_fill(struct ckpt_ctx *ctx, struct ckpt_tree *tree,
 		m->e.pid = task_pid_nr_ns(t, ns);
 		m->e.pgid = task_pgrp_nr_ns(t, ns);
 		m->e.sid = task_session_nr_ns(t, ns);
-		m->e.exit_signal = t->exit_signal;
 		m->e.parent = -1;
+		/* A thread names its main thread, a process its parent. */
+		parent = t->real_parent;
+		if (!thread_group_leader(t)) {
+			m->e.flags = CKPT_TREE_TASK_THREAD;
+			parent = t->group_leader;
+		} else {
+			m->e.exit_signal = t->exit_signal;
+		}
 		for (j = n - 2; t != root && j >= 0; j--)
-			if (tree->tasks[j].task == t->real_parent) {
+			if (tree->tasks[j].task == parent) {
 				m->e.parent = j;
 				break;
 			}
@@ -176,6 +203,26 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"pid %d is in session %d, whose leader is not in the tree",
 					pid, m->e.sid);
+		if (m->e.flags & CKPT_TREE_TASK_THREAD) {
+			struct task_struct *l;
+			const char *what = NULL;
+
+			if (m->e.parent < 0)
+				return ckpt_err(ctx, -EBUSY, "thread %d has no main thread", pid);
+			l = tree->tasks[m->e.parent].task;
+
+			/* The tables a thread shares with its main thread. */
+			task_lock(t);
+			if (t->files != l->files)
+				what = "file descriptor table";
+			else if (t->fs != l->fs)
+				what = "working directory and root";
+			task_unlock(t);
+			if (what)
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"thread %d of pid %d has its own %s (unshare()), not supported",
+						pid, task_pid_vnr(l), what);
+		}
 		if (m->e.flags & CKPT_TREE_TASK_ZOMBIE) {
 			if (!thread_group_empty(t))
 				return ckpt_err(ctx, -EOPNOTSUPP,
@@ -199,7 +246,8 @@ static int ckpt_tree_check(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 			struct task_struct *o = tree->tasks[j].task;
 			const char *what = NULL;
 
-			if (tree->tasks[j].e.flags & CKPT_TREE_TASK_ZOMBIE)
+			if (tree->tasks[j].e.flags & CKPT_TREE_TASK_ZOMBIE ||
+			    same_thread_group(t, o))
 				continue;
 			/* A files table or fs_struct is written once, shared. */
 			if (t->mm && t->mm == o->mm)
@@ -240,9 +288,10 @@ static int ckpt_tree_check_tasks(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		ctx->task = m->task;
 		if (!ret)
 			ret = ckpt_check_unsupported(ctx, m->task);
-		if (!ret)
+		/* A thread's files and mm are its main thread's. */
+		if (!ret && !(m->e.flags & CKPT_TREE_TASK_THREAD))
 			ret = ckpt_check_files(ctx, m->task);
-		if (!ret)
+		if (!ret && !(m->e.flags & CKPT_TREE_TASK_THREAD))
 			ret = ckpt_check_mm(ctx, m->task);
 		ctx->task = task;
 		ckpt_unpin_task(ctx, m->task);
@@ -270,6 +319,10 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	ctx->tree = tree;
 	tree->ctx = ctx;
+	if (ctx->root_task == current && !thread_group_empty(current))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"the caller has %d threads: checkpoint(0) of a multi-threaded process is not supported",
+				get_nr_threads(current));
 	/* Count, then fill: a tree of stopped tasks does not change between. */
 	n = ckpt_tree_fill(ctx, tree, 0);
 	for (tries = 0; ; tries++) {
@@ -464,33 +517,54 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		struct ckpt_tree_member *m = &tree->tasks[i];
 		const struct ckpt_tree_task *e = &m->e;
 		bool zombie = e->flags & CKPT_TREE_TASK_ZOMBIE;
+		bool thread = e->flags & CKPT_TREE_TASK_THREAD;
+		const struct ckpt_tree_task *p = i && e->parent >= 0 && e->parent < i ?
+						 &tree->tasks[e->parent].e : NULL;
 		int err = 0;
 
 		m->first_child = -1;
 		m->next_sibling = -1;
+		m->first_thread = -1;
+		m->next_thread = -1;
 		m->pgrp = -1;
 		m->sess = -1;
 		last[i] = -1;
 		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL || e->__reserved ||
 		    (!zombie && e->exit_code) || !valid_signal(e->exit_signal) ||
-		    (zombie && !ckpt_exit_code_ok(e)))
+		    (zombie && !ckpt_exit_code_ok(e)) ||
+		    (thread && (zombie || e->exit_signal || !i)))
 			err = ckpt_err(ctx, -EINVAL, "malformed entry %d of the tree", i);
 		else if (!tree->no_pids && (e->pid <= 0 || e->pid > PID_MAX_LIMIT))
 			err = ckpt_err(ctx, -EINVAL, "bad pid %d in the tree", e->pid);
 		else if (!i && (e->parent != -1 || zombie))
 			err = ckpt_err(ctx, -EINVAL, "the root of the tree is %s",
 				       zombie ? "a zombie" : "not first");
-		else if (i && (e->parent < 0 || e->parent >= i ||
-			       tree->tasks[e->parent].e.flags & CKPT_TREE_TASK_ZOMBIE))
+		else if (i && (!p || p->flags & CKPT_TREE_TASK_ZOMBIE ||
+			       (thread && p->flags & CKPT_TREE_TASK_THREAD)))
 			err = ckpt_err(ctx, -EINVAL, "pid %d of the tree has a bad parent",
+				       e->pid);
+		else if (thread && (e->pgid != p->pgid || e->sid != p->sid))
+			err = ckpt_err(ctx, -EINVAL,
+				       "thread %d is not in the group and session of its process",
 				       e->pid);
 		if (err) {
 			kvfree(last);
 			return err;
 		}
-		if (i) {
+		if (thread) {
+			/* The threads of a process, in order. */
+			int *link = &tree->tasks[e->parent].first_thread;
+
+			while (*link >= 0)
+				link = &tree->tasks[*link].next_thread;
+			*link = i;
+			tree->nr_threads++;
+		} else if (i) {
+			/* The main thread creates the children of its threads. */
 			int p = e->parent;
 
+			if (tree->tasks[p].e.flags & CKPT_TREE_TASK_THREAD)
+				p = tree->tasks[p].e.parent;
 			if (last[p] < 0)
 				tree->tasks[p].first_child = i;
 			else
@@ -528,13 +602,22 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, 
 		struct ckpt_tree_member *m = &tree->tasks[i];
 		const struct ckpt_tree_task *e = &m->e;
 		int sess = ckpt_tree_find(tree, e->sid);
-		int born = -1;
+		int born = -1, pp = e->parent;
 
+		if (e->flags & CKPT_TREE_TASK_THREAD) {
+			/* Its process's, checked with its entry. */
+			before[i] = before[pp];
+			m->sess = tree->tasks[pp].sess;
+			continue;
+		}
 		if (i) {
-			const struct ckpt_tree_member *p = &tree->tasks[e->parent];
+			const struct ckpt_tree_member *p;
 
-			born = p->sess == e->parent && sess != e->parent ?
-			       before[e->parent] : p->sess;
+			/* A child of a thread is born where its process is. */
+			if (tree->tasks[pp].e.flags & CKPT_TREE_TASK_THREAD)
+				pp = tree->tasks[pp].e.parent;
+			p = &tree->tasks[pp];
+			born = p->sess == pp && sess != pp ? before[pp] : p->sess;
 		}
 		before[i] = born;
 		m->sess = sess == i ? i : born;
@@ -550,6 +633,10 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, 
 		struct ckpt_tree_member *m = &tree->tasks[i];
 		int g = ckpt_tree_find(tree, m->e.pgid);
 
+		if (m->e.flags & CKPT_TREE_TASK_THREAD) {
+			m->pgrp = tree->tasks[m->e.parent].pgrp;
+			continue;
+		}
 		m->pgrp = g;
 		if (g == i)
 			continue;
@@ -598,13 +685,24 @@ int ckpt_read_tree(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/*
+ * How many tasks @count must reach: steps 1 and 2 are those of the
+ * processes, before their other threads exist.
+ */
+static unsigned int ckpt_tree_target(struct ckpt_tree *tree, unsigned int *count)
+{
+	if (count == &tree->started || count == &tree->joined)
+		return tree->nr - tree->nr_threads;
+	return tree->nr;
+}
+
 /* Has every task reached @count, or has one failed? */
 static bool ckpt_tree_reached(struct ckpt_tree *tree, unsigned int *count)
 {
 	bool done;
 
 	spin_lock_irq(&tree->wq.lock);
-	done = tree->error || *count == tree->nr;
+	done = tree->error || *count == ckpt_tree_target(tree, count);
 	spin_unlock_irq(&tree->wq.lock);
 	return done;
 }
@@ -681,22 +779,29 @@ out:
 
 static void ckpt_tree_task_work(struct callback_head *work);
 
+/* What a thread of a process shares with the others. */
+#define CKPT_CLONE_THREAD	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+				 CLONE_THREAD | CLONE_SYSVSEM)
+
 /*
- * Create the task @i of the tree as a child of current, with its pid; it
- * restores itself in ckpt_tree_task_work() before it first returns to user
- * space.  Called with @tree->lock held.
+ * Create the task @i of the tree as a child of current, or a thread of
+ * current's process, with its pid; it restores itself in
+ * ckpt_tree_task_work() before it first returns to user space.  Called
+ * with @tree->lock held.
  */
 static int ckpt_tree_fork(struct ckpt_tree *tree, int i)
 {
 	struct ckpt_tree_member *m = &tree->tasks[i];
+	bool thread = m->e.flags & CKPT_TREE_TASK_THREAD;
 	pid_t tid = m->e.pid;
 	struct kernel_clone_args args = {
 		/*
-		 * A copy of current's mm until the task's own replaces it: not
-		 * CLONE_VM, which would leave its marks (MMF_MULTIPROCESS, a
-		 * shadow stack) in the caller's.
+		 * A process: a copy of current's mm until its own replaces it,
+		 * not CLONE_VM, which would leave its marks (MMF_MULTIPROCESS,
+		 * a shadow stack) in the caller's.  A thread: current's, which
+		 * is its process's already.
 		 */
-		.flags = CLONE_UNTRACED,
+		.flags = CLONE_UNTRACED | (thread ? CKPT_CLONE_THREAD : 0),
 		.exit_signal = m->e.exit_signal,
 		.set_tid = &tid,
 		.set_tid_size = 1,
@@ -722,7 +827,7 @@ static int ckpt_tree_fork(struct ckpt_tree *tree, int i)
 		return -ESRCH;
 	}
 	ckpt_arch_prepare_child(p);
-	if (IS_ENABLED(CONFIG_LRU_GEN_WALKS_MMU)) {
+	if (IS_ENABLED(CONFIG_LRU_GEN_WALKS_MMU) && !thread) {
 		/* As kernel_clone() does for a new mm. */
 		task_lock(p);
 		lru_gen_add_mm(p->mm);
@@ -732,6 +837,47 @@ static int ckpt_tree_fork(struct ckpt_tree *tree, int i)
 	tree->created++;
 	spin_unlock_irq(&tree->wq.lock);
 	wake_up_new_task(p);
+	return 0;
+}
+
+/**
+ * ckpt_tree_spawn_threads() - create the other threads of the process
+ * being restored
+ * @ctx: restart context, past the point of no return; current is the main
+ *	thread, with its new mm, files and fs_struct, and not yet its
+ *	credentials (creating a thread with its tid needs the caller's)
+ *
+ * Each thread restores its own state in its task work, after this one's.
+ * The children of the threads, which the main thread created in step 1,
+ * are then given to the thread that forked them.
+ *
+ * Return: 0 or a negative errno, after a line.
+ */
+int ckpt_tree_spawn_threads(struct ckpt_ctx *ctx)
+{
+	struct ckpt_tree_member *m = ctx->rst->member;
+	struct ckpt_tree *tree = ctx->tree;
+	int t, c, ret = 0;
+
+	if (!m || m->first_thread < 0)
+		return 0;
+	for (t = m->first_thread; !ret && t >= 0; t = tree->tasks[t].next_thread)
+		ret = ckpt_tree_fork(tree, t);
+	if (ret)
+		return ret;
+	write_lock_irq(&tasklist_lock);
+	for (c = m->first_child; c >= 0; c = tree->tasks[c].next_sibling) {
+		struct task_struct *child = tree->tasks[c].task;
+		struct task_struct *p = tree->tasks[tree->tasks[c].e.parent].task;
+
+		if (p == current)
+			continue;
+		child->real_parent = p;
+		if (!child->ptrace)
+			child->parent = p;
+		list_move_tail(&child->sibling, &p->children);
+	}
+	write_unlock_irq(&tasklist_lock);
 	return 0;
 }
 
@@ -843,7 +989,10 @@ static int ckpt_tree_apply(struct ckpt_tree *tree, int i)
 	m->rst->cred->process_keyring = NULL;
 #endif
 	mutex_lock(&current->signal->cred_guard_mutex);
-	ret = ckpt_restore_current(ctx);
+	if (m->e.flags & CKPT_TREE_TASK_THREAD)
+		ret = ckpt_restore_thread(ctx);
+	else
+		ret = ckpt_restore_current(ctx);
 	mutex_unlock(&current->signal->cred_guard_mutex);
 	if (!ret) {
 		ckpt_arch_restore(ctx);
@@ -878,6 +1027,14 @@ static void ckpt_tree_task_work(struct callback_head *work)
 		ckpt_tree_count(tree, &tree->left, ret);
 		return;
 	}
+	/* A thread, created in step 3, has only that step. */
+	if (m->e.flags & CKPT_TREE_TASK_THREAD) {
+		ret = ckpt_tree_reached_error(tree) ? -EINTR : ckpt_tree_apply(tree, i);
+		ckpt_tree_count(tree, &tree->applied, ret);
+		if (!ret)
+			goto restored;
+		goto out;
+	}
 	ret = ckpt_tree_create(tree, i);
 	ckpt_tree_count(tree, &tree->started, ret);
 	if (!ret)
@@ -900,6 +1057,7 @@ static void ckpt_tree_task_work(struct callback_head *work)
 	ckpt_tree_count(tree, &tree->applied, ret);
 	if (ret)
 		goto out;
+restored:
 	/*
 	 * Restored: the tree succeeds once every task is.  A fatal signal
 	 * of the image (pending, not blocked) ends this task as it would

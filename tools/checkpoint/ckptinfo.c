@@ -525,6 +525,11 @@ static int do_tree(size_t off, const struct ckpt_hdr *h)
 		for (uint32_t i = 0; i < t->nr_tasks; i++) {
 			const struct ckpt_tree_task *e = &t->tasks[i];
 
+			if (e->flags & CKPT_TREE_TASK_THREAD) {
+				printf("  %*sthread %d of pid %d\n", (int)depth[i] * 2, "",
+				       e->pid, t->tasks[e->parent].pid);
+				continue;
+			}
 			printf("  %*spid %d pgid %d sid %d exit_signal %u", (int)depth[i] * 2, "",
 			       e->pid, e->pgid, e->sid, e->exit_signal);
 			if (e->flags & CKPT_TREE_TASK_ZOMBIE)

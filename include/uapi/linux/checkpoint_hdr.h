@@ -94,7 +94,11 @@ struct ckpt_hdr {
  * MM_CONTEXT, one VMA per memory area each followed by its PAGES records,
  * CPU, THREAD (with its REGSET records, if any), RESTART_BLOCK and
  * SIGPENDING; and last TAIL.  An object (a file, a pipe) is written once,
- * with the first task that holds it; the later ones refer to it.
+ * with the first task that holds it; the later ones refer to it.  A thread
+ * other than the main thread of its process (%CKPT_TREE_TASK_THREAD) has
+ * only TASK, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING, the last
+ * without the signals pending for the process: it shares the rest with
+ * its main thread.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
@@ -382,24 +386,31 @@ struct ckpt_hdr_task {
 
 /* &ckpt_tree_task.flags: a zombie, not reaped yet; no other record. */
 #define CKPT_TREE_TASK_ZOMBIE		(1U << 0)
-#define CKPT_TREE_TASK_FLAGS_ALL	CKPT_TREE_TASK_ZOMBIE
+/*
+ * &ckpt_tree_task.flags: a thread of the process whose main thread is
+ * @parent, not its main thread; it has the records of its own state only.
+ */
+#define CKPT_TREE_TASK_THREAD		(1U << 1)
+#define CKPT_TREE_TASK_FLAGS_ALL	(CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD)
 
 /**
  * struct ckpt_tree_task - one task of the tree
- * @pid: its pid, in the pid namespace of the root
- * @parent: index in &ckpt_hdr_tree.tasks of its parent, -1 for the root;
- *	a parent comes before its children
+ * @pid: its pid, in the pid namespace of the root; a thread's thread id
+ * @parent: index in &ckpt_hdr_tree.tasks of its parent (the thread that
+ *	forked it), -1 for the root; for a %CKPT_TREE_TASK_THREAD, the main
+ *	thread of its process; a parent comes before its children
  * @pgid: its process group, 0 when its leader is outside the namespace
  * @sid: its session, 0 when its leader is outside the namespace
  * @flags: CKPT_TREE_TASK_* bits
  * @exit_code: a zombie's wait status, as waitpid(2) returns it; else 0
  * @exit_signal: the signal its parent gets when it exits (SIGCHLD), 0 for
- *	none
+ *	none and for a thread
  * @__reserved: zero
  *
  * A @pgid or @sid that is not the pid of a task of the tree names the
  * group or session of the root, which the tree left; restart puts such a
- * task in the caller's.
+ * task in the caller's.  A thread has the @pgid and @sid of its main
+ * thread.
  */
 struct ckpt_tree_task {
 	__s32 pid;

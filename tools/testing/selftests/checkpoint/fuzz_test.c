@@ -50,6 +50,7 @@
 #include <execinfo.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -310,20 +311,37 @@ static void seed_user(void *arg)
 }
 
 /*
- * A tree of three: the root, a zombie child that exited with 7 and a
- * stopped child with a pipe to the root.  Restored (in a new pid
- * namespace: restart(2) returns its root's pid to the restarter), the
- * child writes to the pipe and exits; the root reports once it has read
- * that and reaped both with their statuses.
+ * A tree of three: the root, with a second thread blocked in a read, a
+ * zombie child that exited with 7 and a stopped child with a pipe to the
+ * root.  Restored (in a new pid namespace: restart(2) returns its root's
+ * pid to the restarter), the child writes to the pipe and exits; the root
+ * reports once it has read that, reaped both with their statuses and
+ * woken and joined its thread.
  */
+static int seed_thread_pipe[2];
+
+/* The second thread of the tree seed's root: blocked in a read. */
+static void *seed_thread(void *arg)
+{
+	char b = 0;
+
+	(void)arg;
+	if (read(seed_thread_pipe[0], &b, 1) != 1 || b != 't')
+		return NULL;
+	return (void *)1L;
+}
+
 static void seed_tree(void *arg)
 {
 	pid_t zombie, child;
+	void *thread_ok = NULL;
+	pthread_t th;
 	int p[2], st;
 	char b;
 
 	(void)arg;
-	SETUP(!pipe(p));
+	SETUP(!pipe(p) && !pipe(seed_thread_pipe));
+	SETUP(!pthread_create(&th, NULL, seed_thread, NULL));
 	zombie = fork();
 	if (zombie == 0)
 		_exit(7);
@@ -343,7 +361,9 @@ static void seed_tree(void *arg)
 		return;
 	if (read(p[0], &b, 1) != 1 || b != 'c' ||
 	    waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st) ||
-	    waitpid(zombie, &st, 0) != zombie || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+	    waitpid(zombie, &st, 0) != zombie || !WIFEXITED(st) || WEXITSTATUS(st) != 7 ||
+	    write(seed_thread_pipe[1], "t", 1) != 1 || pthread_join(th, &thread_ok) ||
+	    !thread_ok)
 		_exit(FUZZ_EXIT_TREE);
 	fuzz_report();
 	_exit(0);

@@ -3,7 +3,8 @@
  * Real programs under checkpoint/restart: Debian's static busybox running
  * a shell script whose loop forks commands, a pipeline and a command
  * substitution at each turn, and Debian's python3.11 running a program
- * that talks to a child python through two pipes (subprocess.Popen).
+ * that talks to a child python through two pipes (subprocess.Popen), and
+ * one whose four worker threads answer the main thread through queues.
  * The harness packs both into every guest (harness/guest-debs.sh,
  * build-userspace.sh): a missing one fails the test.
  *
@@ -75,6 +76,41 @@ static const char py_script[] =
 	"p.stdin.close()\n"
 	"print('child exit', p.wait(), flush=True)\n";
 
+/*
+ * The python program with threads: four workers take the numbers from a
+ * queue and put their answers in another; the main thread prints them.
+ * Every thread waits in a futex (a lock of the queue, the GIL) most of
+ * the time.
+ */
+static const char pyth_script[] =
+	"import queue\n"
+	"import threading\n"
+	"import time\n"
+	"\n"
+	"jobs = queue.Queue()\n"
+	"results = queue.Queue()\n"
+	"\n"
+	"def worker(k):\n"
+	"    while True:\n"
+	"        i = jobs.get()\n"
+	"        if i is None:\n"
+	"            break\n"
+	"        results.put((i, i * i + 7, k))\n"
+	"\n"
+	"threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]\n"
+	"for t in threads:\n"
+	"    t.start()\n"
+	"for i in range(" XSTR(LOOPS) "):\n"
+	"    jobs.put(i)\n"
+	"    j, v, k = results.get()\n"
+	"    print(j, v, flush=True)\n"
+	"    time.sleep(0.05)\n"
+	"for t in threads:\n"
+	"    jobs.put(None)\n"
+	"for t in threads:\n"
+	"    t.join()\n"
+	"print('threads done', threading.active_count(), flush=True)\n";
+
 /* What the script prints, computed here. */
 static size_t sh_expected(char *buf, size_t size)
 {
@@ -98,6 +134,16 @@ static size_t py_expected(char *buf, size_t size)
 	return n;
 }
 
+static size_t pyth_expected(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LOOPS; i++)
+		n += snprintf(buf + n, size - n, "%d %d\n", i, i * i + 7);
+	n += snprintf(buf + n, size - n, "threads done 1\n");
+	return n;
+}
+
 struct prog {
 	const char *name;		/* for the file names */
 	const char *interp;		/* what runs the script */
@@ -110,6 +156,9 @@ struct prog {
 /* The shell is checkpointed in a pipeline: itself, the { } subshell, sed and tr. */
 static const struct prog busybox_sh = { "sh", BUSYBOX, "sh", 4, sh_script, sh_expected };
 static const struct prog python = { "py", PYTHON, PYTHON, 2, py_script, py_expected };
+/* One process, five threads. */
+static const struct prog python_threads = { "pyth", PYTHON, PYTHON, 1, pyth_script,
+					    pyth_expected };
 
 #define OUT_MAX		4096
 
@@ -498,6 +547,16 @@ TEST_F_TIMEOUT(realprog, python_pipe_same_pids, 300)
 TEST_F_TIMEOUT(realprog, python_pipe_new_pidns, 300)
 {
 	run_restarted(_metadata, &self->run, &python, CKPT_RESTART_NEW_PIDNS);
+}
+
+TEST_F_TIMEOUT(realprog, python_threads_same_pids, 300)
+{
+	run_restarted(_metadata, &self->run, &python_threads, CKPT_RESTART_SAME_PIDS);
+}
+
+TEST_F_TIMEOUT(realprog, python_threads_new_pidns, 300)
+{
+	run_restarted(_metadata, &self->run, &python_threads, CKPT_RESTART_NEW_PIDNS);
 }
 
 TEST_HARNESS_MAIN

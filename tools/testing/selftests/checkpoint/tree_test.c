@@ -17,12 +17,14 @@
 
 #include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 
 #define MAX_TASKS	8
@@ -1884,6 +1886,466 @@ static int try_image(struct tree *t, const uint8_t *buf, size_t len, char *log, 
  * fixed): restart(2) fails cleanly and leaves no task, or restores a tree;
  * the kernel does not crash (the console is checked for that).
  */
+/* ------------------------------------------------------------------ */
+/* Threads: a process of 7 threads, each in another state.            */
+/* ------------------------------------------------------------------ */
+
+#define NTHR		6
+#define THR_OK		0x7e57
+
+static volatile int thr_go;		/* set by the main thread after restart */
+static volatile int thr_ready;
+static pid_t thr_tid0[NTHR + 1], thr_tid1[NTHR + 1];
+static int thr_ok[NTHR + 1], thr_why[NTHR + 1];
+static int thr_pipe[2], thr_poll_pipe[2];
+static uint32_t thr_futex;
+static pthread_mutex_t thr_mx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t thr_cv = PTHREAD_COND_INITIALIZER;
+static int thr_cv_flag;
+static unsigned long thr_fp_n;
+static double thr_fp_a, thr_fp_b;
+static volatile int thr_sig_tid;
+static volatile int thr_sig_onstack;
+static char thr_altstack[64 * 1024];
+
+/* FUTEX_WAIT with a relative timeout, whatever the size of time_t. */
+static long futex_wait_timeout(uint32_t *f, uint32_t val, const struct timespec *ts)
+{
+#ifdef SYS_futex_time64
+	if (sizeof(ts->tv_sec) == 8 && sizeof(long) == 4)
+		return syscall(SYS_futex_time64, f, FUTEX_WAIT_PRIVATE, val, ts, NULL, 0);
+#endif
+	return syscall(SYS_futex, f, FUTEX_WAIT_PRIVATE, val, ts, NULL, 0);
+}
+
+/* The floating-point work: a loop with its values in registers. */
+static __attribute__((noinline)) unsigned long fp_loop(volatile int *stop, unsigned long max,
+						       double *pa, double *pb)
+{
+	double a = 1.0, b = 0.5, c = 1.0000001, d = 0.9999997;
+	unsigned long n;
+
+	for (n = 0; (!stop || !*stop) && n < max; n++) {
+		a = a * c + b * 1e-7;
+		b = b * d + a * 1e-9;
+	}
+	*pa = a;
+	*pb = b;
+	return n;
+}
+
+static void thr_name(int k)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "thr%d", k);
+	prctl(PR_SET_NAME, name);
+}
+
+static int thr_name_ok(int k)
+{
+	char name[16] = "", want[16];
+
+	snprintf(want, sizeof(want), "thr%d", k);
+	prctl(PR_GET_NAME, name);
+	return !strcmp(name, want);
+}
+
+static void thr_enter(int k)
+{
+	thr_name(k);
+	thr_tid0[k] = ckpt_gettid();
+	__atomic_add_fetch(&thr_ready, 1, __ATOMIC_SEQ_CST);
+}
+
+static void thr_leave(int k, bool ok, int why)
+{
+	thr_tid1[k] = ckpt_gettid();
+	thr_ok[k] = ok && thr_name_ok(k) ? THR_OK : 0;
+	thr_why[k] = why;
+}
+
+static void on_usr2(int sig)
+{
+	char here;
+
+	(void)sig;
+	thr_sig_tid = ckpt_gettid();
+	thr_sig_onstack = &here >= thr_altstack && &here < thr_altstack + sizeof(thr_altstack);
+}
+
+static void *thr_main(void *arg)
+{
+	int k = (int)(long)arg;
+	bool ok = false;
+	int why = 0;
+
+	switch (k) {
+	case 1: {	/* floating point, running at the checkpoint */
+		thr_enter(k);
+		thr_fp_n = fp_loop(&thr_go, ~0UL, &thr_fp_a, &thr_fp_b);
+		ok = thr_fp_n > 0;
+		break;
+	}
+	case 2: {	/* nanosleep with time left */
+		struct timespec ts = { 2, 0 };
+		double t0;
+
+		thr_enter(k);
+		t0 = ckpt_now();
+		why = nanosleep(&ts, NULL) ? errno : 0;
+		ok = !why && ckpt_now() - t0 >= 2.0;
+		break;
+	}
+	case 3: {	/* a futex wait with a timeout */
+		struct timespec ts = { 60, 0 };
+		long r;
+
+		thr_enter(k);
+		do {
+			r = futex_wait_timeout(&thr_futex, 0, &ts);
+		} while (r && errno == EINTR);
+		why = r ? errno : 0;
+		ok = __atomic_load_n(&thr_futex, __ATOMIC_SEQ_CST) == 1 &&
+		     (!r || errno == EAGAIN);
+		break;
+	}
+	case 4:		/* a condition variable */
+		pthread_mutex_lock(&thr_mx);
+		thr_enter(k);
+		while (!thr_cv_flag)
+			pthread_cond_wait(&thr_cv, &thr_mx);
+		ok = thr_cv_flag == 1;
+		pthread_mutex_unlock(&thr_mx);
+		break;
+	case 5: {	/* a blocking read, then poll */
+		struct pollfd p = { .fd = thr_poll_pipe[0], .events = POLLIN };
+		char c = 0;
+
+		thr_enter(k);
+		why = read(thr_pipe[0], &c, 1) == 1 ? 0 : errno;
+		ok = c == 'r' && poll(&p, 1, 30000) == 1 && read(thr_poll_pipe[0], &c, 1) == 1 &&
+		     c == 'p';
+		break;
+	}
+	case 6: {	/* its own mask and alternate stack, a signal after restart */
+		stack_t ss = { .ss_sp = thr_altstack, .ss_size = sizeof(thr_altstack) };
+		struct sigaction sa = { .sa_handler = on_usr2, .sa_flags = SA_ONSTACK };
+		sigset_t set, now;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		if (sigaltstack(&ss, NULL) || sigaction(SIGUSR2, &sa, NULL) ||
+		    pthread_sigmask(SIG_BLOCK, &set, NULL))
+			break;
+		thr_enter(k);
+		while (!thr_sig_tid)
+			pause();
+		pthread_sigmask(SIG_BLOCK, NULL, &now);
+		ok = thr_sig_tid == ckpt_gettid() && thr_sig_onstack &&
+		     sigismember(&now, SIGUSR1) && !sigismember(&now, SIGUSR2);
+		break;
+	}
+	}
+	thr_leave(k, ok, why);
+	return NULL;
+}
+
+/* Is the set of tids in /proc/self/task that of @tids? */
+static int same_task_list(const pid_t *tids, int n)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int found = 0, total = 0;
+
+	while (d && (e = readdir(d))) {
+		pid_t tid = atoi(e->d_name);
+
+		if (tid <= 0)
+			continue;
+		total++;
+		for (int i = 0; i < n; i++)
+			if (tids[i] == tid)
+				found++;
+	}
+	if (d)
+		closedir(d);
+	return found == n && total == n;
+}
+
+static void threads_root(int idx)
+{
+	struct report all[NTHR + 1];
+	pthread_t th[NTHR + 1];
+	double a, b;
+	int k;
+
+	(void)idx;
+	if (pipe(thr_pipe) || pipe(thr_poll_pipe))
+		_exit(80);
+	for (k = 1; k <= NTHR; k++)
+		if (pthread_create(&th[k], NULL, thr_main, (void *)(long)k))
+			_exit(81);
+	while (__atomic_load_n(&thr_ready, __ATOMIC_SEQ_CST) < NTHR)
+		ckpt_sleep(0.005);
+	ckpt_sleep(0.1);
+	thr_tid0[0] = ckpt_gettid();
+	task_start(&all[0], 0);
+	/* Checkpointed, killed and restarted in this nap. */
+	nap(1.5);
+
+	thr_go = 1;
+	__atomic_store_n(&thr_futex, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &thr_futex, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	pthread_mutex_lock(&thr_mx);
+	thr_cv_flag = 1;
+	pthread_cond_signal(&thr_cv);
+	pthread_mutex_unlock(&thr_mx);
+	if (write(thr_pipe[1], "r", 1) != 1 || write(thr_poll_pipe[1], "p", 1) != 1)
+		_exit(82);
+	while (!thr_tid1[6] && !thr_sig_tid) {
+		pthread_kill(th[6], SIGUSR2);
+		ckpt_sleep(0.01);
+	}
+	thr_tid1[0] = ckpt_gettid();
+	all[0].val[0] = same_task_list(thr_tid0, NTHR + 1);
+	for (k = 1; k <= NTHR; k++)
+		pthread_join(th[k], NULL);
+	/* The same loop run here, as many times: the same bits. */
+	fp_loop(NULL, thr_fp_n, &a, &b);
+	all[0].val[1] = !memcmp(&a, &thr_fp_a, sizeof(a)) && !memcmp(&b, &thr_fp_b, sizeof(b));
+	all[0].val[2] = thr_fp_n > 0;
+	ids(&all[0].pid1);
+	for (k = 1; k <= NTHR; k++) {
+		memset(&all[k], 0, sizeof(all[k]));
+		all[k].idx = k;
+		all[k].pid0 = thr_tid0[k];
+		all[k].pid1 = thr_tid1[k];
+		all[k].val[0] = thr_ok[k];
+		all[k].val[1] = thr_why[k];
+	}
+	if (write(1, all, sizeof(all)) != sizeof(all))
+		_exit(93);
+	_exit(0);
+}
+
+/*
+ * Every thread keeps its tid, its registers (a floating-point loop that
+ * gives the bits of an uninterrupted run), its name, blocked mask and
+ * alternate stack, and resumes its blocking call: nanosleep with the time
+ * left, a futex wait, a condition variable, a read and a poll, all woken
+ * after restart; /proc/self/task lists the same tids.
+ */
+static void run_threads(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, threads_root, 1, 0.4);
+	tree_save(_metadata, &t);
+	tree_restore(_metadata, &t, flags, &r);
+	ASSERT_EQ(NTHR + 1, r.nrep) TH_LOG("%d reports", r.nrep);
+	EXPECT_EQ(map_pid(r.rep[0].pid0, r.rep[0].pid0, newns), r.rep[0].pid1);
+	EXPECT_EQ(newns ? 0 : 1, r.rep[0].val[0]) TH_LOG("/proc/self/task");
+	EXPECT_EQ(1, r.rep[0].val[1]) TH_LOG("floating point bits after %d iterations",
+					    r.rep[0].val[2]);
+	for (int k = 1; k <= NTHR; k++) {
+		const struct report *e = find_rep(&r, k);
+
+		ASSERT_TRUE(e != NULL);
+		EXPECT_EQ(e->pid0, e->pid1) TH_LOG("thread %d", k);
+		EXPECT_EQ(THR_OK, e->val[0]) TH_LOG("thread %d: error %d", k, e->val[1]);
+	}
+	close(t.img);
+}
+
+TEST(threads_same_tids)
+{
+	run_threads(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+/*
+ * A PI mutex held by one thread with another blocked on it, a robust
+ * mutex whose owner thread exited, and a child forked by a thread that is
+ * not the main thread.
+ */
+static pthread_mutex_t pi_mx, robust_mx;
+static volatile int pi_release, pi_got, pi_holding;
+static pid_t child_thr_tid;
+static int child_go[2], child_back[2];
+static volatile int child_ppid_ok, child_wait_ok, child_forked;
+
+static void *pi_holder(void *arg)
+{
+	(void)arg;
+	if (pthread_mutex_lock(&pi_mx))
+		return NULL;
+	pi_holding = 1;
+	while (!pi_release)
+		ckpt_sleep(0.01);
+	pthread_mutex_unlock(&pi_mx);
+	return NULL;
+}
+
+static void *pi_waiter(void *arg)
+{
+	(void)arg;
+	if (!pthread_mutex_lock(&pi_mx)) {
+		pi_got = pi_release;
+		pthread_mutex_unlock(&pi_mx);
+	}
+	return NULL;
+}
+
+static void *robust_owner(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&robust_mx);
+	return NULL;	/* exits holding it */
+}
+
+static void *child_forker(void *arg)
+{
+	struct report r;
+	pid_t c;
+	int st;
+
+	(void)arg;
+	child_thr_tid = ckpt_gettid();
+	c = fork();
+	if (c == 0) {
+		pid_t ppid;
+		char b;
+
+		task_start(&r, 1);
+		if (read(child_go[0], &b, 1) != 1)
+			_exit(70);
+		ppid = getppid();
+		_exit(write(child_back[1], &ppid, sizeof(ppid)) == sizeof(ppid) ? 0 : 71);
+	}
+	child_forked = 1;
+	if (c < 0)
+		return NULL;
+	{
+		pid_t ppid = 0;
+
+		if (read(child_back[0], &ppid, sizeof(ppid)) == sizeof(ppid))
+			child_ppid_ok = ppid == getpid() && ckpt_gettid() == child_thr_tid;
+	}
+	/* Its own child: __WNOTHREAD finds it. */
+	child_wait_ok = waitpid(c, &st, __WNOTHREAD) == c && WIFEXITED(st) && !WEXITSTATUS(st);
+	return NULL;
+}
+
+static void pi_root(int idx)
+{
+	pthread_mutexattr_t a;
+	pthread_t hold, wait, fork_th, rob;
+	struct report r;
+	int ret;
+
+	if (pipe(child_go) || pipe(child_back) || pthread_mutexattr_init(&a) ||
+	    pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT) ||
+	    pthread_mutex_init(&pi_mx, &a) ||
+	    pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_NONE) ||
+	    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) ||
+	    pthread_mutex_init(&robust_mx, &a))
+		_exit(80);
+	if (pthread_create(&rob, NULL, robust_owner, NULL) || pthread_join(rob, NULL) ||
+	    pthread_create(&hold, NULL, pi_holder, NULL))
+		_exit(81);
+	while (!pi_holding)
+		ckpt_sleep(0.005);
+	if (pthread_create(&wait, NULL, pi_waiter, NULL) ||
+	    pthread_create(&fork_th, NULL, child_forker, NULL))
+		_exit(82);
+	while (!child_forked)
+		ckpt_sleep(0.005);
+	ckpt_sleep(0.2);
+	task_start(&r, idx);
+	task_started();
+	/* Checkpointed, killed and restarted in this nap. */
+	nap(1.2);
+
+	pi_release = 1;
+	if (write(child_go[1], "g", 1) != 1)
+		_exit(83);
+	pthread_join(hold, NULL);
+	pthread_join(wait, NULL);
+	pthread_join(fork_th, NULL);
+	r.val[0] = pi_got;
+	r.val[1] = child_ppid_ok;
+	r.val[2] = child_wait_ok;
+	ret = pthread_mutex_lock(&robust_mx);
+	r.val[3] = ret == EOWNERDEAD;
+	ids(&r.pid1);
+	if (write(1, &r, sizeof(r)) != sizeof(r))
+		_exit(93);
+	_exit(0);
+}
+
+TEST(threads_pi_robust_and_thread_child)
+{
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, pi_root, 2, 0.3);
+	tree_save(_metadata, &t);
+	tree_restore(_metadata, &t, CKPT_RESTART_SAME_PIDS, &r);
+	ASSERT_EQ(1, r.nrep);
+	EXPECT_EQ(r.rep[0].pid0, r.rep[0].pid1);
+	EXPECT_EQ(1, r.rep[0].val[0]) TH_LOG("the PI mutex was not handed over");
+	EXPECT_EQ(1, r.rep[0].val[1]) TH_LOG("the child's parent process, the thread's tid");
+	EXPECT_EQ(1, r.rep[0].val[2]) TH_LOG("waitpid(__WNOTHREAD) in that thread");
+	EXPECT_EQ(1, r.rep[0].val[3]) TH_LOG("the robust mutex is not EOWNERDEAD");
+	close(t.img);
+}
+
+static void *unshare_files(void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_FILES))
+		_exit(83);
+	__atomic_add_fetch(&thr_ready, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void unshared_root(int idx)
+{
+	struct report r;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, unshare_files, NULL))
+		_exit(81);
+	while (!__atomic_load_n(&thr_ready, __ATOMIC_SEQ_CST))
+		ckpt_sleep(0.005);
+	task_start(&r, idx);
+	for (;;)
+		pause();
+}
+
+/* A thread with a descriptor table of its own: refused, naming it. */
+TEST(thread_own_files_refused)
+{
+	struct tree t;
+	struct stat st;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, unshared_root, 1, 0.1);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", "has its own file descriptor table"))
+		TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	tree_kill(&t);
+	close(t.img);
+}
+
 FIXTURE(slow) {};
 FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
