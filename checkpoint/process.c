@@ -109,7 +109,7 @@ int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring", pid);
 #endif
 #ifdef CONFIG_SYSVIPC
-	if (t->sysvsem.undo_list)
+	if (sem_undo_pending(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has SysV semaphore undo state", pid);
 #endif

@@ -190,6 +190,16 @@ long ckpt_arch_restore(struct ckpt_ctx *ctx);
 long ckpt_arch_syscall_error(struct task_struct *t, struct pt_regs *regs);
 
 /**
+ * sem_undo_pending() - does a task have SysV semaphore undo entries?
+ * @tsk: the task, stopped or current
+ *
+ * Defined in ipc/sem.c with CONFIG_SYSVIPC.
+ *
+ * Return: true if the undo list of @tsk holds an entry.
+ */
+bool sem_undo_pending(struct task_struct *tsk);
+
+/**
  * ckpt_arch_mm_tables_end() - the end of the user addresses an mm's page
  * tables cover
  * @mm: an address space restart(2) built

@@ -4,7 +4,8 @@
  * a shell script whose loop forks commands, a pipeline and a command
  * substitution at each turn, and Debian's python3.11 running a program
  * that talks to a child python through two pipes (subprocess.Popen), and
- * one whose four worker threads answer the main thread through queues.
+ * one whose four worker threads answer the main thread through lists
+ * under a condition variable.
  * The harness packs both into every guest (harness/guest-debs.sh,
  * build-userspace.sh): a missing one fails the test.
  *
@@ -78,35 +79,46 @@ static const char py_script[] =
 
 /*
  * The python program with threads: four workers take the numbers from a
- * queue and put their answers in another; the main thread prints them.
- * Every thread waits in a futex (a lock of the queue, the GIL) most of
- * the time.
+ * list and put their answers in another, under a condition variable; the
+ * main thread prints them.  Every thread waits in a futex (the condition,
+ * the GIL) most of the time.
  */
 static const char pyth_script[] =
-	"import queue\n"
 	"import threading\n"
 	"import time\n"
 	"\n"
-	"jobs = queue.Queue()\n"
-	"results = queue.Queue()\n"
+	"cv = threading.Condition()\n"
+	"jobs = []\n"
+	"results = []\n"
 	"\n"
 	"def worker(k):\n"
 	"    while True:\n"
-	"        i = jobs.get()\n"
-	"        if i is None:\n"
-	"            break\n"
-	"        results.put((i, i * i + 7, k))\n"
+	"        with cv:\n"
+	"            while not jobs:\n"
+	"                cv.wait()\n"
+	"            i = jobs.pop(0)\n"
+	"            if i is None:\n"
+	"                return\n"
+	"        r = (i, i * i + 7)\n"
+	"        with cv:\n"
+	"            results.append(r)\n"
+	"            cv.notify_all()\n"
 	"\n"
 	"threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]\n"
 	"for t in threads:\n"
 	"    t.start()\n"
 	"for i in range(" XSTR(LOOPS) "):\n"
-	"    jobs.put(i)\n"
-	"    j, v, k = results.get()\n"
+	"    with cv:\n"
+	"        jobs.append(i)\n"
+	"        cv.notify_all()\n"
+	"        while not results:\n"
+	"            cv.wait()\n"
+	"        j, v = results.pop(0)\n"
 	"    print(j, v, flush=True)\n"
 	"    time.sleep(0.05)\n"
-	"for t in threads:\n"
-	"    jobs.put(None)\n"
+	"with cv:\n"
+	"    jobs.extend([None] * 4)\n"
+	"    cv.notify_all()\n"
 	"for t in threads:\n"
 	"    t.join()\n"
 	"print('threads done', threading.active_count(), flush=True)\n";

@@ -240,6 +240,19 @@ static void tree_kill(struct tree *t)
 	/* The tasks of a pid namespace go with their init. */
 	while (waitpid(-1, &st, __WALL | WNOHANG) > 0)
 		;
+	/*
+	 * A task whose parent was not the test comes to it once its parent
+	 * died: reap until every pid is free.
+	 */
+	for (i = 0; i < t->n; i++) {
+		double end = ckpt_now() + 10;
+
+		while (!kill(t->pids[i], 0) && ckpt_now() < end) {
+			while (waitpid(-1, &st, __WALL | WNOHANG) > 0)
+				;
+			ckpt_sleep(0.002);
+		}
+	}
 }
 
 struct restored {
@@ -1965,7 +1978,7 @@ static void thr_leave(int k, bool ok, int why)
 	thr_why[k] = why;
 }
 
-static void on_usr2(int sig)
+static void thr_on_usr2(int sig)
 {
 	char here;
 
@@ -1988,13 +2001,13 @@ static void *thr_main(void *arg)
 		break;
 	}
 	case 2: {	/* nanosleep with time left */
-		struct timespec ts = { 2, 0 };
+		struct timespec ts = { 3, 0 };
 		double t0;
 
 		thr_enter(k);
 		t0 = ckpt_now();
 		why = nanosleep(&ts, NULL) ? errno : 0;
-		ok = !why && ckpt_now() - t0 >= 2.0;
+		ok = !why && ckpt_now() - t0 >= 3.0;
 		break;
 	}
 	case 3: {	/* a futex wait with a timeout */
@@ -2030,7 +2043,7 @@ static void *thr_main(void *arg)
 	}
 	case 6: {	/* its own mask and alternate stack, a signal after restart */
 		stack_t ss = { .ss_sp = thr_altstack, .ss_size = sizeof(thr_altstack) };
-		struct sigaction sa = { .sa_handler = on_usr2, .sa_flags = SA_ONSTACK };
+		struct sigaction sa = { .sa_handler = thr_on_usr2, .sa_flags = SA_ONSTACK };
 		sigset_t set, now;
 
 		sigemptyset(&set);
@@ -2093,6 +2106,8 @@ static void threads_root(int idx)
 	task_start(&all[0], 0);
 	/* Checkpointed, killed and restarted in this nap. */
 	nap(1.5);
+	/* Every thread is still there. */
+	all[0].val[0] = same_task_list(thr_tid0, NTHR + 1);
 
 	thr_go = 1;
 	__atomic_store_n(&thr_futex, 1, __ATOMIC_SEQ_CST);
@@ -2108,7 +2123,6 @@ static void threads_root(int idx)
 		ckpt_sleep(0.01);
 	}
 	thr_tid1[0] = ckpt_gettid();
-	all[0].val[0] = same_task_list(thr_tid0, NTHR + 1);
 	for (k = 1; k <= NTHR; k++)
 		pthread_join(th[k], NULL);
 	/* The same loop run here, as many times: the same bits. */
