@@ -207,6 +207,8 @@ struct ckpt_owner {
  * @nr_owners: how many
  * @files_share: the descriptor table shared with other tasks, or NULL
  * @fs_share: the fs_struct shared with other tasks, or NULL
+ * @affinity: the CPUs it may run on, clamped to this machine's; NULL for
+ *	an image without an AFFINITY record
  * @member: the task of the tree whose state this is
  * @thread: a thread that is not the main thread of its process: only the
  *	task, credentials, registers, restart block and its own pending
@@ -231,6 +233,7 @@ struct ckpt_restart_state {
 	unsigned int nr_owners;
 	struct ckpt_share *files_share;
 	struct ckpt_share *fs_share;
+	struct cpumask *affinity;
 	struct ckpt_tree_member *member;
 	bool thread;
 };
@@ -391,6 +394,8 @@ int ckpt_write_sched(struct ckpt_ctx *ctx, struct task_struct *t,
 		     struct ckpt_hdr_task *h);
 int ckpt_check_sched(struct ckpt_ctx *ctx, const struct ckpt_hdr_task *h);
 int ckpt_restore_sched(struct ckpt_ctx *ctx);
+int ckpt_write_affinity(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_affinity(struct ckpt_ctx *ctx);
 int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);

@@ -372,6 +372,7 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 	path_put(&rst->cwd);
 	path_put(&rst->root);
 	kvfree(rst->sigpending);
+	kfree(rst->affinity);
 	for (i = 0; i < rst->nr_fds; i++)
 		if (rst->fds[i].file)
 			fput(rst->fds[i].file);

@@ -14,6 +14,8 @@
  */
 
 #include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/cpuset.h>
 #include <linux/checkpoint.h>
 #include <linux/iocontext.h>
 #include <linux/ioprio.h>
@@ -23,6 +25,7 @@
 #include <linux/sched/prio.h>
 #include <linux/sched/rt.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <uapi/linux/sched.h>
 #include <uapi/linux/sched/types.h>
 
@@ -199,6 +202,13 @@ int ckpt_restore_sched(struct ckpt_ctx *ctx)
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot restore the scheduling policy %u (error %d)",
 				h->sched_policy, ret);
+	/* As sched_setaffinity(2) by the task, with the mask read. */
+	if (ctx->rst->affinity) {
+		ret = sched_setaffinity(0, ctx->rst->affinity);
+		if (ret)
+			return ckpt_err(ctx, ret, "cannot set the CPU affinity %*pbl (error %d)",
+					cpumask_pr_args(ctx->rst->affinity), ret);
+	}
 	if (h->flags & CKPT_TASK_IO_FLUSHER)
 		current->flags |= CKPT_IO_FLUSHER;
 	else
@@ -212,4 +222,93 @@ int ckpt_restore_sched(struct ckpt_ctx *ctx)
 	}
 #endif
 	return 0;
+}
+
+/**
+ * ckpt_write_affinity() - write the AFFINITY record of a task
+ * @ctx: checkpoint context
+ * @t: the task, stopped or current
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_affinity(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	unsigned int words = BITS_TO_U64(nr_cpu_ids), cpu;
+	struct ckpt_hdr_affinity *h;
+	unsigned long flags;
+	u32 len;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(*h) != 16);
+	if (words * 64 > CKPT_AFFINITY_MAX_CPUS)
+		return ckpt_err(ctx, -EOPNOTSUPP, "this machine has more than %u CPUs",
+				CKPT_AFFINITY_MAX_CPUS);
+	len = struct_size(h, mask, words);
+	h = kzalloc(len, GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	h->nr_cpus = words * 64;
+	raw_spin_lock_irqsave(&t->pi_lock, flags);
+	for_each_cpu(cpu, &t->cpus_mask)
+		h->mask[cpu / 64] |= BIT_ULL(cpu % 64);
+	raw_spin_unlock_irqrestore(&t->pi_lock, flags);
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_AFFINITY, len);
+	kfree(h);
+	return ret;
+}
+
+/**
+ * ckpt_read_affinity() - read the AFFINITY record, if there is one
+ * @ctx: restart context, right after the TASK record
+ *
+ * The mask is clamped to the CPUs that are active and that the caller's
+ * cpuset allows, or made all of them when it has none: what
+ * ckpt_restore_sched() sets.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_affinity(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_affinity *h;
+	struct cpumask *allowed;
+	struct ckpt_hdr hdr;
+	unsigned int cpu;
+	int ret;
+
+	ret = ckpt_read_hdr(ctx, &hdr);
+	if (ret)
+		return ret;
+	if (hdr.type != CKPT_HDR_AFFINITY) {
+		ckpt_unread_hdr(ctx, &hdr);
+		return 0;
+	}
+	h = ckpt_read_rest(ctx, &hdr, CKPT_HDR_AFFINITY, sizeof(*h) + sizeof(u64),
+			   sizeof(*h) + CKPT_AFFINITY_MAX_CPUS / 8);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	ret = -EINVAL;
+	if (h->__reserved || !h->nr_cpus || h->nr_cpus % 64 ||
+	    h->nr_cpus > CKPT_AFFINITY_MAX_CPUS ||
+	    h->h.len != struct_size(h, mask, h->nr_cpus / 64)) {
+		ckpt_err(ctx, -EINVAL, "malformed affinity record");
+		goto out;
+	}
+	ret = -ENOMEM;
+	ctx->rst->affinity = kzalloc(cpumask_size(), GFP_KERNEL);
+	allowed = kzalloc(cpumask_size(), GFP_KERNEL);
+	if (!ctx->rst->affinity || !allowed)
+		goto free;
+	for (cpu = 0; cpu < min(h->nr_cpus, nr_cpu_ids); cpu++)
+		if (h->mask[cpu / 64] & BIT_ULL(cpu % 64))
+			cpumask_set_cpu(cpu, ctx->rst->affinity);
+	cpuset_cpus_allowed(current, allowed);
+	cpumask_and(allowed, allowed, cpu_active_mask);
+	if (!cpumask_and(ctx->rst->affinity, ctx->rst->affinity, allowed))
+		cpumask_copy(ctx->rst->affinity, allowed);
+	ret = 0;
+free:
+	kfree(allowed);
+out:
+	kvfree(h);
+	return ret;
 }

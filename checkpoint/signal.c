@@ -60,7 +60,7 @@ static void ckpt_write_itimers(struct task_struct *t, struct ckpt_hdr_task *h)
 }
 
 /**
- * ckpt_write_task() - write the TASK record
+ * ckpt_write_task() - write the TASK and AFFINITY records
  * @ctx: checkpoint context
  * @t: the task
  *
@@ -124,7 +124,8 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 		h.rlim[i].max = r->rlim_max == RLIM_INFINITY ? ~0ULL : r->rlim_max;
 	}
 	task_unlock(t->group_leader);
-	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
+	return ret ?: ckpt_write_affinity(ctx, t);
 }
 
 static int ckpt_read_rlimits(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
@@ -229,7 +230,8 @@ int ckpt_read_task(struct ckpt_ctx *ctx)
 		if (h->itimer[i].value_ns > KTIME_SEC_MAX * NSEC_PER_SEC ||
 		    h->itimer[i].interval_ns > KTIME_SEC_MAX * NSEC_PER_SEC)
 			return ckpt_err(ctx, -EINVAL, "bad interval timer %d", i);
-	return ckpt_read_rlimits(ctx, h);
+	ret = ckpt_read_rlimits(ctx, h);
+	return ret ?: ckpt_read_affinity(ctx);
 }
 
 static void ckpt_restore_rlimits(const struct ckpt_hdr_task *h)
@@ -387,8 +389,11 @@ int ckpt_read_sighand(struct ckpt_ctx *ctx)
 	for (i = 0; i < _NSIG; i++) {
 		const struct ckpt_sigaction *a = &h->action[i];
 
-		if (a->flags & ~(u64)UAPI_SA_FLAGS || a->handler >= TASK_SIZE ||
-		    a->restorer >= TASK_SIZE)
+		/*
+		 * sigaction(2) takes any restorer: glibc leaves it unset where
+		 * it does not use it (powerpc, for its SIGCANCEL and SIGSETXID).
+		 */
+		if (a->flags & ~(u64)UAPI_SA_FLAGS || a->handler >= TASK_SIZE)
 			return ckpt_err(ctx, -EINVAL, "bad disposition of signal %d", i + 1);
 #ifndef __ARCH_HAS_SA_RESTORER
 		if (a->restorer)

@@ -62,6 +62,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_SIGHAND] = "sighand",
 	[CKPT_HDR_SIGPENDING] = "sigpending",
 	[CKPT_HDR_RESTART_BLOCK] = "restart block",
+	[CKPT_HDR_AFFINITY] = "affinity",
 	[CKPT_HDR_CPU] = "cpu",
 	[CKPT_HDR_THREAD] = "thread",
 	[CKPT_HDR_MM_CONTEXT] = "mm context",

@@ -345,6 +345,11 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 			return ckpt_err(ctx, -EBUSY, "the tree of pid %d keeps changing",
 					task_pid_vnr(ctx->root_task));
 	}
+	if (tree->nr && tree->tasks[0].e.flags & CKPT_TREE_TASK_ZOMBIE &&
+	    !thread_group_empty(ctx->root_task))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has threads that run after it exited, not supported",
+				task_pid_vnr(ctx->root_task));
 	if (!tree->nr || tree->tasks[0].task != ctx->root_task ||
 	    tree->tasks[0].e.flags & CKPT_TREE_TASK_ZOMBIE)
 		return ckpt_err(ctx, -ESRCH, "pid %d is exiting",

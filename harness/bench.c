@@ -16,9 +16,15 @@
  * restored task checks its pids and every word of its memory, and the
  * benchmark fails when one is wrong: its last line, CKPT-BENCH-OK, is only
  * printed when every restored tree was right.
+ *
+ * Then threads: one process of 256 MiB with 1, 8 and 64 threads, each
+ * waiting in a futex, the same way; restored, every thread is woken and
+ * joined and the memory checked.  The cost of a thread is the difference
+ * of the times with 64 and with 1 thread, over 63.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +42,7 @@
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
+#include <linux/futex.h>
 
 #define MIB		(1024UL * 1024)
 #define CHUNK		MIB
@@ -527,10 +534,120 @@ static struct tree_times bench_tree(int n, size_t mib)
 	return best_t;
 }
 
+/* Threads: one process of 256 MiB with 1, 8 and 64 threads. */
+#define THREADS_MIB	256
+#define THREADS_MAX	64
+
+static uint32_t threads_go;
+static int threads_done;
+
+static void *bench_thread(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&threads_go, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &threads_go, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	__atomic_add_fetch(&threads_done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * A process of @n threads and @size bytes: stopped once every thread
+ * exists; restored, it checks its pid and memory (phase 1 and 2 reports,
+ * as a tree of one task), wakes and joins its threads and exits 0 if all
+ * were there.
+ */
+static void threads_root(int n, size_t size)
+{
+	static pthread_t th[THREADS_MAX];
+	unsigned long long *p;
+	bool ok;
+
+	setpgid(0, 0);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	p = tree_fill(0, size);
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&th[i], NULL, bench_thread, NULL))
+			_exit(3);
+	raise(SIGSTOP);
+	ok = tree_resumed(0, p, size, 1, 0);
+	__atomic_store_n(&threads_go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &threads_go, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+	for (int i = 1; i < n; i++)
+		if (pthread_join(th[i], NULL))
+			ok = false;
+	_exit(ok && threads_done == n - 1 ? 0 : 8);
+}
+
+/* A process of @n threads touching @mib MiB; returns the best times. */
+static struct tree_times bench_threads(int n, size_t mib)
+{
+	size_t size = mib * MIB;
+	struct tree_times best_t = { 0, 0 };
+	double t, t_write_file = 0, t_read_file = 0;
+	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	off_t image = 0;
+	struct stat st;
+	int status = 0, fd;
+	pid_t root;
+
+	if (buf == MAP_FAILED || madvise(buf, size, MADV_DONTFORK))
+		die("setup");
+	memset(buf, 0x5a, size);
+	for (int round = 0; round < TREE_ROUNDS; round++) {
+		alarm(TREE_TIMEOUT);
+		step = "write(2) and read(2)";
+		raw_file_io(buf, size, &t_write_file, &t_read_file);
+
+		step = "the start of the threads";
+		fflush(NULL);
+		root = fork();
+		if (root < 0)
+			die("fork");
+		if (root == 0)
+			threads_root(n, size);
+		setpgid(root, root);
+		if (waitpid(root, &status, WUNTRACED) != root || !WIFSTOPPED(status))
+			fail("process of %d threads: it ended before it stopped (status %#x)",
+			     n, status);
+
+		step = "checkpoint(2)";
+		fd = tmpfile_at("/tmp/image");
+		t = now();
+		if (syscall(__NR_checkpoint, root, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2) <= 0)
+			die("checkpoint of a process of threads");
+		best_t.ckpt = best(now() - t, best_t.ckpt);
+		fstat(fd, &st);
+		image = st.st_size;
+
+		step = "the kill of the original process";
+		kill(root, SIGKILL);
+		if (waitpid(root, NULL, 0) != root)
+			die("waitpid");
+
+		step = "restart(2)";
+		best_t.restart = best(tree_restart(fd, 1), best_t.restart);
+		close(fd);
+		unlink("/tmp/image");
+		alarm(0);
+	}
+	munmap(buf, size);
+
+	printf("%2d thread%s, %3zu MiB touched, image %.1f MiB\n", n, n == 1 ? " " : "s", mib,
+	       image / (double)MIB);
+	printf("  checkpoint to tmpfs file : %7.1f MiB/s   write(2) %7.1f MiB/s   ratio %.2f\n",
+	       mib / best_t.ckpt, mib / t_write_file, t_write_file / best_t.ckpt);
+	printf("  restart from tmpfs file  : %7.1f MiB/s   read(2)  %7.1f MiB/s   ratio %.2f\n",
+	       mib / best_t.restart, mib / t_read_file, t_read_file / best_t.restart);
+	printf("  time                     : checkpoint %7.1f ms   restart %7.1f ms\n",
+	       1e3 * best_t.ckpt, 1e3 * best_t.restart);
+	return best_t;
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 16, 64, 256 };
-	struct tree_times few, many;
+	struct tree_times few, many, one, sixty_four;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("== checkpoint/restart benchmark (best of %d rounds;", ROUNDS);
@@ -553,6 +670,19 @@ int main(void)
 	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: x%.2f)\n",
 	       TREE_MANY, TREE_FEW, TREE_TASK_MIB, many.ckpt / few.ckpt,
 	       many.restart / few.restart, (double)TREE_MANY / TREE_FEW);
+
+	printf("== threads (best of %d rounds): one process of %d MiB with 1, 8 and 64\n",
+	       TREE_ROUNDS, THREADS_MIB);
+	printf("   threads waiting in a futex; restart in a new pid namespace, timed until\n");
+	printf("   it runs; then it checks its memory and wakes and joins every thread\n");
+	one = bench_threads(1, THREADS_MIB);
+	bench_threads(8, THREADS_MIB);
+	sixty_four = bench_threads(THREADS_MAX, THREADS_MIB);
+	printf("cost of a thread (64 vs 1, over 63): checkpoint %.3f ms, restart %.3f ms;\n",
+	       1e3 * (sixty_four.ckpt - one.ckpt) / (THREADS_MAX - 1),
+	       1e3 * (sixty_four.restart - one.restart) / (THREADS_MAX - 1));
+	printf("  the memory's: checkpoint %.1f ms, restart %.1f ms\n",
+	       1e3 * one.ckpt, 1e3 * one.restart);
 	printf("CKPT-BENCH-OK\n");
 	return 0;
 }

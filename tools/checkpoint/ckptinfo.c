@@ -300,6 +300,7 @@ static const struct {
 	[CKPT_HDR_SIGHAND] = { "sighand", sizeof(struct ckpt_hdr_sighand) },
 	[CKPT_HDR_SIGPENDING] = { "sigpending", sizeof(struct ckpt_hdr_sigpending) },
 	[CKPT_HDR_RESTART_BLOCK] = { "restart block", sizeof(struct ckpt_hdr_restart_block) },
+	[CKPT_HDR_AFFINITY] = { "affinity", sizeof(struct ckpt_hdr_affinity) },
 	[CKPT_HDR_CPU] = { "cpu", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_THREAD] = { "thread", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_MM_CONTEXT] = { "mm context", sizeof(struct ckpt_hdr) },
@@ -741,6 +742,37 @@ static int do_sigpending(struct walk *w, size_t off, const struct ckpt_hdr *h)
 			printf(", from pid %d uid %u", pid, uid);
 		putchar('\n');
 	}
+	return 0;
+}
+
+static int do_affinity(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_affinity *a = (const void *)h;
+	const char *sep = "";
+	uint32_t cpu, first;
+
+	if (h->len < sizeof(*a) + 8 || a->nr_cpus % 64 || !a->nr_cpus ||
+	    a->nr_cpus > CKPT_AFFINITY_MAX_CPUS)
+		return bad(off, "affinity record of %u CPUs", a->nr_cpus);
+	if (check_len(off, h, sizeof(*a) + a->nr_cpus / 8))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	fputs(": cpus ", stdout);
+	for (cpu = 0; cpu < a->nr_cpus; cpu++) {
+		if (!(a->mask[cpu / 64] >> (cpu % 64) & 1))
+			continue;
+		first = cpu;
+		while (cpu + 1 < a->nr_cpus && a->mask[(cpu + 1) / 64] >> ((cpu + 1) % 64) & 1)
+			cpu++;
+		if (cpu == first)
+			printf("%s%u", sep, first);
+		else
+			printf("%s%u-%u", sep, first, cpu);
+		sep = ",";
+	}
+	fputs(*sep ? "\n" : "none\n", stdout);
 	return 0;
 }
 
@@ -1929,6 +1961,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_RESTART_BLOCK:
 			ret = do_restart_block(off, h);
+			break;
+		case CKPT_HDR_AFFINITY:
+			ret = do_affinity(off, h);
 			break;
 		case CKPT_HDR_CPU:
 		case CKPT_HDR_THREAD:

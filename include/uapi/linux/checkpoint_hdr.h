@@ -70,6 +70,7 @@ struct ckpt_hdr {
  * @CKPT_HDR_SIGHAND: &struct ckpt_hdr_sighand
  * @CKPT_HDR_SIGPENDING: &struct ckpt_hdr_sigpending
  * @CKPT_HDR_RESTART_BLOCK: &struct ckpt_hdr_restart_block
+ * @CKPT_HDR_AFFINITY: &struct ckpt_hdr_affinity, after TASK
  * @CKPT_HDR_CPU: user registers; layout in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_THREAD: thread state (TLS, FPU); layout in <asm/checkpoint_hdr.h>
  * @CKPT_HDR_MM_CONTEXT: architecture part of an address space: the vdso,
@@ -89,16 +90,17 @@ struct ckpt_hdr {
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
- * TASK, CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA records as
- * objects are first referenced, and one FD record per descriptor), MM,
- * MM_CONTEXT, one VMA per memory area each followed by its PAGES records,
- * CPU, THREAD (with its REGSET records, if any), RESTART_BLOCK and
+ * TASK, AFFINITY, CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA
+ * records as objects are first referenced, and one FD record per
+ * descriptor), MM, MM_CONTEXT, one VMA per memory area each followed by
+ * its PAGES records, CPU, THREAD (with its REGSET records, if any),
+ * RESTART_BLOCK and
  * SIGPENDING; and last TAIL.  An object (a file, a pipe) is written once,
  * with the first task that holds it; the later ones refer to it.  A thread
  * other than the main thread of its process (%CKPT_TREE_TASK_THREAD) has
- * only TASK, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING, the last
- * without the signals pending for the process: it shares the rest with
- * its main thread.
+ * only TASK, AFFINITY, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING,
+ * the last without the signals pending for the process: it shares the
+ * rest with its main thread.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
@@ -112,6 +114,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_SIGHAND = 13,
 	CKPT_HDR_SIGPENDING = 14,
 	CKPT_HDR_RESTART_BLOCK = 15,
+	CKPT_HDR_AFFINITY = 16,
 
 	CKPT_HDR_CPU = 20,
 	CKPT_HDR_THREAD = 21,
@@ -375,6 +378,29 @@ struct ckpt_hdr_task {
 	__s32 sched_nice;
 	__u32 sched_priority;
 	__u32 __pad;
+};
+
+/* Most CPUs an affinity record names. */
+#define CKPT_AFFINITY_MAX_CPUS		8192
+
+/**
+ * struct ckpt_hdr_affinity - the CPUs a task may run on
+ * @h: type %CKPT_HDR_AFFINITY; len covers @mask
+ * @nr_cpus: the bits of @mask, a multiple of 64 from 64 to
+ *	%CKPT_AFFINITY_MAX_CPUS
+ * @__reserved: zero
+ * @mask: bit n of word n / 64 is CPU n (sched_setaffinity(2))
+ *
+ * Right after TASK; an image without it (older ones) leaves a task the
+ * affinity of the caller of restart(2).  Restart clamps the mask to the
+ * CPUs that are active and that the caller's cpuset allows; a mask with
+ * none of them becomes all of them.
+ */
+struct ckpt_hdr_affinity {
+	struct ckpt_hdr h;
+	__u32 nr_cpus;
+	__u32 __reserved;
+	__u64 mask[];
 };
 
 /* Most tasks in one image. */

@@ -13,6 +13,7 @@
 
 #include "ckpt_task.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -124,7 +125,8 @@ struct fd_expect {
 
 /* The records an image of one process holds, in this order; others between. */
 static const uint32_t fixed_order[] = {
-	CKPT_HDR_HEADER, CKPT_HDR_HEADER_ARCH, CKPT_HDR_TREE, CKPT_HDR_TASK, CKPT_HDR_CREDS,
+	CKPT_HDR_HEADER, CKPT_HDR_HEADER_ARCH, CKPT_HDR_TREE, CKPT_HDR_TASK,
+	CKPT_HDR_AFFINITY, CKPT_HDR_CREDS,
 	CKPT_HDR_FS, CKPT_HDR_SIGHAND, CKPT_HDR_FILES, CKPT_HDR_MM,
 	CKPT_HDR_MM_CONTEXT, CKPT_HDR_CPU, CKPT_HDR_THREAD, CKPT_HDR_RESTART_BLOCK,
 	CKPT_HDR_SIGPENDING, CKPT_HDR_TAIL,
@@ -213,6 +215,23 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			case CKPT_HDR_TASK:
 				EXPECT_EQ(sizeof(struct ckpt_hdr_task), h->len);
 				break;
+			case CKPT_HDR_AFFINITY: {
+				const struct ckpt_hdr_affinity *a = (const void *)h;
+				cpu_set_t set;
+				bool same = true;
+
+				/* The CPUs of the process, as sched_getaffinity() has them. */
+				ASSERT_LE(sizeof(*a) + 8, h->len);
+				ASSERT_EQ(0, a->nr_cpus % 64);
+				ASSERT_EQ(sizeof(*a) + a->nr_cpus / 8, h->len);
+				EXPECT_EQ(0, a->__reserved);
+				ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+				for (unsigned int c = 0; c < a->nr_cpus && c < CPU_SETSIZE; c++)
+					if (!!(a->mask[c / 64] >> (c % 64) & 1) != !!CPU_ISSET(c, &set))
+						same = false;
+				EXPECT_TRUE(same) TH_LOG("the affinity record");
+				break;
+			}
 			case CKPT_HDR_CREDS: {
 				const struct ckpt_hdr_creds *c = (const void *)h;
 

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -27,7 +28,7 @@
 #include <linux/futex.h>
 #include <linux/sched.h>
 
-#define MAX_TASKS	8
+#define MAX_TASKS	12
 
 struct report {
 	int32_t idx;		/* which task of the tree, 0 for the root */
@@ -175,18 +176,42 @@ static int tree_start(struct tree *t, void (*fn)(int), int n)
 	return got == n ? 0 : -1;
 }
 
-/* Is task @pid stopped (or a zombie)? */
-static bool stopped(pid_t pid)
+/* Is the task of @path (a stat file) stopped (or a zombie)? */
+static bool stat_stopped(const char *path)
 {
-	char path[64], buf[512], *p;
+	char buf[512], *p;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	n = ckpt_read_file(path, buf, sizeof(buf));
 	if (n <= 0)
 		return false;
 	p = strrchr(buf, ')');
 	return p && (p[2] == 'T' || p[2] == 'Z' || p[2] == 't');
+}
+
+/* Is task @pid stopped (or a zombie), with every thread of its process? */
+static bool stopped(pid_t pid)
+{
+	char path[80];
+	struct dirent *e;
+	bool all = true;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!stat_stopped(path))
+		return false;
+	/* A group stop reaches the threads one by one. */
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && all && (e = readdir(d))) {
+		if (atoi(e->d_name) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, atoi(e->d_name));
+		all = stat_stopped(path);
+	}
+	if (d)
+		closedir(d);
+	return all;
 }
 
 /* SIGSTOP every task of the tree; true when all are stopped. */
@@ -1900,10 +1925,10 @@ static int try_image(struct tree *t, const uint8_t *buf, size_t len, char *log, 
  * the kernel does not crash (the console is checked for that).
  */
 /* ------------------------------------------------------------------ */
-/* Threads: a process of 7 threads, each in another state.            */
+/* Threads: a process of 9 threads, each in another state.            */
 /* ------------------------------------------------------------------ */
 
-#define NTHR		6
+#define NTHR		8
 #define THR_OK		0x7e57
 
 static volatile int thr_go;		/* set by the main thread after restart */
@@ -1911,6 +1936,7 @@ static volatile int thr_ready;
 static pid_t thr_tid0[NTHR + 1], thr_tid1[NTHR + 1];
 static int thr_ok[NTHR + 1], thr_why[NTHR + 1];
 static int thr_pipe[2], thr_poll_pipe[2];
+static pthread_mutex_t thr_held = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t thr_futex;
 static pthread_mutex_t thr_mx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t thr_cv = PTHREAD_COND_INITIALIZER;
@@ -2031,16 +2057,41 @@ static void *thr_main(void *arg)
 		ok = thr_cv_flag == 1;
 		pthread_mutex_unlock(&thr_mx);
 		break;
-	case 5: {	/* a blocking read, then poll */
-		struct pollfd p = { .fd = thr_poll_pipe[0], .events = POLLIN };
+	case 5: {	/* a blocking read, on the last CPU only */
+		cpu_set_t set, now;
+		int cpu = 0;
 		char c = 0;
 
+		if (sched_getaffinity(0, sizeof(set), &set))
+			break;
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				cpu = i;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			break;
 		thr_enter(k);
 		why = read(thr_pipe[0], &c, 1) == 1 ? 0 : errno;
-		ok = c == 'r' && poll(&p, 1, 30000) == 1 && read(thr_poll_pipe[0], &c, 1) == 1 &&
-		     c == 'p';
+		ok = c == 'r' && !sched_getaffinity(0, sizeof(now), &now) && CPU_EQUAL(&set, &now);
 		break;
 	}
+	case 7: {	/* poll */
+		struct pollfd p = { .fd = thr_poll_pipe[0], .events = POLLIN };
+		char c = 0;
+		int n;
+
+		thr_enter(k);
+		n = poll(&p, 1, 60000);
+		why = n < 0 ? errno : 0;
+		ok = n == 1 && read(thr_poll_pipe[0], &c, 1) == 1 && c == 'p';
+		break;
+	}
+	case 8:		/* a mutex the main thread holds */
+		thr_enter(k);
+		ok = !pthread_mutex_lock(&thr_held) && thr_go;
+		pthread_mutex_unlock(&thr_held);
+		break;
 	case 6: {	/* its own mask and alternate stack, a signal after restart */
 		stack_t ss = { .ss_sp = thr_altstack, .ss_size = sizeof(thr_altstack) };
 		struct sigaction sa = { .sa_handler = thr_on_usr2, .sa_flags = SA_ONSTACK };
@@ -2094,7 +2145,7 @@ static void threads_root(int idx)
 	int k;
 
 	(void)idx;
-	if (pipe(thr_pipe) || pipe(thr_poll_pipe))
+	if (pipe(thr_pipe) || pipe(thr_poll_pipe) || pthread_mutex_lock(&thr_held))
 		_exit(80);
 	for (k = 1; k <= NTHR; k++)
 		if (pthread_create(&th[k], NULL, thr_main, (void *)(long)k))
@@ -2106,10 +2157,11 @@ static void threads_root(int idx)
 	task_start(&all[0], 0);
 	/* Checkpointed, killed and restarted in this nap. */
 	nap(1.5);
-	/* Every thread is still there. */
-	all[0].val[0] = same_task_list(thr_tid0, NTHR + 1);
+	/* Every thread is still there (not seen from a new pid namespace). */
+	all[0].val[0] = getpid() == 1 ? 2 : same_task_list(thr_tid0, NTHR + 1);
 
 	thr_go = 1;
+	pthread_mutex_unlock(&thr_held);
 	__atomic_store_n(&thr_futex, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &thr_futex, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	pthread_mutex_lock(&thr_mx);
@@ -2147,8 +2199,9 @@ static void threads_root(int idx)
  * Every thread keeps its tid, its registers (a floating-point loop that
  * gives the bits of an uninterrupted run), its name, blocked mask and
  * alternate stack, and resumes its blocking call: nanosleep with the time
- * left, a futex wait, a condition variable, a read and a poll, all woken
- * after restart; /proc/self/task lists the same tids.
+ * left, a futex wait with a timeout, a condition variable, a read (on a
+ * CPU of its own: its affinity), a poll and a mutex the main thread
+ * holds, all woken after restart; /proc/self/task lists the same tids.
  */
 static void run_threads(struct __test_metadata *_metadata, unsigned long flags, bool newns)
 {
@@ -2161,7 +2214,7 @@ static void run_threads(struct __test_metadata *_metadata, unsigned long flags, 
 	tree_restore(_metadata, &t, flags, &r);
 	ASSERT_EQ(NTHR + 1, r.nrep) TH_LOG("%d reports", r.nrep);
 	EXPECT_EQ(map_pid(r.rep[0].pid0, r.rep[0].pid0, newns), r.rep[0].pid1);
-	EXPECT_EQ(newns ? 0 : 1, r.rep[0].val[0]) TH_LOG("/proc/self/task");
+	EXPECT_EQ(newns ? 2 : 1, r.rep[0].val[0]) TH_LOG("/proc/self/task");
 	EXPECT_EQ(1, r.rep[0].val[1]) TH_LOG("floating point bits after %d iterations",
 					    r.rep[0].val[2]);
 	for (int k = 1; k <= NTHR; k++) {
@@ -2179,10 +2232,16 @@ TEST(threads_same_tids)
 	run_threads(_metadata, CKPT_RESTART_SAME_PIDS, false);
 }
 
+/* In a new pid namespace: the process is pid 1, its threads keep their tids. */
+TEST(threads_new_pidns)
+{
+	run_threads(_metadata, CKPT_RESTART_NEW_PIDNS, true);
+}
+
 /*
  * A PI mutex held by one thread with another blocked on it, a robust
- * mutex whose owner thread exited, and a child forked by a thread that is
- * not the main thread.
+ * mutex whose owner thread exited, and a child of two threads forked by a
+ * thread that is not the main thread.
  */
 static pthread_mutex_t pi_mx, robust_mx;
 static volatile int pi_release, pi_got, pi_holding;
@@ -2219,6 +2278,15 @@ static void *robust_owner(void *arg)
 	return NULL;	/* exits holding it */
 }
 
+/* The second thread of the child: it waits for the go. */
+static void *child_thread(void *arg)
+{
+	char b;
+
+	(void)arg;
+	return read(child_go[0], &b, 1) == 1 && b == 'g' ? (void *)1L : NULL;
+}
+
 static void *child_forker(void *arg)
 {
 	struct report r;
@@ -2229,11 +2297,15 @@ static void *child_forker(void *arg)
 	child_thr_tid = ckpt_gettid();
 	c = fork();
 	if (c == 0) {
+		void *got = NULL;
+		pthread_t th;
 		pid_t ppid;
-		char b;
 
+		/* A process of two threads in the tree. */
+		if (pthread_create(&th, NULL, child_thread, NULL))
+			_exit(69);
 		task_start(&r, 1);
-		if (read(child_go[0], &b, 1) != 1)
+		if (pthread_join(th, &got) || !got)
 			_exit(70);
 		ppid = getppid();
 		_exit(write(child_back[1], &ppid, sizeof(ppid)) == sizeof(ppid) ? 0 : 71);
@@ -2314,6 +2386,114 @@ TEST(threads_pi_robust_and_thread_child)
 	EXPECT_EQ(1, r.rep[0].val[1]) TH_LOG("the child's parent process, the thread's tid");
 	EXPECT_EQ(1, r.rep[0].val[2]) TH_LOG("waitpid(__WNOTHREAD) in that thread");
 	EXPECT_EQ(1, r.rep[0].val[3]) TH_LOG("the robust mutex is not EOWNERDEAD");
+	close(t.img);
+}
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+	return NULL;
+}
+
+static void spin_root(int idx)
+{
+	struct report r;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, spinner, NULL))
+		_exit(81);
+	task_start(&r, idx);
+	for (;;)
+		pause();
+}
+
+/* The tid of the thread of @pid that is not its main thread, or 0. */
+static pid_t other_thread(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	pid_t tid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid)
+			tid = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	return tid;
+}
+
+/*
+ * Only the main thread stopped (a ptrace interrupt), the other runs:
+ * EBUSY naming the running thread, nothing written, both go on.
+ */
+TEST(running_thread_refused)
+{
+	struct tree t;
+	struct stat st;
+	char want[64];
+	pid_t tid;
+	int status;
+
+	setup_subreaper(_metadata);
+	ASSERT_EQ(0, tree_start(&t, spin_root, 1));
+	tid = other_thread(t.root);
+	ASSERT_LT(0, tid);
+	ASSERT_EQ(0, ptrace(PTRACE_SEIZE, t.root, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_INTERRUPT, t.root, 0, 0));
+	ASSERT_EQ(t.root, waitpid(t.root, &status, __WALL));
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EBUSY, t.err);
+	snprintf(want, sizeof(want), "pid %d is running", tid);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	EXPECT_FALSE(stopped(tid));
+	EXPECT_EQ(0, ptrace(PTRACE_DETACH, t.root, 0, 0));
+	tree_kill(&t);
+	close(t.img);
+}
+
+static void *forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* The main thread exits, its other thread runs on. */
+static void exited_main_root(int idx)
+{
+	struct report r;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, forever, NULL))
+		_exit(81);
+	task_start(&r, idx);
+	pthread_exit(NULL);
+}
+
+/* A main thread that exited while its other thread runs: refused, named. */
+TEST(exited_main_thread_refused)
+{
+	struct tree t;
+	struct stat st;
+	char want[80];
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, exited_main_root, 1, 0.2);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	snprintf(want, sizeof(want), "pid %d has threads that run after it exited", t.root);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", want)) TH_LOG("log: %s", t.log);
+	ASSERT_EQ(0, fstat(t.img, &st));
+	EXPECT_EQ(0, st.st_size);
+	tree_kill(&t);
 	close(t.img);
 }
 
