@@ -259,8 +259,12 @@ void ckpt_unpin_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	ctx->stack_pinned = false;
 }
 
-/* The records of one live task of the tree. */
-static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t)
+/*
+ * The records of one live task of the tree; a thread that is not the main
+ * thread of its process (@thread) shares its fs, handlers, files and mm
+ * with it, written there.
+ */
+static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t, bool thread)
 {
 	int ret;
 
@@ -270,37 +274,14 @@ static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t)
 		ret = ckpt_write_task(ctx, t);
 	if (!ret)
 		ret = ckpt_write_creds(ctx, t);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_write_fs(ctx, t);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_write_sighand(ctx, t);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_write_files(ctx, t);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_write_mm(ctx, t);
-	if (!ret)
-		ret = ckpt_arch_write_cpu(ctx, t);
-	if (!ret)
-		ret = ckpt_arch_write_thread(ctx, t);
-	if (!ret)
-		ret = ckpt_write_restart_block(ctx, t);
-	if (!ret)
-		ret = ckpt_write_sigpending(ctx, t);
-	ckpt_unpin_task(ctx, t);
-	return ret;
-}
-
-/* The records of a thread of a process of the tree, not its main thread. */
-static int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	int ret;
-
-	ctx->task = t;
-	ret = ckpt_pin_task(ctx, t);
-	if (!ret)
-		ret = ckpt_write_task(ctx, t);
-	if (!ret)
-		ret = ckpt_write_creds(ctx, t);
 	if (!ret)
 		ret = ckpt_arch_write_cpu(ctx, t);
 	if (!ret)
@@ -345,10 +326,9 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 	for (i = 0; !ret && i < ctx->tree->nr; i++) {
 		const struct ckpt_tree_member *m = &ctx->tree->tasks[i];
 
-		if (m->e.flags & CKPT_TREE_TASK_THREAD)
-			ret = ckpt_write_thread(ctx, m->task);
-		else if (!(m->e.flags & CKPT_TREE_TASK_ZOMBIE))
-			ret = ckpt_write_one(ctx, m->task);
+		if (!(m->e.flags & CKPT_TREE_TASK_ZOMBIE))
+			ret = ckpt_write_one(ctx, m->task,
+					     m->e.flags & CKPT_TREE_TASK_THREAD);
 	}
 	if (!ret)
 		ret = ckpt_recheck_tree(ctx);
@@ -388,41 +368,27 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 	ctx->rst = NULL;
 }
 
-/* Read and check the records of one task; change nothing of the caller. */
+/*
+ * Read and check the records of one task; change nothing of the caller.
+ * A thread that is not a main thread (ctx->rst->thread) has no fs,
+ * handlers, files nor mm of its own.
+ */
 static int ckpt_read_one(struct ckpt_ctx *ctx)
 {
+	bool thread = ctx->rst->thread;
 	int ret;
 
 	ret = ckpt_read_task(ctx);
 	if (!ret)
 		ret = ckpt_read_creds(ctx);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_read_fs(ctx);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_read_sighand(ctx);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_read_files(ctx);
-	if (!ret)
+	if (!ret && !thread)
 		ret = ckpt_read_mm(ctx);
-	if (!ret)
-		ret = ckpt_arch_read_cpu(ctx);
-	if (!ret)
-		ret = ckpt_arch_read_thread(ctx);
-	if (!ret)
-		ret = ckpt_read_restart_block(ctx);
-	if (!ret)
-		ret = ckpt_read_sigpending(ctx);
-	return ret;
-}
-
-/* Read and check the records of a thread that is not a main thread. */
-static int ckpt_read_thread(struct ckpt_ctx *ctx)
-{
-	int ret;
-
-	ret = ckpt_read_task(ctx);
-	if (!ret)
-		ret = ckpt_read_creds(ctx);
 	if (!ret)
 		ret = ckpt_arch_read_cpu(ctx);
 	if (!ret)
@@ -453,7 +419,7 @@ static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 		m->rst->thread = m->e.flags & CKPT_TREE_TASK_THREAD;
 		ctx->rst = m->rst;
 		ctx->arch = NULL;
-		ret = m->rst->thread ? ckpt_read_thread(ctx) : ckpt_read_one(ctx);
+		ret = ckpt_read_one(ctx);
 		m->arch = ctx->arch;
 		ctx->rst = NULL;
 		ctx->arch = NULL;
