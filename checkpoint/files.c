@@ -664,7 +664,7 @@ int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			break;
 		/* Not written: see ckpt_write_files(). */
 		if (ckpt_fd_inherited(ctx, t, fd, file) >= 0 ||
-		    (t == current && file == ctx->file)) {
+		    (same_thread_group(t, current) && file == ctx->file)) {
 			fput(file);
 			continue;
 		}
@@ -1130,7 +1130,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		if (!file)
 			break;
 		/* A self checkpoint does not save the file of its own image. */
-		if (t == current && file == ctx->file &&
+		if (same_thread_group(t, current) && file == ctx->file &&
 		    ckpt_fd_inherited(ctx, t, fd, file) < 0) {
 			fput(file);
 			continue;

@@ -87,6 +87,7 @@ struct ckpt_ctx {
 	struct mm_struct *mm;
 	bool stack_pinned;
 	struct ckpt_tree *tree;
+	struct ckpt_park *park;
 
 	u64 image_len;
 	u32 nr_records;
@@ -354,12 +355,18 @@ int ckpt_obj_insert(struct ckpt_ctx *ctx, u32 objref, void *ptr,
 void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type);
 void ckpt_pipe_free(void *pipe);
 
+/* park.c */
+int ckpt_park_threads(struct ckpt_ctx *ctx);
+bool ckpt_parked(struct ckpt_ctx *ctx, struct task_struct *t);
+void ckpt_park_release(struct ckpt_ctx *ctx);
+
 /* process.c */
 int ckpt_checkpoint_task(struct ckpt_ctx *ctx);
 long ckpt_restart(struct ckpt_ctx *ctx);
 long ckpt_restore_current(struct ckpt_ctx *ctx);
 long ckpt_restore_thread(struct ckpt_ctx *ctx);
 void ckpt_restart_state_free(struct ckpt_ctx *ctx);
+bool ckpt_task_quiet(struct task_struct *t);
 int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
 		     unsigned long *nsw, bool again);
 int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t);

@@ -148,8 +148,13 @@ int ckpt_refuse_state(struct ckpt_ctx *ctx, struct task_struct *t, const char *w
 			task_pid_vnr(t), what);
 }
 
-/* Is @t stopped or frozen?  The siglock of @t is held. */
-static bool ckpt_task_quiet(struct task_struct *t)
+/**
+ * ckpt_task_quiet() - is a task stopped or frozen?
+ * @t: the task, whose siglock is held
+ *
+ * Return: true if @t is in a stop, a ptrace stop or frozen.
+ */
+bool ckpt_task_quiet(struct task_struct *t)
 {
 	bool quiet = task_is_stopped_or_traced(t) || frozen(t);
 
@@ -185,7 +190,7 @@ int ckpt_check_quiet(struct ckpt_ctx *ctx, struct task_struct *t,
 	if (!lock_task_sighand(t, &flags))
 		return ckpt_err(ctx, -ESRCH, "pid %d exited%s", pid,
 				again ? " during the checkpoint" : "");
-	quiet = ckpt_task_quiet(t);
+	quiet = ckpt_task_quiet(t) || ckpt_parked(ctx, t);
 	dying = t->flags & PF_EXITING || t->signal->flags & SIGNAL_GROUP_EXIT ||
 		__fatal_signal_pending(t);
 	unlock_task_sighand(t, &flags);

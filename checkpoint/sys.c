@@ -111,6 +111,7 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	/* Only now, with no lock of the operation held. */
 	ckpt_log_flush(ctx);
 
+	ckpt_park_release(ctx);
 	ckpt_tree_free(ctx);
 	ckpt_restart_state_free(ctx);
 	ckpt_arch_free(ctx);
@@ -138,8 +139,9 @@ static int ckpt_get_target(struct ckpt_ctx *ctx, pid_t pid)
 
 	if (pid < 0)
 		return ckpt_err(ctx, -EINVAL, "invalid pid %d", pid);
+	/* The root of a process of several threads is its main thread. */
 	if (!pid) {
-		ctx->root_task = get_task_struct(current);
+		ctx->root_task = get_task_struct(current->group_leader);
 		return 0;
 	}
 
@@ -168,7 +170,12 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		return ret;
 	ctx->ckpt_id = ckpt_new_id();
-	ret = ckpt_checkpoint_task(ctx);
+	/* The caller's other threads wait while it saves them. */
+	if (same_thread_group(ctx->root_task, current))
+		ret = ckpt_park_threads(ctx);
+	if (!ret)
+		ret = ckpt_checkpoint_task(ctx);
+	ckpt_park_release(ctx);
 	if (!ret)
 		ret = ckpt_write_tail(ctx);
 	return ret ?: ctx->ckpt_id;
@@ -234,9 +241,9 @@ static long ckpt_syscall(enum ckpt_op op, pid_t pid, int fd,
 /**
  * sys_checkpoint - save the state of a process and its descendants into an
  * image
- * @pid: the process, 0 for the caller; every other process of the tree
- *	must be stopped or frozen, and the caller must be allowed to ptrace
- *	the root
+ * @pid: the process, 0 for the caller (all its threads: the others are
+ *	held during the call); every other process of the tree must be
+ *	stopped or frozen, and the caller must be allowed to ptrace the root
  * @fd: where to write the image; must be open for writing
  * @flags: 0 or %CKPT_CHECKPOINT_INHERIT_STDIO
  * @logfd: where to write one line describing a failure, or -1

@@ -319,10 +319,6 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 		return -ENOMEM;
 	ctx->tree = tree;
 	tree->ctx = ctx;
-	if (ctx->root_task == current && !thread_group_empty(current))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"the caller has %d threads: checkpoint(0) of a multi-threaded process is not supported",
-				get_nr_threads(current));
 	/* Count, then fill: a tree of stopped tasks does not change between. */
 	n = ckpt_tree_fill(ctx, tree, 0);
 	for (tries = 0; ; tries++) {

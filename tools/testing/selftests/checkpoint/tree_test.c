@@ -2540,6 +2540,193 @@ TEST(thread_own_files_refused)
 	close(t.img);
 }
 
+/* ------------------------------------------------------------------ */
+/* checkpoint(0) from a thread that is not the main thread.           */
+/* ------------------------------------------------------------------ */
+
+#define SELF_NTHR	3	/* besides the main thread */
+#define SELF_IMG_FD	6
+#define SELF_SLEEP	2.0
+
+static volatile int self_go;
+static pid_t self_tid0[SELF_NTHR + 1], self_tid1[SELF_NTHR + 1];
+static int self_ok[SELF_NTHR + 1], self_why[SELF_NTHR + 1];
+static long self_ret;
+static int self_pipe[2];
+static unsigned long self_fp_n;
+static double self_fp_a, self_fp_b;
+
+/*
+ * 1: a floating-point loop, running; 2: nanosleep with time left; 3: the
+ * checkpoint, then a byte to the main thread, blocked in a read.
+ */
+static void *self_thread(void *arg)
+{
+	int k = (int)(long)arg;
+	struct timespec ts = { (time_t)SELF_SLEEP, 0 };
+	bool ok = false;
+	double t0;
+	int why = 0;
+
+	self_tid0[k] = ckpt_gettid();
+	__atomic_add_fetch(&thr_ready, 1, __ATOMIC_SEQ_CST);
+	switch (k) {
+	case 1:
+		self_fp_n = fp_loop(&self_go, ~0UL, &self_fp_a, &self_fp_b);
+		ok = self_fp_n > 0;
+		break;
+	case 2:
+		t0 = ckpt_now();
+		why = nanosleep(&ts, NULL) ? errno : 0;
+		ok = !why && ckpt_now() - t0 >= SELF_SLEEP;
+		break;
+	case 3:
+		while (__atomic_load_n(&thr_ready, __ATOMIC_SEQ_CST) < SELF_NTHR)
+			ckpt_sleep(0.005);
+		ckpt_sleep(0.2);
+		self_ret = sys_checkpoint(0, SELF_IMG_FD, CKPT_CHECKPOINT_INHERIT_STDIO, 2);
+		why = self_ret < 0 ? errno : 0;
+		/* Even on failure: the main thread reports it. */
+		ok = write(self_pipe[1], "c", 1) == 1 && self_ret >= 0;
+		break;
+	}
+	/* Listed in /proc/self/task until the main thread looked. */
+	while (!self_go)
+		ckpt_sleep(0.005);
+	self_tid1[k] = ckpt_gettid();
+	self_ok[k] = ok ? THR_OK : 0;
+	self_why[k] = why;
+	return NULL;
+}
+
+/*
+ * The process, run twice from the same point: by the test, where thread 3
+ * gets the id of the checkpoint, and restarted from the image, where it
+ * gets 0.  The main thread reports on fd 1 once every thread is done.
+ */
+static void self_root(void)
+{
+	struct report all[SELF_NTHR + 1];
+	pthread_t th[SELF_NTHR + 1];
+	char c = 0;
+	double a, b;
+	int k;
+
+	if (pipe(self_pipe))
+		_exit(80);
+	self_tid0[0] = ckpt_gettid();
+	memset(all, 0, sizeof(all));
+	ids(&all[0].pid0);
+	for (k = 1; k <= SELF_NTHR; k++)
+		if (pthread_create(&th[k], NULL, self_thread, (void *)(long)k))
+			_exit(81);
+	/* Saved in this read: the byte comes after the checkpoint. */
+	if (read(self_pipe[0], &c, 1) != 1 || c != 'c')
+		_exit(82);
+	all[0].val[0] = getpid() == 1 ? 2 : same_task_list(self_tid0, SELF_NTHR + 1);
+	self_go = 1;
+	for (k = 1; k <= SELF_NTHR; k++)
+		pthread_join(th[k], NULL);
+	fp_loop(NULL, self_fp_n, &a, &b);
+	all[0].val[1] = !memcmp(&a, &self_fp_a, sizeof(a)) && !memcmp(&b, &self_fp_b, sizeof(b));
+	all[0].val[2] = self_ret > 0 ? 1 : self_ret == 0 ? 0 : -1;
+	ids(&all[0].pid1);
+	for (k = 1; k <= SELF_NTHR; k++) {
+		all[k].idx = k;
+		all[k].pid0 = self_tid0[k];
+		all[k].pid1 = self_tid1[k];
+		all[k].val[0] = self_ok[k];
+		all[k].val[1] = self_why[k];
+	}
+	if (write(1, all, sizeof(all)) != sizeof(all))
+		_exit(93);
+	_exit(0);
+}
+
+/* The reports of a run of self_root(): every thread did its work. */
+static void check_self_run(struct __test_metadata *_metadata, const struct report *rep,
+			   int nrep, int task_list, const char *run)
+{
+	ASSERT_EQ(SELF_NTHR + 1, nrep) TH_LOG("%s: %d reports", run, nrep);
+	EXPECT_EQ(task_list, rep[0].val[0]) TH_LOG("%s: /proc/self/task", run);
+	EXPECT_EQ(1, rep[0].val[1]) TH_LOG("%s: floating point bits", run);
+	for (int k = 1; k <= SELF_NTHR; k++) {
+		EXPECT_EQ(k, rep[k].idx);
+		EXPECT_EQ(rep[k].pid0, rep[k].pid1) TH_LOG("%s: thread %d", run, k);
+		EXPECT_EQ(THR_OK, rep[k].val[0]) TH_LOG("%s: thread %d: error %d", run, k,
+							rep[k].val[1]);
+	}
+}
+
+/*
+ * A process of 4 threads checkpoints itself from its third thread while
+ * the others run a floating-point loop, sleep and read: they are held
+ * for the checkpoint and go on, and checkpoint(2) returns the id in the
+ * caller.  Restarted, the same thread returns 0, the others resume where
+ * they were held (the sleep with its time left, the read), every tid is
+ * the saved one and the loop gives the bits of an uninterrupted run.
+ */
+static void run_thread_self(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	struct report orig[SELF_NTHR + 1];
+	struct restored r;
+	struct tree t;
+	int out[2];
+	ssize_t n;
+
+	setup_subreaper(_metadata);
+	memset(&t, 0, sizeof(t));
+	t.n = 1;
+	t.img = ckpt_tmpfile();
+	ASSERT_LE(0, t.img);
+	ASSERT_EQ(0, ckpt_log_pipe(t.lp));
+	ASSERT_EQ(0, pipe(out));
+	fflush(NULL);
+	t.root = fork();
+	ASSERT_LE(0, t.root);
+	if (t.root == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(out[0]);
+		if (ckpt_drop_shared_anon() || dup2(out[1], 1) != 1 ||
+		    dup2(t.img, SELF_IMG_FD) != SELF_IMG_FD)
+			_exit(94);
+		syscall(SYS_close_range, 3, SELF_IMG_FD - 1, 0);
+		syscall(SYS_close_range, SELF_IMG_FD + 1, ~0U, 0);
+		self_root();
+	}
+	t.pids[0] = t.root;
+	close(out[1]);
+	ASSERT_TRUE(readable(out[0]));
+	n = read(out[0], orig, sizeof(orig));
+	close(out[0]);
+	EXPECT_EQ(0, reap(t.root));
+	ASSERT_EQ((ssize_t)sizeof(orig), n);
+	check_self_run(_metadata, orig, SELF_NTHR + 1, 1, "original");
+	EXPECT_EQ(1, orig[0].val[2]) TH_LOG("checkpoint(2) in the original");
+	EXPECT_EQ(t.root, orig[0].pid1);
+	tree_kill(&t);
+
+	ckpt_ckptinfo(_metadata, t.img);
+	tree_restore(_metadata, &t, flags, &r);
+	check_self_run(_metadata, r.rep, r.nrep, newns ? 2 : 1, "restarted");
+	EXPECT_EQ(0, r.rep[0].val[2]) TH_LOG("checkpoint(2) after restart");
+	EXPECT_EQ(map_pid(t.root, t.root, newns), r.rep[0].pid1);
+	for (int k = 1; k <= SELF_NTHR; k++) {
+		EXPECT_EQ(orig[k].pid0, r.rep[k].pid0) TH_LOG("thread %d", k);
+	}
+	close(t.img);
+}
+
+TEST(thread_self_checkpoint)
+{
+	run_thread_self(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(thread_self_checkpoint_new_pidns)
+{
+	run_thread_self(_metadata, CKPT_RESTART_NEW_PIDNS, true);
+}
+
 FIXTURE(slow) {};
 FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
