@@ -110,10 +110,11 @@ static void ckpt_park_work(struct callback_head *work)
 	} else {
 		/*
 		 * Parked only once asleep, for wait_task_inactive(); killable
-		 * only, so that no other wakeup runs it before the end.
+		 * only, so that no other wakeup runs it before the end, and
+		 * not counted as load.
 		 */
 		for (;;) {
-			prepare_to_wait(&park->release, &wait, TASK_KILLABLE);
+			prepare_to_wait(&park->release, &wait, TASK_KILLABLE | TASK_NOLOAD);
 			if (READ_ONCE(park->released) || fatal_signal_pending(current))
 				break;
 			if (!told)
