@@ -3,7 +3,8 @@
 #
 # build-userspace.sh ARCH: build, static and against the kernel's uapi
 # headers, the checkpoint selftests, the /init runner and the tools of
-# ARCH, and pack them into build/usr/ARCH/initramfs.cpio.gz.
+# ARCH, and pack them into build/usr/ARCH/initramfs.cpio.gz with the real
+# programs of realprog_test (Debian's, and a Go program built here).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 arch_setup "${1:?usage: build-userspace.sh ARCH}"
@@ -115,6 +116,38 @@ for m in sys.argv[1:]:
     py_compile.compile(m, dfile="/usr/lib/python3.11/" + m, doraise=True,
                        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 ' $mods)
+
+# The Go program of realprog_test: powser1.go of the Go distribution's
+# own test suite (golang-1.19-src, copied unchanged), McIlroy's power
+# series as goroutines that pass rationals through channels, whose
+# output (with an argument) is its series.  Static (CGO_ENABLED=0), for
+# GOARCH, into /opt/go/bin.  Go's build cache and GOPATH are under
+# build/, and neither $HOME nor its go/env counts (GOENV=off); nothing is
+# fetched (GOPROXY=off: it imports only the standard library).  The
+# binary is kept in $USR/go and built again only when missing or when its
+# source, the Go release or the target changed (the stamp beside it).
+export GOENV=off GOCACHE=$BUILD/gocache GOPATH=$BUILD/gopath GOPROXY=off \
+	GOFLAGS=-trimpath CGO_ENABLED=0 GOOS=linux GOARM=7
+case $A in
+x86_64) export GOARCH=amd64 ;;
+s390x) export GOARCH=s390x ;;
+ppc64le) export GOARCH=ppc64le ;;
+arm) export GOARCH=arm ;;
+esac
+GO_SRC=$(go env GOROOT)/test/chan/powser1.go
+[ -f "$GO_SRC" ] || die "no $GO_SRC: install golang-go (harness/deps.sh)"
+GO_BIN=$USR/go/powser1
+gsum=$( (go version; echo "$GOARCH $GOARM"; cat "$GO_SRC") | sha1sum | cut -d' ' -f1)
+if [ ! -x "$GO_BIN" ] || [ "$(cat "$GO_BIN.stamp" 2>/dev/null)" != "$gsum" ]; then
+	echo "  GO      $A $(basename "$GO_SRC")"
+	rm -f "$GO_BIN.stamp"
+	mkdir -p "$USR/go/src"
+	cp "$GO_SRC" "$USR/go/src/"
+	(cd "$USR/go/src" && go build -o "$GO_BIN" powser1.go)
+	echo "$gsum" > "$GO_BIN.stamp"
+fi
+mkdir -p "$G/opt/go/bin"
+cp "$GO_BIN" "$G/opt/go/bin/"
 
 # The order tests run in: the selftests' Makefile order.
 tests=$(sed -n 's/^TEST_GEN_PROGS *:= *//p' "$TOP/tools/testing/selftests/checkpoint/Makefile")

@@ -5,8 +5,10 @@
  * substitution at each turn, and Debian's python3.11 running a program
  * that talks to a child python through two pipes (subprocess.Popen), and
  * one whose four worker threads answer the main thread through lists
- * under a condition variable.
- * The harness packs both into every guest (harness/guest-debs.sh,
+ * under a condition variable; and a real Go program, powser1 of the Go
+ * distribution's test suite (power series computed by goroutines that
+ * talk through channels, on several threads), run in a loop by busybox sh.
+ * The harness packs them into every guest (harness/guest-debs.sh,
  * build-userspace.sh): a missing one fails the test.
  *
  * Each program first runs uninterrupted; its output, to a file, is the
@@ -34,6 +36,7 @@
 
 #define BUSYBOX		"/opt/busybox/bin/busybox"
 #define PYTHON		"/usr/bin/python3"
+#define POWSER		"/opt/go/bin/powser1"
 #define LOOPS		20	/* turns of each program's loop */
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -123,6 +126,35 @@ static const char pyth_script[] =
 	"    t.join()\n"
 	"print('threads done', threading.active_count(), flush=True)\n";
 
+/*
+ * The Go program, run by the shell: with an argument, powser1 prints its
+ * series (to stderr: Go's print), and it runs on two threads at least
+ * (GOMAXPROCS=2, and the runtime's own).
+ */
+static const char go_script[] =
+	"export GOMAXPROCS=2\n"
+	"i=0\n"
+	"while [ $i -lt " XSTR(LOOPS) " ]; do\n"
+	"\t" POWSER " print 2>&1\n"
+	"\techo \"turn $i: $?\"\n"
+	"\ti=$((i + 1))\n"
+	"done\n";
+
+/* What powser1 prints: the first terms of its series, a space after each. */
+static const char * const powser_out[] = {
+	"Ones: 1 1 1 1 1 1 1 1 1 1 ",
+	"Twos: 2 2 2 2 2 2 2 2 2 2 ",
+	"Add: 3 3 3 3 3 3 3 3 3 3 ",
+	"Diff: 1 2 3 4 5 6 7 8 9 10 ",
+	"Integ: 0 1 1/2 1/3 1/4 1/5 1/6 1/7 1/8 1/9 ",
+	"CMul: -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 ",
+	"Sub: -1 -1 -1 -1 -1 -1 -1 -1 -1 -1 ",
+	"Mul: 1 2 3 4 5 6 7 8 9 10 ",
+	"Exp: 1 1 3/2 13/6 73/24 167/40 4051/720 37633/5040 43817/4480 4596553/362880 58941091/3628800 274691047/13305600 12470162233/479001600 202976401213/6227020800 1178339174801/29059430400 ",
+	"MonSubst: 1 0 -1 0 1 0 -1 0 1 0 ",
+	"ATan: 0 1 0 -1/3 0 1/5 0 -1/7 0 1/9 ",
+};
+
 /* What the script prints, computed here. */
 static size_t sh_expected(char *buf, size_t size)
 {
@@ -156,6 +188,18 @@ static size_t pyth_expected(char *buf, size_t size)
 	return n;
 }
 
+static size_t go_expected(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LOOPS; i++) {
+		for (size_t l = 0; l < ARRAY_SIZE(powser_out); l++)
+			n += snprintf(buf + n, size - n, "%s\n", powser_out[l]);
+		n += snprintf(buf + n, size - n, "turn %d: 0\n", i);
+	}
+	return n;
+}
+
 struct prog {
 	const char *name;		/* for the file names */
 	const char *interp;		/* what runs the script */
@@ -163,6 +207,7 @@ struct prog {
 	int min_tasks;			/* in the tree when it is checkpointed */
 	const char *script;
 	size_t (*expected)(char *buf, size_t size);
+	int min_threads;		/* of all its tasks, when checkpointed */
 };
 
 /* The shell is checkpointed in a pipeline: itself, the { } subshell, sed and tr. */
@@ -171,8 +216,10 @@ static const struct prog python = { "py", PYTHON, PYTHON, 2, py_script, py_expec
 /* One process, five threads. */
 static const struct prog python_threads = { "pyth", PYTHON, PYTHON, 1, pyth_script,
 					    pyth_expected };
+/* The shell and powser1, checkpointed when powser1 runs its threads. */
+static const struct prog go_powser = { "go", BUSYBOX, "sh", 2, go_script, go_expected, 3 };
 
-#define OUT_MAX		4096
+#define OUT_MAX		16384
 
 static void prog_path(char *buf, size_t size, const struct prog *p, const char *what)
 {
@@ -328,6 +375,24 @@ static int tree_stop(pid_t root, pid_t *pids)
 	return 0;
 }
 
+/* The threads of the @n tasks @pids, from /proc. */
+static int tree_threads(const pid_t *pids, int n)
+{
+	int threads = 0;
+
+	for (int i = 0; i < n; i++) {
+		char path[64], buf[4096], *c;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", pids[i]);
+		if (ckpt_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		c = strstr(buf, "\nThreads:");
+		if (c)
+			threads += atoi(c + strlen("\nThreads:"));
+	}
+	return threads;
+}
+
 /* Kill the tree of @root and reap it all (the test is a subreaper). */
 static void tree_kill(pid_t root)
 {
@@ -411,7 +476,7 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 			  const struct prog *p, unsigned long flags)
 {
 	char out[OUT_MAX], err[512], log[512] = "", why[128];
-	int info[2], status = 0, tries, n = 0, err_no = 0;
+	int info[2], status = 0, tries, n = 0, threads = 0, err_no = 0;
 	double t0, end;
 	pid_t pid, restorer, pids[MAX_TASKS];
 	off_t at = 0;
@@ -438,7 +503,8 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 	for (tries = 0; tries < 200 && ckpt_now() < end; tries++) {
 		n = tree_stop(pid, pids);
 		ASSERT_LT(0, n) TH_LOG("the tree of %s did not stop", p->interp);
-		if (n >= p->min_tasks) {
+		threads = tree_threads(pids, n);
+		if (n >= p->min_tasks && threads >= p->min_threads) {
 			at = prog_out_size(p, "ckpt");
 			if (self->img >= 0)
 				close(self->img);
@@ -457,13 +523,15 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 	}
 	ASSERT_LE(p->min_tasks, n) TH_LOG("%s never stopped with %d tasks (%d tries)",
 					  p->interp, p->min_tasks, tries);
+	ASSERT_LE(p->min_threads, threads) TH_LOG("%s never stopped with %d threads (%d tries)",
+						  p->interp, p->min_threads, tries);
 	ASSERT_LT(0, id) TH_LOG("checkpoint of the %d tasks of %s: %s; log: %s", n,
 				p->interp, strerror(err_no), log);
 	EXPECT_STREQ("", log);
 	ASSERT_LT(0, at);
 	ASSERT_GT((off_t)self->want_len, at) TH_LOG("the program ended before its checkpoint");
-	TH_LOG("%s checkpointed with %d tasks after %lld of %zu bytes of output (%.1f s, try %d)",
-	       p->interp, n, (long long)at, self->want_len, ckpt_now() - t0, tries + 1);
+	TH_LOG("%s checkpointed, %d tasks, %d threads, after %lld of %zu bytes (%.1f s, try %d)",
+	       p->interp, n, threads, (long long)at, self->want_len, ckpt_now() - t0, tries + 1);
 	lseek(self->img, 0, SEEK_SET);
 	ckpt_ckptinfo(_metadata, self->img);
 	tree_kill(pid);
@@ -569,6 +637,18 @@ TEST_F_TIMEOUT(realprog, python_threads_same_pids, 300)
 TEST_F_TIMEOUT(realprog, python_threads_new_pidns, 300)
 {
 	run_restarted(_metadata, &self->run, &python_threads, CKPT_RESTART_NEW_PIDNS);
+}
+
+/* The shell and the Go program with its threads, with the pids they had. */
+TEST_F_TIMEOUT(realprog, go_powser_same_pids, 300)
+{
+	run_restarted(_metadata, &self->run, &go_powser, CKPT_RESTART_SAME_PIDS);
+}
+
+/* The shell and the Go program in a new pid namespace: the shell is its init. */
+TEST_F_TIMEOUT(realprog, go_powser_new_pidns, 300)
+{
+	run_restarted(_metadata, &self->run, &go_powser, CKPT_RESTART_NEW_PIDNS);
 }
 
 TEST_HARNESS_MAIN
