@@ -40,7 +40,8 @@ enum ckpt_park_state {
 	CKPT_PARK_QUEUED,	/* its work is queued and has not run */
 	CKPT_PARK_PARKED,	/* it waits in its work */
 	CKPT_PARK_DECLINED,	/* its work ran elsewhere than in get_signal() */
-	CKPT_PARK_EXITING,	/* its work ran as it exits */
+	CKPT_PARK_EXITING,	/* it exits: its work ran then, or cannot run */
+	CKPT_PARK_QUIET,	/* stopped or frozen already: nothing queued */
 };
 
 /**
@@ -65,6 +66,7 @@ struct ckpt_park_thread {
  * @arrive: where the caller waits for the threads
  * @release: where the parked threads wait for the end
  * @nr: how many threads
+ * @max: room in @threads
  * @threads: the threads
  */
 struct ckpt_park {
@@ -74,7 +76,8 @@ struct ckpt_park {
 	wait_queue_head_t arrive;
 	wait_queue_head_t release;
 	unsigned int nr;
-	struct ckpt_park_thread threads[] __counted_by(nr);
+	unsigned int max;
+	struct ckpt_park_thread threads[];
 };
 
 static void ckpt_park_put(struct ckpt_park *park)
@@ -85,7 +88,7 @@ static void ckpt_park_put(struct ckpt_park *park)
 		return;
 	for (i = 0; i < park->nr; i++)
 		put_task_struct(park->threads[i].task);
-	kfree(park);
+	kvfree(park);
 }
 
 /* Tell the caller where @pt is; a stale state is read again next round. */
@@ -157,74 +160,111 @@ static bool ckpt_park_quiet(struct task_struct *t)
 	return quiet;
 }
 
-/* The threads of current but itself, referenced; NULL if out of memory. */
-static struct ckpt_park *ckpt_park_collect(struct ckpt_ctx *ctx, int *err)
+/* Is @t in @park? */
+static bool ckpt_park_has(struct ckpt_park *park, struct task_struct *t)
 {
-	struct task_struct *t;
-	struct ckpt_park *park;
-	unsigned int nr, n = 0;
+	unsigned int i;
 
-	nr = get_nr_threads(current) + 16;
-	park = kzalloc(struct_size(park, threads, nr), GFP_KERNEL);
-	if (!park) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	park->nr = nr;
-	refcount_set(&park->ref, 1);
-	init_waitqueue_head(&park->arrive);
-	init_waitqueue_head(&park->release);
-	/*
-	 * Under tasklist_lock, as a thread is attached: a clone(2) that
-	 * has not attached its thread yet fails (and is restarted) on the
-	 * notification the queueing gives the cloning thread.
-	 */
-	read_lock(&tasklist_lock);
-	for_each_thread(current, t) {
-		if (t == current)
-			continue;
-		if (n == nr) {
-			n++;
-			break;
-		}
-		park->threads[n].task = get_task_struct(t);
-		park->threads[n].park = park;
-		init_task_work(&park->threads[n].work, ckpt_park_work);
-		n++;
-	}
-	read_unlock(&tasklist_lock);
-	park->nr = min(n, nr);
-	if (n > nr) {
-		ckpt_park_put(park);
-		*err = ckpt_err(ctx, -EBUSY, "the threads of pid %d keep changing",
-				task_tgid_vnr(current));
-		return NULL;
-	}
-	return park;
+	for (i = 0; i < park->nr; i++)
+		if (park->threads[i].task == t)
+			return true;
+	return false;
 }
 
-/* Wait until every thread is parked, stopped, frozen or exiting. */
+/*
+ * Add the threads of current that @park does not have, and queue their
+ * works.  A thread that clone(2) attaches meanwhile is found by the next
+ * scan: once every thread found is parked, none can clone.
+ *
+ * Return: how many were added, or a negative errno after a line.
+ */
+static int ckpt_park_scan(struct ckpt_ctx *ctx, struct ckpt_park *park)
+{
+	unsigned int i, first = park->nr;
+	struct task_struct *t;
+	bool full = false;
+
+	read_lock(&tasklist_lock);
+	for_each_thread(current, t) {
+		struct ckpt_park_thread *pt;
+
+		if (t == current || t->exit_state || ckpt_park_has(park, t))
+			continue;
+		if (park->nr == park->max) {
+			full = true;
+			break;
+		}
+		pt = &park->threads[park->nr++];
+		pt->task = get_task_struct(t);
+		pt->park = park;
+		init_task_work(&pt->work, ckpt_park_work);
+	}
+	read_unlock(&tasklist_lock);
+	if (full)
+		return ckpt_err(ctx, -EBUSY, "the threads of pid %d keep changing",
+				task_tgid_vnr(current));
+	for (i = first; i < park->nr; i++) {
+		struct ckpt_park_thread *pt = &park->threads[i];
+
+		/* io_uring runs task works in its waits, not only on the way out. */
+		if (pt->task->flags & PF_IO_WORKER)
+			return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring",
+					task_tgid_vnr(current));
+#ifdef CONFIG_IO_URING
+		if (pt->task->io_uring)
+			return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring",
+					task_tgid_vnr(current));
+#endif
+		if (ckpt_park_quiet(pt->task))
+			WRITE_ONCE(pt->state, CKPT_PARK_QUIET);
+		else
+			ckpt_park_queue(pt);
+	}
+	return park->nr - first;
+}
+
+/* Is @pt where the checkpoint can read it, or gone? */
+static bool ckpt_park_settled(struct ckpt_park_thread *pt)
+{
+	switch (READ_ONCE(pt->state)) {
+	case CKPT_PARK_DECLINED:
+		if (ckpt_park_queue(pt))
+			return false;
+		fallthrough;
+	case CKPT_PARK_QUEUED:
+		return ckpt_park_quiet(pt->task);
+	case CKPT_PARK_EXITING:
+		/* Until it has left the thread group. */
+		return READ_ONCE(pt->task->exit_state);
+	default:
+		return true;
+	}
+}
+
+/*
+ * Wait until every thread is parked, stopped, frozen or gone, scanning
+ * again for threads created meanwhile.
+ */
 static int ckpt_park_wait(struct ckpt_ctx *ctx, struct ckpt_park *park)
 {
 	unsigned long end = jiffies + CKPT_PARK_TIMEOUT;
 	struct task_struct *late;
 	unsigned int i;
+	int ret;
 
 	for (;;) {
 		int seen = atomic_read(&park->changes);
 
 		late = NULL;
-		for (i = 0; i < park->nr; i++) {
-			struct ckpt_park_thread *pt = &park->threads[i];
-			int state = READ_ONCE(pt->state);
-
-			if (state == CKPT_PARK_DECLINED && !ckpt_park_queue(pt))
-				state = CKPT_PARK_QUEUED;
-			if (state == CKPT_PARK_QUEUED && !ckpt_park_quiet(pt->task))
-				late = pt->task;
+		for (i = 0; i < park->nr; i++)
+			if (!ckpt_park_settled(&park->threads[i]))
+				late = park->threads[i].task;
+		if (!late) {
+			ret = ckpt_park_scan(ctx, park);
+			if (ret <= 0)
+				return ret;
+			continue;
 		}
-		if (!late)
-			return 0;
 		if (time_after(jiffies, end))
 			return ckpt_err(ctx, -EBUSY,
 					"thread %d did not stop for the checkpoint in %d s",
@@ -254,37 +294,24 @@ static int ckpt_park_wait(struct ckpt_ctx *ctx, struct ckpt_park *park)
 int ckpt_park_threads(struct ckpt_ctx *ctx)
 {
 	struct ckpt_park *park;
-	unsigned int i;
-	int ret = 0;
+	unsigned int max;
+	int ret;
 
 	if (thread_group_empty(current))
 		return 0;
-	park = ckpt_park_collect(ctx, &ret);
+	max = min_t(unsigned int, get_nr_threads(current) + 64, CKPT_TREE_MAX_TASKS);
+	park = kvzalloc(struct_size(park, threads, max), GFP_KERNEL);
 	if (!park)
-		return ret;
+		return -ENOMEM;
+	park->max = max;
+	refcount_set(&park->ref, 1);
+	init_waitqueue_head(&park->arrive);
+	init_waitqueue_head(&park->release);
 	ctx->park = park;
-	for (i = 0; i < park->nr; i++) {
-		struct task_struct *t = park->threads[i].task;
-
-		/* io_uring runs task works in its waits, not only on the way out. */
-		if (t->flags & PF_IO_WORKER)
-			return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring",
-					task_tgid_vnr(current));
-#ifdef CONFIG_IO_URING
-		if (t->io_uring)
-			return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses io_uring",
-					task_tgid_vnr(current));
-#endif
-	}
-	for (i = 0; i < park->nr; i++) {
-		struct ckpt_park_thread *pt = &park->threads[i];
-
-		if (ckpt_park_quiet(pt->task))
-			WRITE_ONCE(pt->state, CKPT_PARK_EXITING);
-		else
-			ckpt_park_queue(pt);
-	}
-	return ckpt_park_wait(ctx, park);
+	ret = ckpt_park_scan(ctx, park);
+	if (ret >= 0)
+		ret = ckpt_park_wait(ctx, park);
+	return ret;
 }
 
 /**

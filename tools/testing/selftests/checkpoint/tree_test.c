@@ -2727,6 +2727,135 @@ TEST(thread_self_checkpoint_new_pidns)
 	run_thread_self(_metadata, CKPT_RESTART_NEW_PIDNS, true);
 }
 
+/* ------------------------------------------------------------------ */
+/* checkpoint(0) while the other threads are busy and come and go.    */
+/* ------------------------------------------------------------------ */
+
+#define BUSY_THREADS	5
+#define BUSY_ROUNDS	8
+#define BUSY_IMG_FD	3
+#define BUSY_RESTARTED	42
+
+static volatile int busy_stop;
+static int busy_pipe[2];
+
+static void *busy_self_short(void *arg)
+{
+	return arg;
+}
+
+/*
+ * In a loop until told to stop: 0 system calls, 1 a write and a read of
+ * a pipe (the bytes must come back in order), 2 short sleeps, 3 threads
+ * created and joined, 4 sched_yield().  Its count of rounds, or 0 when
+ * something went wrong.
+ */
+static void *busy_self_thread(void *arg)
+{
+	int k = (int)(long)arg;
+	unsigned long n;
+
+	for (n = 1; !busy_stop; n++) {
+		struct timespec ts = { 0, 1000000 };
+		uint32_t v = n, w = 0;
+		pthread_t t;
+
+		switch (k) {
+		case 0:
+			syscall(SYS_getppid);
+			break;
+		case 1:
+			if (write(busy_pipe[1], &v, sizeof(v)) != sizeof(v) ||
+			    read(busy_pipe[0], &w, sizeof(w)) != sizeof(w) || w != v)
+				return NULL;
+			break;
+		case 2:
+			nanosleep(&ts, NULL);
+			break;
+		case 3:
+			if (pthread_create(&t, NULL, busy_self_short, NULL) || pthread_join(t, NULL))
+				return NULL;
+			break;
+		default:
+			sched_yield();
+			break;
+		}
+	}
+	return (void *)n;
+}
+
+/*
+ * BUSY_ROUNDS self checkpoints of the main thread into fd BUSY_IMG_FD;
+ * exits 0 when all succeeded and every thread went on, BUSY_RESTARTED
+ * when it is the process restarted from the last image and its threads
+ * did so, another code on failure.
+ */
+static void busy_self_root(void)
+{
+	pthread_t th[BUSY_THREADS];
+	bool restarted = false;
+	void *n;
+	int k, i;
+
+	if (pipe(busy_pipe))
+		_exit(80);
+	for (k = 0; k < BUSY_THREADS; k++)
+		if (pthread_create(&th[k], NULL, busy_self_thread, (void *)(long)k))
+			_exit(81);
+	ckpt_sleep(0.1);
+	for (i = 0; i < BUSY_ROUNDS && !restarted; i++) {
+		long id;
+
+		if (lseek(BUSY_IMG_FD, 0, SEEK_SET) || ftruncate(BUSY_IMG_FD, 0))
+			_exit(82);
+		id = sys_checkpoint(0, BUSY_IMG_FD, CKPT_CHECKPOINT_INHERIT_STDIO, 2);
+		if (id < 0)
+			_exit(10 + i);
+		restarted = id == 0;
+		ckpt_sleep(0.02);
+	}
+	busy_stop = 1;
+	for (k = 0; k < BUSY_THREADS; k++)
+		if (pthread_join(th[k], &n) || !n)
+			_exit(30 + k);
+	_exit(restarted ? BUSY_RESTARTED : 0);
+}
+
+/*
+ * The main thread checkpoints itself 8 times while its other threads
+ * make system calls, pass bytes through a pipe, sleep, create threads
+ * that exit at once, and yield: every checkpoint succeeds, the threads
+ * go on unharmed, and the last image restarts with its threads, which
+ * finish their loops.
+ */
+TEST(thread_self_checkpoint_busy)
+{
+	struct restored r;
+	struct tree t;
+	pid_t pid;
+
+	setup_subreaper(_metadata);
+	memset(&t, 0, sizeof(t));
+	t.img = ckpt_tmpfile();
+	ASSERT_LE(0, t.img);
+	ASSERT_EQ(0, ckpt_log_pipe(t.lp));
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (ckpt_drop_shared_anon() || dup2(t.img, BUSY_IMG_FD) != BUSY_IMG_FD)
+			_exit(94);
+		syscall(SYS_close_range, BUSY_IMG_FD + 1, ~0U, 0);
+		busy_self_root();
+	}
+	ASSERT_EQ(0, reap(pid));
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_EQ(BUSY_RESTARTED, r.root_status);
+	close(t.img);
+}
+
 FIXTURE(slow) {};
 FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
