@@ -1918,12 +1918,6 @@ static int try_image(struct tree *t, const uint8_t *buf, size_t len, char *log, 
 	return WEXITSTATUS(st);
 }
 
-/*
- * The image of a tree, truncated at every record boundary and with bytes
- * flipped in its tree and task records (with and without the checksum
- * fixed): restart(2) fails cleanly and leaves no task, or restores a tree;
- * the kernel does not crash (the console is checked for that).
- */
 /* ------------------------------------------------------------------ */
 /* Threads: a process of 9 threads, each in another state.            */
 /* ------------------------------------------------------------------ */
@@ -2860,7 +2854,13 @@ FIXTURE(slow) {};
 FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
 
-TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
+/*
+ * The image of a tree, truncated at every record boundary and with bytes
+ * flipped in its tree and task records (with and without the checksum
+ * fixed): restart(2) fails cleanly and leaves no task, or restores a tree;
+ * the kernel does not crash (the console is checked for that).
+ */
+static void corrupt_images(struct __test_metadata *_metadata, void (*fn)(int), int n)
 {
 	struct ckpt_image img = { }, bad = { };
 	unsigned int cut = 0, flips = 0, restored = 0, refused = 0;
@@ -2870,7 +2870,7 @@ TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
 	int r;
 
 	setup_subreaper(_metadata);
-	ASSERT_EQ(0, tree_start(&t, zombie_root, 3));
+	ASSERT_EQ(0, tree_start(&t, fn, n));
 	ckpt_sleep(0.3);
 	ASSERT_TRUE(tree_stop(&t));
 	ASSERT_LT(0, tree_checkpoint(&t, t.root)) TH_LOG("%s", t.log);
@@ -2931,6 +2931,18 @@ TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
 	free(bad.buf);
 	free(img.buf);
 	close(t.img);
+}
+
+/* Processes: a root, a zombie and a child. */
+TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
+{
+	corrupt_images(_metadata, zombie_root, 3);
+}
+
+/* One process of 9 threads, each in another state. */
+TEST_F_TIMEOUT(slow, corrupt_thread_images, 400)
+{
+	corrupt_images(_metadata, threads_root, 1);
 }
 
 TEST_HARNESS_MAIN
