@@ -246,16 +246,13 @@ static int ckpt_use_task(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 	files = t->files;
 	task_unlock(t);
 	if (files && !ckpt_walked(uses, files, max)) {
-		for (fd = 0; !ret; fd++) {
-			struct file *file;
+		struct file *file;
 
-			rcu_read_lock();
-			file = task_lookup_next_fdget_rcu(t, &fd);
-			rcu_read_unlock();
-			if (!file)
-				break;
+		for (fd = 0; (file = ckpt_next_file(t, &fd)); fd++) {
 			ret = ckpt_use_file(ctx, uses, t, file, fd, NULL);
 			fput(file);
+			if (ret)
+				break;
 		}
 	}
 	mm = get_task_mm(t);

@@ -437,6 +437,24 @@ static bool ckpt_tree_files(struct ckpt_ctx *ctx, fl_owner_t owner)
 }
 
 /**
+ * ckpt_next_file() - the next open file of a task's descriptor table
+ * @t: the task
+ * @fd: in, the first descriptor to look at; out, the one found
+ *
+ * Return: the file of the lowest open descriptor of @t from *@fd on,
+ * referenced, or NULL when there is none.
+ */
+struct file *ckpt_next_file(struct task_struct *t, unsigned int *fd)
+{
+	struct file *file;
+
+	rcu_read_lock();
+	file = task_lookup_next_fdget_rcu(t, fd);
+	rcu_read_unlock();
+	return file;
+}
+
+/**
  * ckpt_tree_has_file() - does a descriptor of the tree hold a file?
  * @ctx: checkpoint context, the tree collected and quiet
  * @file: the file
@@ -447,6 +465,7 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 {
 	struct ckpt_tree *tree = ctx->tree;
 	unsigned int i, fd;
+	struct file *f;
 
 	for (i = 0; i < tree->nr; i++) {
 		struct task_struct *t = tree->tasks[i].task;
@@ -454,14 +473,7 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 		/* A thread's table is its main thread's. */
 		if (tree->tasks[i].e.flags & (CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD))
 			continue;
-		for (fd = 0; ; fd++) {
-			struct file *f;
-
-			rcu_read_lock();
-			f = task_lookup_next_fdget_rcu(t, &fd);
-			rcu_read_unlock();
-			if (!f)
-				break;
+		for (fd = 0; (f = ckpt_next_file(t, &fd)); fd++) {
 			fput(f);
 			if (f == file)
 				return true;
@@ -650,18 +662,12 @@ int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	const struct ckpt_file_ops *ops;
 	struct ckpt_hdr_file h;
+	struct file *file;
 	unsigned int fd;
 	char who[40];
 	int ret = 0;
 
-	for (fd = 0; !ret; fd++) {
-		struct file *file;
-
-		rcu_read_lock();
-		file = task_lookup_next_fdget_rcu(t, &fd);
-		rcu_read_unlock();
-		if (!file)
-			break;
+	for (fd = 0; (file = ckpt_next_file(t, &fd)); fd++) {
 		/* Not written: see ckpt_write_files(). */
 		if (ckpt_fd_inherited(ctx, t, fd, file) >= 0 ||
 		    (same_thread_group(t, current) && file == ctx->file)) {
@@ -676,6 +682,8 @@ int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			ret = ckpt_write_owner(ctx, file, who, &h, false);
 		}
 		fput(file);
+		if (ret)
+			break;
 	}
 	return ret;
 }
@@ -1116,19 +1124,16 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		return -ENOMEM;
 
 	for (fd = 0; nr < max; fd++) {
-		struct file *file;
+		struct file *file = ckpt_next_file(t, &fd);
 
-		rcu_read_lock();
-		file = task_lookup_next_fdget_rcu(t, &fd);
-		if (file) {
-			task_lock(t);
-			fds[nr].cloexec = t->files && fd < files_fdtable(t->files)->max_fds &&
-					  close_on_exec(fd, t->files);
-			task_unlock(t);
-		}
-		rcu_read_unlock();
 		if (!file)
 			break;
+		rcu_read_lock();
+		task_lock(t);
+		fds[nr].cloexec = t->files && fd < files_fdtable(t->files)->max_fds &&
+				  close_on_exec(fd, t->files);
+		task_unlock(t);
+		rcu_read_unlock();
 		/* A self checkpoint does not save the file of its own image. */
 		if (same_thread_group(t, current) && file == ctx->file &&
 		    ckpt_fd_inherited(ctx, t, fd, file) < 0) {

@@ -489,6 +489,7 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
+struct file *ckpt_next_file(struct task_struct *t, unsigned int *fd);
 bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file);
 const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
 					    const char *who);

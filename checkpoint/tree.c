@@ -611,6 +611,12 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, 
 			m->sess = tree->tasks[pp].sess;
 			continue;
 		}
+		/* Sessions and groups are named by processes. */
+		if (sess >= 0 && tree->tasks[sess].e.flags & CKPT_TREE_TASK_THREAD) {
+			kvfree(before);
+			return ckpt_err(ctx, err, "the session %d of pid %d is a thread's id",
+					e->sid, e->pid);
+		}
 		if (i) {
 			const struct ckpt_tree_member *p;
 
@@ -638,6 +644,9 @@ static int ckpt_tree_check_groups(struct ckpt_ctx *ctx, struct ckpt_tree *tree, 
 			m->pgrp = tree->tasks[m->e.parent].pgrp;
 			continue;
 		}
+		if (g >= 0 && tree->tasks[g].e.flags & CKPT_TREE_TASK_THREAD)
+			return ckpt_err(ctx, err, "the process group %d of pid %d is a thread's id",
+					m->e.pgid, m->e.pid);
 		m->pgrp = g;
 		if (g == i)
 			continue;
