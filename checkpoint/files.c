@@ -357,6 +357,9 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #ifdef CONFIG_EPOLL
 	&ckpt_file_epoll_ops,
 #endif
+#if IS_BUILTIN(CONFIG_UNIX)
+	&ckpt_file_unix_ops,
+#endif
 	&ckpt_file_ghost_ops,
 	&ckpt_file_regular_ops,
 	&ckpt_file_dir_ops,
@@ -519,12 +522,17 @@ static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char 
 	return 0;
 }
 
-/*
- * The pid of the image that names @pid, the owner of a file of type @type:
- * a task of the tree, or (PIDTYPE_PGID) the process group of one; 0 if
- * none is, -1 for a thread of the tree other than a main thread.
+/**
+ * ckpt_owner_in_tree() - the pid of the image that names a struct pid
+ * @ctx: checkpoint context, the tree collected
+ * @pid: the owner of a file, or the process that made a socket
+ * @type: its pid type
+ *
+ * Return: its number in the image: a task of the tree, or (PIDTYPE_PGID)
+ * the process group of one; 0 if none is, -1 for a thread of the tree
+ * other than a main thread.
  */
-static pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type)
+pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type)
 {
 	struct ckpt_tree *tree = ctx->tree;
 	pid_t nr = 0;
@@ -813,6 +821,7 @@ static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_SIGNALFD] = "a signalfd",
 	[CKPT_FILE_TIMERFD] = "a timerfd",
 	[CKPT_FILE_EPOLL] = "an epoll instance",
+	[CKPT_FILE_UNIX] = "a unix socket",
 };
 
 /* Is @nr, the owner of a file of type @type, a task or group of the tree? */
@@ -832,6 +841,43 @@ static bool ckpt_owner_known(struct ckpt_ctx *ctx, pid_t nr, enum pid_type type)
 			return true;
 	}
 	return false;
+}
+
+/* Set the owner of @file once every task exists: ckpt_restore_owners(). */
+static int ckpt_add_owner(struct ckpt_ctx *ctx, struct file *file,
+			  enum pid_type type, pid_t nr, bool peer)
+{
+	struct ckpt_owner *o;
+
+	o = krealloc_array(ctx->rst->owners, ctx->rst->nr_owners + 1,
+			   sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	ctx->rst->owners = o;
+	o += ctx->rst->nr_owners++;
+	o->file = get_file(file);
+	o->type = type;
+	o->nr = nr;
+	o->peer = peer;
+	return 0;
+}
+
+/**
+ * ckpt_restore_peer_pid() - make a restored task the process a unix
+ * socket names as the one that made it (SO_PEERCRED), once it exists
+ * @ctx: restart context
+ * @file: the socket
+ * @nr: the process, as the image numbers it
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct file *file, pid_t nr)
+{
+	if (!ckpt_owner_known(ctx, nr, PIDTYPE_TGID))
+		return ckpt_err(ctx, -EINVAL,
+				"a unix socket names pid %d, which is not a process of the image",
+				nr);
+	return ckpt_add_owner(ctx, file, PIDTYPE_TGID, nr, true);
 }
 
 /* The owner of @file and its F_SETSIG signal, from @h. */
@@ -872,21 +918,10 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 		return ckpt_err(ctx, ret, "cannot set the owner of file %u (error %d)",
 				h->objref, ret);
 	WRITE_ONCE(file_f_owner(file)->signum, h->fown_signum);
-	if (h->fown_flags) {
+	if (h->fown_flags)
 		/* Once the tasks exist: ckpt_restore_owners(). */
-		struct ckpt_owner *o;
-
-		o = krealloc_array(ctx->rst->owners, ctx->rst->nr_owners + 1,
-				   sizeof(*o), GFP_KERNEL);
-		if (!o)
-			return -ENOMEM;
-		ctx->rst->owners = o;
-		o += ctx->rst->nr_owners++;
-		o->file = get_file(file);
-		o->type = type;
-		o->nr = h->fown_flags & CKPT_FOWN_TREE ? h->fown_pid : 0;
-		return 0;
-	}
+		return ckpt_add_owner(ctx, file, type,
+				      h->fown_flags & CKPT_FOWN_TREE ? h->fown_pid : 0, false);
 	/* No owner, its type kept; sigio_perm() would check these ids. */
 	old = override_creds(ctx->rst->cred);
 	__f_setown(file, NULL, type, 1);
@@ -937,6 +972,11 @@ void ckpt_restore_owners(struct ckpt_ctx *ctx)
 		if (WARN_ON_ONCE(!t))
 			continue;
 		pid = get_task_pid(t, o->type == PIDTYPE_PGID ? PIDTYPE_PGID : PIDTYPE_PID);
+		if (o->peer) {
+			ckpt_unix_set_peer_pid(o->file, pid);
+			put_pid(pid);
+			continue;
+		}
 		/* The owner's ids, which sigio_perm() checks, are the image's. */
 		old = override_creds(rst->cred);
 		__f_setown(o->file, pid, o->type, 1);
@@ -1024,6 +1064,10 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
 		return ckpt_read_file(ctx, h);
 	case CKPT_HDR_PIPE:
 		return ckpt_read_pipe(ctx, h);
+#if IS_BUILTIN(CONFIG_UNIX)
+	case CKPT_HDR_UNIX:
+		return ckpt_read_unix(ctx, h);
+#endif
 	}
 	return -ENOENT;
 }

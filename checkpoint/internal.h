@@ -71,6 +71,7 @@ enum ckpt_op {
  *	restarted process
  * @pages: a batch of pages being written or read
  * @bvec: the same batch, for the image I/O
+ * @park: checkpoint(0) from a thread: the other threads held (park.c)
  */
 struct ckpt_ctx {
 	enum ckpt_op op;
@@ -136,6 +137,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_ALIAS,		/* checkpoint: another name of an object */
 	CKPT_OBJ_FILES,		/* a descriptor table, shared by CLONE_FILES */
 	CKPT_OBJ_FS,		/* an fs_struct, shared by CLONE_FS */
+	CKPT_OBJ_UNIX,		/* a unix socket and its peer */
 };
 
 /**
@@ -175,16 +177,19 @@ struct ckpt_fd_entry {
 };
 
 /**
- * struct ckpt_owner - a file whose owner (F_SETOWN) is a restored task
+ * struct ckpt_owner - a file whose owner (F_SETOWN), or the process that
+ * made it (a unix socket's SO_PEERCRED), is a restored task
  * @file: the file, referenced
  * @type: PIDTYPE_PID, PIDTYPE_TGID or PIDTYPE_PGID
  * @nr: the owner's pid (PIDTYPE_PGID: process group) in the image, or 0
  *	for the task that restores the file
+ * @peer: @file is a unix socket, @nr the process SO_PEERCRED names
  */
 struct ckpt_owner {
 	struct file *file;
 	enum pid_type type;
 	pid_t nr;
+	bool peer;
 };
 
 /**
@@ -480,6 +485,17 @@ extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
 extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
 extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
+extern const struct ckpt_file_ops ckpt_file_unix_ops;
+
+/* file_unix.c, with AF_UNIX built in */
+#if IS_BUILTIN(CONFIG_UNIX)
+int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
+void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid);
+void ckpt_unix_free(void *ptr);
+#else
+static inline void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid) { }
+static inline void ckpt_unix_free(void *ptr) { }
+#endif
 
 /* file_pipe.c */
 int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
@@ -489,6 +505,8 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 
 /* files.c */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
+pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type);
+int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct file *file, pid_t nr);
 struct file *ckpt_next_file(struct task_struct *t, unsigned int *fd);
 bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file);
 const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,

@@ -48,6 +48,11 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 		if (restart)
 			ckpt_pipe_free(ptr);
 		break;
+	case CKPT_OBJ_UNIX:
+		/* Checkpoint: a socket; restart: a struct ckpt_unix. */
+		if (restart)
+			ckpt_unix_free(ptr);
+		break;
 	case CKPT_OBJ_FILES:
 	case CKPT_OBJ_FS:
 		/* Checkpoint: a pointer only; restart: a struct ckpt_share. */
@@ -196,6 +201,7 @@ void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type)
 		[CKPT_OBJ_PIPE] = "pipe",
 		[CKPT_OBJ_FILES] = "descriptor table",
 		[CKPT_OBJ_FS] = "fs_struct",
+		[CKPT_OBJ_UNIX] = "unix socket",
 	};
 	struct ckpt_obj *obj = xa_load(&ctx->objs, objref);
 

@@ -77,6 +77,8 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_DATA] = "data",
 	[CKPT_HDR_TIMERFD] = "timerfd",
 	[CKPT_HDR_EPOLL] = "epoll",
+	[CKPT_HDR_UNIX] = "unix socket",
+	[CKPT_HDR_UNIX_MSG] = "unix socket message",
 };
 
 const char *ckpt_type_name(u32 type)

@@ -271,6 +271,11 @@ struct walk {
 		size_t off;
 		uint64_t left;
 	} data;
+	/* The UNIX record whose UNIX_MSG records come next. */
+	struct {
+		size_t off;
+		uint64_t left;
+	} msgs;
 	/* The FILE record of a timerfd whose TIMERFD record comes next, or 0. */
 	size_t timerfd_file;
 	size_t epoll_file;
@@ -315,6 +320,8 @@ static const struct {
 	[CKPT_HDR_DATA] = { "data", sizeof(struct ckpt_hdr_data) },
 	[CKPT_HDR_TIMERFD] = { "timerfd", sizeof(struct ckpt_hdr_timerfd) },
 	[CKPT_HDR_EPOLL] = { "epoll", sizeof(struct ckpt_hdr_epoll) },
+	[CKPT_HDR_UNIX] = { "unix socket", sizeof(struct ckpt_hdr_unix) },
+	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1528,6 +1535,11 @@ static void file_eventfd(const struct ckpt_hdr_file *f)
 	printf(", count %llu%s", ull(f->count), f->rdev ? ", semaphore" : "");
 }
 
+static void file_unix(const struct ckpt_hdr_file *f)
+{
+	printf(", end %llu", ull(f->rdev));
+}
+
 static void file_signalfd(const struct ckpt_hdr_file *f)
 {
 	const char *sep = "";
@@ -1577,6 +1589,7 @@ static const struct file_kind {
 	[CKPT_FILE_TIMERFD] = { "timerfd" },
 	[CKPT_FILE_GHOST] = { "deleted", false, true },
 	[CKPT_FILE_EPOLL] = { "epoll" },
+	[CKPT_FILE_UNIX] = { "unix", false, false, NULL, file_unix },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1596,7 +1609,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		k = &file_kinds[f->type];
 	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
 	if (f->pipe_ref)
-		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE : CKPT_HDR_PIPE, off);
+		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE :
+			f->type == CKPT_FILE_UNIX ? CKPT_HDR_UNIX : CKPT_HDR_PIPE, off);
 	if (f->type == CKPT_FILE_TIMERFD)
 		w->timerfd_file = off;
 	if (f->type == CKPT_FILE_EPOLL)
@@ -1624,7 +1638,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (k->fields)
 		k->fields(f);
 	if (f->pipe_ref)
-		printf(k->shm ? ", the object of #%u" : ", pipe #%u", f->pipe_ref);
+		printf(k->shm ? ", the object of #%u" : f->type == CKPT_FILE_UNIX ?
+		       ", socket #%u" : ", pipe #%u", f->pipe_ref);
 	if (f->nr_pages)
 		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
 	if (f->fown_flags & CKPT_FOWN_TREE)
@@ -1729,6 +1744,85 @@ static int do_pipe(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	put_rec(off, h);
 	printf(": #%u, size %u, %u bytes buffered\n", p->objref, p->size,
 	       p->data_len);
+	return 0;
+}
+
+static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_UNIX_OPEN, "open" },
+		{ CKPT_UNIX_SNDBUF, "sndbuf" },
+		{ CKPT_UNIX_RCVBUF, "rcvbuf" },
+		{ CKPT_UNIX_PASSCRED, "passcred" },
+		{ CKPT_UNIX_PASSPIDFD, "passpidfd" },
+		{ CKPT_UNIX_PASSSEC, "passsec" },
+		{ CKPT_UNIX_KEEPALIVE, "keepalive" },
+		{ CKPT_UNIX_OOBINLINE, "oobinline" },
+		{ CKPT_UNIX_LINGER, "linger" },
+		{ CKPT_UNIX_REUSEADDR, "reuseaddr" },
+		{ CKPT_UNIX_BROADCAST, "broadcast" },
+		{ CKPT_UNIX_DONTROUTE, "dontroute" },
+		{ CKPT_UNIX_RXQ_OVFL, "rxq_ovfl" },
+		{ CKPT_UNIX_SELECT_ERR_QUEUE, "select_err_queue" },
+		{ CKPT_UNIX_TIMESTAMP, "timestamp" },
+		{ CKPT_UNIX_TIMESTAMPNS, "timestampns" },
+		{ CKPT_UNIX_TIMESTAMP_NEW, "timestamp_new" },
+	};
+	static const char *const types[] = { [1] = "stream", [2] = "dgram", [5] = "seqpacket" };
+	const struct ckpt_hdr_unix *u = (const void *)h;
+	uint32_t i;
+
+	if (check_len(off, h, sizeof(*u)))
+		return 1;
+	if (!u->objref)
+		return bad(off, "unix socket record with object reference 0");
+	if (u->nr_ends < 1 || u->nr_ends > 2)
+		return bad(off, "unix socket record with %u ends", u->nr_ends);
+	obj_add(&w->defs, u->objref, CKPT_HDR_UNIX, off);
+	w->msgs.off = off;
+	w->msgs.left = 0;
+	for (i = 0; i < u->nr_ends; i++)
+		w->msgs.left += u->end[i].nr_msgs;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	if (u->type < ARRAY_SIZE(types) && types[u->type])
+		printf(": #%u %s", u->objref, types[u->type]);
+	else
+		printf(": #%u type %u", u->objref, u->type);
+	printf(", %u end%s, made by pid %d\n", u->nr_ends, u->nr_ends == 1 ? "" : "s",
+	       u->peer_pid);
+	for (i = 0; i < u->nr_ends; i++) {
+		const struct ckpt_unix_end *e = &u->end[i];
+
+		printf("      end %u: ", i);
+		put_bits(e->flags, flags, ARRAY_SIZE(flags));
+		printf(", shutdown %#x, error %d, peek_off %d, sndbuf %u, rcvbuf %u",
+		       e->shutdown, e->err, e->peek_off, e->sndbuf, e->rcvbuf);
+		printf(", rcvlowat %u, priority %u, mark %#x, linger %u s", e->rcvlowat,
+		       e->priority, e->mark, e->linger);
+		printf(", rcvtimeo %lld us, sndtimeo %lld us, %u messages, %llu bytes\n",
+		       (long long)e->rcvtimeo_us, (long long)e->sndtimeo_us, e->nr_msgs,
+		       ull(e->data_len));
+	}
+	return 0;
+}
+
+static int do_unix_msg(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_unix_msg *m = (const void *)h;
+
+	if (check_len(off, h, sizeof(*m)))
+		return 1;
+	if (!w->msgs.left)
+		return bad(off, "unix message record not announced by a unix socket record");
+	w->msgs.left--;
+	w->data.off = off;
+	w->data.left = m->len;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u bytes, time stamp %lld ns\n", m->len, (long long)m->tstamp_ns);
 	return 0;
 }
 
@@ -1912,8 +2006,11 @@ static int decode(struct walk *w)
 			return bad(off, "%llu pages of the %s record at offset %zu are missing",
 				   ull(w->pages.left), w->pages.what, w->pages.off);
 		if (h->type != CKPT_HDR_DATA && w->data.left)
-			return bad(off, "%llu bytes of the pipe record at offset %zu are missing",
+			return bad(off, "%llu bytes of the record at offset %zu are missing",
 				   ull(w->data.left), w->data.off);
+		if (h->type != CKPT_HDR_DATA && h->type != CKPT_HDR_UNIX_MSG && w->msgs.left)
+			return bad(off, "%llu messages of the unix record at offset %zu are missing",
+				   ull(w->msgs.left), w->msgs.off);
 		if (h->type != CKPT_HDR_TIMERFD && w->timerfd_file)
 			return bad(off, "the timerfd record of the file record at offset %zu is missing",
 				   w->timerfd_file);
@@ -2000,6 +2097,12 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_EPOLL:
 			ret = do_epoll(w, off, h);
+			break;
+		case CKPT_HDR_UNIX:
+			ret = do_unix(w, off, h);
+			break;
+		case CKPT_HDR_UNIX_MSG:
+			ret = do_unix_msg(w, off, h);
 			break;
 		}
 		if (ret)

@@ -87,11 +87,14 @@ struct ckpt_hdr {
  * @CKPT_HDR_DATA: &struct ckpt_hdr_data
  * @CKPT_HDR_TIMERFD: &struct ckpt_hdr_timerfd
  * @CKPT_HDR_EPOLL: &struct ckpt_hdr_epoll
+ * @CKPT_HDR_UNIX: &struct ckpt_hdr_unix, a unix socket and its peer
+ * @CKPT_HDR_UNIX_MSG: &struct ckpt_hdr_unix_msg, a message queued on one
+ *	of them, after the UNIX record
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
- * TASK, AFFINITY, CREDS, FS, SIGHAND, FILES (then FILE, PIPE and DATA
- * records as objects are first referenced, and one FD record per
+ * TASK, AFFINITY, CREDS, FS, SIGHAND, FILES (then FILE, PIPE, UNIX,
+ * UNIX_MSG and DATA records as objects are first referenced, and one FD record per
  * descriptor), MM, MM_CONTEXT, one VMA per memory area each followed by
  * its PAGES records, CPU, THREAD (with its REGSET records, if any),
  * RESTART_BLOCK and
@@ -132,6 +135,8 @@ enum ckpt_hdr_type {
 	CKPT_HDR_DATA = 44,
 	CKPT_HDR_TIMERFD = 45,
 	CKPT_HDR_EPOLL = 46,
+	CKPT_HDR_UNIX = 47,
+	CKPT_HDR_UNIX_MSG = 48,
 };
 
 /**
@@ -814,6 +819,8 @@ struct ckpt_hdr_files {
  * @CKPT_FILE_EPOLL: an epoll instance (epoll_create(2)); the FILE records
  *	of the files it watches come before it, its interest list is the
  *	EPOLL record that follows
+ * @CKPT_FILE_UNIX: a unix domain socket (AF_UNIX); the socket and its peer
+ *	are a UNIX record, the FILE record's @pipe_ref, @rdev says which end
  */
 enum ckpt_file_type {
 	CKPT_FILE_REG = 1,
@@ -828,6 +835,7 @@ enum ckpt_file_type {
 	CKPT_FILE_TIMERFD = 10,
 	CKPT_FILE_GHOST = 11,
 	CKPT_FILE_EPOLL = 12,
+	CKPT_FILE_UNIX = 13,
 };
 
 /**
@@ -849,7 +857,7 @@ enum ckpt_file_type {
  * @dev: st_dev (new_encode_dev() encoding) of a file reopened by path
  * @ino: st_ino
  * @rdev: %CKPT_FILE_CHR: the device number; %CKPT_FILE_EVENTFD: 1 for
- *	EFD_SEMAPHORE
+ *	EFD_SEMAPHORE; %CKPT_FILE_UNIX: the end of the UNIX record, 0 or 1
  * @mtime_sec: st_mtime, seconds
  * @mtime_nsec: st_mtime, nanoseconds
  * @path_len: length of @path, its NUL included
@@ -1030,6 +1038,124 @@ struct ckpt_hdr_timerfd {
 	__s64 value_ns;
 	__s64 interval_ns;
 	__u64 ticks;
+};
+
+/*
+ * Bits of &ckpt_unix_end.flags.  %CKPT_UNIX_OPEN: an open file of the
+ * image is this end; an end without it was closed by its holder, and
+ * restart closes it once its peer has its state.  The others are socket
+ * options, as setsockopt(2) at %SOL_SOCKET sets them: %CKPT_UNIX_SNDBUF and
+ * %CKPT_UNIX_RCVBUF, the sizes were set by SO_SNDBUF and SO_RCVBUF; the
+ * boolean options SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_KEEPALIVE,
+ * SO_OOBINLINE, SO_LINGER (on), SO_REUSEADDR, SO_BROADCAST, SO_DONTROUTE,
+ * SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE; SO_TIMESTAMP, SO_TIMESTAMPNS and the
+ * 64-bit form of either (_NEW).
+ */
+#define CKPT_UNIX_OPEN			(1U << 0)
+#define CKPT_UNIX_SNDBUF		(1U << 1)
+#define CKPT_UNIX_RCVBUF		(1U << 2)
+#define CKPT_UNIX_PASSCRED		(1U << 3)
+#define CKPT_UNIX_PASSPIDFD		(1U << 4)
+#define CKPT_UNIX_PASSSEC		(1U << 5)
+#define CKPT_UNIX_KEEPALIVE		(1U << 6)
+#define CKPT_UNIX_OOBINLINE		(1U << 7)
+#define CKPT_UNIX_LINGER		(1U << 8)
+#define CKPT_UNIX_REUSEADDR		(1U << 9)
+#define CKPT_UNIX_BROADCAST		(1U << 10)
+#define CKPT_UNIX_DONTROUTE		(1U << 11)
+#define CKPT_UNIX_RXQ_OVFL		(1U << 12)
+#define CKPT_UNIX_SELECT_ERR_QUEUE	(1U << 13)
+#define CKPT_UNIX_TIMESTAMP		(1U << 14)
+#define CKPT_UNIX_TIMESTAMPNS		(1U << 15)
+#define CKPT_UNIX_TIMESTAMP_NEW		(1U << 16)
+
+/* Bits of &ckpt_unix_end.shutdown: what shutdown(2) closed of the end. */
+#define CKPT_UNIX_SHUT_RD		(1U << 0)
+#define CKPT_UNIX_SHUT_WR		(1U << 1)
+
+/* Most bytes of one message of a unix socket's queue. */
+#define CKPT_UNIX_MSG_MAX		(1U << 24)
+
+/**
+ * struct ckpt_unix_end - one end of a unix socket
+ * @flags: CKPT_UNIX_* bits
+ * @shutdown: CKPT_UNIX_SHUT_* bits
+ * @err: the pending error SO_ERROR reports (ECONNRESET after a peer
+ *	closed with data unread), positive, or 0
+ * @peek_off: SO_PEEK_OFF, -1 when off
+ * @sndbuf: SO_SNDBUF as getsockopt(2) reports it
+ * @rcvbuf: SO_RCVBUF as getsockopt(2) reports it
+ * @rcvlowat: SO_RCVLOWAT
+ * @priority: SO_PRIORITY
+ * @mark: SO_MARK
+ * @linger: SO_LINGER, seconds
+ * @nr_msgs: messages in its receive queue, UNIX_MSG records after the
+ *	UNIX record
+ * @__reserved: zero
+ * @data_len: bytes in those messages
+ * @rcvtimeo_us: SO_RCVTIMEO in microseconds, 0 for none
+ * @sndtimeo_us: SO_SNDTIMEO in microseconds, 0 for none
+ */
+struct ckpt_unix_end {
+	__u32 flags;
+	__u32 shutdown;
+	__s32 err;
+	__s32 peek_off;
+	__u32 sndbuf;
+	__u32 rcvbuf;
+	__u32 rcvlowat;
+	__u32 priority;
+	__u32 mark;
+	__u32 linger;
+	__u32 nr_msgs;
+	__u32 __reserved;
+	__u64 data_len;
+	__s64 rcvtimeo_us;
+	__s64 sndtimeo_us;
+};
+
+/**
+ * struct ckpt_hdr_unix - a unix domain socket, with its peer, written once
+ * before the FILE record of the first of them
+ * @h: type %CKPT_HDR_UNIX
+ * @objref: object reference of this pair
+ * @type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ * @nr_ends: 2 for a connected pair (socketpair(2)), 1 for a socket with no
+ *	peer
+ * @peer_pid: the process that made the pair, which SO_PEERCRED reports,
+ *	as the TREE record numbers it; 0 for none
+ * @end: the ends; end 0 is always open
+ *
+ * The messages queued to be read on end 0, then those of end 1, follow as
+ * UNIX_MSG records, oldest first: what the peer sent and the end has not
+ * read yet.  Restart makes the pair with socketpair(2) as the restoring
+ * process, sends the messages again from the peer, then sets the options,
+ * shuts down what was shut down and closes a closed end.
+ */
+struct ckpt_hdr_unix {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 type;
+	__u32 nr_ends;
+	__s32 peer_pid;
+	struct ckpt_unix_end end[2];
+};
+
+/**
+ * struct ckpt_hdr_unix_msg - a message queued on a unix socket, the bytes
+ * of which follow in DATA records
+ * @h: type %CKPT_HDR_UNIX_MSG
+ * @len: its length, at most %CKPT_UNIX_MSG_MAX; a stream socket's first
+ *	message is what is left of it after a partial read
+ * @__reserved: zero
+ * @tstamp_ns: its receive time stamp (CLOCK_REALTIME), which SO_TIMESTAMP
+ *	reports, 0 for none
+ */
+struct ckpt_hdr_unix_msg {
+	struct ckpt_hdr h;
+	__u32 len;
+	__u32 __reserved;
+	__s64 tstamp_ns;
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

@@ -2,7 +2,8 @@
 /*
  * Corrupted task images.  One image is taken of a stopped target with a
  * few mappings (one of them a page pattern) and descriptors (a file, a pipe,
- * /dev/null, a signalfd, a timerfd, a deleted file); copies of it
+ * /dev/null, a signalfd, a timerfd, a deleted file, a unix socket pair with
+ * messages queued); copies of it
  * are restarted, each in a forked child, with fds 0-2 inherited so that a
  * restarted target reports on fd 1 what it finds in its pattern.
  *
@@ -30,6 +31,7 @@
 #include "ckpt_task.h"
 
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 
 #define PAT_PAGES	32
@@ -54,7 +56,7 @@ static void corrupt_target(void *arg)
 	sigset_t mask;
 	uint8_t want[8], v = 0;
 	char line[96], ghost[80];
-	int p[2], len;
+	int p[2], sv[2], len;
 	void *none;
 
 	SETUP(open(a->path, O_RDONLY) == 3);
@@ -72,6 +74,10 @@ static void corrupt_target(void *arg)
 	SETUP(open(ghost, O_RDWR | O_CREAT | O_TRUNC, 0600) == 9);
 	SETUP(!unlink(ghost));
 	SETUP(write(9, "deleted", 7) == 7);
+	/* 10/11: a unix datagram pair with messages queued both ways. */
+	SETUP(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) && sv[0] == 10 && sv[1] == 11);
+	SETUP(send(10, "unix data", 9, 0) == 9 && send(10, "", 0, 0) == 0 &&
+	      send(11, "back", 4, 0) == 4);
 	none = mmap(NULL, 2 * sysconf(_SC_PAGESIZE), PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	SETUP(none != MAP_FAILED);

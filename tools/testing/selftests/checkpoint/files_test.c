@@ -7,7 +7,7 @@
  * come back; fds 0-2 come from the restarting caller exactly when
  * CKPT_CHECKPOINT_INHERIT_STDIO was given; the owner of a file (F_SETOWN,
  * F_SETSIG) is kept; a deleted file comes back with its data, unnamed; a
- * socket makes the checkpoint fail with EOPNOTSUPP.
+ * netlink socket makes the checkpoint fail with EOPNOTSUPP.
  */
 
 #include "ckpt_task.h"
@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 #include <sys/sysmacros.h>
 
 /* Open @path as descriptor @want. */
@@ -680,19 +681,20 @@ static void socket_target(void *arg)
 	socklen_t len = sizeof(type);
 
 	(void)arg;
-	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	s = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE);
 	SETUP(s >= 0 && dup2(s, 5) == 5);
 	close(s);
 
 	ckpt_stop();
 
 	/* The original, after the refused checkpoint: the socket is intact. */
-	CHECK(!getsockopt(5, SOL_SOCKET, SO_TYPE, &type, &len) && type == SOCK_STREAM);
+	CHECK(!getsockopt(5, SOL_SOCKET, SO_TYPE, &type, &len) && type == SOCK_DGRAM);
 }
 
+/* A kind of socket not saved (unix sockets are: socket_test). */
 TEST(socket_refused)
 {
-	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "unix socket");
+	CKPT_RUN_REFUSED(socket_target, NULL, EOPNOTSUPP, "fd 5", "is a netlink socket");
 }
 
 /* ---- deleted files: their data saved, re-created unnamed ---- */

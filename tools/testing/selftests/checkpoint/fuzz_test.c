@@ -52,6 +52,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -189,6 +190,16 @@ static void seed_files(void *arg)
 	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.u64 = 12;
 	SETUP(!epoll_ctl(14, EPOLL_CTL_ADD, 12, &ev));
+	/* 15/16: a unix seqpacket pair, messages both ways, one half shut. */
+	SETUP(!socketpair(AF_UNIX, SOCK_SEQPACKET, 0, p) && p[0] == 15 && p[1] == 16);
+	SETUP(send(15, "seq one", 7, 0) == 7 && send(15, "seq two", 7, 0) == 7 &&
+	      send(16, "back", 4, 0) == 4 && !shutdown(16, SHUT_WR));
+	ev.events = EPOLLIN;
+	ev.data.u64 = 16;
+	SETUP(!epoll_ctl(14, EPOLL_CTL_ADD, 16, &ev));
+	/* 17: a unix stream socket whose peer wrote and closed. */
+	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, p) && p[0] == 17 && p[1] == 18);
+	SETUP(write(18, "last", 4) == 4 && !close(18));
 	seed_stop_and_report();
 }
 

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unix domain sockets: pairs made by socketpair(2) of every type, with
+ * messages queued both ways, a partial read, options, shut down halves, a
+ * closed peer, and a socket with no peer.  Each test compares what the
+ * socket calls show before the checkpoint (getsockopt(2), FIONREAD, a
+ * peeked message and its time stamp, fstat(2), F_GETFL) with what they
+ * show after restart, then reads every queued message, checks its bytes
+ * and boundaries, and sends both ways on the restored pairs.  And the
+ * refusals, each with its errno and the line that names the cause.
+ */
+
+#define _GNU_SOURCE
+#include "ckpt_task.h"
+
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <linux/sockios.h>
+
+/* What getsockopt(2), ioctl(2), fstat(2) and fcntl(2) show of a socket. */
+struct sock_state {
+	int type, sndbuf, rcvbuf, passcred, peek_off, rcvlowat, keepalive;
+	int priority, reuse, timestamp, err_queue;
+	struct linger linger;
+	struct timeval rcvtimeo, sndtimeo;
+	struct ucred cred;
+	int inq, fl;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int getint(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -12345;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len))
+		return -errno - 100000;
+	return v;
+}
+
+static void sock_state(int fd, struct sock_state *s)
+{
+	socklen_t len;
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->type = getint(fd, SO_TYPE);
+	s->sndbuf = getint(fd, SO_SNDBUF);
+	s->rcvbuf = getint(fd, SO_RCVBUF);
+	s->passcred = getint(fd, SO_PASSCRED);
+	s->peek_off = getint(fd, SO_PEEK_OFF);
+	s->rcvlowat = getint(fd, SO_RCVLOWAT);
+	s->keepalive = getint(fd, SO_KEEPALIVE);
+	s->priority = getint(fd, SO_PRIORITY);
+	s->reuse = getint(fd, SO_REUSEADDR);
+	s->timestamp = getint(fd, SO_TIMESTAMP);
+	s->err_queue = getint(fd, SO_SELECT_ERR_QUEUE);
+	len = sizeof(s->linger);
+	getsockopt(fd, SOL_SOCKET, SO_LINGER, &s->linger, &len);
+	len = sizeof(s->rcvtimeo);
+	getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &s->rcvtimeo, &len);
+	len = sizeof(s->sndtimeo);
+	getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &s->sndtimeo, &len);
+	len = sizeof(s->cred);
+	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &s->cred, &len);
+	if (ioctl(fd, SIOCINQ, &s->inq))
+		s->inq = -errno;
+	s->fl = fcntl(fd, F_GETFL);
+	if (!fstat(fd, &st)) {
+		s->mode = st.st_mode;
+		s->uid = st.st_uid;
+		s->gid = st.st_gid;
+	}
+}
+
+/* The same state, field by field, so that a failure names what changed. */
+#define CHECK_SOCK(fd, b) do {							\
+	struct sock_state __n;							\
+	sock_state(fd, &__n);							\
+	CHECK_FIELD(fd, type, b); CHECK_FIELD(fd, sndbuf, b);			\
+	CHECK_FIELD(fd, rcvbuf, b); CHECK_FIELD(fd, passcred, b);		\
+	CHECK_FIELD(fd, peek_off, b); CHECK_FIELD(fd, rcvlowat, b);		\
+	CHECK_FIELD(fd, keepalive, b); CHECK_FIELD(fd, priority, b);		\
+	CHECK_FIELD(fd, reuse, b); CHECK_FIELD(fd, timestamp, b);		\
+	CHECK_FIELD(fd, err_queue, b);	CHECK_FIELD(fd, linger.l_onoff, b);	\
+	CHECK_FIELD(fd, linger.l_linger, b);					\
+	CHECK_FIELD(fd, rcvtimeo.tv_sec, b);					\
+	CHECK_FIELD(fd, rcvtimeo.tv_usec, b);					\
+	CHECK_FIELD(fd, sndtimeo.tv_sec, b);					\
+	CHECK_FIELD(fd, sndtimeo.tv_usec, b);					\
+	CHECK_FIELD(fd, cred.uid, b); CHECK_FIELD(fd, cred.gid, b);		\
+	CHECK_FIELD(fd, inq, b); CHECK_FIELD(fd, fl, b);			\
+	CHECK_FIELD(fd, mode, b); CHECK_FIELD(fd, uid, b);			\
+	CHECK_FIELD(fd, gid, b);						\
+	/* The process that made the pair: this one, by its pid now. */	\
+	CHECKF(__n.cred.pid == ((b)->cred.pid ? ckpt_getpid() : 0),		\
+	       "fd %d: SO_PEERCRED pid %d, want %d", fd, __n.cred.pid,		\
+	       (b)->cred.pid ? ckpt_getpid() : 0);				\
+} while (0)
+
+#define CHECK_FIELD(fd, f, b)							\
+	CHECKF((long long)__n.f == (long long)(b)->f,				\
+	       "fd %d: " #f " %lld, was %lld", fd, (long long)__n.f,		\
+	       (long long)(b)->f)
+
+/* Move a new descriptor to @to. */
+static int move_fd(int fd, int to)
+{
+	if (fd < 0 || dup2(fd, to) != to)
+		return -1;
+	close(fd);
+	return to;
+}
+
+static int pair(int type, int a, int b)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, type, 0, sv))
+		return -1;
+	return move_fd(sv[0], a) == a && move_fd(sv[1], b) == b ? 0 : -1;
+}
+
+/* One message, its bytes as a string, -1 when none; MSG_DONTWAIT. */
+static ssize_t recv_str(int fd, char *buf, size_t size, int flags)
+{
+	ssize_t n = recv(fd, buf, size - 1, flags | MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+#define CHECK_RECV(fd, want) do {						\
+	char __b[256];								\
+	ssize_t __n = recv_str(fd, __b, sizeof(__b), 0);			\
+	CHECKF(__n == (ssize_t)strlen(want) && !strcmp(__b, want),		\
+	       "fd %d: read %zd \"%s\", want \"%s\"", fd, __n, __b, want);	\
+} while (0)
+
+#define CHECK_EMPTY(fd) do {							\
+	char __b[16];								\
+	ssize_t __n = recv_str(fd, __b, sizeof(__b), 0);			\
+	CHECKF(__n == -1 && errno == EAGAIN, "fd %d: read %zd (%s), want EAGAIN",\
+	       fd, __n, __n < 0 ? strerror(errno) : __b);			\
+} while (0)
+
+/* The time stamp of the next message of @fd, peeked (SO_TIMESTAMP). */
+static long long peek_tstamp(int fd)
+{
+	char data[64], cbuf[CMSG_SPACE(sizeof(struct timeval))];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	struct timeval tv;
+
+	if (recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+			return tv.tv_sec * 1000000LL + tv.tv_usec;
+		}
+	return 0;
+}
+
+static int setint(int fd, int opt, int v)
+{
+	return setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v));
+}
+
+#define FIRST	20
+#define LAST	31
+
+/*
+ * 20/21 stream: 21 has "abc" (2 bytes read) and "defgh" to read, 20 has
+ * "0123456789"; options on both.  22/23 datagram: 23 has "one", "" and
+ * "three33" with time stamps, 22 has "back".  24/25 seqpacket: 25 has
+ * "alpha" and "beta", 24 shut down for writing.  26: stream whose peer
+ * wrote "last words" and closed.  27: a datagram socket with no peer.
+ * 28: datagram whose peer sent "bye" and closed.  29: stream whose peer
+ * closed with data unread (ECONNRESET).  30/31: seqpacket, 30 shut down
+ * for reading.
+ */
+static void unix_pairs_target(void *arg)
+{
+	struct linger lg = { 1, 7 };
+	struct timeval tv = { 1, 500000 }, tv2 = { 0, 250000 };
+	struct sock_state before[LAST + 1];
+	long long ts23;
+	char buf[16];
+	int sv[2], fd;
+
+	(void)arg;
+	SETUP(!pair(SOCK_STREAM, 20, 21) && !pair(SOCK_DGRAM, 22, 23) &&
+	      !pair(SOCK_SEQPACKET, 24, 25) && !pair(SOCK_SEQPACKET, 30, 31));
+	SETUP(write(20, "abc", 3) == 3 && write(20, "defgh", 5) == 5 &&
+	      write(21, "0123456789", 10) == 10 && read(21, buf, 2) == 2);
+	SETUP(!setint(20, SO_SNDBUF, 65536) && !setint(21, SO_RCVBUF, 50000) &&
+	      !setsockopt(21, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) &&
+	      !setsockopt(20, SOL_SOCKET, SO_SNDTIMEO, &tv2, sizeof(tv2)) &&
+	      !setint(21, SO_PASSCRED, 1) && !setint(20, SO_PEEK_OFF, 3) &&
+	      !setint(21, SO_KEEPALIVE, 1) && !setint(20, SO_PRIORITY, 3) &&
+	      !setint(21, SO_RCVLOWAT, 2) && !setint(21, SO_REUSEADDR, 1) &&
+	      !setsockopt(20, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	SETUP(fcntl(21, F_SETFL, O_NONBLOCK) == 0);
+
+	SETUP(!setint(23, SO_TIMESTAMP, 1) && !setint(22, SO_SELECT_ERR_QUEUE, 1));
+	SETUP(send(22, "one", 3, 0) == 3 && send(22, "", 0, 0) == 0 &&
+	      send(22, "three33", 7, 0) == 7 && send(23, "back", 4, 0) == 4);
+	ts23 = peek_tstamp(23);
+	SETUP(ts23 > 0);
+
+	SETUP(send(24, "alpha", 5, 0) == 5 && send(24, "beta", 4, 0) == 4 &&
+	      !shutdown(24, SHUT_WR) && !shutdown(30, SHUT_RD));
+
+	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv) &&
+	      write(sv[1], "last words", 10) == 10 && !close(sv[1]) && move_fd(sv[0], 26) == 26);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	SETUP(move_fd(fd, 27) == 27);
+	SETUP(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) &&
+	      send(sv[1], "bye", 3, 0) == 3 && !close(sv[1]) && move_fd(sv[0], 28) == 28);
+	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv) &&
+	      write(sv[0], "unread", 6) == 6 && !close(sv[1]) && move_fd(sv[0], 29) == 29);
+
+	for (fd = FIRST; fd <= LAST; fd++)
+		sock_state(fd, &before[fd]);
+
+	ckpt_stop();
+
+	for (fd = FIRST; fd <= LAST; fd++)
+		CHECK_SOCK(fd, &before[fd]);
+	CHECKF(peek_tstamp(23) == ts23, "fd 23: time stamp %lld, was %lld",
+	       peek_tstamp(23), ts23);
+
+	/* The queues, in order, with their boundaries. */
+	CHECK_RECV(21, "cdefgh");
+	CHECK_EMPTY(21);
+	/* SO_PEEK_OFF 3 on 20: a peek starts 3 bytes in. */
+	CHECK(recv_str(20, buf, sizeof(buf), MSG_PEEK) == 7 && !strcmp(buf, "3456789"));
+	CHECK_RECV(20, "0123456789");
+	CHECK_RECV(23, "one");
+	CHECK_RECV(23, "");
+	CHECK_RECV(23, "three33");
+	CHECK_EMPTY(23);
+	CHECK_RECV(22, "back");
+	CHECK_RECV(25, "alpha");
+	CHECK_RECV(25, "beta");
+	CHECK_RECV(25, "");	/* end of file: 24 shut down for writing */
+	CHECK(send(24, "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE);
+	CHECK(send(31, "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE);
+	CHECK_RECV(26, "last words");
+	CHECK_RECV(26, "");
+	CHECK(send(26, "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE);
+	CHECK(send(27, "x", 1, 0) == -1 && errno == ENOTCONN);
+	CHECK_RECV(28, "bye");
+	CHECK(send(28, "x", 1, 0) == -1 && errno == ECONNREFUSED);
+	CHECKF(getint(29, SO_ERROR) == ECONNRESET, "fd 29: SO_ERROR %d", getint(29, SO_ERROR));
+
+	/* The pairs still talk, both ways. */
+	CHECK(write(20, "ping", 4) == 4);
+	CHECK_RECV(21, "ping");
+	CHECK(write(21, "pong", 4) == 4);
+	CHECK_RECV(20, "pong");
+	CHECK(send(23, "d1", 2, 0) == 2 && send(23, "d22", 3, 0) == 3);
+	CHECK_RECV(22, "d1");
+	CHECK_RECV(22, "d22");
+	CHECK(send(25, "s1", 2, 0) == 2);
+	CHECK_RECV(24, "s1");
+	CHECK(send(30, "s2", 2, 0) == 2);
+	CHECK_RECV(31, "s2");
+}
+
+TEST(unix_pairs_queues_and_options)
+{
+	CKPT_RUN_SIMPLE(unix_pairs_target, NULL);
+}
+
+/* A full stream queue (the peer's send buffer) comes back whole. */
+static void unix_full_queue_target(void *arg)
+{
+	static char big[1 << 20], back[1 << 20];
+	ssize_t n, total = 0, got = 0;
+	struct sock_state b10, b11;
+
+	(void)arg;
+	ckpt_fill(big, sizeof(big), 77);
+	SETUP(!pair(SOCK_STREAM, 10, 11) && fcntl(10, F_SETFL, O_NONBLOCK) == 0);
+	while ((n = write(10, big + total, sizeof(big) - total)) > 0)
+		total += n;
+	SETUP(total > 4096 && errno == EAGAIN);
+	sock_state(10, &b10);
+	sock_state(11, &b11);
+
+	ckpt_stop();
+
+	CHECK_SOCK(10, &b10);
+	CHECK_SOCK(11, &b11);
+	while (got < total && (n = recv(11, back + got, total - got, MSG_DONTWAIT)) > 0)
+		got += n;
+	CHECKF(got == total, "read %zd of %zd bytes", got, total);
+	CHECK(!memcmp(back, big, total));
+	CHECK_EMPTY(11);
+}
+
+TEST(unix_full_stream_queue)
+{
+	CKPT_RUN_SIMPLE(unix_full_queue_target, NULL);
+}
+
+/* ---- refusals ---- */
+
+static void scm_rights_target(void *arg)
+{
+	char c = 'x', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &c, 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	int fd = 0;
+
+	(void)arg;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	SETUP(!pair(SOCK_STREAM, 10, 11) && sendmsg(10, &m, 0) == 1);
+
+	ckpt_stop();
+
+	CHECK(recv(11, &c, 1, 0) == 1);
+}
+
+TEST(unix_fds_in_flight_refused)
+{
+	CKPT_RUN_REFUSED(scm_rights_target, NULL, EOPNOTSUPP, "fd 11",
+			 "descriptors in flight (SCM_RIGHTS)");
+}
+
+static void creds_target(void *arg)
+{
+	char c;
+
+	(void)arg;
+	SETUP(!pair(SOCK_DGRAM, 10, 11) && !setint(11, SO_PASSCRED, 1) &&
+	      send(10, "x", 1, 0) == 1);
+
+	ckpt_stop();
+
+	CHECK(recv(11, &c, 1, 0) == 1);
+}
+
+TEST(unix_creds_in_flight_refused)
+{
+	CKPT_RUN_REFUSED(creds_target, NULL, EOPNOTSUPP, "fd 11",
+			 "credentials in flight (SO_PASSCRED)");
+}
+
+static void bound_target(void *arg)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	socklen_t len;
+
+	(void)arg;
+	len = offsetof(struct sockaddr_un, sun_path) + 1 +
+	      snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "ckpt-bound-%d", getpid());
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
+
+	ckpt_stop();
+
+	CHECK(getint(10, SO_TYPE) == SOCK_STREAM);
+}
+
+TEST(unix_bound_refused)
+{
+	CKPT_RUN_REFUSED(bound_target, NULL, EOPNOTSUPP, "fd 10", "bound to a name");
+}
+
+/* The test keeps the other end: the peer is outside the image. */
+static void outside_target(void *arg)
+{
+	int *sv = arg;
+
+	SETUP(dup2(sv[0], 10) == 10);
+
+	ckpt_stop();
+
+	CHECK(write(10, "x", 1) == 1);
+}
+
+TEST(unix_peer_outside_refused)
+{
+	static const char *const words[] = { "fd 10", "peer is outside the image", NULL };
+	struct ckpt_ctx c;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ckpt_ctx_init(&c);
+	c.keep_fd = sv[0];
+	if (ckpt_run_refused(_metadata, &c, outside_target, sv, EOPNOTSUPP, words) ==
+	    CKPT_SKIPPED)
+		SKIP(return, "%s", c.skip);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_HARNESS_MAIN
