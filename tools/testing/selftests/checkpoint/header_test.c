@@ -308,7 +308,7 @@ static unsigned int check_records(struct __test_metadata *_metadata,
 			ASSERT_LE(sizeof(*f), h->len);
 			ASSERT_EQ(sizeof(*f) + f->path_len, h->len);
 			EXPECT_TRUE(f->path_len && !f->path[f->path_len - 1]);
-			EXPECT_TRUE(f->type >= CKPT_FILE_REG && f->type <= CKPT_FILE_EPOLL)
+			EXPECT_TRUE(f->type >= CKPT_FILE_REG && f->type <= CKPT_FILE_UNIX)
 				TH_LOG("FILE of type %u", f->type);
 			ASSERT_TRUE(f->objref > 0 && f->objref < MAX_OBJS) TH_LOG("objref %u", f->objref);
 			EXPECT_EQ(0, obj_type[f->objref]) TH_LOG("objref %u twice", f->objref);
