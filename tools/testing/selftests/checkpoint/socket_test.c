@@ -391,7 +391,7 @@ static void outside_target(void *arg)
 {
 	int *sv = arg;
 
-	SETUP(dup2(sv[0], 10) == 10);
+	SETUP(move_fd(sv[0], 10) == 10);
 
 	ckpt_stop();
 
