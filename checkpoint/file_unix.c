@@ -28,7 +28,10 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/math64.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/security.h>
 #include <linux/skbuff.h>
@@ -43,13 +46,12 @@
  * struct ckpt_unix - restart: a pair of unix sockets re-created
  * @files: the file of each open end, referenced until a FILE record takes
  *	it
- * @peer_pid: the process that made the pair, as the image numbers it
- * @type: its socket type
+ * @peer_pid: the process SO_PEERCRED of each end names, as the image
+ *	numbers it
  */
 struct ckpt_unix {
 	struct file *files[2];
-	pid_t peer_pid;
-	u32 type;
+	pid_t peer_pid[2];
 };
 
 /**
@@ -89,6 +91,65 @@ static const struct {
 				 BIT(SOCK_TXTIME) | BIT(SOCK_RCVMARK) | \
 				 BIT(SOCK_WIFI_STATUS) | BIT(SOCK_NOFCS) | \
 				 BIT(SOCK_FILTER_LOCKED))
+
+/* Was @sk bound to its name (bind(2), autobind), not given it by accept(2)? */
+static bool ckpt_unix_bound(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_hash) > UNIX_HASH_MOD || !hlist_unhashed(&sk->sk_bind_node);
+}
+
+/*
+ * The name of @sk into @e, if it has one; a socket bound to a path must be
+ * what that path still leads to, an absolute one, owned by its task.
+ */
+static int ckpt_unix_name(struct ckpt_ctx *ctx, struct sock *sk, const char *who,
+			  struct ckpt_unix_end *e)
+{
+	struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
+	const struct cred *cred;
+	struct inode *inode;
+	struct path path;
+	bool ok;
+	int ret;
+
+	if (!addr)
+		return 0;
+	e->name_len = addr->len - offsetof(struct sockaddr_un, sun_path);
+	if (e->name_len > sizeof(e->name))
+		return ckpt_err(ctx, -EINVAL, "%s is a unix socket with a name of %u bytes",
+				who, e->name_len);
+	memcpy(e->name, addr->name->sun_path, e->name_len);
+	if (!ckpt_unix_bound(sk))
+		return 0;
+	e->flags |= CKPT_UNIX_BOUND;
+	if (!e->name_len || !e->name[0])
+		return 0;
+	/* Bound to a path: the file it made. */
+	inode = d_backing_inode(unix_sk(sk)->path.dentry);
+	if (e->name[0] != '/' || e->name[e->name_len - 1] ||
+	    strlen(e->name) != e->name_len - 1 || !inode)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a unix socket bound to a relative name, not supported", who);
+	ret = kern_path(e->name, 0, &path);
+	ok = !ret && d_backing_inode(path.dentry) == inode;
+	if (!ret)
+		path_put(&path);
+	if (!ok)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a unix socket bound to %s, which names another file or none now",
+				who, e->name);
+	cred = get_task_cred(ctx->task);
+	ok = uid_eq(inode->i_uid, cred->fsuid) && gid_eq(inode->i_gid, cred->fsgid);
+	put_cred(cred);
+	if (!ok)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a unix socket bound to %s, a file of another user, not supported",
+				who, e->name);
+	e->mode = inode->i_mode & S_IALLUGO;
+	e->dev = new_encode_dev(inode->i_sb->s_dev);
+	e->ino = inode->i_ino;
+	return 0;
+}
 
 static bool ckpt_unix_match(struct ckpt_ctx *ctx, struct file *file)
 {
@@ -210,17 +271,16 @@ static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 }
 
 /*
- * The credentials and process that made the pair (SO_PEERCRED), which
- * restart gives it from the image's task: the ids must be those of the
- * task and the process one of the image.  Sets *@nr to its pid in the
- * image, 0 for a socket without.
+ * The credentials and process SO_PEERCRED reports (that made the pair,
+ * connected, or listens), which restart gives it from the image's task:
+ * the ids must be those of the task and the process one of the image.
+ * Sets *@nr to its pid in the image, 0 for a socket without.
  */
-static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct socket *sock,
+static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct sock *sk,
 				    const char *who, pid_t *nr)
 {
-	struct sock *sk = sock->sk;
 	const struct cred *pcred, *cred;
-	struct inode *inode = SOCK_INODE(sock);
+	struct inode *inode = SOCK_INODE(sk->sk_socket);
 	struct pid *pid;
 	bool same = true;
 	int i;
@@ -247,7 +307,7 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct socket *sock,
 	if (!same) {
 		put_pid(pid);
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s is a unix socket made with other ids than its task's, not supported",
+				"%s is a unix socket made or connected with other ids than its task's, not supported",
 				who);
 	}
 	if (pid) {
@@ -256,7 +316,7 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct socket *sock,
 			*nr = pid_vnr(pid);
 			put_pid(pid);
 			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a unix socket made by pid %d, which is not in the image",
+					"%s is a unix socket made or connected by pid %d, which is not in the image",
 					who, *nr);
 		}
 	}
@@ -266,8 +326,8 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct socket *sock,
 
 static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
 {
-	struct socket *sock = sock_from_file(file);
-	struct sock *sk = sock->sk, *peer;
+	struct sock *sk = sock_from_file(file)->sk, *peer;
+	struct ckpt_unix_end e = { };
 	u32 nr = 0;
 	u64 len = 0;
 	pid_t pid;
@@ -277,25 +337,29 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 	    sk->sk_type != SOCK_SEQPACKET)
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a unix socket of type %d, not supported",
 				who, sk->sk_type);
-	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a listening unix socket, not supported",
-				who);
-	if (READ_ONCE(unix_sk(sk)->addr))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s is a unix socket bound to a name, not supported", who);
+	ret = ckpt_unix_name(ctx, sk, who, &e);
+	if (ret)
+		return ret;
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
+		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
+		if (nr)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"%s is a listening unix socket with connections not accepted yet (%u), not supported",
+					who, nr);
+		ret = ckpt_unix_check_sock(ctx, sk, who);
+		if (!ret)
+			ret = ckpt_unix_check_peercred(ctx, sk, who, &pid);
+		return ret;
+	}
 	peer = unix_peer_get(sk);
 	if (peer) {
 		struct socket *ps = peer->sk_socket;
 
-		if (READ_ONCE(unix_sk(peer)->addr))
-			ret = ckpt_err(ctx, -EOPNOTSUPP,
-				       "%s is a unix socket connected to a named socket, not supported",
-				       who);
-		else if (sock_flag(peer, SOCK_DEAD))
+		if (sock_flag(peer, SOCK_DEAD))
 			ret = 0;
 		else if (unix_peer(peer) != sk)
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
-				       "%s is a unix socket connected to a socket connected elsewhere, not supported",
+				       "%s is a unix socket connected to one not connected back (a datagram server), not supported",
 				       who);
 		else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
@@ -307,12 +371,12 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
 		if (nr)
 			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a unix socket with messages from a socket that is gone",
-					who);
+					"%s is a unix socket with %u messages from sockets it is not connected to, not supported",
+					who, nr);
 	}
 	ret = ckpt_unix_check_sock(ctx, sk, who);
 	if (!ret)
-		ret = ckpt_unix_check_peercred(ctx, sock, who, &pid);
+		ret = ckpt_unix_check_peercred(ctx, sk, who, &pid);
 	return ret;
 }
 
@@ -338,6 +402,10 @@ static void ckpt_unix_end_state(struct sock *sk, struct ckpt_unix_end *e, bool o
 	for (i = 0; i < ARRAY_SIZE(ckpt_unix_sk_flags); i++)
 		if (sock_flag(sk, ckpt_unix_sk_flags[i].flag))
 			e->flags |= ckpt_unix_sk_flags[i].ckpt;
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
+		e->flags |= CKPT_UNIX_LISTEN;
+		e->backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	}
 	e->shutdown = READ_ONCE(sk->sk_shutdown) & SHUTDOWN_MASK;
 	e->err = READ_ONCE(sk->sk_err);
 	e->peek_off = READ_ONCE(sk->sk_peek_off);
@@ -410,10 +478,10 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	struct ckpt_hdr_unix *h;
 	unsigned int i;
 	pid_t pid;
-	int ret;
+	int ret = 0;
 
-	BUILD_BUG_ON(sizeof(struct ckpt_unix_end) != 72);
-	BUILD_BUG_ON(sizeof(*h) != 168);
+	BUILD_BUG_ON(sizeof(struct ckpt_unix_end) != 208);
+	BUILD_BUG_ON(sizeof(*h) != 440);
 	/* The pair is known by its live end of lower address. */
 	socks[0] = sk;
 	socks[1] = peer;
@@ -428,19 +496,22 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	ret = -ENOMEM;
 	if (!h)
 		goto out;
-	ret = ckpt_unix_check_peercred(ctx, sock, who, &pid);
-	if (ret)
-		goto out;
 	h->type = sk->sk_type;
 	h->nr_ends = peer ? 2 : 1;
-	h->peer_pid = pid;
 	for (i = 0; i < h->nr_ends; i++) {
 		struct ckpt_unix_end *e = &h->end[i];
 		bool open = !sock_flag(socks[i], SOCK_DEAD);
 
 		ckpt_unix_end_state(socks[i], e, open);
-		if (open)
-			ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+		if (!open)
+			continue;
+		ret = ckpt_unix_name(ctx, socks[i], who, e);
+		if (!ret)
+			ret = ckpt_unix_check_peercred(ctx, socks[i], who, &pid);
+		if (ret)
+			goto out;
+		e->peer_pid = pid;
+		ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
 	}
 	ret = ckpt_obj_add(ctx, socks[0], CKPT_OBJ_UNIX);
 	if (ret < 0)
@@ -648,6 +719,39 @@ out:
 	return ret;
 }
 
+/* The name of an end, its listening state and what goes with them. */
+static int ckpt_unix_valid_name(const struct ckpt_hdr_unix *h, const struct ckpt_unix_end *e)
+{
+	bool path = e->name_len && e->name[0];
+
+	if (e->name_len > sizeof(e->name) || memchr_inv(e->name + e->name_len, 0,
+							  sizeof(e->name) - e->name_len))
+		return -EINVAL;
+	/* A closed end is not bound again: its name does not matter. */
+	if (!(e->flags & CKPT_UNIX_OPEN) && (e->name_len || e->flags & CKPT_UNIX_LISTEN))
+		return -EINVAL;
+	if (path && (e->name[0] != '/' || e->name[e->name_len - 1] ||
+		     strlen(e->name) != e->name_len - 1))
+		return -EINVAL;
+	if (!path || !(e->flags & CKPT_UNIX_BOUND)) {
+		if (e->mode || e->dev || e->ino)
+			return -EINVAL;
+	} else if (e->mode & ~S_IALLUGO) {
+		return -EINVAL;
+	}
+	if ((e->flags & CKPT_UNIX_BOUND) && !e->name_len)
+		return -EINVAL;
+	/* A name given by accept(2): a connected stream or seqpacket end. */
+	if (e->name_len && !(e->flags & CKPT_UNIX_BOUND) &&
+	    (h->nr_ends != 2 || h->type == SOCK_DGRAM))
+		return -EINVAL;
+	if (e->flags & CKPT_UNIX_LISTEN)
+		return !(e->flags & CKPT_UNIX_BOUND) || h->nr_ends != 1 ||
+		       h->type == SOCK_DGRAM || e->nr_msgs || e->backlog > INT_MAX ||
+		       e->shutdown ? -EINVAL : 0;
+	return e->backlog ? -EINVAL : 0;
+}
+
 /* The record's own checks, before anything is made. */
 static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 {
@@ -656,13 +760,14 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 			  CKPT_UNIX_KEEPALIVE | CKPT_UNIX_OOBINLINE | CKPT_UNIX_LINGER |
 			  CKPT_UNIX_REUSEADDR | CKPT_UNIX_BROADCAST | CKPT_UNIX_DONTROUTE |
 			  CKPT_UNIX_RXQ_OVFL | CKPT_UNIX_SELECT_ERR_QUEUE |
-			  CKPT_UNIX_TIMESTAMP | CKPT_UNIX_TIMESTAMPNS | CKPT_UNIX_TIMESTAMP_NEW;
+			  CKPT_UNIX_TIMESTAMP | CKPT_UNIX_TIMESTAMPNS | CKPT_UNIX_TIMESTAMP_NEW |
+			  CKPT_UNIX_BOUND | CKPT_UNIX_LISTEN;
 	unsigned int i;
 
 	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM && h->type != SOCK_SEQPACKET)
 		return -EINVAL;
 	if (h->nr_ends < 1 || h->nr_ends > 2 || !(h->end[0].flags & CKPT_UNIX_OPEN) ||
-	    h->peer_pid < 0 || (h->nr_ends == 1 && h->peer_pid))
+	    h->__reserved)
 		return -EINVAL;
 	for (i = 0; i < 2; i++) {
 		const struct ckpt_unix_end *e = &h->end[i];
@@ -672,8 +777,10 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 				return -EINVAL;
 			continue;
 		}
+		if (ckpt_unix_valid_name(h, e))
+			return -EINVAL;
 		if (e->flags & ~known || e->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR) ||
-		    e->err < 0 || e->err >= MAX_ERRNO || e->peek_off < -1 || e->__reserved ||
+		    e->err < 0 || e->err >= MAX_ERRNO || e->peek_off < -1 || e->peer_pid < 0 ||
 		    e->rcvlowat > INT_MAX || e->rcvtimeo_us < 0 || e->sndtimeo_us < 0 ||
 		    e->sndbuf > INT_MAX || e->rcvbuf > INT_MAX || e->linger > INT_MAX ||
 		    (e->nr_msgs && (h->nr_ends < 2 || !(e->flags & CKPT_UNIX_OPEN))) ||
@@ -681,6 +788,155 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * The socket file the image's socket left at the path of @e, if it is
+ * still there: removed, so that the socket can bind it again.  Any other
+ * file there is left alone, and restart fails.
+ */
+static int ckpt_unix_unlink_stale(struct ckpt_ctx *ctx, const struct ckpt_unix_end *e)
+{
+	struct path path, parent;
+	struct inode *inode;
+	struct dentry *d;
+	int ret;
+
+	ret = kern_path(e->name, 0, &path);
+	if (ret)
+		return ret == -ENOENT ? 0 :
+		       ckpt_err(ctx, ret, "cannot look up %s (error %d)", e->name, ret);
+	inode = d_backing_inode(path.dentry);
+	if (!S_ISSOCK(inode->i_mode) || inode->i_ino != e->ino ||
+	    new_encode_dev(inode->i_sb->s_dev) != e->dev) {
+		path_put(&path);
+		return ckpt_err(ctx, -ESTALE, "%s is not the unix socket that was checkpointed",
+				e->name);
+	}
+	/* Write access to the mount before the directory's lock. */
+	ret = mnt_want_write(path.mnt);
+	if (ret)
+		goto out;
+	d = kern_path_locked(e->name, &parent);
+	if (IS_ERR(d)) {
+		ret = PTR_ERR(d);
+		goto out_write;
+	}
+	if (d_backing_inode(d) == inode && parent.mnt == path.mnt)
+		ret = vfs_unlink(mnt_idmap(parent.mnt), d_inode(parent.dentry), d, NULL);
+	else if (d_backing_inode(d))
+		ret = -ESTALE;
+	inode_unlock(d_inode(parent.dentry));
+	dput(d);
+	path_put(&parent);
+out_write:
+	mnt_drop_write(path.mnt);
+out:
+	path_put(&path);
+	if (ret)
+		ckpt_err(ctx, ret, "cannot remove the old socket %s (error %d)", e->name, ret);
+	return ret;
+}
+
+/* Give the file of a socket bound to a path the permission bits of @e. */
+static int ckpt_unix_chmod(struct ckpt_ctx *ctx, struct socket *sock,
+			   const struct ckpt_unix_end *e)
+{
+	const struct path *path = &unix_sk(sock->sk)->path;
+	struct inode *inode = d_inode(path->dentry);
+	struct iattr ia = {
+		.ia_valid = ATTR_MODE | ATTR_CTIME,
+		.ia_mode = S_IFSOCK | e->mode,
+	};
+	int ret;
+
+	if ((inode->i_mode & S_IALLUGO) == e->mode)
+		return 0;
+	ret = mnt_want_write(path->mnt);
+	if (!ret) {
+		inode_lock(inode);
+		ret = notify_change(mnt_idmap(path->mnt), path->dentry, &ia, NULL);
+		inode_unlock(inode);
+		mnt_drop_write(path->mnt);
+	}
+	if (ret)
+		ckpt_err(ctx, ret, "cannot give %s mode %#o (error %d)", e->name, e->mode, ret);
+	return ret;
+}
+
+/*
+ * Bind an end again to its name, as the image's user; a listening one
+ * listens again.  The stale file of a name in the file system goes first.
+ */
+static int ckpt_unix_bind(struct ckpt_ctx *ctx, struct socket *sock,
+			  const struct ckpt_unix_end *e)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int len = offsetof(struct sockaddr_un, sun_path) + e->name_len;
+	bool path = e->name[0];
+	int ret;
+
+	memcpy(sun.sun_path, e->name, e->name_len);
+	ret = path ? ckpt_unix_unlink_stale(ctx, e) : 0;
+	if (ret)
+		return ret;
+	ret = kernel_bind(sock, (struct sockaddr *)&sun, len);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot bind a unix socket to %s (error %d)",
+				path ? (const char *)e->name : "its abstract name", ret);
+	if (path)
+		ret = ckpt_unix_chmod(ctx, sock, e);
+	if (ret || !(e->flags & CKPT_UNIX_LISTEN))
+		return ret;
+	ret = kernel_listen(sock, e->backlog);
+	if (!ret && READ_ONCE(sock->sk->sk_max_ack_backlog) != e->backlog)
+		ret = -EPERM;
+	if (ret)
+		ckpt_err(ctx, ret, "cannot listen with a backlog of %u (error %d)", e->backlog,
+			 ret);
+	return ret;
+}
+
+/* The name an accepted end reports: its listener's, not bound again. */
+static int ckpt_unix_give_name(struct socket *sock, const struct ckpt_unix_end *e)
+{
+	int len = offsetof(struct sockaddr_un, sun_path) + e->name_len;
+	struct unix_address *addr = kmalloc(sizeof(*addr) + len, GFP_KERNEL);
+
+	if (!addr)
+		return -ENOMEM;
+	refcount_set(&addr->refcnt, 1);
+	addr->len = len;
+	addr->name->sun_family = AF_UNIX;
+	memcpy(addr->name->sun_path, e->name, e->name_len);
+	/* Freed with the socket, as a name accept(2) gives. */
+	smp_store_release(&unix_sk(sock->sk)->addr, addr);
+	return 0;
+}
+
+/* The names of the open ends of @h, as the image's user. */
+static int ckpt_unix_names(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
+			   struct socket **socks)
+{
+	const struct cred *old = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	if (ctx->rst->cred)
+		old = override_creds(ctx->rst->cred);
+	for (i = 0; i < h->nr_ends && !ret; i++) {
+		const struct ckpt_unix_end *e = &h->end[i];
+
+		if (!e->name_len)
+			continue;
+		if (e->flags & CKPT_UNIX_BOUND)
+			ret = ckpt_unix_bind(ctx, socks[i], e);
+		else
+			ret = ckpt_unix_give_name(socks[i], e);
+	}
+	if (old)
+		revert_creds(old);
+	return ret;
 }
 
 /* Make the sockets of @h as the restoring process, with the image's ids. */
@@ -732,6 +988,8 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	}
 	ret = ckpt_unix_make(ctx, h, socks);
+	if (!ret)
+		ret = ckpt_unix_names(ctx, h, socks);
 	if (ret)
 		goto out;
 	for (i = 0; i < h->nr_ends && !ret; i++) {
@@ -786,8 +1044,8 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	ret = -ENOMEM;
 	if (!p)
 		goto out;
-	p->type = h->type;
-	p->peer_pid = h->peer_pid;
+	p->peer_pid[0] = h->end[0].peer_pid;
+	p->peer_pid[1] = h->end[1].peer_pid;
 	for (i = 0; i < 2; i++) {
 		struct file *file;
 
@@ -828,8 +1086,8 @@ static struct file *ckpt_unix_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 	if (!file)
 		return ERR_PTR(-EINVAL);
 	p->files[h->rdev] = NULL;
-	if (p->peer_pid) {
-		ret = ckpt_restore_peer_pid(ctx, file, p->peer_pid);
+	if (p->peer_pid[h->rdev]) {
+		ret = ckpt_restore_peer_pid(ctx, file, p->peer_pid[h->rdev]);
 		if (ret) {
 			fput(file);
 			return ERR_PTR(ret);

@@ -1767,6 +1767,8 @@ static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		{ CKPT_UNIX_TIMESTAMP, "timestamp" },
 		{ CKPT_UNIX_TIMESTAMPNS, "timestampns" },
 		{ CKPT_UNIX_TIMESTAMP_NEW, "timestamp_new" },
+		{ CKPT_UNIX_BOUND, "bound" },
+		{ CKPT_UNIX_LISTEN, "listen" },
 	};
 	static const char *const types[] = { [1] = "stream", [2] = "dgram", [5] = "seqpacket" };
 	const struct ckpt_hdr_unix *u = (const void *)h;
@@ -1790,8 +1792,7 @@ static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		printf(": #%u %s", u->objref, types[u->type]);
 	else
 		printf(": #%u type %u", u->objref, u->type);
-	printf(", %u end%s, made by pid %d\n", u->nr_ends, u->nr_ends == 1 ? "" : "s",
-	       u->peer_pid);
+	printf(", %u end%s\n", u->nr_ends, u->nr_ends == 1 ? "" : "s");
 	for (i = 0; i < u->nr_ends; i++) {
 		const struct ckpt_unix_end *e = &u->end[i];
 
@@ -1801,9 +1802,22 @@ static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		       e->shutdown, e->err, e->peek_off, e->sndbuf, e->rcvbuf);
 		printf(", rcvlowat %u, priority %u, mark %#x, linger %u s", e->rcvlowat,
 		       e->priority, e->mark, e->linger);
-		printf(", rcvtimeo %lld us, sndtimeo %lld us, %u messages, %llu bytes\n",
+		printf(", rcvtimeo %lld us, sndtimeo %lld us, %u messages, %llu bytes",
 		       (long long)e->rcvtimeo_us, (long long)e->sndtimeo_us, e->nr_msgs,
 		       ull(e->data_len));
+		printf(", peer pid %d", e->peer_pid);
+		if (e->flags & CKPT_UNIX_LISTEN)
+			printf(", backlog %u", e->backlog);
+		if (e->name_len && e->name[0]) {
+			printf(", name ");
+			put_str((const char *)e->name, e->name_len);
+			printf(", mode 0%o, dev ", e->mode);
+			put_dev(e->dev);
+			printf(" ino %llu", ull(e->ino));
+		} else if (e->name_len) {
+			printf(", abstract name of %u bytes", e->name_len);
+		}
+		putchar('\n');
 	}
 	return 0;
 }

@@ -1049,7 +1049,11 @@ struct ckpt_hdr_timerfd {
  * boolean options SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC, SO_KEEPALIVE,
  * SO_OOBINLINE, SO_LINGER (on), SO_REUSEADDR, SO_BROADCAST, SO_DONTROUTE,
  * SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE; SO_TIMESTAMP, SO_TIMESTAMPNS and the
- * 64-bit form of either (_NEW).
+ * 64-bit form of either (_NEW).  %CKPT_UNIX_BOUND: the end was bound to
+ * its name (bind(2), or an automatic name), restart binds it again;
+ * %CKPT_UNIX_LISTEN: it listens, with its backlog.  An end with a name
+ * but not %CKPT_UNIX_BOUND was accepted from a listening socket whose
+ * name it reports.
  */
 #define CKPT_UNIX_OPEN			(1U << 0)
 #define CKPT_UNIX_SNDBUF		(1U << 1)
@@ -1068,6 +1072,8 @@ struct ckpt_hdr_timerfd {
 #define CKPT_UNIX_TIMESTAMP		(1U << 14)
 #define CKPT_UNIX_TIMESTAMPNS		(1U << 15)
 #define CKPT_UNIX_TIMESTAMP_NEW		(1U << 16)
+#define CKPT_UNIX_BOUND			(1U << 17)
+#define CKPT_UNIX_LISTEN		(1U << 18)
 
 /* Bits of &ckpt_unix_end.shutdown: what shutdown(2) closed of the end. */
 #define CKPT_UNIX_SHUT_RD		(1U << 0)
@@ -1091,10 +1097,18 @@ struct ckpt_hdr_timerfd {
  * @linger: SO_LINGER, seconds
  * @nr_msgs: messages in its receive queue, UNIX_MSG records after the
  *	UNIX record
- * @__reserved: zero
+ * @backlog: %CKPT_UNIX_LISTEN: the backlog listen(2) gave it; else zero
  * @data_len: bytes in those messages
  * @rcvtimeo_us: SO_RCVTIMEO in microseconds, 0 for none
  * @sndtimeo_us: SO_SNDTIMEO in microseconds, 0 for none
+ * @name_len: bytes of @name, 0 for a socket without a name
+ * @mode: a socket bound to a path: the permission bits of its file
+ * @name: sun_path of its name as getsockname(2) reports it: an absolute
+ *	path with its NUL, or an abstract name (its first byte 0)
+ * @peer_pid: the process SO_PEERCRED reports (the one that made the pair,
+ *	connected, or listens), as the TREE record numbers it; 0 for none
+ * @dev: a socket bound to a path: st_dev of its file (new_encode_dev())
+ * @ino: and its st_ino
  */
 struct ckpt_unix_end {
 	__u32 flags;
@@ -1108,10 +1122,16 @@ struct ckpt_unix_end {
 	__u32 mark;
 	__u32 linger;
 	__u32 nr_msgs;
-	__u32 __reserved;
+	__u32 backlog;
 	__u64 data_len;
 	__s64 rcvtimeo_us;
 	__s64 sndtimeo_us;
+	__u32 name_len;
+	__u32 mode;
+	__u8 name[108];
+	__s32 peer_pid;
+	__u64 dev;
+	__u64 ino;
 };
 
 /**
@@ -1120,24 +1140,25 @@ struct ckpt_unix_end {
  * @h: type %CKPT_HDR_UNIX
  * @objref: object reference of this pair
  * @type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
- * @nr_ends: 2 for a connected pair (socketpair(2)), 1 for a socket with no
- *	peer
- * @peer_pid: the process that made the pair, which SO_PEERCRED reports,
- *	as the TREE record numbers it; 0 for none
+ * @nr_ends: 2 for a connected pair (made by socketpair(2), or by connect(2)
+ *	and accept(2)), 1 for a socket with no peer
+ * @__reserved: zero
  * @end: the ends; end 0 is always open
  *
  * The messages queued to be read on end 0, then those of end 1, follow as
  * UNIX_MSG records, oldest first: what the peer sent and the end has not
  * read yet.  Restart makes the pair with socketpair(2) as the restoring
- * process, sends the messages again from the peer, then sets the options,
- * shuts down what was shut down and closes a closed end.
+ * process, binds what was bound, gives an accepted end its listener's
+ * name, sends the messages again from the peer, then sets the options,
+ * shuts down what was shut down and closes a closed end; a listening
+ * socket is bound and listens again.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;
 	__u32 objref;
 	__u32 type;
 	__u32 nr_ends;
-	__s32 peer_pid;
+	__u32 __reserved;
 	struct ckpt_unix_end end[2];
 };
 

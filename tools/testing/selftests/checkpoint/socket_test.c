@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "ckpt_task.h"
 
+#include <ctype.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -365,25 +366,229 @@ TEST(unix_creds_in_flight_refused)
 			 "credentials in flight (SO_PASSCRED)");
 }
 
-static void bound_target(void *arg)
+/* The bytes of a name (getsockname or getpeername) as a printable string. */
+static void name_str(const struct sockaddr_un *a, socklen_t len, char *out, size_t size)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	socklen_t len;
+	size_t n = len > offsetof(struct sockaddr_un, sun_path) ?
+		   len - offsetof(struct sockaddr_un, sun_path) : 0;
+	size_t o = snprintf(out, size, "%u:", (unsigned int)len);
 
-	(void)arg;
-	len = offsetof(struct sockaddr_un, sun_path) + 1 +
-	      snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "ckpt-bound-%d", getpid());
-	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
+	for (size_t i = 0; i < n && o + 4 < size; i++)
+		o += snprintf(out + o, size - o, isprint(a->sun_path[i]) ? "%c" : "\\%o",
+			      a->sun_path[i]);
+}
+
+static void sock_name(int fd, bool peer, char *out, size_t size)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+
+	memset(&a, 0, sizeof(a));
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&a, &len))
+		snprintf(out, size, "error %d", errno);
+	else
+		name_str(&a, len, out, size);
+}
+
+/* A name of the test's own: a path in /tmp, or an abstract name. */
+static socklen_t test_name(struct sockaddr_un *a, bool path, const char *what)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (path) {
+		snprintf(a->sun_path, sizeof(a->sun_path), "/tmp/ckpt-%s-%d", what, getpid());
+		unlink(a->sun_path);
+		return offsetof(struct sockaddr_un, sun_path) + strlen(a->sun_path) + 1;
+	}
+	return offsetof(struct sockaddr_un, sun_path) + 1 +
+	       snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "ckpt-%s-%d", what, getpid());
+}
+
+#define CHECK_NAME(fd, peer, before) do {					\
+	char __n[256];								\
+	sock_name(fd, peer, __n, sizeof(__n));					\
+	CHECKF(!strcmp(__n, before), "fd %d: %s \"%s\", was \"%s\"", fd,	\
+	       peer ? "getpeername" : "getsockname", __n, before);		\
+} while (0)
+
+/*
+ * 20: a stream socket listening on a name (a path or an abstract one),
+ * backlog 7; 21: a client connected to it, 22: the connection it accepted,
+ * data queued both ways; 23: a datagram socket bound to another name.
+ * After restart: the same names, the data, and the listener accepts a new
+ * connection on its name; the datagram socket gets what is sent to its.
+ */
+static void named_target(void *arg)
+{
+	bool path = *(bool *)arg;
+	char n20[256], n22[256], p21[256], n23[256], n21[256];
+	struct sockaddr_un a, d;
+	socklen_t alen, dlen;
+	struct sock_state before[24];
+	struct stat st0, st;
+	int fd, acc;
+
+	alen = test_name(&a, path, "listen");
+	dlen = test_name(&d, path, "dgram");
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	SETUP(move_fd(fd, 20) == 20 && !bind(20, (struct sockaddr *)&a, alen) &&
+	      !listen(20, 7));
+	if (path)
+		SETUP(!chmod(a.sun_path, 0640) && !stat(a.sun_path, &st0));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	SETUP(move_fd(fd, 21) == 21 && !connect(21, (struct sockaddr *)&a, alen));
+	acc = accept(20, NULL, NULL);
+	SETUP(move_fd(acc, 22) == 22);
+	SETUP(write(21, "hello server", 12) == 12 && write(22, "hello client", 12) == 12);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 23) == 23 && !bind(23, (struct sockaddr *)&d, dlen));
+	sock_name(20, false, n20, sizeof(n20));
+	sock_name(21, false, n21, sizeof(n21));
+	sock_name(22, false, n22, sizeof(n22));
+	sock_name(21, true, p21, sizeof(p21));
+	sock_name(23, false, n23, sizeof(n23));
+	for (fd = 20; fd <= 23; fd++)
+		sock_state(fd, &before[fd]);
 
 	ckpt_stop();
 
-	CHECK(getint(10, SO_TYPE) == SOCK_STREAM);
+	for (fd = 20; fd <= 23; fd++)
+		CHECK_SOCK(fd, &before[fd]);
+	CHECK_NAME(20, false, n20);
+	CHECK_NAME(21, false, n21);
+	CHECK_NAME(22, false, n22);
+	CHECK_NAME(21, true, p21);
+	CHECK_NAME(23, false, n23);
+	CHECK(getint(20, SO_ACCEPTCONN) == 1 && getint(21, SO_ACCEPTCONN) == 0);
+	if (path)
+		CHECKF(!stat(a.sun_path, &st) && st.st_mode == st0.st_mode &&
+		       st.st_uid == st0.st_uid, "%s: mode %o, was %o", a.sun_path,
+		       st.st_mode, st0.st_mode);
+	CHECK_RECV(21, "hello client");
+	CHECK_RECV(22, "hello server");
+	CHECK(write(21, "again", 5) == 5);
+	CHECK_RECV(22, "again");
+	/* The listener's name leads to it again. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(fd >= 0 && !connect(fd, (struct sockaddr *)&a, alen));
+	acc = accept(20, NULL, NULL);
+	CHECK(acc >= 0 && write(fd, "new", 3) == 3);
+	CHECK_RECV(acc, "new");
+	close(fd);
+	close(acc);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(fd >= 0 && sendto(fd, "datagram", 8, 0, (struct sockaddr *)&d, dlen) == 8);
+	CHECK_RECV(23, "datagram");
+	close(fd);
+	if (path) {
+		unlink(a.sun_path);
+		unlink(d.sun_path);
+	}
 }
 
-TEST(unix_bound_refused)
+TEST(unix_named_abstract)
 {
-	CKPT_RUN_REFUSED(bound_target, NULL, EOPNOTSUPP, "fd 10", "bound to a name");
+	static bool path;
+
+	CKPT_RUN_SIMPLE(named_target, &path);
+}
+
+TEST(unix_named_path)
+{
+	static bool path = true;
+
+	CKPT_RUN_SIMPLE(named_target, &path);
+}
+
+/* A listening socket with a connection not accepted yet. */
+static void pending_target(void *arg)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "pending");
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	(void)arg;
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len) && !listen(10, 4));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a, len));
+
+	ckpt_stop();
+
+	CHECK(getint(10, SO_ACCEPTCONN) == 1);
+}
+
+TEST(unix_pending_connection_refused)
+{
+	CKPT_RUN_REFUSED(pending_target, NULL, EOPNOTSUPP, "fd 10",
+			 "connections not accepted yet (1)");
+}
+
+/* Bound to a name relative to its directory. */
+static void relative_target(void *arg)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	(void)arg;
+	snprintf(a.sun_path, sizeof(a.sun_path), "ckpt-rel-%d", getpid());
+	SETUP(!chdir("/tmp") && move_fd(fd, 10) == 10 &&
+	      !bind(10, (struct sockaddr *)&a, sizeof(a)));
+
+	ckpt_stop();
+
+	CHECK(getint(10, SO_TYPE) == SOCK_DGRAM);
+	unlink(a.sun_path);
+}
+
+TEST(unix_relative_name_refused)
+{
+	CKPT_RUN_REFUSED(relative_target, NULL, EOPNOTSUPP, "fd 10",
+			 "bound to a relative name");
+}
+
+/* Bound to a path, which was then removed. */
+static void removed_target(void *arg)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, true, "removed");
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	(void)arg;
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len) &&
+	      !unlink(a.sun_path));
+
+	ckpt_stop();
+
+	CHECK(getint(10, SO_TYPE) == SOCK_DGRAM);
+}
+
+TEST(unix_removed_name_refused)
+{
+	CKPT_RUN_REFUSED(removed_target, NULL, EOPNOTSUPP, "fd 10",
+			 "names another file or none now");
+}
+
+/* A datagram client connected to a bound server: one way only. */
+static void dgram_client_target(void *arg)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "dserver");
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	(void)arg;
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a, len));
+
+	ckpt_stop();
+
+	CHECK(send(11, "x", 1, 0) == 1);
+}
+
+TEST(unix_dgram_client_refused)
+{
+	CKPT_RUN_REFUSED(dgram_client_target, NULL, EOPNOTSUPP, "fd 11",
+			 "not connected back");
 }
 
 /* The test keeps the other end: the peer is outside the image. */
