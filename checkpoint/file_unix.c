@@ -105,6 +105,7 @@ static bool ckpt_unix_bound(struct sock *sk)
 static int ckpt_unix_name(struct ckpt_ctx *ctx, struct sock *sk, const char *who,
 			  struct ckpt_unix_end *e)
 {
+	/* Pairs with the release in bind and accept: the name is complete. */
 	struct unix_address *addr = smp_load_acquire(&unix_sk(sk)->addr);
 	const struct cred *cred;
 	struct inode *inode;
@@ -724,8 +725,8 @@ static int ckpt_unix_valid_name(const struct ckpt_hdr_unix *h, const struct ckpt
 {
 	bool path = e->name_len && e->name[0];
 
-	if (e->name_len > sizeof(e->name) || memchr_inv(e->name + e->name_len, 0,
-							  sizeof(e->name) - e->name_len))
+	if (e->name_len > sizeof(e->name) ||
+	    memchr_inv(e->name + e->name_len, 0, sizeof(e->name) - e->name_len))
 		return -EINVAL;
 	/* A closed end is not bound again: its name does not matter. */
 	if (!(e->flags & CKPT_UNIX_OPEN) && (e->name_len || e->flags & CKPT_UNIX_LISTEN))
