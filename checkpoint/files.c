@@ -426,19 +426,6 @@ static const struct ckpt_file_ops *ckpt_file_kind(struct ckpt_ctx *ctx,
 	return ERR_PTR(ckpt_file_refused(ctx, file, who));
 }
 
-/* Is @owner, the owner of a POSIX lock, a descriptor table of the tree? */
-static bool ckpt_tree_files(struct ckpt_ctx *ctx, fl_owner_t owner)
-{
-	struct ckpt_tree *tree = ctx->tree;
-	unsigned int i;
-
-	/* The tasks are stopped: their tables stay. */
-	for (i = 0; i < tree->nr; i++)
-		if (owner == (fl_owner_t)READ_ONCE(tree->tasks[i].task->files))
-			return true;
-	return false;
-}
-
 /**
  * ckpt_next_file() - the next open file of a task's descriptor table
  * @t: the task
@@ -484,42 +471,6 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 		}
 	}
 	return false;
-}
-
-/*
- * The locks and leases the tree holds on @file: not supported yet, so
- * refused rather than dropped.  flock(2) locks and OFD locks belong to the
- * open file, POSIX record locks to a process (its descriptor table: any
- * task of the tree that shares @file) and cover the inode whatever file of
- * it they were taken through.
- * Return: 0, or -EOPNOTSUPP after a line naming the lock.
- */
-static int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who)
-{
-	struct file_lock_context *flctx = locks_inode_context(file_inode(file));
-	struct file_lock_core *flc;
-	const char *what = NULL;
-
-	if (!flctx)
-		return 0;
-	spin_lock(&flctx->flc_lock);
-	list_for_each_entry(flc, &flctx->flc_flock, flc_list)
-		if (flc->flc_file == file)
-			what = "an flock(2) lock";
-	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
-		if (flc->flc_flags & FL_OFDLCK && flc->flc_file == file)
-			what = "an open file description lock (F_OFD_SETLK)";
-		else if (!(flc->flc_flags & FL_OFDLCK) && ckpt_tree_files(ctx, flc->flc_owner))
-			what = "a POSIX record lock (F_SETLK)";
-	}
-	list_for_each_entry(flc, &flctx->flc_lease, flc_list)
-		if (flc->flc_file == file)
-			what = "a lease (F_SETLEASE)";
-	spin_unlock(&flctx->flc_lock);
-	if (what)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s holds %s on %pD, not supported",
-				who, what, file);
-	return 0;
 }
 
 /**
@@ -761,6 +712,8 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_FILE, sizeof(*h) + h->path_len);
 	if (!ret && ops->checkpoint_after)
 		ret = ops->checkpoint_after(ctx, file, &r);
+	if (!ret)
+		ret = ckpt_write_file_locks(ctx, file, h->objref);
 	if (!ret)
 		*objref = h->objref;
 out:
@@ -1064,6 +1017,8 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
 		return ckpt_read_file(ctx, h);
 	case CKPT_HDR_PIPE:
 		return ckpt_read_pipe(ctx, h);
+	case CKPT_HDR_LOCK:
+		return ckpt_read_lock(ctx, h);
 #if IS_BUILTIN(CONFIG_UNIX)
 	case CKPT_HDR_UNIX:
 		return ckpt_read_unix(ctx, h);
@@ -1123,6 +1078,24 @@ int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
 			return k;
 	}
 	return -1;
+}
+
+/*
+ * Is descriptor @i of @fds the first of its inode, which has POSIX locks?
+ * The POSIX locks of a process are written once an inode.
+ */
+static bool ckpt_first_of_locked_inode(const struct ckpt_fd_entry *fds, unsigned int i)
+{
+	struct inode *inode = file_inode(fds[i].file);
+	struct file_lock_context *flctx = locks_inode_context(inode);
+	unsigned int j;
+
+	if (!flctx || list_empty_careful(&flctx->flc_posix))
+		return false;
+	for (j = 0; j < i; j++)
+		if (file_inode(fds[j].file) == inode)
+			return false;
+	return true;
 }
 
 /**
@@ -1208,6 +1181,8 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 				break;
 		}
 		ret = ckpt_write_obj(ctx, &f.h, CKPT_HDR_FD, sizeof(f));
+		if (!ret && from < 0 && ckpt_first_of_locked_inode(fds, i))
+			ret = ckpt_write_posix_locks(ctx, files, fds[i].file, f.objref);
 	}
 	for (i = 0; i < nr; i++)
 		fput(fds[i].file);
@@ -1352,8 +1327,10 @@ int ckpt_restore_files(struct ckpt_ctx *ctx)
 	struct ckpt_share *s = rst->files_share;
 	int ret;
 
-	if (!s)
-		return ckpt_build_files(rst);
+	if (!s) {
+		ret = ckpt_build_files(rst);
+		return ret ?: ckpt_restore_locks(ctx, rst);
+	}
 	mutex_lock(&s->lock);
 	if (s->files) {
 		/* Another task built it: take it in place of ours. */
@@ -1373,6 +1350,8 @@ int ckpt_restore_files(struct ckpt_ctx *ctx)
 	} else {
 		/* From the record of the first task that names it. */
 		ret = ckpt_build_files(s->first);
+		if (!ret)
+			ret = ckpt_restore_locks(ctx, s->first);
 		if (!ret && ++s->taken < s->users) {
 			s->files = current->files;
 			atomic_inc(&s->files->count);

@@ -193,6 +193,16 @@ struct ckpt_owner {
 };
 
 /**
+ * struct ckpt_lock - restart: a POSIX record lock of the process
+ * @file: a file of its inode, referenced
+ * @h: its LOCK record
+ */
+struct ckpt_lock {
+	struct file *file;
+	struct ckpt_hdr_lock h;
+};
+
+/**
  * struct ckpt_restart_state - what restart(2) has read and checked, and
  * applies after the point of no return
  * @task: the TASK record
@@ -211,6 +221,9 @@ struct ckpt_owner {
  * @membarrier: the membarrier(2) registrations of @mm
  * @owners: the files the process owns, set once it is current
  * @nr_owners: how many
+ * @locks: the POSIX record locks of the process, taken once it has its
+ *	descriptor table
+ * @nr_locks: how many
  * @files_share: the descriptor table shared with other tasks, or NULL
  * @fs_share: the fs_struct shared with other tasks, or NULL
  * @affinity: the CPUs it may run on, clamped to this machine's; NULL for
@@ -237,6 +250,8 @@ struct ckpt_restart_state {
 	u32 membarrier;
 	struct ckpt_owner *owners;
 	unsigned int nr_owners;
+	struct ckpt_lock *locks;
+	unsigned int nr_locks;
 	struct ckpt_share *files_share;
 	struct ckpt_share *fs_share;
 	struct cpumask *affinity;
@@ -496,6 +511,15 @@ void ckpt_unix_free(void *ptr);
 static inline void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid) { }
 static inline void ckpt_unix_free(void *ptr) { }
 #endif
+
+/* locks.c */
+int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who);
+int ckpt_write_file_locks(struct ckpt_ctx *ctx, struct file *file, u32 objref);
+int ckpt_write_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files,
+			   struct file *file, u32 objref);
+int ckpt_read_lock(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
+int ckpt_restore_locks(struct ckpt_ctx *ctx, struct ckpt_restart_state *rst);
+void ckpt_locks_free(struct ckpt_restart_state *rst);
 
 /* file_pipe.c */
 int ckpt_read_pipe(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);

@@ -365,6 +365,7 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 	for (i = 0; i < rst->nr_owners; i++)
 		fput(rst->owners[i].file);
 	kfree(rst->owners);
+	ckpt_locks_free(rst);
 	if (rst->mm)
 		mmput(rst->mm);
 	if (rst->exe_file)

@@ -79,6 +79,7 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_EPOLL] = "epoll",
 	[CKPT_HDR_UNIX] = "unix socket",
 	[CKPT_HDR_UNIX_MSG] = "unix socket message",
+	[CKPT_HDR_LOCK] = "lock",
 };
 
 const char *ckpt_type_name(u32 type)

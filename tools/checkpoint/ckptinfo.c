@@ -322,6 +322,7 @@ static const struct {
 	[CKPT_HDR_EPOLL] = { "epoll", sizeof(struct ckpt_hdr_epoll) },
 	[CKPT_HDR_UNIX] = { "unix socket", sizeof(struct ckpt_hdr_unix) },
 	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
+	[CKPT_HDR_LOCK] = { "lock", sizeof(struct ckpt_hdr_lock) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1840,6 +1841,28 @@ static int do_unix_msg(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
+static int do_lock(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const char *const kinds[] = {
+		[CKPT_LOCK_FLOCK] = "flock", [CKPT_LOCK_OFD] = "ofd", [CKPT_LOCK_POSIX] = "posix",
+	};
+	const struct ckpt_hdr_lock *l = (const void *)h;
+
+	if (check_len(off, h, sizeof(*l)))
+		return 1;
+	if (!l->file_ref)
+		return bad(off, "lock record with object reference 0");
+	obj_add(&w->uses, l->file_ref, CKPT_HDR_FILE, off);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": file #%u, %s %s lock, bytes %lld to %lld\n", l->file_ref,
+	       l->kind < ARRAY_SIZE(kinds) && kinds[l->kind] ? kinds[l->kind] : "unknown",
+	       l->type == CKPT_LOCK_WRITE ? "write" : l->type == CKPT_LOCK_READ ? "read" : "bad",
+	       (long long)l->start, (long long)l->end);
+	return 0;
+}
+
 static int do_fd(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
 	static const struct bit_name flags[] = {
@@ -2117,6 +2140,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_UNIX_MSG:
 			ret = do_unix_msg(w, off, h);
+			break;
+		case CKPT_HDR_LOCK:
+			ret = do_lock(w, off, h);
 			break;
 		}
 		if (ret)

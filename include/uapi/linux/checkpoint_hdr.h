@@ -90,11 +90,14 @@ struct ckpt_hdr {
  * @CKPT_HDR_UNIX: &struct ckpt_hdr_unix, a unix socket and its peer
  * @CKPT_HDR_UNIX_MSG: &struct ckpt_hdr_unix_msg, a message queued on one
  *	of them, after the UNIX record
+ * @CKPT_HDR_LOCK: &struct ckpt_hdr_lock, a file lock, after the FILE
+ *	record of its file (flock(2), OFD) or the FD record of a descriptor
+ *	of it (a POSIX record lock of the process)
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
  * TASK, AFFINITY, CREDS, FS, SIGHAND, FILES (then FILE, PIPE, UNIX,
- * UNIX_MSG and DATA records as objects are first referenced, and one FD record per
+ * UNIX_MSG, DATA and LOCK records as objects are first referenced, and one FD record per
  * descriptor), MM, MM_CONTEXT, one VMA per memory area each followed by
  * its PAGES records, CPU, THREAD (with its REGSET records, if any),
  * RESTART_BLOCK and
@@ -137,6 +140,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_EPOLL = 46,
 	CKPT_HDR_UNIX = 47,
 	CKPT_HDR_UNIX_MSG = 48,
+	CKPT_HDR_LOCK = 49,
 };
 
 /**
@@ -1177,6 +1181,45 @@ struct ckpt_hdr_unix_msg {
 	__u32 len;
 	__u32 __reserved;
 	__s64 tstamp_ns;
+};
+
+/**
+ * enum ckpt_lock_kind - the kind of a file lock
+ * @CKPT_LOCK_FLOCK: a flock(2) lock of the open file
+ * @CKPT_LOCK_OFD: an open file description lock (F_OFD_SETLK) of the open
+ *	file
+ * @CKPT_LOCK_POSIX: a POSIX record lock (F_SETLK) of the process, on the
+ *	file's inode
+ */
+enum ckpt_lock_kind {
+	CKPT_LOCK_FLOCK = 1,
+	CKPT_LOCK_OFD = 2,
+	CKPT_LOCK_POSIX = 3,
+};
+
+/* &ckpt_hdr_lock.type: a shared (read) or an exclusive (write) lock. */
+#define CKPT_LOCK_READ		0
+#define CKPT_LOCK_WRITE		1
+
+/**
+ * struct ckpt_hdr_lock - a file lock, taken again at restart
+ * @h: type %CKPT_HDR_LOCK
+ * @file_ref: object reference of the FILE record of its file (for a POSIX
+ *	lock, of a file of the inode the process holds)
+ * @kind: one of &enum ckpt_lock_kind
+ * @type: %CKPT_LOCK_READ or %CKPT_LOCK_WRITE
+ * @__reserved: zero
+ * @start: first byte it covers (0 for flock(2))
+ * @end: last byte it covers, LLONG_MAX up to any end of the file
+ */
+struct ckpt_hdr_lock {
+	struct ckpt_hdr h;
+	__u32 file_ref;
+	__u32 kind;
+	__u32 type;
+	__u32 __reserved;
+	__s64 start;
+	__s64 end;
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

@@ -1125,7 +1125,7 @@ TEST(file_owner_set_by_other_ids_refused)
 	CKPT_RUN_REFUSED(owner_ids_target, NULL, EOPNOTSUPP, "fd 3", "other user ids");
 }
 
-/* ---- file locks and leases: refused, never dropped ---- */
+/* ---- file locks: taken again at restart; leases refused ---- */
 
 enum lock_kind { LK_FLOCK, LK_POSIX, LK_OFD, LK_LEASE };
 
@@ -1134,10 +1134,57 @@ struct lock_arg {
 	enum lock_kind kind;
 };
 
+/*
+ * What another process sees of the lock on bytes 10-14 of @path (or the
+ * whole file, for flock): 0 if it is the lock of @kind that @owner took.
+ */
+static int lock_probe(const char *path, enum lock_kind kind, pid_t owner)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 12, .l_len = 1 };
+	int st, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(1);
+		switch (kind) {
+		case LK_FLOCK:
+			/* Shared: another shared lock is granted, an exclusive one not. */
+			if (!flock(fd, LOCK_EX | LOCK_NB) || errno != EWOULDBLOCK)
+				_exit(2);
+			_exit(flock(fd, LOCK_SH | LOCK_NB) ? 3 : 0);
+		case LK_POSIX:
+			if (fcntl(fd, F_GETLK, &fl) || fl.l_type != F_RDLCK || fl.l_pid != owner ||
+			    fl.l_start != 10 || fl.l_len != 5)
+				_exit(4);
+			break;
+		case LK_OFD:
+			if (fcntl(fd, F_OFD_GETLK, &fl) || fl.l_type != F_RDLCK || fl.l_pid != -1 ||
+			    fl.l_start != 10 || fl.l_len != 5)
+				_exit(5);
+			break;
+		default:
+			_exit(6);
+		}
+		/* Nothing outside the range. */
+		fl.l_type = F_WRLCK;
+		fl.l_start = 15;
+		fl.l_len = 0;
+		_exit(fcntl(fd, F_GETLK, &fl) || fl.l_type != F_UNLCK ? 7 : 0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 static void lock_target(void *arg)
 {
 	struct lock_arg *a = arg;
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 10, .l_len = 5 };
+	int probe;
 
 	SETUP(open(a->path, O_RDONLY) == 3);
 	/* The POSIX lock is taken through another open of the same file. */
@@ -1156,10 +1203,24 @@ static void lock_target(void *arg)
 		SETUP(!fcntl(3, F_SETLEASE, F_RDLCK));
 		break;
 	}
+	if (a->kind != LK_LEASE) {
+		probe = lock_probe(a->path, a->kind, getpid());
+		SETUP(probe == 0);
+	}
 
 	ckpt_stop();
 
 	CHECK(fcntl(3, F_GETFD) >= 0);
+	if (a->kind == LK_LEASE)
+		return;
+	/* The same lock, of this process (its pid now) or of its open file. */
+	probe = lock_probe(a->path, a->kind, ckpt_getpid());
+	CHECKF(probe == 0, "another process sees the lock differently (%d)", probe);
+	/* Given up, it is gone. */
+	fl.l_type = F_UNLCK;
+	CHECK(a->kind == LK_FLOCK ? !flock(3, LOCK_UN) :
+	      !fcntl(a->kind == LK_OFD ? 3 : 4, a->kind == LK_OFD ? F_OFD_SETLK : F_SETLK, &fl));
+	CHECK(lock_probe(a->path, a->kind, ckpt_getpid()) != 0);
 }
 
 FIXTURE(lock) {
@@ -1168,13 +1229,11 @@ FIXTURE(lock) {
 
 FIXTURE_VARIANT(lock) {
 	enum lock_kind kind;
-	const char *word;
 };
 
-FIXTURE_VARIANT_ADD(lock, flock) { .kind = LK_FLOCK, .word = "flock(2) lock" };
-FIXTURE_VARIANT_ADD(lock, posix) { .kind = LK_POSIX, .word = "POSIX record lock (F_SETLK)" };
-FIXTURE_VARIANT_ADD(lock, ofd) { .kind = LK_OFD, .word = "F_OFD_SETLK" };
-FIXTURE_VARIANT_ADD(lock, lease) { .kind = LK_LEASE, .word = "lease (F_SETLEASE)" };
+FIXTURE_VARIANT_ADD(lock, flock) { .kind = LK_FLOCK };
+FIXTURE_VARIANT_ADD(lock, posix) { .kind = LK_POSIX };
+FIXTURE_VARIANT_ADD(lock, ofd) { .kind = LK_OFD };
 
 FIXTURE_SETUP(lock)
 {
@@ -1192,17 +1251,30 @@ FIXTURE_TEARDOWN(lock)
 	unlink(self->a.path);
 }
 
-TEST_F(lock, refused)
+/* flock(2), POSIX and OFD locks are held again after restart. */
+TEST_F(lock, kept)
 {
-	const char *const words[] = { "fd 3", variant->word, strrchr(self->a.path, '/') + 1,
-				      NULL };
-	struct ckpt_ctx c;
+	CKPT_RUN_SIMPLE(lock_target, &self->a);
+}
 
+/* A lease is refused, with a line. */
+TEST(lease_refused)
+{
+	struct lock_arg a = { .kind = LK_LEASE };
+	const char *words[] = { "fd 3", "lease (F_SETLEASE)", NULL, NULL };
+	struct ckpt_ctx c;
+	int fd = ckpt_named_file(a.path, sizeof(a.path), "lease");
+	int r;
+
+	ASSERT_LE(0, fd);
+	/* No writer left: a read lease needs none. */
+	close(fd);
+	words[2] = strrchr(a.path, '/') + 1;
 	ckpt_ctx_init(&c);
-	if (ckpt_run_refused(_metadata, &c, lock_target, &self->a, EOPNOTSUPP, words) ==
-	    CKPT_SKIPPED) {
+	r = ckpt_run_refused(_metadata, &c, lock_target, &a, EOPNOTSUPP, words);
+	unlink(a.path);
+	if (r == CKPT_SKIPPED)
 		SKIP(return, "%s", c.skip);
-	}
 }
 
 TEST_HARNESS_MAIN

@@ -52,6 +52,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -144,6 +145,8 @@ static void seed_stop_and_report(void)
 
 static void seed_files(void *arg)
 {
+	struct flock rdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 10 };
+	struct flock ofdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 20 };
 	struct itimerspec its = { { 3600, 0 }, { 1800, 500 } };
 	struct epoll_event ev;
 	char ghost[80];
@@ -200,6 +203,9 @@ static void seed_files(void *arg)
 	/* 17: a unix stream socket whose peer wrote and closed. */
 	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, p) && p[0] == 17 && p[1] == 18);
 	SETUP(write(18, "last", 4) == 4 && !close(18));
+	/* Shared locks only: restored copies of the seed may run together. */
+	SETUP(!flock(3, LOCK_SH | LOCK_NB));
+	SETUP(!fcntl(3, F_SETLK, &rdlock) && !fcntl(3, F_OFD_SETLK, &ofdlock));
 	seed_stop_and_report();
 }
 
@@ -977,7 +983,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_MM_CONTEXT,
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
-	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG,
+	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)
