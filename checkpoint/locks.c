@@ -173,8 +173,8 @@ int ckpt_check_locks(struct ckpt_ctx *ctx, struct file *file, const char *who)
 			lease = true;
 	spin_unlock(&flctx->flc_lock);
 	if (lease)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s holds a lease (F_SETLEASE) on %pD, not supported",
-				who, file);
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s holds a lease (F_SETLEASE) on %pD, not supported", who, file);
 	return 0;
 }
 
