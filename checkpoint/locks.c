@@ -209,6 +209,15 @@ static int ckpt_lock_take(struct file *file, struct file_lock *fl)
 	return ret;
 }
 
+/* A lock not taken again: EBUSY when another process holds it. */
+static int ckpt_lock_failed(struct ckpt_ctx *ctx, struct file *file, int err)
+{
+	if (err == -EAGAIN)
+		return ckpt_err(ctx, -EBUSY, "cannot lock %pD again: another process holds it",
+				file);
+	return ckpt_err(ctx, err, "cannot lock %pD again (error %d)", file, err);
+}
+
 /**
  * ckpt_read_lock() - a LOCK record: take the lock of an open file, or
  * check and keep a POSIX lock of the process for ckpt_restore_locks()
@@ -247,11 +256,7 @@ int ckpt_read_lock(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	if (h.kind != CKPT_LOCK_POSIX) {
 		ckpt_lock_make(&fl, &h, file, file);
 		ret = ckpt_lock_take(file, &fl);
-		if (ret)
-			return ckpt_err(ctx, ret == -EAGAIN ? -EBUSY : ret,
-					"cannot lock %pD again (error %d): another process holds it",
-					file, ret);
-		return 0;
+		return ret ? ckpt_lock_failed(ctx, file, ret) : 0;
 	}
 	/* Its owner, the descriptor table, comes after the point of no return. */
 	ckpt_lock_make(&fl, &h, file, (fl_owner_t)ctx);
@@ -260,9 +265,7 @@ int ckpt_read_lock(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		ret = -EAGAIN;
 	locks_release_private(&fl);
 	if (ret)
-		return ckpt_err(ctx, ret == -EAGAIN ? -EBUSY : ret,
-				"cannot lock %pD again (error %d): another process holds it",
-				file, ret);
+		return ckpt_lock_failed(ctx, file, ret);
 	if (rst->nr_locks % 16 == 0) {
 		struct ckpt_lock *v = krealloc_array(rst->locks, rst->nr_locks + 16,
 						     sizeof(*v), GFP_KERNEL);
@@ -298,7 +301,7 @@ int ckpt_restore_locks(struct ckpt_ctx *ctx, struct ckpt_restart_state *rst)
 		ckpt_lock_make(&fl, &l->h, l->file, current->files);
 		ret = ckpt_lock_take(l->file, &fl);
 		if (ret)
-			return ckpt_err(ctx, ret, "cannot lock %pD again (error %d)", l->file, ret);
+			return ckpt_lock_failed(ctx, l->file, ret);
 	}
 	return 0;
 }
