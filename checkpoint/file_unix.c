@@ -48,10 +48,14 @@
  *	it
  * @peer_pid: the process SO_PEERCRED of each end names, as the image
  *	numbers it
+ * @connect_len: %CKPT_UNIX_CONNECT: the length of @connect, else 0
+ * @connect: the name of the server end 0 connects to
  */
 struct ckpt_unix {
 	struct file *files[2];
 	pid_t peer_pid[2];
+	int connect_len;
+	struct sockaddr_un connect;
 };
 
 /**
@@ -358,16 +362,25 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 
 		if (sock_flag(peer, SOCK_DEAD))
 			ret = 0;
-		else if (unix_peer(peer) != sk)
-			ret = ckpt_err(ctx, -EOPNOTSUPP,
-				       "%s is a unix socket connected to one not connected back (a datagram server), not supported",
-				       who);
 		else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket whose peer is outside the image", who);
+		else if (unix_peer(peer) != sk && sk->sk_type != SOCK_DGRAM)
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "%s is a unix socket connected to one not connected back, not supported",
+				       who);
+		else if (unix_peer(peer) != sk && !ckpt_unix_bound(peer))
+			ret = ckpt_err(ctx, -EINVAL, "%s is a unix socket connected to no name",
+				       who);
 		sock_put(peer);
 		if (ret)
 			return ret;
+		/* A client of a datagram server gets messages from it only. */
+		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
+		if (nr && unix_peer(peer) != sk)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"%s is a unix socket with %u messages from its datagram server, not supported",
+					who, nr);
 	} else {
 		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
 		if (nr)
@@ -478,15 +491,18 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	struct sock *sk = sock->sk, *peer = unix_peer_get(sk), *socks[2];
 	struct ckpt_hdr_unix *h;
 	unsigned int i;
+	bool oneway;
 	pid_t pid;
 	int ret = 0;
 
 	BUILD_BUG_ON(sizeof(struct ckpt_unix_end) != 208);
 	BUILD_BUG_ON(sizeof(*h) != 440);
-	/* The pair is known by its live end of lower address. */
+	/* A datagram client of a server: the server has a record of its own. */
+	oneway = peer && !sock_flag(peer, SOCK_DEAD) && unix_peer(peer) != sk;
+	/* A pair is known by its live end of lower address. */
 	socks[0] = sk;
-	socks[1] = peer;
-	if (peer && !sock_flag(peer, SOCK_DEAD) && peer < sk)
+	socks[1] = oneway ? NULL : peer;
+	if (socks[1] && !sock_flag(peer, SOCK_DEAD) && peer < sk)
 		swap(socks[0], socks[1]);
 	*end = socks[1] == sk;
 	*objref = ckpt_obj_lookup(ctx, socks[0]);
@@ -498,7 +514,15 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	if (!h)
 		goto out;
 	h->type = sk->sk_type;
-	h->nr_ends = peer ? 2 : 1;
+	h->nr_ends = socks[1] ? 2 : 1;
+	if (oneway) {
+		/* A bound server's name, complete (the release of bind). */
+		struct unix_address *addr = smp_load_acquire(&unix_sk(peer)->addr);
+
+		h->flags = CKPT_UNIX_CONNECT;
+		h->end[1].name_len = addr->len - offsetof(struct sockaddr_un, sun_path);
+		memcpy(h->end[1].name, addr->name->sun_path, h->end[1].name_len);
+	}
 	for (i = 0; i < h->nr_ends; i++) {
 		struct ckpt_unix_end *e = &h->end[i];
 		bool open = !sock_flag(socks[i], SOCK_DEAD);
@@ -768,13 +792,28 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM && h->type != SOCK_SEQPACKET)
 		return -EINVAL;
 	if (h->nr_ends < 1 || h->nr_ends > 2 || !(h->end[0].flags & CKPT_UNIX_OPEN) ||
-	    h->__reserved)
+	    h->flags & ~CKPT_UNIX_CONNECT)
 		return -EINVAL;
+	if (h->flags & CKPT_UNIX_CONNECT) {
+		struct ckpt_unix_end server = { };
+		const struct ckpt_unix_end *e = &h->end[1];
+
+		/* A client of a server: end 1 is only the server's name. */
+		server.name_len = e->name_len;
+		if (e->name_len > sizeof(e->name))
+			return -EINVAL;
+		memcpy(server.name, e->name, e->name_len);
+		if (h->nr_ends != 1 || h->type != SOCK_DGRAM || h->end[0].nr_msgs ||
+		    !e->name_len || memcmp(e, &server, sizeof(server)) ||
+		    (e->name[0] && (e->name[0] != '/' || e->name[e->name_len - 1] ||
+				    strlen(e->name) != e->name_len - 1)))
+			return -EINVAL;
+	}
 	for (i = 0; i < 2; i++) {
 		const struct ckpt_unix_end *e = &h->end[i];
 
 		if (i >= h->nr_ends) {
-			if (memchr_inv(e, 0, sizeof(*e)))
+			if (!(h->flags & CKPT_UNIX_CONNECT) && memchr_inv(e, 0, sizeof(*e)))
 				return -EINVAL;
 			continue;
 		}
@@ -1047,6 +1086,11 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	p->peer_pid[0] = h->end[0].peer_pid;
 	p->peer_pid[1] = h->end[1].peer_pid;
+	if (h->flags & CKPT_UNIX_CONNECT) {
+		p->connect.sun_family = AF_UNIX;
+		memcpy(p->connect.sun_path, h->end[1].name, h->end[1].name_len);
+		p->connect_len = offsetof(struct sockaddr_un, sun_path) + h->end[1].name_len;
+	}
 	for (i = 0; i < 2; i++) {
 		struct file *file;
 
@@ -1070,6 +1114,75 @@ out:
 	return ret;
 }
 
+/* Connect @file to its server once every socket of the image exists. */
+static int ckpt_unix_add_connect(struct ckpt_ctx *ctx, struct file *file,
+				 const struct ckpt_unix *p)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	struct ckpt_unix_connect *c;
+
+	c = krealloc_array(rst->connects, rst->nr_connects + 1, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	rst->connects = c;
+	c += rst->nr_connects++;
+	c->file = get_file(file);
+	c->len = p->connect_len;
+	c->addr = p->connect;
+	return 0;
+}
+
+/**
+ * ckpt_unix_connect_all() - connect the datagram clients of the process to
+ * their servers again
+ * @ctx: restart context, past the point of no return; every socket of the
+ *	image made and bound; the image's credentials not committed yet
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_unix_connect_all(struct ckpt_ctx *ctx)
+{
+	struct ckpt_restart_state *rst = ctx->rst;
+	const struct cred *old;
+	unsigned int i;
+	int ret = 0;
+
+	old = override_creds(rst->cred);
+	for (i = 0; i < rst->nr_connects && !ret; i++) {
+		struct ckpt_unix_connect *c = &rst->connects[i];
+		struct socket *sock = sock_from_file(c->file);
+		bool cred = test_bit(SOCK_PASSCRED, &sock->flags);
+		bool pidfd = test_bit(SOCK_PASSPIDFD, &sock->flags);
+
+		/* Not bound: no automatic name, which these would give it. */
+		clear_bit(SOCK_PASSCRED, &sock->flags);
+		clear_bit(SOCK_PASSPIDFD, &sock->flags);
+		ret = kernel_connect(sock, (struct sockaddr *)&c->addr, c->len, 0);
+		assign_bit(SOCK_PASSCRED, &sock->flags, cred);
+		assign_bit(SOCK_PASSPIDFD, &sock->flags, pidfd);
+		if (ret)
+			ckpt_err(ctx, ret, "cannot connect a unix socket to its server again (error %d)",
+				 ret);
+	}
+	revert_creds(old);
+	return ret;
+}
+
+/**
+ * ckpt_unix_connects_free() - drop the connections kept for a process
+ * @rst: its restart state
+ */
+void ckpt_unix_connects_free(struct ckpt_restart_state *rst)
+{
+	unsigned int i;
+
+	for (i = 0; i < rst->nr_connects; i++)
+		fput(rst->connects[i].file);
+	kfree(rst->connects);
+	rst->connects = NULL;
+	rst->nr_connects = 0;
+}
+
 static struct file *ckpt_unix_restart(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
 {
 	struct ckpt_unix *p;
@@ -1087,12 +1200,14 @@ static struct file *ckpt_unix_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 	if (!file)
 		return ERR_PTR(-EINVAL);
 	p->files[h->rdev] = NULL;
-	if (p->peer_pid[h->rdev]) {
+	ret = 0;
+	if (p->peer_pid[h->rdev])
 		ret = ckpt_restore_peer_pid(ctx, file, p->peer_pid[h->rdev]);
-		if (ret) {
-			fput(file);
-			return ERR_PTR(ret);
-		}
+	if (!ret && p->connect_len)
+		ret = ckpt_unix_add_connect(ctx, file, p);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
 	}
 	return file;
 }

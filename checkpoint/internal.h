@@ -13,6 +13,7 @@
 #include <linux/pid.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/un.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
@@ -203,6 +204,19 @@ struct ckpt_lock {
 };
 
 /**
+ * struct ckpt_unix_connect - restart: a datagram unix socket to connect to
+ * its server
+ * @file: the socket, referenced
+ * @len: the length of @addr
+ * @addr: the server's name
+ */
+struct ckpt_unix_connect {
+	struct file *file;
+	int len;
+	struct sockaddr_un addr;
+};
+
+/**
  * struct ckpt_restart_state - what restart(2) has read and checked, and
  * applies after the point of no return
  * @task: the TASK record
@@ -224,6 +238,9 @@ struct ckpt_lock {
  * @locks: the POSIX record locks of the process, taken once it has its
  *	descriptor table
  * @nr_locks: how many
+ * @connects: its datagram unix sockets to connect to their servers once
+ *	every socket exists
+ * @nr_connects: how many
  * @files_share: the descriptor table shared with other tasks, or NULL
  * @fs_share: the fs_struct shared with other tasks, or NULL
  * @affinity: the CPUs it may run on, clamped to this machine's; NULL for
@@ -252,6 +269,8 @@ struct ckpt_restart_state {
 	unsigned int nr_owners;
 	struct ckpt_lock *locks;
 	unsigned int nr_locks;
+	struct ckpt_unix_connect *connects;
+	unsigned int nr_connects;
 	struct ckpt_share *files_share;
 	struct ckpt_share *fs_share;
 	struct cpumask *affinity;
@@ -507,9 +526,13 @@ extern const struct ckpt_file_ops ckpt_file_unix_ops;
 int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
 void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid);
 void ckpt_unix_free(void *ptr);
+int ckpt_unix_connect_all(struct ckpt_ctx *ctx);
+void ckpt_unix_connects_free(struct ckpt_restart_state *rst);
 #else
 static inline void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid) { }
 static inline void ckpt_unix_free(void *ptr) { }
+static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
+static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
 #endif
 
 /* locks.c */

@@ -366,6 +366,7 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 		fput(rst->owners[i].file);
 	kfree(rst->owners);
 	ckpt_locks_free(rst);
+	ckpt_unix_connects_free(rst);
 	if (rst->mm)
 		mmput(rst->mm);
 	if (rst->exe_file)
@@ -463,6 +464,9 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ckpt_restore_owners(ctx);
+	ret = ckpt_unix_connect_all(ctx);
+	if (ret)
+		return ret;
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
 	/* What commit_creds() resets when the ids change, the image sets. */

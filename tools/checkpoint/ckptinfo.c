@@ -1793,7 +1793,15 @@ static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		printf(": #%u %s", u->objref, types[u->type]);
 	else
 		printf(": #%u type %u", u->objref, u->type);
-	printf(", %u end%s\n", u->nr_ends, u->nr_ends == 1 ? "" : "s");
+	printf(", %u end%s", u->nr_ends, u->nr_ends == 1 ? "" : "s");
+	if (u->flags & CKPT_UNIX_CONNECT) {
+		printf(", connects to ");
+		if (u->end[1].name_len && u->end[1].name[0])
+			put_str((const char *)u->end[1].name, u->end[1].name_len);
+		else
+			printf("an abstract name of %u bytes", u->end[1].name_len);
+	}
+	putchar('\n');
 	for (i = 0; i < u->nr_ends; i++) {
 		const struct ckpt_unix_end *e = &u->end[i];
 

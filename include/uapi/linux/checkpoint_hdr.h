@@ -1079,6 +1079,9 @@ struct ckpt_hdr_timerfd {
 #define CKPT_UNIX_BOUND			(1U << 17)
 #define CKPT_UNIX_LISTEN		(1U << 18)
 
+/* Bit of &ckpt_hdr_unix.flags: end 0 connects to the name of end 1. */
+#define CKPT_UNIX_CONNECT		(1U << 0)
+
 /* Bits of &ckpt_unix_end.shutdown: what shutdown(2) closed of the end. */
 #define CKPT_UNIX_SHUT_RD		(1U << 0)
 #define CKPT_UNIX_SHUT_WR		(1U << 1)
@@ -1145,8 +1148,10 @@ struct ckpt_unix_end {
  * @objref: object reference of this pair
  * @type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
  * @nr_ends: 2 for a connected pair (made by socketpair(2), or by connect(2)
- *	and accept(2)), 1 for a socket with no peer
- * @__reserved: zero
+ *	and accept(2)), 1 for a socket with no peer of its own
+ * @flags: %CKPT_UNIX_CONNECT: end 0 is a datagram socket connected to a
+ *	socket of the image that is not connected back (its server), whose
+ *	name is the @name of end 1, the only field of end 1 that is set
  * @end: the ends; end 0 is always open
  *
  * The messages queued to be read on end 0, then those of end 1, follow as
@@ -1162,7 +1167,7 @@ struct ckpt_hdr_unix {
 	__u32 objref;
 	__u32 type;
 	__u32 nr_ends;
-	__u32 __reserved;
+	__u32 flags;
 	struct ckpt_unix_end end[2];
 };
 

@@ -568,27 +568,97 @@ TEST(unix_removed_name_refused)
 			 "names another file or none now");
 }
 
-/* A datagram client connected to a bound server: one way only. */
+/*
+ * 10: a datagram server bound to a path, 11: its client, connected to it
+ * (one way: the server is not connected back), SO_PASSCRED set after the
+ * connect, so unbound.  After restart the client is connected to the
+ * server's name again and what it sends arrives there.
+ */
 static void dgram_client_target(void *arg)
 {
-	struct sockaddr_un a;
-	socklen_t len = test_name(&a, false, "dserver");
+	struct sockaddr_un a, from;
+	socklen_t len = test_name(&a, true, "dserver"), flen;
+	char p11[256], n11[256], buf[16];
+	struct sock_state b10, b11;
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 
 	(void)arg;
 	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a, len));
+	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a, len) &&
+	      !setint(11, SO_PASSCRED, 1));
+	sock_name(11, true, p11, sizeof(p11));
+	sock_name(11, false, n11, sizeof(n11));
+	sock_state(10, &b10);
+	sock_state(11, &b11);
 
 	ckpt_stop();
 
-	CHECK(send(11, "x", 1, 0) == 1);
+	CHECK_SOCK(10, &b10);
+	CHECK_SOCK(11, &b11);
+	CHECK_NAME(11, true, p11);
+	CHECK_NAME(11, false, n11);
+	CHECK(send(11, "after", 5, 0) == 5);
+	flen = sizeof(from);
+	CHECK(recvfrom(10, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen) == 5 &&
+	      !memcmp(buf, "after", 5));
+	unlink(a.sun_path);
 }
 
-TEST(unix_dgram_client_refused)
+TEST(unix_dgram_client_of_server)
 {
-	CKPT_RUN_REFUSED(dgram_client_target, NULL, EOPNOTSUPP, "fd 11",
-			 "not connected back");
+	CKPT_RUN_SIMPLE(dgram_client_target, NULL);
+}
+
+/* A datagram server with a message from a client: not saved yet. */
+static void dgram_server_target(void *arg)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "dqueue");
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	(void)arg;
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 11) == 11 && sendto(11, "x", 1, 0, (struct sockaddr *)&a, len) == 1);
+
+	ckpt_stop();
+
+	CHECK(getint(10, SO_TYPE) == SOCK_DGRAM);
+}
+
+TEST(unix_dgram_server_queue_refused)
+{
+	CKPT_RUN_REFUSED(dgram_server_target, NULL, EOPNOTSUPP, "fd 10",
+			 "1 messages from sockets it is not connected to");
+}
+
+/* A datagram client of a server outside the image (the test's). */
+static void outside_server_target(void *arg)
+{
+	const struct sockaddr_un *a = arg;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	SETUP(move_fd(fd, 10) == 10 &&
+	      !connect(10, (const struct sockaddr *)a, offsetof(struct sockaddr_un, sun_path) +
+		       1 + strlen(a->sun_path + 1)));
+
+	ckpt_stop();
+
+	CHECK(send(10, "x", 1, 0) == 1);
+}
+
+TEST(unix_dgram_server_outside_refused)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "outside");
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, len));
+	CKPT_RUN_REFUSED(outside_server_target, &a, EOPNOTSUPP, "fd 10",
+			 "peer is outside the image");
+	close(fd);
 }
 
 /* The test keeps the other end: the peer is outside the image. */
