@@ -931,11 +931,14 @@ static pid_t peer_pid(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) ? -1 : c.pid;
 }
 
-/* Read @want from @fd (a message, or a stream's next bytes): 1 if so. */
+/*
+ * Read @want from @fd (a message, or exactly so many next bytes of a
+ * stream, whatever the other side wrote after them): 1 if so.
+ */
 static int got(int fd, const char *want, int flags)
 {
 	char buf[64];
-	ssize_t n = recv(fd, buf, sizeof(buf) - 1, flags);
+	ssize_t n = recv(fd, buf, strlen(want), flags | MSG_WAITALL);
 
 	return n == (ssize_t)strlen(want) && !memcmp(buf, want, n);
 }
