@@ -359,17 +359,19 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 	peer = unix_peer_get(sk);
 	if (peer) {
 		struct socket *ps = peer->sk_socket;
+		/* A datagram client of a server not connected back to it. */
+		bool oneway = !sock_flag(peer, SOCK_DEAD) && unix_peer(peer) != sk;
 
 		if (sock_flag(peer, SOCK_DEAD))
 			ret = 0;
 		else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket whose peer is outside the image", who);
-		else if (unix_peer(peer) != sk && sk->sk_type != SOCK_DGRAM)
+		else if (oneway && sk->sk_type != SOCK_DGRAM)
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket connected to one not connected back, not supported",
 				       who);
-		else if (unix_peer(peer) != sk && !ckpt_unix_bound(peer))
+		else if (oneway && !ckpt_unix_bound(peer))
 			ret = ckpt_err(ctx, -EINVAL, "%s is a unix socket connected to no name",
 				       who);
 		sock_put(peer);
@@ -377,7 +379,7 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 			return ret;
 		/* A client of a datagram server gets messages from it only. */
 		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
-		if (nr && unix_peer(peer) != sk)
+		if (nr && oneway)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"%s is a unix socket with %u messages from its datagram server, not supported",
 					who, nr);
