@@ -1081,10 +1081,12 @@ int ckpt_fd_inherited(struct ckpt_ctx *ctx, struct task_struct *t,
 }
 
 /*
- * Is descriptor @i of @fds the first of its inode, which has POSIX locks?
- * The POSIX locks of a process are written once an inode.
+ * Is descriptor @i of @fds, of task @t, the first saved one of its inode,
+ * which has POSIX locks?  The POSIX locks of a process are written once
+ * an inode.
  */
-static bool ckpt_first_of_locked_inode(const struct ckpt_fd_entry *fds, unsigned int i)
+static bool ckpt_first_of_locked_inode(struct ckpt_ctx *ctx, struct task_struct *t,
+				       const struct ckpt_fd_entry *fds, unsigned int i)
 {
 	struct inode *inode = file_inode(fds[i].file);
 	struct file_lock_context *flctx = locks_inode_context(inode);
@@ -1093,7 +1095,8 @@ static bool ckpt_first_of_locked_inode(const struct ckpt_fd_entry *fds, unsigned
 	if (!flctx || list_empty_careful(&flctx->flc_posix))
 		return false;
 	for (j = 0; j < i; j++)
-		if (file_inode(fds[j].file) == inode)
+		if (file_inode(fds[j].file) == inode &&
+		    ckpt_fd_inherited(ctx, t, fds[j].fd, fds[j].file) < 0)
 			return false;
 	return true;
 }
@@ -1181,7 +1184,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 				break;
 		}
 		ret = ckpt_write_obj(ctx, &f.h, CKPT_HDR_FD, sizeof(f));
-		if (!ret && from < 0 && ckpt_first_of_locked_inode(fds, i))
+		if (!ret && from < 0 && ckpt_first_of_locked_inode(ctx, t, fds, i))
 			ret = ckpt_write_posix_locks(ctx, files, fds[i].file, f.objref);
 	}
 	for (i = 0; i < nr; i++)

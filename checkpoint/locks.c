@@ -46,27 +46,22 @@ static unsigned int ckpt_locks_of(struct file *file, struct ckpt_hdr_lock *out,
 {
 	struct file_lock_context *flctx = locks_inode_context(file_inode(file));
 	struct file_lock_core *flc;
-	unsigned int n = 0;
+	unsigned int n = 0, l;
 	int kind;
 
 	if (!flctx)
 		return 0;
 	spin_lock(&flctx->flc_lock);
-	list_for_each_entry(flc, &flctx->flc_flock, flc_list) {
-		kind = match(flc, file, owner);
-		if (kind && n < max) {
-			out[n].kind = kind;
-			ckpt_lock_fill(&out[n], flc);
+	/* flock(2) locks, then POSIX and OFD ones; not the leases. */
+	for (l = 0; l < 2; l++) {
+		list_for_each_entry(flc, l ? &flctx->flc_posix : &flctx->flc_flock, flc_list) {
+			kind = match(flc, file, owner);
+			if (kind && n < max) {
+				out[n].kind = kind;
+				ckpt_lock_fill(&out[n], flc);
+			}
+			n += !!kind;
 		}
-		n += !!kind;
-	}
-	list_for_each_entry(flc, &flctx->flc_posix, flc_list) {
-		kind = match(flc, file, owner);
-		if (kind && n < max) {
-			out[n].kind = kind;
-			ckpt_lock_fill(&out[n], flc);
-		}
-		n += !!kind;
 	}
 	spin_unlock(&flctx->flc_lock);
 	return n;
