@@ -73,29 +73,6 @@ void ckpt_unix_free(void *ptr)
 	kfree(p);
 }
 
-/* The options of &struct ckpt_unix_end.flags that are bits of sk_flags. */
-static const struct {
-	u32 ckpt;
-	enum sock_flags flag;
-} ckpt_unix_sk_flags[] = {
-	{ CKPT_UNIX_KEEPALIVE, SOCK_KEEPOPEN },
-	{ CKPT_UNIX_OOBINLINE, SOCK_URGINLINE },
-	{ CKPT_UNIX_LINGER, SOCK_LINGER },
-	{ CKPT_UNIX_BROADCAST, SOCK_BROADCAST },
-	{ CKPT_UNIX_DONTROUTE, SOCK_LOCALROUTE },
-	{ CKPT_UNIX_RXQ_OVFL, SOCK_RXQ_OVFL },
-	{ CKPT_UNIX_SELECT_ERR_QUEUE, SOCK_SELECT_ERR_QUEUE },
-	{ CKPT_UNIX_TIMESTAMP, SOCK_RCVTSTAMP },
-	{ CKPT_UNIX_TIMESTAMPNS, SOCK_RCVTSTAMPNS },
-	{ CKPT_UNIX_TIMESTAMP_NEW, SOCK_TSTAMP_NEW },
-};
-
-/* Bits of sk_flags a user sets that restart cannot set again. */
-#define CKPT_UNIX_REFUSED_FLAGS	(BIT(SOCK_DBG) | BIT(SOCK_ZEROCOPY) | \
-				 BIT(SOCK_TXTIME) | BIT(SOCK_RCVMARK) | \
-				 BIT(SOCK_WIFI_STATUS) | BIT(SOCK_NOFCS) | \
-				 BIT(SOCK_FILTER_LOCKED))
-
 /* Was @sk bound to its name (bind(2), autobind), not given it by accept(2)? */
 static bool ckpt_unix_bound(struct sock *sk)
 {
@@ -163,17 +140,6 @@ static bool ckpt_unix_match(struct ckpt_ctx *ctx, struct file *file)
 	return sock && sock->sk && sock->sk->sk_family == AF_UNIX;
 }
 
-/* A timeout in jiffies as getsockopt(2) reports it, in microseconds. */
-static s64 ckpt_unix_timeo(long timeo)
-{
-	/* Longer than this reads back as "none" anyway. */
-	s64 sec = min_t(s64, timeo / HZ, U32_MAX);
-
-	if (timeo == MAX_SCHEDULE_TIMEOUT)
-		return 0;
-	return sec * USEC_PER_SEC + (timeo % HZ) * USEC_PER_SEC / HZ;
-}
-
 /*
  * The messages queued on @sk: count them into @nr and @len when @lens is
  * NULL, else copy their lengths, time stamps and bytes, at most @nr and
@@ -218,24 +184,12 @@ static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 				const char *who)
 {
 	struct sk_buff *skb;
-	bool filter;
 	int what = 0;
+	int ret;
 
-	if (sk->sk_flags & CKPT_UNIX_REFUSED_FLAGS)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s is a unix socket with options restart cannot set (flags %#lx)",
-				who, sk->sk_flags & CKPT_UNIX_REFUSED_FLAGS);
-	rcu_read_lock();
-	filter = rcu_access_pointer(sk->sk_filter);
-	rcu_read_unlock();
-	if (filter)
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a unix socket with a socket filter",
-				who);
-	if (READ_ONCE(sk->sk_tsflags) || READ_ONCE(sk->sk_bound_dev_if) ||
-	    rcu_access_pointer(sk->sk_user_data))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"%s is a unix socket with SO_TIMESTAMPING, SO_BINDTOIFINDEX or a BPF map, not supported",
-				who);
+	ret = ckpt_sock_check(ctx, sk, who, "a unix socket");
+	if (ret)
+		return ret;
 #if IS_ENABLED(CONFIG_AF_UNIX_OOB)
 	if (READ_ONCE(unix_sk(sk)->oob_skb))
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a unix socket with out-of-band data",
@@ -396,43 +350,49 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 	return ret;
 }
 
+/* The options of an end, as &struct ckpt_unix_end has them. */
+static void ckpt_unix_opts_to(struct ckpt_unix_end *e, const struct ckpt_sock_opts *o)
+{
+	e->flags = (e->flags & ~CKPT_SOCK_OPTIONS) | o->flags;
+	e->peek_off = o->peek_off;
+	e->sndbuf = o->sndbuf;
+	e->rcvbuf = o->rcvbuf;
+	e->rcvlowat = o->rcvlowat;
+	e->priority = o->priority;
+	e->mark = o->mark;
+	e->linger = o->linger;
+	e->rcvtimeo_us = o->rcvtimeo_us;
+	e->sndtimeo_us = o->sndtimeo_us;
+}
+
+static void ckpt_unix_opts_from(const struct ckpt_unix_end *e, struct ckpt_sock_opts *o)
+{
+	o->flags = e->flags & CKPT_SOCK_OPTIONS;
+	o->peek_off = e->peek_off;
+	o->sndbuf = e->sndbuf;
+	o->rcvbuf = e->rcvbuf;
+	o->rcvlowat = e->rcvlowat;
+	o->priority = e->priority;
+	o->mark = e->mark;
+	o->linger = e->linger;
+	o->rcvtimeo_us = e->rcvtimeo_us;
+	o->sndtimeo_us = e->sndtimeo_us;
+}
+
 /* The state of one end into @e; @open: a file of the image holds it. */
 static void ckpt_unix_end_state(struct sock *sk, struct ckpt_unix_end *e, bool open)
 {
-	struct socket *sock = sk->sk_socket;
-	unsigned int i;
+	struct ckpt_sock_opts o;
 
+	ckpt_sock_save(sk, &o);
 	e->flags = open ? CKPT_UNIX_OPEN : 0;
-	if (sock && test_bit(SOCK_PASSCRED, &sock->flags))
-		e->flags |= CKPT_UNIX_PASSCRED;
-	if (sock && test_bit(SOCK_PASSPIDFD, &sock->flags))
-		e->flags |= CKPT_UNIX_PASSPIDFD;
-	if (sock && test_bit(SOCK_PASSSEC, &sock->flags))
-		e->flags |= CKPT_UNIX_PASSSEC;
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
-		e->flags |= CKPT_UNIX_SNDBUF;
-	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
-		e->flags |= CKPT_UNIX_RCVBUF;
-	if (sk->sk_reuse)
-		e->flags |= CKPT_UNIX_REUSEADDR;
-	for (i = 0; i < ARRAY_SIZE(ckpt_unix_sk_flags); i++)
-		if (sock_flag(sk, ckpt_unix_sk_flags[i].flag))
-			e->flags |= ckpt_unix_sk_flags[i].ckpt;
+	ckpt_unix_opts_to(e, &o);
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
 		e->flags |= CKPT_UNIX_LISTEN;
 		e->backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	}
 	e->shutdown = READ_ONCE(sk->sk_shutdown) & SHUTDOWN_MASK;
 	e->err = READ_ONCE(sk->sk_err);
-	e->peek_off = READ_ONCE(sk->sk_peek_off);
-	e->sndbuf = READ_ONCE(sk->sk_sndbuf);
-	e->rcvbuf = READ_ONCE(sk->sk_rcvbuf);
-	e->rcvlowat = READ_ONCE(sk->sk_rcvlowat);
-	e->priority = READ_ONCE(sk->sk_priority);
-	e->mark = READ_ONCE(sk->sk_mark);
-	e->linger = min_t(unsigned long, READ_ONCE(sk->sk_lingertime) / HZ, INT_MAX);
-	e->rcvtimeo_us = ckpt_unix_timeo(READ_ONCE(sk->sk_rcvtimeo));
-	e->sndtimeo_us = ckpt_unix_timeo(READ_ONCE(sk->sk_sndtimeo));
 }
 
 /* Write the UNIX_MSG and DATA records of the messages queued on @sk. */
@@ -539,6 +499,17 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 			goto out;
 		e->peer_pid = pid;
 		ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+		/*
+		 * Only the image's tasks are stopped: since the check, a process
+		 * outside may have connected to a listener, or sent to a socket
+		 * with no peer of its own, which the check refused.
+		 */
+		if (e->nr_msgs && (e->flags & CKPT_UNIX_LISTEN || h->nr_ends == 1)) {
+			ret = ckpt_err(ctx, -EBUSY,
+				       "%s is a unix socket that a process outside the image connected or sent to during checkpoint",
+				       who);
+			goto out;
+		}
 	}
 	ret = ckpt_obj_add(ctx, socks[0], CKPT_OBJ_UNIX);
 	if (ret < 0)
@@ -572,112 +543,6 @@ static int ckpt_unix_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 }
 
 /* ---- restart ---- */
-
-static int ckpt_unix_setopt(struct socket *sock, int opt, const void *val,
-			    unsigned int len)
-{
-	return sock_setsockopt(sock, SOL_SOCKET, opt, KERNEL_SOCKPTR((void *)val), len);
-}
-
-static int ckpt_unix_setint(struct socket *sock, int opt, int val)
-{
-	return ckpt_unix_setopt(sock, opt, &val, sizeof(val));
-}
-
-/*
- * Set a buffer size as SO_SNDBUF or SO_RCVBUF did; it must come out equal.
- * One never set keeps the default of the restarting system.
- */
-static int ckpt_unix_set_buf(struct ckpt_ctx *ctx, struct socket *sock, int opt,
-			     u32 size, bool locked)
-{
-	struct sock *sk = sock->sk;
-	u32 now;
-	int ret;
-
-	if (!locked)
-		return 0;
-	ret = ckpt_unix_setint(sock, opt, size / 2);
-	if (ret)
-		return ckpt_err(ctx, ret, "cannot set the buffer of a unix socket (error %d)",
-				ret);
-	now = opt == SO_SNDBUF ? READ_ONCE(sk->sk_sndbuf) : READ_ONCE(sk->sk_rcvbuf);
-	if (now != size)
-		return ckpt_err(ctx, -EPERM,
-				"cannot give a unix socket a %s of %u bytes (it gets %u here)",
-				opt == SO_SNDBUF ? "SO_SNDBUF" : "SO_RCVBUF", size, now);
-	return 0;
-}
-
-static int ckpt_unix_set_timeo(struct socket *sock, int opt, s64 us)
-{
-	struct __kernel_sock_timeval tv;
-	s32 rem;
-
-	if (!us)
-		return 0;
-	tv.tv_sec = div_s64_rem(us, USEC_PER_SEC, &rem);
-	tv.tv_usec = rem;
-	return ckpt_unix_setopt(sock, opt, &tv, sizeof(tv));
-}
-
-/* The options of an end, after its queue is full again. */
-static int ckpt_unix_set_options(struct ckpt_ctx *ctx, struct socket *sock,
-				 const struct ckpt_unix_end *e)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = e->linger };
-	int ts = 0, ret = 0;
-
-	if (e->flags & CKPT_UNIX_PASSCRED)
-		ret = ckpt_unix_setint(sock, SO_PASSCRED, 1);
-	if (!ret && e->flags & CKPT_UNIX_PASSPIDFD)
-		ret = ckpt_unix_setint(sock, SO_PASSPIDFD, 1);
-	if (!ret && e->flags & CKPT_UNIX_PASSSEC)
-		ret = ckpt_unix_setint(sock, SO_PASSSEC, 1);
-	if (!ret && e->flags & CKPT_UNIX_KEEPALIVE)
-		ret = ckpt_unix_setint(sock, SO_KEEPALIVE, 1);
-	if (!ret && e->flags & CKPT_UNIX_OOBINLINE)
-		ret = ckpt_unix_setint(sock, SO_OOBINLINE, 1);
-	if (!ret && e->flags & CKPT_UNIX_REUSEADDR)
-		ret = ckpt_unix_setint(sock, SO_REUSEADDR, 1);
-	if (!ret && e->flags & CKPT_UNIX_BROADCAST)
-		ret = ckpt_unix_setint(sock, SO_BROADCAST, 1);
-	if (!ret && e->flags & CKPT_UNIX_DONTROUTE)
-		ret = ckpt_unix_setint(sock, SO_DONTROUTE, 1);
-	if (!ret && e->flags & CKPT_UNIX_RXQ_OVFL)
-		ret = ckpt_unix_setint(sock, SO_RXQ_OVFL, 1);
-	if (!ret && e->flags & CKPT_UNIX_SELECT_ERR_QUEUE)
-		ret = ckpt_unix_setint(sock, SO_SELECT_ERR_QUEUE, 1);
-	/* SO_LINGER off keeps the time it was given. */
-	if (!ret && (e->linger || e->flags & CKPT_UNIX_LINGER))
-		ret = ckpt_unix_setopt(sock, SO_LINGER, &lg, sizeof(lg));
-	if (!ret && e->linger && !(e->flags & CKPT_UNIX_LINGER)) {
-		lg.l_onoff = 0;
-		ret = ckpt_unix_setopt(sock, SO_LINGER, &lg, sizeof(lg));
-	}
-	if (e->flags & CKPT_UNIX_TIMESTAMPNS)
-		ts = e->flags & CKPT_UNIX_TIMESTAMP_NEW ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS_OLD;
-	else if (e->flags & CKPT_UNIX_TIMESTAMP)
-		ts = e->flags & CKPT_UNIX_TIMESTAMP_NEW ? SO_TIMESTAMP_NEW : SO_TIMESTAMP_OLD;
-	if (!ret && ts)
-		ret = ckpt_unix_setint(sock, ts, 1);
-	if (!ret && e->peek_off != -1)
-		ret = ckpt_unix_setint(sock, SO_PEEK_OFF, e->peek_off);
-	if (!ret && e->rcvlowat != 1)
-		ret = ckpt_unix_setint(sock, SO_RCVLOWAT, e->rcvlowat);
-	if (!ret && e->priority)
-		ret = ckpt_unix_setint(sock, SO_PRIORITY, e->priority);
-	if (!ret && e->mark)
-		ret = ckpt_unix_setint(sock, SO_MARK, e->mark);
-	if (!ret)
-		ret = ckpt_unix_set_timeo(sock, SO_RCVTIMEO_NEW, e->rcvtimeo_us);
-	if (!ret)
-		ret = ckpt_unix_set_timeo(sock, SO_SNDTIMEO_NEW, e->sndtimeo_us);
-	if (ret)
-		return ckpt_err(ctx, ret, "cannot set the options of a unix socket (error %d)",
-				ret);
-	return 0;
-}
 
 /* Read the next message of a queue and send it again from @from. */
 static int ckpt_unix_refill_one(struct ckpt_ctx *ctx, struct socket *from,
@@ -782,13 +647,9 @@ static int ckpt_unix_valid_name(const struct ckpt_hdr_unix *h, const struct ckpt
 /* The record's own checks, before anything is made. */
 static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 {
-	const u32 known = CKPT_UNIX_OPEN | CKPT_UNIX_SNDBUF | CKPT_UNIX_RCVBUF |
-			  CKPT_UNIX_PASSCRED | CKPT_UNIX_PASSPIDFD | CKPT_UNIX_PASSSEC |
-			  CKPT_UNIX_KEEPALIVE | CKPT_UNIX_OOBINLINE | CKPT_UNIX_LINGER |
-			  CKPT_UNIX_REUSEADDR | CKPT_UNIX_BROADCAST | CKPT_UNIX_DONTROUTE |
-			  CKPT_UNIX_RXQ_OVFL | CKPT_UNIX_SELECT_ERR_QUEUE |
-			  CKPT_UNIX_TIMESTAMP | CKPT_UNIX_TIMESTAMPNS | CKPT_UNIX_TIMESTAMP_NEW |
-			  CKPT_UNIX_BOUND | CKPT_UNIX_LISTEN;
+	const u32 known = CKPT_UNIX_OPEN | CKPT_SOCK_OPTIONS | CKPT_UNIX_BOUND |
+			  CKPT_UNIX_LISTEN;
+	struct ckpt_sock_opts o;
 	unsigned int i;
 
 	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM && h->type != SOCK_SEQPACKET)
@@ -821,10 +682,10 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 		}
 		if (ckpt_unix_valid_name(h, e))
 			return -EINVAL;
+		ckpt_unix_opts_from(e, &o);
 		if (e->flags & ~known || e->shutdown & ~(CKPT_UNIX_SHUT_RD | CKPT_UNIX_SHUT_WR) ||
-		    e->err < 0 || e->err >= MAX_ERRNO || e->peek_off < -1 || e->peer_pid < 0 ||
-		    e->rcvlowat > INT_MAX || e->rcvtimeo_us < 0 || e->sndtimeo_us < 0 ||
-		    e->sndbuf > INT_MAX || e->rcvbuf > INT_MAX || e->linger > INT_MAX ||
+		    e->err < 0 || e->err >= MAX_ERRNO || e->peer_pid < 0 ||
+		    !ckpt_sock_opts_valid(&o) ||
 		    (e->nr_msgs && (h->nr_ends < 2 || !(e->flags & CKPT_UNIX_OPEN))) ||
 		    e->data_len > (u64)e->nr_msgs * CKPT_UNIX_MSG_MAX)
 			return -EINVAL;
@@ -1016,6 +877,7 @@ static int ckpt_unix_make(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 {
 	struct socket *socks[2] = { };
+	struct ckpt_sock_opts o;
 	struct ckpt_hdr_unix *h;
 	struct ckpt_unix *p = NULL;
 	unsigned int i;
@@ -1035,11 +897,8 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	if (ret)
 		goto out;
 	for (i = 0; i < h->nr_ends && !ret; i++) {
-		ret = ckpt_unix_set_buf(ctx, socks[i], SO_SNDBUF, h->end[i].sndbuf,
-					h->end[i].flags & CKPT_UNIX_SNDBUF);
-		if (!ret)
-			ret = ckpt_unix_set_buf(ctx, socks[i], SO_RCVBUF, h->end[i].rcvbuf,
-						h->end[i].flags & CKPT_UNIX_RCVBUF);
+		ckpt_unix_opts_from(&h->end[i], &o);
+		ret = ckpt_sock_set_bufs(ctx, socks[i], &o);
 	}
 	/* What each end had to read, sent again by its peer. */
 	for (i = 0; i < h->nr_ends && !ret; i++) {
@@ -1057,7 +916,8 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		int how = (e->shutdown & CKPT_UNIX_SHUT_RD ? 1 : 0) +
 			  (e->shutdown & CKPT_UNIX_SHUT_WR ? 2 : 0);
 
-		ret = ckpt_unix_set_options(ctx, socks[i], e);
+		ckpt_unix_opts_from(e, &o);
+		ret = ckpt_sock_restore(ctx, socks[i], &o, 0);
 		/* SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2 */
 		if (!ret && how)
 			ret = kernel_sock_shutdown(socks[i], how - 1);

@@ -360,6 +360,9 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #if IS_BUILTIN(CONFIG_UNIX)
 	&ckpt_file_unix_ops,
 #endif
+#if IS_BUILTIN(CONFIG_INET)
+	&ckpt_file_inet_ops,
+#endif
 	&ckpt_file_ghost_ops,
 	&ckpt_file_regular_ops,
 	&ckpt_file_dir_ops,
@@ -775,6 +778,7 @@ static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_TIMERFD] = "a timerfd",
 	[CKPT_FILE_EPOLL] = "an epoll instance",
 	[CKPT_FILE_UNIX] = "a unix socket",
+	[CKPT_FILE_INET] = "a TCP or UDP socket",
 };
 
 /* Is @nr, the owner of a file of type @type, a task or group of the tree? */

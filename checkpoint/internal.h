@@ -17,6 +17,11 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 
+struct ckpt_inet_pending;
+struct ckpt_sock_opts;
+struct sock;
+struct socket;
+
 /* Valid flags of checkpoint(2) and restart(2). */
 #define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM)
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS)
@@ -68,6 +73,9 @@ enum ckpt_op {
  * @arch: restart: the architecture's state, owned by its hooks
  * @ghosts: restart: the inodes of the deleted files re-created (file_ghost.c)
  * @nr_ghosts: how many
+ * @inets: restart: the TCP connections made, connected once all are
+ *	(file_inet.c)
+ * @nr_inets: how many
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -109,6 +117,8 @@ struct ckpt_ctx {
 	void *arch;
 	struct inode **ghosts;
 	unsigned int nr_ghosts;
+	struct ckpt_inet_pending *inets;
+	unsigned int nr_inets;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -520,6 +530,7 @@ extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
 extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 extern const struct ckpt_file_ops ckpt_file_unix_ops;
+extern const struct ckpt_file_ops ckpt_file_inet_ops;
 
 /* file_unix.c, with AF_UNIX built in */
 #if IS_BUILTIN(CONFIG_UNIX)
@@ -533,6 +544,25 @@ static inline void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid) { 
 static inline void ckpt_unix_free(void *ptr) { }
 static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
+#endif
+
+/* socket.c, with networking */
+int ckpt_sock_check(struct ckpt_ctx *ctx, struct sock *sk, const char *who,
+		    const char *kind);
+void ckpt_sock_save(struct sock *sk, struct ckpt_sock_opts *o);
+bool ckpt_sock_opts_valid(const struct ckpt_sock_opts *o);
+int ckpt_sock_set_bufs(struct ckpt_ctx *ctx, struct socket *sock,
+		       const struct ckpt_sock_opts *o);
+int ckpt_sock_restore(struct ckpt_ctx *ctx, struct socket *sock,
+		      const struct ckpt_sock_opts *o, u32 skip);
+
+/* file_inet.c, with TCP/IP built in */
+#if IS_BUILTIN(CONFIG_INET)
+int ckpt_inet_connect_all(struct ckpt_ctx *ctx);
+void ckpt_inet_free(struct ckpt_ctx *ctx);
+#else
+static inline int ckpt_inet_connect_all(struct ckpt_ctx *ctx) { return 0; }
+static inline void ckpt_inet_free(struct ckpt_ctx *ctx) { }
 #endif
 
 /* locks.c */

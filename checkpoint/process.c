@@ -571,6 +571,8 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 				"the caller has %d threads; restart needs a single-threaded caller",
 				get_nr_threads(current));
 	ret = ckpt_read_tasks(ctx);
+	if (!ret)
+		ret = ckpt_inet_connect_all(ctx);
 	if (ret)
 		return ret;
 	return self ? ckpt_restart_self(ctx) : ckpt_restart_tree(ctx);

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,8 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -64,6 +67,25 @@ static void mounts(void)
 	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) ||
 	    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777"))
 		say("init: mount: %s\n", strerror(errno));
+}
+
+/* The loopback interface up, with 127.0.0.1 and ::1, for the TCP tests. */
+static void loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		goto fail;
+	close(fd);
+	return;
+fail:
+	say("init: loopback: %s\n", strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 static void power_off(void)
@@ -305,6 +327,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mounts();
+	loopback_up();
 	setenv("PATH", "/bin", 1);
 	if (!strcmp(mode(), "demo")) {
 		run_program("demo", "CKPT-DEMO-END");

@@ -15,6 +15,7 @@
  * Exits 0 for a well-formed image, 1 for a malformed one (or one of the
  * other byte order), 2 on a usage or I/O error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -279,6 +280,7 @@ struct walk {
 	/* The FILE record of a timerfd whose TIMERFD record comes next, or 0. */
 	size_t timerfd_file;
 	size_t epoll_file;
+	size_t inet_file;
 	/* The features of the arch header: the register sets there may be. */
 	uint64_t features;
 	/* The THREAD record whose REGSET records come next. */
@@ -323,6 +325,7 @@ static const struct {
 	[CKPT_HDR_UNIX] = { "unix socket", sizeof(struct ckpt_hdr_unix) },
 	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
 	[CKPT_HDR_LOCK] = { "lock", sizeof(struct ckpt_hdr_lock) },
+	[CKPT_HDR_INET] = { "inet socket", sizeof(struct ckpt_hdr_inet) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1591,6 +1594,7 @@ static const struct file_kind {
 	[CKPT_FILE_GHOST] = { "deleted", false, true },
 	[CKPT_FILE_EPOLL] = { "epoll" },
 	[CKPT_FILE_UNIX] = { "unix", false, false, NULL, file_unix },
+	[CKPT_FILE_INET] = { "inet" },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1616,6 +1620,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		w->timerfd_file = off;
 	if (f->type == CKPT_FILE_EPOLL)
 		w->epoll_file = off;
+	if (f->type == CKPT_FILE_INET)
+		w->inet_file = off;
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1726,6 +1732,61 @@ static int do_timerfd(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	put_bits(t->flags, flags, ARRAY_SIZE(flags));
 	printf(", value %lld ns, interval %lld ns, %llu expirations unread\n",
 	       (long long)t->value_ns, (long long)t->interval_ns, ull(t->ticks));
+	return 0;
+}
+
+/* An address of an INET record, as inet_ntop(3) writes it. */
+static const char *inet_str(uint16_t family, const uint8_t *a, char *buf, size_t size)
+{
+	if (!inet_ntop(family == AF_INET ? AF_INET : AF_INET6, a, buf, size))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+static int do_inet(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_INET_BOUND, "bound" },
+		{ CKPT_INET_BOUND_ADDR, "bound_addr" },
+		{ CKPT_INET_CONNECTED, "connected" },
+		{ CKPT_INET_V6ONLY, "v6only" },
+		{ CKPT_INET_REUSEPORT, "reuseport" },
+		{ CKPT_INET_NODELAY, "nodelay" },
+		{ CKPT_INET_CORK, "cork" },
+		{ CKPT_INET_WSCALE, "wscale" },
+		{ CKPT_INET_SACK, "sack" },
+		{ CKPT_INET_TSTAMP, "tstamp" },
+	};
+	const struct ckpt_hdr_inet *r = (const void *)h;
+	char sa[64], da[64];
+
+	if (check_len(off, h, sizeof(*r)))
+		return 1;
+	if (!w->inet_file)
+		return bad(off, "inet record not after the file record of an inet socket");
+	w->inet_file = 0;
+	if ((uint64_t)r->inq_len + r->outq_len) {
+		w->data.off = off;
+		w->data.left = (uint64_t)r->inq_len + r->outq_len;
+	}
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %s %s, state %u, %s port %u", r->family == AF_INET ? "IPv4" : "IPv6",
+	       r->protocol == 6 ? "TCP" : r->protocol == 17 ? "UDP" : "?", r->state,
+	       inet_str(r->family, r->saddr, sa, sizeof(sa)), r->sport);
+	if (r->flags & CKPT_INET_CONNECTED)
+		printf(" to %s port %u", inet_str(r->family, r->daddr, da, sizeof(da)),
+		       r->dport);
+	printf(", flags ");
+	put_bits(r->flags, flags, ARRAY_SIZE(flags));
+	if (r->backlog)
+		printf(", backlog %u", r->backlog);
+	if (r->state == CKPT_INET_ESTABLISHED)
+		printf(", snd_una %u snd_nxt %u write_seq %u rcv_nxt %u, mss %u, %u bytes to read, %u to send",
+		       r->snd_una, r->snd_nxt, r->write_seq, r->rcv_nxt, r->mss_clamp,
+		       r->inq_len, r->outq_len);
+	printf("\n");
 	return 0;
 }
 
@@ -2059,6 +2120,9 @@ static int decode(struct walk *w)
 		if (h->type != CKPT_HDR_TIMERFD && w->timerfd_file)
 			return bad(off, "the timerfd record of the file record at offset %zu is missing",
 				   w->timerfd_file);
+		if (h->type != CKPT_HDR_INET && w->inet_file)
+			return bad(off, "the inet record of the file record at offset %zu is missing",
+				   w->inet_file);
 		if (h->type != CKPT_HDR_EPOLL && w->epoll_file)
 			return bad(off,
 				   "the epoll record of the file record at offset %zu is missing",
@@ -2151,6 +2215,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_LOCK:
 			ret = do_lock(w, off, h);
+			break;
+		case CKPT_HDR_INET:
+			ret = do_inet(w, off, h);
 			break;
 		}
 		if (ret)

@@ -93,6 +93,8 @@ struct ckpt_hdr {
  * @CKPT_HDR_LOCK: &struct ckpt_hdr_lock, a file lock, after the FILE
  *	record of its file (flock(2), OFD) or the FD record of a descriptor
  *	of it (a POSIX record lock of the process)
+ * @CKPT_HDR_INET: &struct ckpt_hdr_inet, a TCP or UDP socket, after its
+ *	FILE record; the bytes of its queues follow in DATA records
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -141,6 +143,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_UNIX = 47,
 	CKPT_HDR_UNIX_MSG = 48,
 	CKPT_HDR_LOCK = 49,
+	CKPT_HDR_INET = 50,
 };
 
 /**
@@ -823,6 +826,8 @@ struct ckpt_hdr_files {
  * @CKPT_FILE_EPOLL: an epoll instance (epoll_create(2)); the FILE records
  *	of the files it watches come before it, its interest list is the
  *	EPOLL record that follows
+ * @CKPT_FILE_INET: a TCP or UDP socket over IPv4 or IPv6; an INET record
+ *	follows the FILE record
  * @CKPT_FILE_UNIX: a unix domain socket (AF_UNIX); the socket and its peer
  *	are a UNIX record, the FILE record's @pipe_ref, @rdev says which end
  */
@@ -840,6 +845,7 @@ enum ckpt_file_type {
 	CKPT_FILE_GHOST = 11,
 	CKPT_FILE_EPOLL = 12,
 	CKPT_FILE_UNIX = 13,
+	CKPT_FILE_INET = 14,
 };
 
 /**
@@ -1045,6 +1051,59 @@ struct ckpt_hdr_timerfd {
 };
 
 /*
+ * Socket options of every kind of socket, as setsockopt(2) at %SOL_SOCKET
+ * sets them (bits of &ckpt_unix_end.flags and &ckpt_sock_opts.flags):
+ * %CKPT_SOCK_SNDBUF and %CKPT_SOCK_RCVBUF, the sizes were set by SO_SNDBUF
+ * and SO_RCVBUF; the boolean options SO_PASSCRED, SO_PASSPIDFD, SO_PASSSEC,
+ * SO_KEEPALIVE, SO_OOBINLINE, SO_LINGER (on), SO_REUSEADDR, SO_BROADCAST,
+ * SO_DONTROUTE, SO_RXQ_OVFL, SO_SELECT_ERR_QUEUE; SO_TIMESTAMP,
+ * SO_TIMESTAMPNS and the 64-bit form of either (_NEW).
+ */
+#define CKPT_SOCK_SNDBUF		(1U << 1)
+#define CKPT_SOCK_RCVBUF		(1U << 2)
+#define CKPT_SOCK_PASSCRED		(1U << 3)
+#define CKPT_SOCK_PASSPIDFD		(1U << 4)
+#define CKPT_SOCK_PASSSEC		(1U << 5)
+#define CKPT_SOCK_KEEPALIVE		(1U << 6)
+#define CKPT_SOCK_OOBINLINE		(1U << 7)
+#define CKPT_SOCK_LINGER		(1U << 8)
+#define CKPT_SOCK_REUSEADDR		(1U << 9)
+#define CKPT_SOCK_BROADCAST		(1U << 10)
+#define CKPT_SOCK_DONTROUTE		(1U << 11)
+#define CKPT_SOCK_RXQ_OVFL		(1U << 12)
+#define CKPT_SOCK_SELECT_ERR_QUEUE	(1U << 13)
+#define CKPT_SOCK_TIMESTAMP		(1U << 14)
+#define CKPT_SOCK_TIMESTAMPNS		(1U << 15)
+#define CKPT_SOCK_TIMESTAMP_NEW		(1U << 16)
+#define CKPT_SOCK_OPTIONS		(0x1fffeU)
+
+/**
+ * struct ckpt_sock_opts - the %SOL_SOCKET options of a socket
+ * @flags: CKPT_SOCK_* bits
+ * @peek_off: SO_PEEK_OFF, -1 for none
+ * @sndbuf: the send buffer's size (SO_SNDBUF reports it)
+ * @rcvbuf: the receive buffer's size (SO_RCVBUF reports it)
+ * @rcvlowat: SO_RCVLOWAT
+ * @priority: SO_PRIORITY
+ * @mark: SO_MARK
+ * @linger: the SO_LINGER time in seconds, kept when lingering is off
+ * @rcvtimeo_us: SO_RCVTIMEO in microseconds, 0 for none
+ * @sndtimeo_us: SO_SNDTIMEO in microseconds, 0 for none
+ */
+struct ckpt_sock_opts {
+	__u32 flags;
+	__s32 peek_off;
+	__u32 sndbuf;
+	__u32 rcvbuf;
+	__u32 rcvlowat;
+	__u32 priority;
+	__u32 mark;
+	__u32 linger;
+	__s64 rcvtimeo_us;
+	__s64 sndtimeo_us;
+};
+
+/*
  * Bits of &ckpt_unix_end.flags.  %CKPT_UNIX_OPEN: an open file of the
  * image is this end; an end without it was closed by its holder, and
  * restart closes it once its peer has its state.  The others are socket
@@ -1060,22 +1119,22 @@ struct ckpt_hdr_timerfd {
  * name it reports.
  */
 #define CKPT_UNIX_OPEN			(1U << 0)
-#define CKPT_UNIX_SNDBUF		(1U << 1)
-#define CKPT_UNIX_RCVBUF		(1U << 2)
-#define CKPT_UNIX_PASSCRED		(1U << 3)
-#define CKPT_UNIX_PASSPIDFD		(1U << 4)
-#define CKPT_UNIX_PASSSEC		(1U << 5)
-#define CKPT_UNIX_KEEPALIVE		(1U << 6)
-#define CKPT_UNIX_OOBINLINE		(1U << 7)
-#define CKPT_UNIX_LINGER		(1U << 8)
-#define CKPT_UNIX_REUSEADDR		(1U << 9)
-#define CKPT_UNIX_BROADCAST		(1U << 10)
-#define CKPT_UNIX_DONTROUTE		(1U << 11)
-#define CKPT_UNIX_RXQ_OVFL		(1U << 12)
-#define CKPT_UNIX_SELECT_ERR_QUEUE	(1U << 13)
-#define CKPT_UNIX_TIMESTAMP		(1U << 14)
-#define CKPT_UNIX_TIMESTAMPNS		(1U << 15)
-#define CKPT_UNIX_TIMESTAMP_NEW		(1U << 16)
+#define CKPT_UNIX_SNDBUF		CKPT_SOCK_SNDBUF
+#define CKPT_UNIX_RCVBUF		CKPT_SOCK_RCVBUF
+#define CKPT_UNIX_PASSCRED		CKPT_SOCK_PASSCRED
+#define CKPT_UNIX_PASSPIDFD		CKPT_SOCK_PASSPIDFD
+#define CKPT_UNIX_PASSSEC		CKPT_SOCK_PASSSEC
+#define CKPT_UNIX_KEEPALIVE		CKPT_SOCK_KEEPALIVE
+#define CKPT_UNIX_OOBINLINE		CKPT_SOCK_OOBINLINE
+#define CKPT_UNIX_LINGER		CKPT_SOCK_LINGER
+#define CKPT_UNIX_REUSEADDR		CKPT_SOCK_REUSEADDR
+#define CKPT_UNIX_BROADCAST		CKPT_SOCK_BROADCAST
+#define CKPT_UNIX_DONTROUTE		CKPT_SOCK_DONTROUTE
+#define CKPT_UNIX_RXQ_OVFL		CKPT_SOCK_RXQ_OVFL
+#define CKPT_UNIX_SELECT_ERR_QUEUE	CKPT_SOCK_SELECT_ERR_QUEUE
+#define CKPT_UNIX_TIMESTAMP		CKPT_SOCK_TIMESTAMP
+#define CKPT_UNIX_TIMESTAMPNS		CKPT_SOCK_TIMESTAMPNS
+#define CKPT_UNIX_TIMESTAMP_NEW		CKPT_SOCK_TIMESTAMP_NEW
 #define CKPT_UNIX_BOUND			(1U << 17)
 #define CKPT_UNIX_LISTEN		(1U << 18)
 
@@ -1225,6 +1284,115 @@ struct ckpt_hdr_lock {
 	__u32 __reserved;
 	__s64 start;
 	__s64 end;
+};
+
+/*
+ * Bits of &ckpt_hdr_inet.flags.  %CKPT_INET_BOUND: bound to its port by
+ * bind(2) (a port that connect(2) chose has not); %CKPT_INET_BOUND_ADDR:
+ * bound to its address by bind(2); %CKPT_INET_CONNECTED: a UDP socket
+ * connected to @daddr and @dport, or a TCP connection; %CKPT_INET_V6ONLY:
+ * IPV6_V6ONLY; %CKPT_INET_REUSEPORT: SO_REUSEPORT; %CKPT_INET_NODELAY and
+ * %CKPT_INET_CORK: TCP_NODELAY and TCP_CORK; %CKPT_INET_WSCALE,
+ * %CKPT_INET_SACK and %CKPT_INET_TSTAMP: the TCP options the connection
+ * agreed on (window scaling, SACK, time stamps).
+ */
+#define CKPT_INET_BOUND			(1U << 0)
+#define CKPT_INET_CONNECTED		(1U << 1)
+#define CKPT_INET_V6ONLY		(1U << 2)
+#define CKPT_INET_REUSEPORT		(1U << 3)
+#define CKPT_INET_NODELAY		(1U << 4)
+#define CKPT_INET_CORK			(1U << 5)
+#define CKPT_INET_WSCALE		(1U << 6)
+#define CKPT_INET_SACK			(1U << 7)
+#define CKPT_INET_TSTAMP		(1U << 8)
+#define CKPT_INET_BOUND_ADDR		(1U << 9)
+
+/* &ckpt_hdr_inet.state: a TCP socket's state (the kernel's TCP_*). */
+#define CKPT_INET_CLOSED		7
+#define CKPT_INET_ESTABLISHED		1
+#define CKPT_INET_LISTEN		10
+
+/**
+ * struct ckpt_hdr_inet - a TCP or UDP socket, after its FILE record
+ * @h: type %CKPT_HDR_INET
+ * @family: AF_INET or AF_INET6
+ * @type: SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP
+ * @state: %CKPT_INET_CLOSED (never connected, maybe bound), %CKPT_INET_LISTEN
+ *	or %CKPT_INET_ESTABLISHED (TCP only)
+ * @flags: CKPT_INET_* bits
+ * @backlog: %CKPT_INET_LISTEN: the backlog listen(2) gave it; else zero
+ * @saddr: the local address, IPv4 in its first 4 bytes
+ * @daddr: the address it is connected to, IPv4 in its first 4 bytes
+ * @sport: the local port, 0 for none
+ * @dport: the port it is connected to
+ * @tos: IP_TOS, or IPV6_TCLASS
+ * @ttl: IP_TTL, or IPV6_UNICAST_HOPS; -1 for the system's default
+ * @opts: the %SOL_SOCKET options
+ * @snd_una: TCP: the first byte sent and not acknowledged
+ * @snd_nxt: TCP: the next byte to send
+ * @write_seq: TCP: the byte after the last one written to the socket
+ * @rcv_nxt: TCP: the next byte expected from the peer
+ * @snd_wl1: TCP: the window's state, as TCP_REPAIR_WINDOW has it
+ * @snd_wnd: TCP: the peer's window
+ * @max_window: TCP: the largest window the peer offered
+ * @rcv_wnd: TCP: the window offered to the peer
+ * @rcv_wup: TCP: rcv_nxt when the window was last offered
+ * @mss_clamp: TCP: the largest segment the peer takes
+ * @user_mss: TCP: TCP_MAXSEG, 0 for none
+ * @snd_wscale: TCP, %CKPT_INET_WSCALE: the peer's window scale
+ * @rcv_wscale: TCP, %CKPT_INET_WSCALE: the window scale offered
+ * @__reserved: zero
+ * @tsval: TCP, %CKPT_INET_TSTAMP: the time stamp clock, as TCP_TIMESTAMP
+ *	reports it
+ * @keepidle: TCP_KEEPIDLE in seconds, 0 for the system's default
+ * @keepintvl: TCP_KEEPINTVL in seconds, 0 for the system's default
+ * @keepcnt: TCP_KEEPCNT, 0 for the system's default
+ * @inq_len: TCP: the bytes received and not read (rcv_nxt - @inq_len is
+ *	the first), which follow in DATA records
+ * @outq_len: TCP: the bytes written and not acknowledged, @write_seq -
+ *	@snd_una, which follow in DATA records after those of @inq_len
+ *
+ * A TCP connection is restored only with its peer, another socket of the
+ * image: restart re-creates both ends with their sequence numbers, windows,
+ * options and queues through the kernel's TCP repair mode, then lets them
+ * run; the bytes sent and not acknowledged are sent again.
+ */
+struct ckpt_hdr_inet {
+	struct ckpt_hdr h;
+	__u16 family;
+	__u16 type;
+	__u16 protocol;
+	__u16 state;
+	__u32 flags;
+	__u32 backlog;
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u32 tos;
+	__s32 ttl;
+	__u32 keepidle;
+	__u32 keepintvl;
+	__u32 keepcnt;
+	struct ckpt_sock_opts opts;
+	__u32 snd_una;
+	__u32 snd_nxt;
+	__u32 write_seq;
+	__u32 rcv_nxt;
+	__u32 snd_wl1;
+	__u32 snd_wnd;
+	__u32 max_window;
+	__u32 rcv_wnd;
+	__u32 rcv_wup;
+	__u32 mss_clamp;
+	__u32 user_mss;
+	__u8 snd_wscale;
+	__u8 rcv_wscale;
+	__u16 __reserved;
+	__u32 tsval;
+	__u32 inq_len;
+	__u32 outq_len;
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

@@ -23,6 +23,7 @@
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -956,6 +957,35 @@ static int pair_at(int type, int fd)
 	return 0;
 }
 
+/* The family of the stream pair of pair_root(): AF_UNIX, or AF_INET (TCP). */
+static int pair_family = AF_UNIX;
+
+/* A TCP connection over the loopback interface on fds @fd and @fd + 1. */
+static int tcp_at(int fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    connect(c, (struct sockaddr *)&a, len))
+		return -1;
+	s = accept(l, NULL, NULL);
+	if (s < 0 || dup2(c, fd) != fd || dup2(s, fd + 1) != fd + 1)
+		return -1;
+	close(l);
+	close(c);
+	close(s);
+	return 0;
+}
+
+static int stream_at(int fd)
+{
+	return pair_family == AF_UNIX ? pair_at(SOCK_STREAM, fd) : tcp_at(fd);
+}
+
 static void pair_child(int idx)
 {
 	struct report r;
@@ -968,7 +998,8 @@ static void pair_child(int idx)
 		_exit(60);
 	nap(1.0);
 	r.val[0] = got(41, "to child", 0);
-	r.val[1] = peer_pid(41) == getppid();
+	/* SO_PEERCRED: a unix socket's, not a TCP one's. */
+	r.val[1] = pair_family != AF_UNIX || peer_pid(41) == getppid();
 	r.val[2] = got(41, "after", 0) && got(43, "dgram after", 0);
 	task_report(&r);
 }
@@ -980,7 +1011,7 @@ static void pair_root(int idx)
 	char c;
 
 	task_start(&r, idx);
-	if (pipe(sync_p) || pair_at(SOCK_STREAM, 40) || pair_at(SOCK_DGRAM, 42))
+	if (pipe(sync_p) || stream_at(40) || pair_at(SOCK_DGRAM, 42))
 		_exit(61);
 	child = tree_fork(pair_child, 1);
 	if (child < 0 || read(sync_p[0], &c, 1) != 1)
@@ -992,7 +1023,8 @@ static void pair_root(int idx)
 		_exit(63);
 	nap(1.0);
 	r.val[0] = got(42, "to root", MSG_DONTWAIT);
-	r.val[1] = peer_pid(40) == getpid() && peer_pid(42) == getpid();
+	r.val[1] = (pair_family != AF_UNIX || peer_pid(40) == getpid()) &&
+		   peer_pid(42) == getpid();
 	r.val[2] = write(40, "after", 5) == 5 && send(42, "dgram after", 11, 0) == 11;
 	r.val[3] = reap(child) == 0;
 	root_finish(&r, 1);
@@ -1036,6 +1068,19 @@ TEST(unix_pairs_same_pids)
 
 TEST(unix_pairs_new_pidns)
 {
+	run_unix_pairs(_metadata, 0, true);
+}
+
+/* The same with a TCP connection over the loopback interface as the stream. */
+TEST(tcp_connection_same_pids)
+{
+	pair_family = AF_INET;
+	run_unix_pairs(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(tcp_connection_new_pidns)
+{
+	pair_family = AF_INET;
 	run_unix_pairs(_metadata, 0, true);
 }
 

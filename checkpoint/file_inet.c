@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of TCP and UDP sockets over IPv4 and IPv6: the FILE
+ * record, then an INET record with the addresses, the options and, for a
+ * TCP connection, its sequence numbers, windows and the options it agreed
+ * on, then the bytes of its queues in DATA records: those received and not
+ * read, then those written and not acknowledged.
+ *
+ * A socket that is not connected is made again, bound and, for a TCP one,
+ * listening, when its FILE record is read.  A TCP connection is restored
+ * only with its peer, another socket of the image: once every record is
+ * read, restart puts each one in the kernel's TCP repair mode, binds and
+ * connects it without a packet, gives it its sequence numbers, options,
+ * windows and queues, then takes them all out of repair mode together, so
+ * that neither end ever sees the other missing.  The bytes in flight are
+ * sent again; those written and not sent yet are written again.  No
+ * packet leaves the two ends, which both belong to the caller, so this
+ * needs no privilege.
+ *
+ * Refused, with a line: other protocols, a TCP socket in another state
+ * than closed, listening or established, a listener with connections not
+ * accepted yet, a connection whose peer is outside the image, urgent data,
+ * queued UDP datagrams, and options restart cannot set again.
+ */
+
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/sockptr.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/udp.h>
+#if IS_BUILTIN(CONFIG_IPV6)
+#include <net/inet6_hashtables.h>
+#endif
+
+#include "internal.h"
+
+/* The queues of one TCP connection, in bytes: more is refused. */
+#define CKPT_INET_QUEUE_MAX	(64U << 20)
+
+/**
+ * struct ckpt_inet_pending - restart: a TCP connection to connect once every
+ * socket of the image exists
+ * @file: its file, referenced
+ * @cred: the credentials it binds with
+ * @h: its INET record
+ * @data: the bytes of its queues, @h.inq_len then @h.outq_len
+ */
+struct ckpt_inet_pending {
+	struct file *file;
+	const struct cred *cred;
+	struct ckpt_hdr_inet h;
+	u8 *data;
+};
+
+static bool ckpt_inet_match(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+
+	return sock && sock->sk &&
+	       (sock->sk->sk_family == AF_INET || sock->sk->sk_family == AF_INET6);
+}
+
+static bool ckpt_inet_tcp(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+}
+
+static const char *ckpt_inet_kind(const struct sock *sk)
+{
+	if (ckpt_inet_tcp(sk))
+		return sk->sk_family == AF_INET ? "a TCP socket" : "a TCP socket over IPv6";
+	return sk->sk_family == AF_INET ? "a UDP socket" : "a UDP socket over IPv6";
+}
+
+/* The IP options a fresh socket has; a socket with others is refused. */
+static bool ckpt_inet_default_ip(struct sock *sk)
+{
+	const unsigned long allowed = BIT(INET_FLAGS_MC_LOOP) | BIT(INET_FLAGS_MC_ALL) |
+				      BIT(INET_FLAGS_IS_ICSK) | BIT(INET_FLAGS_MC6_LOOP) |
+				      BIT(INET_FLAGS_MC6_ALL) | BIT(INET_FLAGS_REPFLOW);
+	struct inet_sock *inet = inet_sk(sk);
+	unsigned long flags = READ_ONCE(inet->inet_flags);
+	bool ok;
+
+	/* Multicast options: UDP's only (TCP's accept(2) sets its own). */
+	bool udp = !ckpt_inet_tcp(sk);
+
+	ok = !(flags & ~allowed) && flags & BIT(INET_FLAGS_MC_LOOP) &&
+	     (!udp || (READ_ONCE(inet->mc_ttl) == 1 && !READ_ONCE(inet->mc_index))) &&
+	     !READ_ONCE(inet->uc_index) && !rcu_access_pointer(inet->mc_list) &&
+	     !rcu_access_pointer(inet->inet_opt) && !READ_ONCE(inet->min_ttl);
+#if IS_BUILTIN(CONFIG_IPV6)
+	if (ok && sk->sk_family == AF_INET6) {
+		struct ipv6_pinfo *np = inet6_sk(sk);
+
+		ok = flags & BIT(INET_FLAGS_MC6_LOOP) && !np->rxopt.all &&
+		     !rcu_access_pointer(np->opt) && !rcu_access_pointer(np->ipv6_mc_list) &&
+		     (!udp || (!READ_ONCE(np->mcast_oif) &&
+			       READ_ONCE(np->mcast_hops) == IPV6_DEFAULT_MCASTHOPS)) &&
+		     !READ_ONCE(np->ucast_oif) && READ_ONCE(np->pmtudisc) == IPV6_PMTUDISC_WANT;
+	}
+#endif
+	return ok;
+}
+
+/* Is the peer of the TCP connection @sk an open socket of the image? */
+static bool ckpt_inet_peer_in_image(struct ckpt_ctx *ctx, struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *peer = NULL;
+	bool in = false;
+
+	if (sk->sk_family == AF_INET) {
+		peer = inet_lookup_established(net, hinfo, sk->sk_rcv_saddr,
+					       sk->sk_num ? htons(sk->sk_num) : 0,
+					       sk->sk_daddr, sk->sk_dport, 0);
+#if IS_BUILTIN(CONFIG_IPV6)
+	} else {
+		rcu_read_lock();
+		peer = __inet6_lookup_established(net, hinfo, &sk->sk_v6_rcv_saddr,
+						  htons(sk->sk_num), &sk->sk_v6_daddr,
+						  ntohs(sk->sk_dport), 0, 0);
+		rcu_read_unlock();
+#endif
+	}
+	if (!peer)
+		return false;
+	if (sk_fullsock(peer) && peer != sk && peer->sk_socket && peer->sk_socket->file)
+		in = ckpt_tree_has_file(ctx, peer->sk_socket->file);
+	sock_gen_put(peer);
+	return in;
+}
+
+/* TCP-MD5 or TCP-AO keys, which restart does not set again. */
+static bool ckpt_inet_tcp_keys(struct tcp_sock *tp)
+{
+#ifdef CONFIG_TCP_MD5SIG
+	if (rcu_access_pointer(tp->md5sig_info))
+		return true;
+#endif
+#ifdef CONFIG_TCP_AO
+	if (rcu_access_pointer(tp->ao_info))
+		return true;
+#endif
+	return false;
+}
+
+/* What restart cannot give a TCP socket again. */
+static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char *who)
+{
+	const char *kind = ckpt_inet_kind(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+	char ca[TCP_CA_NAME_MAX];
+	int state, ret = 0;
+
+	lock_sock(sk);
+	state = sk->sk_state;
+	tcp_get_default_congestion_control(sock_net(sk), ca);
+	if (state != TCP_CLOSE && state != TCP_LISTEN && state != TCP_ESTABLISHED)
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s in state %d, not supported",
+			       who, kind, state);
+	else if (tp->repair || rcu_access_pointer(tp->fastopen_rsk) || tp->fastopen_req)
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s in repair mode or fast open",
+			       who, kind);
+	else if (ckpt_inet_tcp_keys(tp))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s with TCP-MD5 or TCP-AO keys, not supported", who, kind);
+	else if (strcmp(inet_csk(sk)->icsk_ca_ops->name, ca))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s with congestion control %s, not the default %s",
+			       who, kind, inet_csk(sk)->icsk_ca_ops->name, ca);
+	else if (state == TCP_LISTEN &&
+		 (inet_csk_reqsk_queue_len(sk) || READ_ONCE(sk->sk_ack_backlog)))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is a listening %s with connections not accepted yet, not supported",
+			       who, kind + 2);
+	else if (state == TCP_ESTABLISHED && (tp->urg_data || sk->sk_shutdown))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s with urgent data or a shut down half, not supported",
+			       who, kind);
+	else if (state == TCP_ESTABLISHED &&
+		 tp->write_seq - tp->snd_una + tp->rcv_nxt - tp->copied_seq > CKPT_INET_QUEUE_MAX)
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with more than %u bytes queued",
+			       who, kind, CKPT_INET_QUEUE_MAX);
+	release_sock(sk);
+	if (!ret && state == TCP_ESTABLISHED && !ckpt_inet_peer_in_image(ctx, sk))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s whose peer is outside the image, not supported",
+			       who, kind);
+	return ret;
+}
+
+static int ckpt_inet_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
+{
+	struct sock *sk = sock_from_file(file)->sk;
+	const char *kind;
+	int ret;
+
+	if (!ckpt_inet_tcp(sk) && (sk->sk_type != SOCK_DGRAM || sk->sk_protocol != IPPROTO_UDP))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is an %s socket of type %d and protocol %d, not supported",
+				who, sk->sk_family == AF_INET ? "IPv4" : "IPv6", sk->sk_type,
+				sk->sk_protocol);
+	kind = ckpt_inet_kind(sk);
+	if (sk->sk_family == AF_INET6 && !IS_BUILTIN(CONFIG_IPV6))
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is %s, and IPv6 is a module", who, kind);
+	ret = ckpt_sock_check(ctx, sk, who, kind);
+	if (ret)
+		return ret;
+	if (READ_ONCE(sk->sk_err) || !ckpt_inet_default_ip(sk))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is %s with a pending error or IP options restart cannot set",
+				who, kind);
+	if (ckpt_inet_tcp(sk))
+		return ckpt_inet_check_tcp(ctx, sk, who);
+	if (udp_test_bit(CORK, sk) || READ_ONCE(udp_sk(sk)->pending) ||
+	    READ_ONCE(udp_sk(sk)->encap_type) || READ_ONCE(udp_sk(sk)->gso_size) ||
+	    udp_test_bit(GRO_ENABLED, sk) || READ_ONCE(sk->sk_shutdown))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is %s with UDP options or a shut down half, not supported",
+				who, kind);
+	if (skb_queue_len_lockless(&sk->sk_receive_queue) ||
+	    skb_queue_len_lockless(&udp_sk(sk)->reader_queue))
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with datagrams queued, not supported",
+				who, kind);
+	return 0;
+}
+
+static int ckpt_inet_checkpoint(struct ckpt_ctx *ctx, struct file *file,
+				struct ckpt_file_rec *r)
+{
+	r->h->rdev = 0;
+	r->name = "";
+	return 0;
+}
+
+/*
+ * Copy the bytes [@from, @from + @len) of sequence space that @skb holds
+ * part of into @buf, which starts at @from.  Returns the bytes copied.
+ */
+static u32 ckpt_inet_copy_skb(struct sk_buff *skb, u32 from, u32 len, u8 *buf)
+{
+	u32 seq = TCP_SKB_CB(skb)->seq;
+	u32 start, end, off;
+
+	if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)
+		seq++;
+	start = after(from, seq) ? from : seq;
+	end = seq + skb->len;
+	if (after(end, from + len))
+		end = from + len;
+	if (!after(end, start))
+		return 0;
+	off = start - seq;
+	if (skb_copy_bits(skb, off, buf + (start - from), end - start))
+		return 0;
+	return end - start;
+}
+
+/* The TCP state and queues of @sk into @h and @data; @sk locked. */
+static int ckpt_inet_tcp_state(struct sock *sk, struct ckpt_hdr_inet *h, u8 **data)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct sk_buff *skb;
+	u32 copied, inq, outq, n = 0;
+	u8 *buf;
+
+	h->keepidle = tp->keepalive_time / HZ;
+	h->keepintvl = tp->keepalive_intvl / HZ;
+	h->keepcnt = tp->keepalive_probes;
+	h->user_mss = READ_ONCE(tp->rx_opt.user_mss);
+	if (tp->nonagle & TCP_NAGLE_OFF)
+		h->flags |= CKPT_INET_NODELAY;
+	if (tp->nonagle & TCP_NAGLE_CORK)
+		h->flags |= CKPT_INET_CORK;
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return 0;
+	h->flags |= CKPT_INET_CONNECTED;
+	h->snd_una = tp->snd_una;
+	h->snd_nxt = tp->snd_nxt;
+	h->write_seq = tp->write_seq;
+	h->rcv_nxt = tp->rcv_nxt;
+	h->snd_wl1 = tp->snd_wl1;
+	h->snd_wnd = tp->snd_wnd;
+	h->max_window = tp->max_window;
+	h->rcv_wnd = tp->rcv_wnd;
+	h->rcv_wup = tp->rcv_wup;
+	h->mss_clamp = tp->rx_opt.mss_clamp;
+	if (tp->rx_opt.wscale_ok) {
+		h->flags |= CKPT_INET_WSCALE;
+		h->snd_wscale = tp->rx_opt.snd_wscale;
+		h->rcv_wscale = tp->rx_opt.rcv_wscale;
+	}
+	if (tp->rx_opt.sack_ok)
+		h->flags |= CKPT_INET_SACK;
+	if (tp->rx_opt.tstamp_ok) {
+		h->flags |= CKPT_INET_TSTAMP;
+		h->tsval = tcp_clock_ts(tp->tcp_usec_ts) + tp->tsoffset;
+		h->tsval = (h->tsval & ~1U) | tp->tcp_usec_ts;
+	}
+	copied = tp->copied_seq;
+	inq = tp->rcv_nxt - copied;
+	outq = tp->write_seq - tp->snd_una;
+	if (inq + outq > CKPT_INET_QUEUE_MAX)
+		return -EBUSY;
+	h->inq_len = inq;
+	h->outq_len = outq;
+	buf = kvmalloc(inq + outq ?: 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	*data = buf;
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		n += ckpt_inet_copy_skb(skb, copied, inq, buf);
+	if (n != inq)
+		return -EBUSY;
+	n = 0;
+	skb_rbtree_walk(skb, &sk->tcp_rtx_queue)
+		n += ckpt_inet_copy_skb(skb, tp->snd_una, outq, buf + inq);
+	skb_queue_walk(&sk->sk_write_queue, skb)
+		n += ckpt_inet_copy_skb(skb, tp->snd_una, outq, buf + inq);
+	return n == outq ? 0 : -EBUSY;
+}
+
+/* The addresses of @sk into @h. */
+static void ckpt_inet_addrs(struct sock *sk, struct ckpt_hdr_inet *h)
+{
+	if (sk->sk_family == AF_INET) {
+		memcpy(h->saddr, &sk->sk_rcv_saddr, 4);
+		memcpy(h->daddr, &sk->sk_daddr, 4);
+		h->tos = READ_ONCE(inet_sk(sk)->tos);
+		h->ttl = READ_ONCE(inet_sk(sk)->uc_ttl);
+#if IS_BUILTIN(CONFIG_IPV6)
+	} else {
+		memcpy(h->saddr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(h->daddr, &sk->sk_v6_daddr, 16);
+		h->tos = READ_ONCE(inet6_sk(sk)->tclass);
+		h->ttl = READ_ONCE(inet6_sk(sk)->hop_limit);
+		if (sk->sk_ipv6only)
+			h->flags |= CKPT_INET_V6ONLY;
+#endif
+	}
+	h->sport = sk->sk_num;
+	h->dport = ntohs(sk->sk_dport);
+	if (sk->sk_userlocks & SOCK_BINDPORT_LOCK)
+		h->flags |= CKPT_INET_BOUND;
+	if (sk->sk_userlocks & SOCK_BINDADDR_LOCK)
+		h->flags |= CKPT_INET_BOUND_ADDR;
+	if (sk->sk_reuseport)
+		h->flags |= CKPT_INET_REUSEPORT;
+}
+
+static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
+				      struct ckpt_file_rec *r)
+{
+	struct sock *sk = sock_from_file(file)->sk;
+	struct ckpt_hdr_inet h = { };
+	struct ckpt_hdr_data *d;
+	u8 *data = NULL;
+	u32 off, len;
+	int ret = 0;
+
+	BUILD_BUG_ON(sizeof(struct ckpt_sock_opts) != 48);
+	BUILD_BUG_ON(sizeof(h) != 192);
+	h.family = sk->sk_family;
+	h.type = sk->sk_type;
+	h.protocol = sk->sk_protocol;
+	lock_sock(sk);
+	h.state = sk->sk_state == TCP_LISTEN ? CKPT_INET_LISTEN :
+		  ckpt_inet_tcp(sk) && sk->sk_state == TCP_ESTABLISHED ?
+		  CKPT_INET_ESTABLISHED : CKPT_INET_CLOSED;
+	if (sk->sk_state == TCP_LISTEN)
+		h.backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	if (!ckpt_inet_tcp(sk) && sk->sk_state == TCP_ESTABLISHED)
+		h.flags |= CKPT_INET_CONNECTED;
+	ckpt_inet_addrs(sk, &h);
+	ckpt_sock_save(sk, &h.opts);
+	if (ckpt_inet_tcp(sk))
+		ret = ckpt_inet_tcp_state(sk, &h, &data);
+	release_sock(sk);
+	if (ret) {
+		kvfree(data);
+		return ckpt_err(ctx, ret, "%s is %s whose state changed during checkpoint",
+				r->who, ckpt_inet_kind(sk));
+	}
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_INET, sizeof(h));
+	len = h.inq_len + h.outq_len;
+	d = len ? kmalloc(sizeof(*d) + CKPT_DATA_MAX, GFP_KERNEL) : NULL;
+	if (len && !d)
+		ret = -ENOMEM;
+	for (off = 0; off < len && !ret; off += CKPT_DATA_MAX) {
+		u32 n = min_t(u32, len - off, CKPT_DATA_MAX);
+
+		memcpy(d->data, data + off, n);
+		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_DATA, sizeof(*d) + n);
+	}
+	kfree(d);
+	kvfree(data);
+	return ret;
+}
+
+/* ---- restart ---- */
+
+static int ckpt_inet_setint(struct socket *sock, int level, int opt, int val)
+{
+	return sock->ops->setsockopt(sock, level, opt, KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
+/* The sockaddr of the address and port @addr and @port of @h. */
+static int ckpt_inet_sockaddr(const struct ckpt_hdr_inet *h, const u8 *addr, u16 port,
+			      struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (h->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, 4);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		return sizeof(*sin6);
+	}
+}
+
+/* The record's own checks, before anything is made. */
+static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
+{
+	const u32 known = CKPT_INET_BOUND | CKPT_INET_BOUND_ADDR | CKPT_INET_CONNECTED |
+			  CKPT_INET_V6ONLY | CKPT_INET_REUSEPORT | CKPT_INET_NODELAY |
+			  CKPT_INET_CORK | CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP;
+	bool tcp = h->type == SOCK_STREAM && h->protocol == IPPROTO_TCP;
+	bool est = h->state == CKPT_INET_ESTABLISHED;
+	bool conn = h->flags & CKPT_INET_CONNECTED;
+
+	if ((h->family != AF_INET && (h->family != AF_INET6 || !IS_BUILTIN(CONFIG_IPV6))) ||
+	    (!tcp && (h->type != SOCK_DGRAM || h->protocol != IPPROTO_UDP)) ||
+	    h->flags & ~known || h->__reserved || !ckpt_sock_opts_valid(&h->opts) ||
+	    (h->family == AF_INET && (memchr_inv(h->saddr + 4, 0, 12) ||
+				      memchr_inv(h->daddr + 4, 0, 12) ||
+				      h->flags & CKPT_INET_V6ONLY)) ||
+	    h->tos > 255 || h->ttl < -1 || h->ttl > 255 || h->ttl == 0)
+		return false;
+	if (h->state != CKPT_INET_CLOSED && (!tcp || (h->state != CKPT_INET_LISTEN && !est)))
+		return false;
+	if ((h->state == CKPT_INET_LISTEN) != !!h->backlog && h->backlog > INT_MAX)
+		return false;
+	if (h->state == CKPT_INET_LISTEN && (!h->sport || conn))
+		return false;
+	/* A TCP socket is connected if and only if established. */
+	if (tcp && conn != est)
+		return false;
+	if (conn && (!h->sport || !h->dport))
+		return false;
+	if (!conn && (h->dport || memchr_inv(h->daddr, 0, 16)))
+		return false;
+	if (!tcp || !est)
+		return !h->snd_una && !h->snd_nxt && !h->write_seq && !h->rcv_nxt &&
+		       !h->snd_wl1 && !h->snd_wnd && !h->max_window && !h->rcv_wnd &&
+		       !h->rcv_wup && !h->mss_clamp && !h->snd_wscale && !h->rcv_wscale &&
+		       !h->tsval && !h->inq_len && !h->outq_len &&
+		       !(h->flags & (CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP)) &&
+		       (tcp || !(h->flags & (CKPT_INET_NODELAY | CKPT_INET_CORK) ||
+				 h->keepidle || h->keepintvl || h->keepcnt || h->user_mss));
+	/* Sequence numbers: the queues are what lies between them. */
+	return h->write_seq - h->snd_una == h->outq_len &&
+	       h->snd_nxt - h->snd_una <= h->outq_len &&
+	       (u64)h->inq_len + h->outq_len <= CKPT_INET_QUEUE_MAX &&
+	       h->snd_wscale <= TCP_MAX_WSCALE && h->rcv_wscale <= TCP_MAX_WSCALE &&
+	       h->mss_clamp && h->mss_clamp <= U16_MAX && h->max_window >= h->snd_wnd &&
+	       !after(h->rcv_wup, h->rcv_nxt) && !after(h->snd_wl1, h->rcv_nxt + h->rcv_wnd) &&
+	       h->keepidle <= MAX_TCP_KEEPIDLE && h->keepintvl <= MAX_TCP_KEEPINTVL &&
+	       h->keepcnt <= MAX_TCP_KEEPCNT &&
+	       (!h->user_mss || (h->user_mss >= TCP_MIN_MSS && h->user_mss <= MAX_TCP_WINDOW));
+}
+
+/* Options of the IP level and of TCP, but those of a connection. */
+static int ckpt_inet_set_options(struct socket *sock, const struct ckpt_hdr_inet *h)
+{
+	bool v4 = h->family == AF_INET;
+	int ret = 0;
+
+	if (h->tos)
+		ret = ckpt_inet_setint(sock, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_TOS : IPV6_TCLASS,
+				       h->tos);
+	if (!ret && h->ttl != -1)
+		ret = ckpt_inet_setint(sock, v4 ? SOL_IP : SOL_IPV6,
+				       v4 ? IP_TTL : IPV6_UNICAST_HOPS, h->ttl);
+	if (!ret && h->flags & CKPT_INET_REUSEPORT) {
+		int one = 1;
+
+		ret = sock_setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, KERNEL_SOCKPTR(&one),
+				      sizeof(one));
+	}
+	if (h->type != SOCK_STREAM)
+		return ret;
+	if (!ret && h->flags & CKPT_INET_NODELAY)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_NODELAY, 1);
+	if (!ret && h->keepidle)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_KEEPIDLE, h->keepidle);
+	if (!ret && h->keepintvl)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_KEEPINTVL, h->keepintvl);
+	if (!ret && h->keepcnt)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_KEEPCNT, h->keepcnt);
+	if (!ret && h->user_mss)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_MAXSEG, h->user_mss);
+	return ret;
+}
+
+/* Bind @sock to the address and port of @h; keep the locks it had. */
+static int ckpt_inet_bind(struct ckpt_ctx *ctx, struct socket *sock,
+			  const struct ckpt_hdr_inet *h)
+{
+	static const u8 any[16];
+	struct sockaddr_storage ss;
+	struct sock *sk = sock->sk;
+	bool tw = h->type == SOCK_STREAM && h->state != CKPT_INET_ESTABLISHED;
+	int len, ret, reuse = sk->sk_reuse;
+
+	if (!h->sport)
+		return 0;
+	len = ckpt_inet_sockaddr(h, h->flags & CKPT_INET_BOUND_ADDR ||
+				 h->state == CKPT_INET_ESTABLISHED ? h->saddr : any,
+				 h->sport, &ss);
+	/*
+	 * The connections of the checkpointed socket may linger in TIME_WAIT
+	 * on its port: bound as with SO_REUSEADDR, which only passes them.
+	 */
+	if (tw)
+		sk->sk_reuse = SK_CAN_REUSE;
+	ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (tw)
+		sk->sk_reuse = reuse;
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot bind %s to port %u again (error %d)",
+				ckpt_inet_kind(sk), h->sport, ret);
+	lock_sock(sk);
+	/* What bind(2) set that connect(2) would not have. */
+	if (h->family == AF_INET6)
+		sk->sk_ipv6only = !!(h->flags & CKPT_INET_V6ONLY);
+	if (!(h->flags & CKPT_INET_BOUND))
+		sk->sk_userlocks &= ~SOCK_BINDPORT_LOCK;
+	if (!(h->flags & CKPT_INET_BOUND_ADDR))
+		sk->sk_userlocks &= ~SOCK_BINDADDR_LOCK;
+	release_sock(sk);
+	return 0;
+}
+
+/* A socket not connected, or a UDP one: made whole now. */
+static int ckpt_inet_make(struct ckpt_ctx *ctx, struct socket *sock,
+			  const struct ckpt_hdr_inet *h)
+{
+	struct sockaddr_storage ss;
+	int len, ret;
+
+	ret = ckpt_inet_bind(ctx, sock, h);
+	if (!ret && h->state == CKPT_INET_LISTEN) {
+		ret = kernel_listen(sock, h->backlog);
+		if (!ret && READ_ONCE(sock->sk->sk_max_ack_backlog) != h->backlog)
+			ret = -EPERM;
+		if (ret)
+			return ckpt_err(ctx, ret, "cannot listen with a backlog of %u (error %d)",
+					h->backlog, ret);
+	}
+	if (!ret && h->flags & CKPT_INET_CONNECTED) {
+		len = ckpt_inet_sockaddr(h, h->daddr, h->dport, &ss);
+		ret = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+		if (ret)
+			return ckpt_err(ctx, ret, "cannot connect %s again (error %d)",
+					ckpt_inet_kind(sock->sk), ret);
+	}
+	return ret;
+}
+
+/*
+ * The buffer sizes TCP grew by itself (not set by SO_SNDBUF or SO_RCVBUF),
+ * up to the system's limits: the queues must fit in them again.
+ */
+static void ckpt_inet_grown_bufs(struct sock *sk, const struct ckpt_sock_opts *o)
+{
+	struct net *net = sock_net(sk);
+
+	lock_sock(sk);
+	if (!(o->flags & CKPT_SOCK_SNDBUF))
+		WRITE_ONCE(sk->sk_sndbuf, clamp_t(u32, o->sndbuf, SOCK_MIN_SNDBUF,
+						  READ_ONCE(net->ipv4.sysctl_tcp_wmem[2])));
+	if (!(o->flags & CKPT_SOCK_RCVBUF))
+		WRITE_ONCE(sk->sk_rcvbuf, clamp_t(u32, o->rcvbuf, SOCK_MIN_RCVBUF,
+						  READ_ONCE(net->ipv4.sysctl_tcp_rmem[2])));
+	release_sock(sk);
+}
+
+/* Keep a TCP connection for ckpt_inet_connect_all(). */
+static int ckpt_inet_add_pending(struct ckpt_ctx *ctx, struct file *file,
+				 const struct ckpt_hdr_inet *h, u8 *data)
+{
+	struct ckpt_inet_pending *p;
+
+	p = krealloc_array(ctx->inets, ctx->nr_inets + 1, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	ctx->inets = p;
+	p += ctx->nr_inets++;
+	p->file = get_file(file);
+	p->cred = get_cred(ctx->rst->cred ?: current_cred());
+	p->h = *h;
+	p->data = data;
+	return 0;
+}
+
+/* Read the bytes of the queues of @h. */
+static u8 *ckpt_inet_read_data(struct ckpt_ctx *ctx, const struct ckpt_hdr_inet *h)
+{
+	u32 len = h->inq_len + h->outq_len, off = 0;
+	u8 *buf = kvmalloc(len ?: 1, GFP_KERNEL);
+
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	while (off < len) {
+		struct ckpt_hdr_data *d;
+		u32 n;
+
+		d = ckpt_read_var(ctx, CKPT_HDR_DATA, sizeof(*d) + 1,
+				  sizeof(*d) + min_t(u32, len - off, CKPT_DATA_MAX));
+		if (IS_ERR(d)) {
+			kvfree(buf);
+			return ERR_CAST(d);
+		}
+		n = d->h.len - sizeof(*d);
+		memcpy(buf + off, d->data, n);
+		kvfree(d);
+		off += n;
+	}
+	return buf;
+}
+
+static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
+{
+	const struct cred *old = NULL;
+	struct ckpt_hdr_inet r;
+	struct socket *sock;
+	struct file *file;
+	u8 *data;
+	int ret;
+
+	if (h->path[0] || h->count || h->nr_pages || h->rdev || h->pipe_ref ||
+	    (h->f_flags & O_ACCMODE) != O_RDWR || !S_ISSOCK(h->mode))
+		return ERR_PTR(-EINVAL);
+	ret = ckpt_read_obj(ctx, &r.h, CKPT_HDR_INET, sizeof(r));
+	if (ret)
+		return ERR_PTR(ret);
+	if (!ckpt_inet_valid(&r)) {
+		ckpt_err(ctx, -EINVAL, "malformed inet socket record of file %u", h->objref);
+		return ERR_PTR(-EINVAL);
+	}
+	data = ckpt_inet_read_data(ctx, &r);
+	if (IS_ERR(data))
+		return ERR_CAST(data);
+
+	if (ctx->rst->cred)
+		old = override_creds(ctx->rst->cred);
+	ret = sock_create(r.family, r.type, r.protocol, &sock);
+	if (ret) {
+		ckpt_err(ctx, ret, "cannot make a socket of family %u (error %d)", r.family,
+			 ret);
+		goto out_creds;
+	}
+	ret = ckpt_sock_set_bufs(ctx, sock, &r.opts);
+	if (!ret)
+		ret = ckpt_sock_restore(ctx, sock, &r.opts, 0);
+	if (!ret && r.flags & CKPT_INET_V6ONLY)
+		ret = ckpt_inet_setint(sock, SOL_IPV6, IPV6_V6ONLY, 1);
+	if (!ret) {
+		ret = ckpt_inet_set_options(sock, &r);
+		if (ret)
+			ckpt_err(ctx, ret, "cannot set the options of %s (error %d)",
+				 ckpt_inet_kind(sock->sk), ret);
+	}
+	if (!ret && r.type == SOCK_STREAM)
+		ckpt_inet_grown_bufs(sock->sk, &r.opts);
+	if (!ret && r.state != CKPT_INET_ESTABLISHED)
+		ret = ckpt_inet_make(ctx, sock, &r);
+	if (ret) {
+		sock_release(sock);
+		goto out_creds;
+	}
+	file = sock_alloc_file(sock, O_RDWR, NULL);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_creds;
+	}
+	if (r.state == CKPT_INET_ESTABLISHED) {
+		ret = ckpt_inet_add_pending(ctx, file, &r, data);
+		if (!ret)
+			data = NULL;
+	}
+	if (ret) {
+		fput(file);
+		goto out_creds;
+	}
+	if (old)
+		revert_creds(old);
+	kvfree(data);
+	return file;
+
+out_creds:
+	if (old)
+		revert_creds(old);
+	kvfree(data);
+	return ERR_PTR(ret);
+}
+
+/* ---- the connections, once every socket exists ---- */
+
+static int ckpt_inet_setseq(struct socket *sock, int queue, u32 seq)
+{
+	int ret = ckpt_inet_setint(sock, SOL_TCP, TCP_REPAIR_QUEUE, queue);
+
+	return ret ?: ckpt_inet_setint(sock, SOL_TCP, TCP_QUEUE_SEQ, seq);
+}
+
+/* Queue @len bytes of @buf on @sock, in repair mode on @queue or not. */
+static int ckpt_inet_send(struct socket *sock, int queue, const u8 *buf, u32 len)
+{
+	int ret = 0;
+
+	if (queue != TCP_NO_QUEUE)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_REPAIR_QUEUE, queue);
+	while (!ret && len) {
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+		struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+		ret = kernel_sendmsg(sock, &msg, &iov, 1, len);
+		if (ret <= 0)
+			return ret ?: -ENOBUFS;
+		buf += ret;
+		len -= ret;
+		ret = 0;
+	}
+	return ret;
+}
+
+/*
+ * Enter repair mode, as TCP_REPAIR does, without its capability check:
+ * the socket is not connected yet, and is connected only to its peer.
+ */
+static void ckpt_inet_repair_on(struct sock *sk)
+{
+	lock_sock(sk);
+	tcp_sk(sk)->repair = 1;
+	tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
+	sk->sk_reuse = SK_FORCE_REUSE;
+	release_sock(sk);
+}
+
+/* Restore one connection in repair mode, all but what it sends. */
+static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending *p)
+{
+	const struct ckpt_hdr_inet *h = &p->h;
+	struct socket *sock = sock_from_file(p->file);
+	struct tcp_repair_window w = {
+		.snd_wl1 = h->snd_wl1,
+		.snd_wnd = h->snd_wnd,
+		.max_window = h->max_window,
+		.rcv_wnd = h->rcv_wnd,
+		.rcv_wup = h->rcv_wup,
+	};
+	struct tcp_repair_opt opts[4];
+	struct sockaddr_storage ss;
+	unsigned int n = 0;
+	int len, ret;
+
+	ckpt_inet_repair_on(sock->sk);
+	ret = ckpt_inet_setseq(sock, TCP_SEND_QUEUE, h->snd_una);
+	if (!ret)
+		ret = ckpt_inet_setseq(sock, TCP_RECV_QUEUE, h->rcv_nxt - h->inq_len);
+	if (!ret)
+		ret = ckpt_inet_bind(ctx, sock, h);
+	if (ret)
+		return ret;
+	len = ckpt_inet_sockaddr(h, h->daddr, h->dport, &ss);
+	ret = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot connect %s to port %u again (error %d)",
+				ckpt_inet_kind(sock->sk), h->dport, ret);
+	ckpt_inet_grown_bufs(sock->sk, &h->opts);
+	opts[n].opt_code = TCPOPT_MSS;
+	opts[n++].opt_val = h->mss_clamp;
+	if (h->flags & CKPT_INET_WSCALE) {
+		opts[n].opt_code = TCPOPT_WINDOW;
+		opts[n++].opt_val = h->snd_wscale | (h->rcv_wscale << 16);
+	}
+	if (h->flags & CKPT_INET_SACK) {
+		opts[n].opt_code = TCPOPT_SACK_PERM;
+		opts[n++].opt_val = 0;
+	}
+	if (h->flags & CKPT_INET_TSTAMP) {
+		opts[n].opt_code = TCPOPT_TIMESTAMP;
+		opts[n++].opt_val = 0;
+	}
+	ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_OPTIONS,
+				    KERNEL_SOCKPTR(opts), n * sizeof(opts[0]));
+	if (!ret && h->flags & CKPT_INET_TSTAMP)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_TIMESTAMP, h->tsval);
+	if (!ret)
+		ret = ckpt_inet_send(sock, TCP_RECV_QUEUE, p->data, h->inq_len);
+	if (!ret)
+		ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_WINDOW,
+					    KERNEL_SOCKPTR(&w), sizeof(w));
+	/* What was sent and not acknowledged, as sent: it goes again. */
+	if (!ret)
+		ret = ckpt_inet_send(sock, TCP_SEND_QUEUE, p->data + h->inq_len,
+				     h->snd_nxt - h->snd_una);
+	if (ret)
+		return ckpt_err(ctx, ret, "cannot restore the state of %s (error %d)",
+				ckpt_inet_kind(sock->sk), ret);
+	return 0;
+}
+
+/* Is the peer of connection @i of the image too? */
+static bool ckpt_inet_has_peer(struct ckpt_ctx *ctx, unsigned int i)
+{
+	const struct ckpt_hdr_inet *a = &ctx->inets[i].h;
+	unsigned int j;
+
+	for (j = 0; j < ctx->nr_inets; j++) {
+		const struct ckpt_hdr_inet *b = &ctx->inets[j].h;
+
+		if (j != i && a->family == b->family && a->sport == b->dport &&
+		    a->dport == b->sport && !memcmp(a->saddr, b->daddr, 16) &&
+		    !memcmp(a->daddr, b->saddr, 16))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * ckpt_inet_connect_all() - connect the TCP connections of the image again
+ * @ctx: restart context, every record read, before the point of no return
+ *
+ * Each connection is restored in repair mode, then all leave it together
+ * and write again what they had not sent yet.
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_inet_connect_all(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ctx->nr_inets; i++)
+		if (!ckpt_inet_has_peer(ctx, i))
+			return ckpt_err(ctx, -EINVAL,
+					"a TCP connection from port %u to port %u has no peer in the image",
+					ctx->inets[i].h.sport, ctx->inets[i].h.dport);
+	for (i = 0; i < ctx->nr_inets && !ret; i++) {
+		const struct cred *old = override_creds(ctx->inets[i].cred);
+
+		ret = ckpt_inet_restore_tcp(ctx, &ctx->inets[i]);
+		revert_creds(old);
+	}
+	if (ret)
+		return ret;
+	for (i = 0; i < ctx->nr_inets; i++) {
+		struct ckpt_inet_pending *p = &ctx->inets[i];
+		struct sock *sk = sock_from_file(p->file)->sk;
+
+		lock_sock(sk);
+		tcp_sk(sk)->repair = 0;
+		tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
+		sk->sk_reuse = p->h.opts.flags & CKPT_SOCK_REUSEADDR ? SK_CAN_REUSE : SK_NO_REUSE;
+		tcp_send_window_probe(sk);
+		release_sock(sk);
+	}
+	for (i = 0; i < ctx->nr_inets && !ret; i++) {
+		struct ckpt_inet_pending *p = &ctx->inets[i];
+		const struct ckpt_hdr_inet *h = &p->h;
+		struct socket *sock = sock_from_file(p->file);
+
+		ret = ckpt_inet_send(sock, TCP_NO_QUEUE,
+				     p->data + h->inq_len + h->snd_nxt - h->snd_una,
+				     h->write_seq - h->snd_nxt);
+		if (!ret && h->flags & CKPT_INET_CORK)
+			ret = ckpt_inet_setint(sock, SOL_TCP, TCP_CORK, 1);
+		if (ret)
+			ckpt_err(ctx, ret, "cannot queue %u bytes on a TCP socket again (error %d)",
+				 h->write_seq - h->snd_nxt, ret);
+	}
+	return ret;
+}
+
+/**
+ * ckpt_inet_free() - drop the TCP connections kept for a restart
+ * @ctx: restart context
+ */
+void ckpt_inet_free(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_inets; i++) {
+		struct ckpt_inet_pending *p = &ctx->inets[i];
+
+		/* One left in repair mode is closed without a packet. */
+		fput(p->file);
+		put_cred(p->cred);
+		kvfree(p->data);
+	}
+	kfree(ctx->inets);
+	ctx->inets = NULL;
+	ctx->nr_inets = 0;
+}
+
+const struct ckpt_file_ops ckpt_file_inet_ops = {
+	.type = CKPT_FILE_INET,
+	.match = ckpt_inet_match,
+	.check = ckpt_inet_check,
+	.checkpoint = ckpt_inet_checkpoint,
+	.checkpoint_after = ckpt_inet_checkpoint_after,
+	.restart = ckpt_inet_restart,
+};

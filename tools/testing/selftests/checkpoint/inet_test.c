@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP and UDP sockets over IPv4 and IPv6 on the loopback interface: a
+ * listener, connections with bytes queued both ways (one with its send
+ * queue full), UDP sockets bound and connected.  Each test compares what
+ * the socket calls show before the checkpoint (names, options, TCP_INFO's
+ * agreed options, FIONREAD) with what they show after restart, reads
+ * every queued byte, and talks on every restored socket: the connections
+ * go on in order with no byte lost or doubled, the listener accepts a new
+ * connection.  And the refusals, each with its errno and line.
+ */
+
+#define _GNU_SOURCE
+#include "ckpt_task.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+
+/* What the socket calls show of a TCP or UDP socket. */
+struct inet_state {
+	struct sockaddr_storage name, peer;
+	socklen_t name_len, peer_len;
+	int type, sndbuf, rcvbuf, keepalive, reuse, nodelay, keepidle, keepintvl;
+	int keepcnt, maxseg_set, listening, v6only, tos, ttl, inq, fl;
+	int tcpi_state, tcpi_options, snd_wscale, rcv_wscale;
+};
+
+static int getopt_int(int fd, int level, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -12345;
+
+	if (getsockopt(fd, level, opt, &v, &len))
+		return -errno - 100000;
+	return v;
+}
+
+static void inet_state(int fd, int family, struct inet_state *s)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(s, 0, sizeof(*s));
+	s->name_len = sizeof(s->name);
+	getsockname(fd, (struct sockaddr *)&s->name, &s->name_len);
+	s->peer_len = sizeof(s->peer);
+	if (getpeername(fd, (struct sockaddr *)&s->peer, &s->peer_len))
+		s->peer_len = 0;
+	s->type = getopt_int(fd, SOL_SOCKET, SO_TYPE);
+	s->sndbuf = getopt_int(fd, SOL_SOCKET, SO_SNDBUF);
+	s->rcvbuf = getopt_int(fd, SOL_SOCKET, SO_RCVBUF);
+	s->keepalive = getopt_int(fd, SOL_SOCKET, SO_KEEPALIVE);
+	s->reuse = getopt_int(fd, SOL_SOCKET, SO_REUSEADDR);
+	s->listening = getopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN);
+	s->fl = fcntl(fd, F_GETFL);
+	if (family == AF_INET) {
+		s->tos = getopt_int(fd, SOL_IP, IP_TOS);
+		s->ttl = getopt_int(fd, SOL_IP, IP_TTL);
+	} else {
+		s->tos = getopt_int(fd, SOL_IPV6, IPV6_TCLASS);
+		s->ttl = getopt_int(fd, SOL_IPV6, IPV6_UNICAST_HOPS);
+		s->v6only = getopt_int(fd, SOL_IPV6, IPV6_V6ONLY);
+	}
+	if (ioctl(fd, SIOCINQ, &s->inq))
+		s->inq = -errno;
+	if (s->type != SOCK_STREAM)
+		return;
+	s->nodelay = getopt_int(fd, SOL_TCP, TCP_NODELAY);
+	s->keepidle = getopt_int(fd, SOL_TCP, TCP_KEEPIDLE);
+	s->keepintvl = getopt_int(fd, SOL_TCP, TCP_KEEPINTVL);
+	s->keepcnt = getopt_int(fd, SOL_TCP, TCP_KEEPCNT);
+	if (!getsockopt(fd, SOL_TCP, TCP_INFO, &ti, &len)) {
+		s->tcpi_state = ti.tcpi_state;
+		s->tcpi_options = ti.tcpi_options;
+		s->snd_wscale = ti.tcpi_snd_wscale;
+		s->rcv_wscale = ti.tcpi_rcv_wscale;
+	}
+}
+
+#define CHECK_FIELD(fd, f, b)							\
+	CHECKF((long long)__n.f == (long long)(b)->f,				\
+	       "fd %d: " #f " %lld, was %lld", fd, (long long)__n.f,		\
+	       (long long)(b)->f)
+
+/* The same state, field by field, so that a failure names what changed. */
+#define CHECK_INET(fd, family, b, inq_too) do {				\
+	struct inet_state __n;							\
+	inet_state(fd, family, &__n);						\
+	CHECKF(__n.name_len == (b)->name_len &&					\
+	       !memcmp(&__n.name, &(b)->name, __n.name_len),			\
+	       "fd %d: getsockname changed", fd);				\
+	CHECKF(__n.peer_len == (b)->peer_len &&					\
+	       !memcmp(&__n.peer, &(b)->peer, __n.peer_len),			\
+	       "fd %d: getpeername changed", fd);				\
+	CHECK_FIELD(fd, type, b); CHECK_FIELD(fd, sndbuf, b);			\
+	CHECK_FIELD(fd, rcvbuf, b); CHECK_FIELD(fd, keepalive, b);		\
+	CHECK_FIELD(fd, reuse, b); CHECK_FIELD(fd, listening, b);		\
+	CHECK_FIELD(fd, fl, b); CHECK_FIELD(fd, tos, b);			\
+	CHECK_FIELD(fd, ttl, b); CHECK_FIELD(fd, v6only, b);			\
+	CHECK_FIELD(fd, nodelay, b); CHECK_FIELD(fd, keepidle, b);		\
+	CHECK_FIELD(fd, keepintvl, b); CHECK_FIELD(fd, keepcnt, b);		\
+	CHECK_FIELD(fd, tcpi_state, b); CHECK_FIELD(fd, tcpi_options, b);	\
+	CHECK_FIELD(fd, snd_wscale, b); CHECK_FIELD(fd, rcv_wscale, b);		\
+	if (inq_too)								\
+		CHECK_FIELD(fd, inq, b);					\
+} while (0)
+
+static int move_fd(int fd, int to)
+{
+	if (fd < 0 || dup2(fd, to) != to)
+		return -1;
+	close(fd);
+	return to;
+}
+
+static int setopt(int fd, int level, int opt, int v)
+{
+	return setsockopt(fd, level, opt, &v, sizeof(v));
+}
+
+/* The loopback address of @family with @port. */
+static socklen_t loopback(int family, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*sin);
+	}
+	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	((struct sockaddr_in6 *)ss)->sin6_addr = in6addr_loopback;
+	return sizeof(struct sockaddr_in6);
+}
+
+/* A listener on the loopback address at fd @to, with a port of its own. */
+static int listener(int family, int to, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	*len = loopback(family, 0, ss);
+	if (move_fd(fd, to) != to || setopt(to, SOL_SOCKET, SO_REUSEADDR, 1) ||
+	    bind(to, (struct sockaddr *)ss, *len) || listen(to, 7) ||
+	    getsockname(to, (struct sockaddr *)ss, len))
+		return -1;
+	return 0;
+}
+
+/* A connection to the listener @l: the client at @c, the server at @s. */
+static int connection(int family, int l, const struct sockaddr_storage *ss,
+		      socklen_t len, int c, int s)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (move_fd(fd, c) != c || connect(c, (const struct sockaddr *)ss, len))
+		return -1;
+	return move_fd(accept(l, NULL, NULL), s) == s ? 0 : -1;
+}
+
+/* Read exactly @len bytes from @fd, waiting at most a few seconds. */
+static ssize_t read_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	double end = ckpt_now() + 10;
+
+	while (got < len && ckpt_now() < end) {
+		ssize_t n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+
+		if (n > 0)
+			got += n;
+		else if (n == 0)
+			break;
+		else if (errno == EAGAIN)
+			ckpt_sleep(0.001);
+		else
+			break;
+	}
+	return got;
+}
+
+#define CHECK_READ(fd, want) do {						\
+	char __b[256] = { 0 };							\
+	ssize_t __n = read_all(fd, __b, strlen(want));				\
+	CHECKF(__n == (ssize_t)strlen(want) && !memcmp(__b, want, __n),		\
+	       "fd %d: read %zd \"%s\", want \"%s\"", fd, __n, __b, want);	\
+} while (0)
+
+#define CHECK_NOTHING(fd) do {							\
+	char __c;								\
+	ssize_t __n = recv(fd, &__c, 1, MSG_DONTWAIT);				\
+	CHECKF(__n == -1 && errno == EAGAIN, "fd %d: read %zd, want EAGAIN",	\
+	       fd, __n);							\
+} while (0)
+
+#define FIRST	10
+#define LAST	18
+#define BIG	(4 << 20)
+
+/*
+ * 10 listens; 11 connected to 12 (accepted from 10): 12 has "hello from
+ * the client" to read, 11 has "3456789" left of "0123456789"; options on
+ * both.  13 connected to 14: 13 wrote until its send queue was full, 14
+ * read nothing.  15 a UDP socket bound to the loopback address, 16 a UDP
+ * socket connected to 15, 17 a UDP socket never bound, 18 a TCP socket
+ * never connected, bound with SO_REUSEADDR.
+ */
+static void tcp_udp_target(void *arg)
+{
+	int family = *(int *)arg;
+	static char big[BIG], back[BIG];
+	struct inet_state before[LAST + 1];
+	struct sockaddr_storage ls, us, s2;
+	socklen_t llen, ulen, len;
+	ssize_t n, total = 0;
+	char buf[16];
+	int fd;
+
+	SETUP(!listener(family, 10, &ls, &llen));
+	SETUP(!connection(family, 10, &ls, llen, 11, 12));
+	SETUP(!connection(family, 10, &ls, llen, 13, 14));
+	SETUP(!setopt(11, SOL_TCP, TCP_NODELAY, 1) && !setopt(11, SOL_SOCKET, SO_KEEPALIVE, 1) &&
+	      !setopt(11, SOL_TCP, TCP_KEEPIDLE, 77) && !setopt(11, SOL_TCP, TCP_KEEPINTVL, 9) &&
+	      !setopt(11, SOL_TCP, TCP_KEEPCNT, 4) && !setopt(12, SOL_SOCKET, SO_RCVBUF, 100000) &&
+	      !setopt(12, SOL_SOCKET, SO_SNDBUF, 70000));
+	SETUP(!setopt(12, family == AF_INET ? SOL_IP : SOL_IPV6,
+		      family == AF_INET ? IP_TOS : IPV6_TCLASS, 0x10) &&
+	      !setopt(11, family == AF_INET ? SOL_IP : SOL_IPV6,
+		      family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS, 33));
+	SETUP(write(11, "hello from the client", 21) == 21 &&
+	      write(12, "0123456789", 10) == 10 && read_all(11, buf, 3) == 3);
+	SETUP(fcntl(11, F_SETFL, O_NONBLOCK) == 0);
+
+	ckpt_fill(big, sizeof(big), 42);
+	SETUP(fcntl(13, F_SETFL, O_NONBLOCK) == 0);
+	while ((n = write(13, big + total, sizeof(big) - total)) > 0)
+		total += n;
+	SETUP(total > 65536 && total < BIG && errno == EAGAIN);
+
+	fd = socket(family, SOCK_DGRAM, 0);
+	ulen = loopback(family, 0, &us);
+	SETUP(move_fd(fd, 15) == 15 && !bind(15, (struct sockaddr *)&us, ulen) &&
+	      !getsockname(15, (struct sockaddr *)&us, &ulen));
+	fd = socket(family, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 16) == 16 && !connect(16, (struct sockaddr *)&us, ulen));
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	SETUP(move_fd(fd, 17) == 17);
+	fd = socket(family, SOCK_STREAM, 0);
+	len = loopback(family, 0, &s2);
+	SETUP(move_fd(fd, 18) == 18 && !setopt(18, SOL_SOCKET, SO_REUSEADDR, 1) &&
+	      !bind(18, (struct sockaddr *)&s2, len));
+
+	/* Every byte written on the first connection has arrived. */
+	ckpt_sleep(0.05);
+	for (fd = FIRST; fd <= LAST; fd++)
+		inet_state(fd, family, &before[fd]);
+
+	ckpt_stop();
+
+	for (fd = FIRST; fd <= LAST; fd++)
+		CHECK_INET(fd, family, &before[fd], fd != 14);
+
+	/* The queues, in order, then both ways again. */
+	CHECK_READ(12, "hello from the client");
+	CHECK_NOTHING(12);
+	CHECK_READ(11, "3456789");
+	CHECK_NOTHING(11);
+	CHECK(write(11, "ping", 4) == 4);
+	CHECK_READ(12, "ping");
+	CHECK(write(12, "pong", 4) == 4);
+	CHECK_READ(11, "pong");
+
+	/* The full queue: every byte once, in order, then more. */
+	n = read_all(14, back, total);
+	CHECKF(n == total, "fd 14: read %zd of %zd bytes", n, total);
+	CHECKF(!memcmp(back, big, total), "fd 14: the bytes differ");
+	CHECK_NOTHING(14);
+	CHECK(write(13, "more", 4) == 4);
+	CHECK_READ(14, "more");
+
+	/* The listener takes a new connection. */
+	CHECK(!connection(family, 10, &ls, llen, 20, 21));
+	CHECK(write(20, "new", 3) == 3);
+	CHECK_READ(21, "new");
+
+	/* UDP: 16 sends to 15, from its own name; 15 answers it. */
+	CHECK(send(16, "dgram", 5, 0) == 5);
+	len = sizeof(s2);
+	n = recvfrom(15, buf, sizeof(buf), 0, (struct sockaddr *)&s2, &len);
+	CHECK(n == 5 && !memcmp(buf, "dgram", 5));
+	CHECKF(len == before[16].name_len && !memcmp(&s2, &before[16].name, len),
+	       "the datagram's source is not 16's name");
+	CHECK(sendto(15, "back", 4, 0, (struct sockaddr *)&s2, len) == 4);
+	CHECK_READ(16, "back");
+	CHECK(send(17, "x", 1, 0) == -1 && errno == EDESTADDRREQ);
+}
+
+TEST(tcp_udp_ipv4)
+{
+	static int family = AF_INET;
+
+	CKPT_RUN_SIMPLE(tcp_udp_target, &family);
+}
+
+TEST(tcp_udp_ipv6)
+{
+	static int family = AF_INET6;
+
+	CKPT_RUN_SIMPLE(tcp_udp_target, &family);
+}
+
+/* ---- refusals ---- */
+
+/* A listener with a connection not accepted yet. */
+static void pending_target(void *arg)
+{
+	struct sockaddr_storage ls;
+	socklen_t llen;
+	int fd;
+
+	(void)arg;
+	SETUP(!listener(AF_INET, 10, &ls, &llen));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&ls, llen));
+
+	ckpt_stop();
+
+	CHECK(getopt_int(10, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+}
+
+TEST(tcp_pending_connection_refused)
+{
+	CKPT_RUN_REFUSED(pending_target, NULL, EOPNOTSUPP, "fd 10",
+			 "connections not accepted yet");
+}
+
+/* Connected to a listener of the test: the peer is outside the image. */
+static void outside_target(void *arg)
+{
+	struct sockaddr_storage *ls = arg;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	SETUP(move_fd(fd, 10) == 10 &&
+	      !connect(10, (struct sockaddr *)ls, sizeof(struct sockaddr_in)));
+
+	ckpt_stop();
+
+	CHECK(write(10, "x", 1) == 1);
+}
+
+TEST(tcp_peer_outside_refused)
+{
+	static struct sockaddr_storage ls;
+	socklen_t llen;
+	int l = socket(AF_INET, SOCK_STREAM, 0), s;
+
+	ASSERT_LE(0, l);
+	llen = loopback(AF_INET, 0, &ls);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&ls, llen));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&ls, &llen));
+	/* The target closes its copy of the listener: the test's is outside. */
+	CKPT_RUN_REFUSED(outside_target, &ls, EOPNOTSUPP, "fd 10", "peer is outside the image");
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	close(s);
+	close(l);
+}
+
+/* A UDP socket with a datagram it has not read. */
+static void udp_queue_target(void *arg)
+{
+	struct sockaddr_storage us;
+	socklen_t ulen = loopback(AF_INET, 0, &us);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	(void)arg;
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&us, ulen) &&
+	      !getsockname(10, (struct sockaddr *)&us, &ulen) &&
+	      sendto(10, "self", 4, 0, (struct sockaddr *)&us, ulen) == 4);
+	ckpt_sleep(0.01);
+
+	ckpt_stop();
+
+	CHECK(recv(10, &fd, sizeof(fd), MSG_DONTWAIT) == 4);
+}
+
+TEST(udp_queued_datagram_refused)
+{
+	CKPT_RUN_REFUSED(udp_queue_target, NULL, EOPNOTSUPP, "fd 10", "datagrams queued");
+}
+
+TEST_HARNESS_MAIN
