@@ -28,6 +28,7 @@
 #include <linux/file.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/nsproxy.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -37,6 +38,8 @@
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
+#include <net/addrconf.h>
+#include <net/route.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -116,6 +119,15 @@ static bool ckpt_inet_default_ip(struct sock *sk)
 	return ok;
 }
 
+static bool ckpt_inet_mapped(struct sock *sk)
+{
+#if IS_BUILTIN(CONFIG_IPV6)
+	return sk->sk_family == AF_INET6 && ipv6_addr_v4mapped(&sk->sk_v6_daddr);
+#else
+	return false;
+#endif
+}
+
 /* Is the peer of the TCP connection @sk an open socket of the image? */
 static bool ckpt_inet_peer_in_image(struct ckpt_ctx *ctx, struct sock *sk)
 {
@@ -124,7 +136,8 @@ static bool ckpt_inet_peer_in_image(struct ckpt_ctx *ctx, struct sock *sk)
 	struct sock *peer = NULL;
 	bool in = false;
 
-	if (sk->sk_family == AF_INET) {
+	/* An IPv6 socket with IPv4-mapped addresses is hashed as an IPv4 one. */
+	if (sk->sk_family == AF_INET || ckpt_inet_mapped(sk)) {
 		peer = inet_lookup_established(net, hinfo, sk->sk_rcv_saddr,
 					       sk->sk_num ? htons(sk->sk_num) : 0,
 					       sk->sk_daddr, sk->sk_dport, 0);
@@ -431,14 +444,11 @@ static int ckpt_inet_sockaddr(const struct ckpt_hdr_inet *h, const u8 *addr, u16
 		sin->sin_port = htons(port);
 		memcpy(&sin->sin_addr, addr, 4);
 		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		memcpy(&sin6->sin6_addr, addr, 16);
-		return sizeof(*sin6);
 	}
+	((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, addr, 16);
+	return sizeof(struct sockaddr_in6);
 }
 
 /* The record's own checks, before anything is made. */
@@ -461,7 +471,7 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 		return false;
 	if (h->state != CKPT_INET_CLOSED && (!tcp || (h->state != CKPT_INET_LISTEN && !est)))
 		return false;
-	if ((h->state == CKPT_INET_LISTEN) != !!h->backlog && h->backlog > INT_MAX)
+	if ((h->state != CKPT_INET_LISTEN && h->backlog) || h->backlog > INT_MAX)
 		return false;
 	if (h->state == CKPT_INET_LISTEN && (!h->sport || conn))
 		return false;
@@ -485,7 +495,8 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 	       h->snd_nxt - h->snd_una <= h->outq_len &&
 	       (u64)h->inq_len + h->outq_len <= CKPT_INET_QUEUE_MAX &&
 	       h->snd_wscale <= TCP_MAX_WSCALE && h->rcv_wscale <= TCP_MAX_WSCALE &&
-	       h->mss_clamp && h->mss_clamp <= U16_MAX && h->max_window >= h->snd_wnd &&
+	       h->mss_clamp >= TCP_MIN_SND_MSS && h->mss_clamp <= U16_MAX &&
+	       h->max_window >= h->snd_wnd &&
 	       !after(h->rcv_wup, h->rcv_nxt) && !after(h->snd_wl1, h->rcv_nxt + h->rcv_wnd) &&
 	       h->keepidle <= MAX_TCP_KEEPIDLE && h->keepintvl <= MAX_TCP_KEEPINTVL &&
 	       h->keepcnt <= MAX_TCP_KEEPCNT &&
@@ -835,21 +846,74 @@ static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending 
 	return 0;
 }
 
+/* An address of @h as IPv6, an IPv4 one mapped (::ffff:a.b.c.d). */
+static void ckpt_inet_v6(const struct ckpt_hdr_inet *h, const u8 *addr, struct in6_addr *a)
+{
+	if (h->family == AF_INET)
+		ipv6_addr_set_v4mapped(*(const __be32 *)addr, a);
+	else
+		memcpy(a, addr, sizeof(*a));
+}
+
 /* Is the peer of connection @i of the image too? */
 static bool ckpt_inet_has_peer(struct ckpt_ctx *ctx, unsigned int i)
 {
 	const struct ckpt_hdr_inet *a = &ctx->inets[i].h;
+	struct in6_addr as, ad, bs, bd;
 	unsigned int j;
 
+	ckpt_inet_v6(a, a->saddr, &as);
+	ckpt_inet_v6(a, a->daddr, &ad);
 	for (j = 0; j < ctx->nr_inets; j++) {
 		const struct ckpt_hdr_inet *b = &ctx->inets[j].h;
 
-		if (j != i && a->family == b->family && a->sport == b->dport &&
-		    a->dport == b->sport && !memcmp(a->saddr, b->daddr, 16) &&
-		    !memcmp(a->daddr, b->saddr, 16))
+		if (j == i || a->sport != b->dport || a->dport != b->sport)
+			continue;
+		ckpt_inet_v6(b, b->saddr, &bs);
+		ckpt_inet_v6(b, b->daddr, &bd);
+		if (ipv6_addr_equal(&as, &bd) && ipv6_addr_equal(&ad, &bs))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Is @addr (as ckpt_inet_v6() has it) an address of this machine, so that
+ * nothing sent to it leaves it?
+ */
+static bool ckpt_inet_local(struct net *net, const struct in6_addr *addr)
+{
+	if (ipv6_addr_v4mapped(addr))
+		return inet_addr_type(net, addr->s6_addr32[3]) == RTN_LOCAL;
+#if IS_BUILTIN(CONFIG_IPV6)
+	return ipv6_addr_loopback(addr) || ipv6_chk_addr(net, addr, NULL, 0);
+#else
+	return false;
+#endif
+}
+
+/* The checks of the connections of the image, before any is restored. */
+static int ckpt_inet_check_pairs(struct ckpt_ctx *ctx)
+{
+	struct net *net = current->nsproxy->net_ns;
+	struct in6_addr s, d;
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_inets; i++) {
+		const struct ckpt_hdr_inet *h = &ctx->inets[i].h;
+
+		if (!ckpt_inet_has_peer(ctx, i))
+			return ckpt_err(ctx, -EINVAL,
+					"a TCP connection from port %u to port %u has no peer in the image",
+					h->sport, h->dport);
+		ckpt_inet_v6(h, h->saddr, &s);
+		ckpt_inet_v6(h, h->daddr, &d);
+		if (!ckpt_inet_local(net, &s) || !ckpt_inet_local(net, &d))
+			return ckpt_err(ctx, -EADDRNOTAVAIL,
+					"a TCP connection from %pI6c port %u to %pI6c port %u is not between addresses of this machine",
+					&s, h->sport, &d, h->dport);
+	}
+	return 0;
 }
 
 /**
@@ -866,11 +930,9 @@ int ckpt_inet_connect_all(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < ctx->nr_inets; i++)
-		if (!ckpt_inet_has_peer(ctx, i))
-			return ckpt_err(ctx, -EINVAL,
-					"a TCP connection from port %u to port %u has no peer in the image",
-					ctx->inets[i].h.sport, ctx->inets[i].h.dport);
+	ret = ckpt_inet_check_pairs(ctx);
+	if (ret)
+		return ret;
 	for (i = 0; i < ctx->nr_inets && !ret; i++) {
 		const struct cred *old = override_creds(ctx->inets[i].cred);
 

@@ -43,7 +43,8 @@ done
 # loader, the libraries it links (libc and libm from the cross
 # toolchain's glibc, or the host's for x86_64) and only the stdlib
 # modules that the probe below loads, which does what the test's programs
-# do (import subprocess, a child python with pipes; threading).  The probe runs
+# do (import subprocess, a child python with pipes; threading; a web
+# server and its client).  The probe runs
 # the amd64 python on the host; the modules are compiled there, into
 # pycs that the guest does not check against their sources.
 "$TOP/harness/guest-debs.sh" "$A" x86_64
@@ -59,7 +60,7 @@ DROOT=$BUILD/guest-debs/$DEBARCH/root
 HROOT=$BUILD/guest-debs/amd64/root
 BB_APPLETS="sh sed tr expr sleep cat echo test ["
 PY_PROBE='
-import subprocess, sys, threading, time
+import http.client, http.server, socketserver, subprocess, sys, threading, time
 child = "import sys\nfor l in iter(sys.stdin.readline, \"\"):\n print(int(l) + 1, flush=True)\n"
 p = subprocess.Popen([sys.executable, "-c", child], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 p.stdin.write(b"1\n")

@@ -3,7 +3,8 @@
 #
 # guest-debs.sh [ARCH...]: fetch from Debian the real programs that the
 # guests run under checkpoint/restart (realprog_test): the static busybox
-# and the python3.11 interpreter with the libraries it links (but libc,
+# and the python3.11 interpreter with its standard library and the
+# libraries it links (but libc,
 # which comes from the cross toolchains), for every ARCH (default: all
 # four), and unpack them into build/guest-debs/DEBARCH/root.  A no-op for
 # an ARCH already unpacked.
@@ -15,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PKGS="busybox-static python3.11-minimal libpython3.11-minimal libexpat1 zlib1g"
+PKGS="busybox-static python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1 zlib1g"
 MIRROR=${GUEST_DEB_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg

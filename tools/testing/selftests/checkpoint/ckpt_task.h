@@ -25,12 +25,14 @@
 #include "ckpt_util.h"
 
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +133,45 @@ static inline bool ckpt_stop(void)
 		_exit(CKPT_EXIT_NOT_RESTARTED);
 	}
 	return ckpt_restarted;
+}
+
+/* Move descriptor @fd to @to (when it is not there already). */
+static inline int ckpt_move_fd(int fd, int to)
+{
+	if (fd < 0 || fd == to)
+		return fd;
+	if (dup2(fd, to) != to)
+		return -1;
+	close(fd);
+	return to;
+}
+
+/*
+ * A TCP connection over the IPv4 loopback interface: the client on fd @c,
+ * the server's end on @s, accepted from a listener on @l with a port of
+ * its own (closed when @l is -1).  0 or -1.
+ */
+static inline int ckpt_tcp_connection(int l, int c, int s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool tmp = l < 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (tmp)
+		l = fd;
+	if (ckpt_move_fd(fd, l) != l || bind(l, (struct sockaddr *)&a, len) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (ckpt_move_fd(fd, c) != c || connect(c, (struct sockaddr *)&a, len))
+		return -1;
+	if (ckpt_move_fd(accept(l, NULL, NULL), s) != s)
+		return -1;
+	if (tmp)
+		close(l);
+	return 0;
 }
 
 /* The file descriptors of a target: 0-2 and @keep (-1 for none). */

@@ -3,7 +3,8 @@
  * Corrupted task images.  One image is taken of a stopped target with a
  * few mappings (one of them a page pattern) and descriptors (a file, a pipe,
  * /dev/null, a signalfd, a timerfd, a deleted file, a unix socket pair with
- * messages queued); copies of it
+ * messages queued, a TCP listener and a connection with bytes queued both
+ * ways); copies of it
  * are restarted, each in a forked child, with fds 0-2 inherited so that a
  * restarted target reports on fd 1 what it finds in its pattern.
  *
@@ -78,6 +79,9 @@ static void corrupt_target(void *arg)
 	SETUP(!socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) && sv[0] == 10 && sv[1] == 11);
 	SETUP(send(10, "unix data", 9, 0) == 9 && send(10, "", 0, 0) == 0 &&
 	      send(11, "back", 4, 0) == 4);
+	/* 12 a TCP listener, 13/14 a connection with bytes queued both ways. */
+	SETUP(!ckpt_tcp_connection(12, 13, 14));
+	SETUP(write(13, "tcp data", 8) == 8 && write(14, "tcp back", 8) == 8);
 	none = mmap(NULL, 2 * sysconf(_SC_PAGESIZE), PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	SETUP(none != MAP_FAILED);

@@ -148,6 +148,8 @@ static void seed_files(void *arg)
 	struct flock rdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 10 };
 	struct flock ofdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 20 };
 	struct itimerspec its = { { 3600, 0 }, { 1800, 500 } };
+	struct sockaddr_in tcp_name;
+	socklen_t len = sizeof(tcp_name);
 	struct epoll_event ev;
 	char ghost[80];
 	int p[2], fd, mfd, n;
@@ -203,6 +205,15 @@ static void seed_files(void *arg)
 	/* 17: a unix stream socket whose peer wrote and closed. */
 	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, p) && p[0] == 17 && p[1] == 18);
 	SETUP(write(18, "last", 4) == 4 && !close(18));
+	/*
+	 * 19 a TCP listener, 20/21 a connection it accepted with bytes queued
+	 * both ways, 22 a UDP socket connected to the listener's address.
+	 */
+	SETUP(!ckpt_tcp_connection(19, 20, 21));
+	SETUP(write(20, "tcp to server", 13) == 13 && write(21, "tcp back", 8) == 8);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	SETUP(!getsockname(19, (struct sockaddr *)&tcp_name, &len) &&
+	      ckpt_move_fd(fd, 22) == 22 && !connect(22, (struct sockaddr *)&tcp_name, len));
 	/* Shared locks only: restored copies of the seed may run together. */
 	SETUP(!flock(3, LOCK_SH | LOCK_NB));
 	SETUP(!fcntl(3, F_SETLK, &rdlock) && !fcntl(3, F_OFD_SETLK, &ofdlock));
@@ -983,7 +994,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_MM_CONTEXT,
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
-	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK,
+	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

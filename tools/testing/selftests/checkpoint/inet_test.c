@@ -7,7 +7,8 @@
  * agreed options, FIONREAD) with what they show after restart, reads
  * every queued byte, and talks on every restored socket: the connections
  * go on in order with no byte lost or doubled, the listener accepts a new
- * connection.  And the refusals, each with its errno and line.
+ * connection.  And the refusals, each with its errno and line, and
+ * crafted images whose connections would reach beyond the image.
  */
 
 #define _GNU_SOURCE
@@ -109,14 +110,6 @@ static void inet_state(int fd, int family, struct inet_state *s)
 		CHECK_FIELD(fd, inq, b);					\
 } while (0)
 
-static int move_fd(int fd, int to)
-{
-	if (fd < 0 || dup2(fd, to) != to)
-		return -1;
-	close(fd);
-	return to;
-}
-
 static int setopt(int fd, int level, int opt, int v)
 {
 	return setsockopt(fd, level, opt, &v, sizeof(v));
@@ -146,7 +139,7 @@ static int listener(int family, int to, struct sockaddr_storage *ss, socklen_t *
 	int fd = socket(family, SOCK_STREAM, 0);
 
 	*len = loopback(family, 0, ss);
-	if (move_fd(fd, to) != to || setopt(to, SOL_SOCKET, SO_REUSEADDR, 1) ||
+	if (ckpt_move_fd(fd, to) != to || setopt(to, SOL_SOCKET, SO_REUSEADDR, 1) ||
 	    bind(to, (struct sockaddr *)ss, *len) || listen(to, 7) ||
 	    getsockname(to, (struct sockaddr *)ss, len))
 		return -1;
@@ -159,9 +152,9 @@ static int connection(int family, int l, const struct sockaddr_storage *ss,
 {
 	int fd = socket(family, SOCK_STREAM, 0);
 
-	if (move_fd(fd, c) != c || connect(c, (const struct sockaddr *)ss, len))
+	if (ckpt_move_fd(fd, c) != c || connect(c, (const struct sockaddr *)ss, len))
 		return -1;
-	return move_fd(accept(l, NULL, NULL), s) == s ? 0 : -1;
+	return ckpt_move_fd(accept(l, NULL, NULL), s) == s ? 0 : -1;
 }
 
 /* Read exactly @len bytes from @fd, waiting at most a few seconds. */
@@ -245,15 +238,15 @@ static void tcp_udp_target(void *arg)
 
 	fd = socket(family, SOCK_DGRAM, 0);
 	ulen = loopback(family, 0, &us);
-	SETUP(move_fd(fd, 15) == 15 && !bind(15, (struct sockaddr *)&us, ulen) &&
+	SETUP(ckpt_move_fd(fd, 15) == 15 && !bind(15, (struct sockaddr *)&us, ulen) &&
 	      !getsockname(15, (struct sockaddr *)&us, &ulen));
 	fd = socket(family, SOCK_DGRAM, 0);
-	SETUP(move_fd(fd, 16) == 16 && !connect(16, (struct sockaddr *)&us, ulen));
+	SETUP(ckpt_move_fd(fd, 16) == 16 && !connect(16, (struct sockaddr *)&us, ulen));
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	SETUP(move_fd(fd, 17) == 17);
+	SETUP(ckpt_move_fd(fd, 17) == 17);
 	fd = socket(family, SOCK_STREAM, 0);
 	len = loopback(family, 0, &s2);
-	SETUP(move_fd(fd, 18) == 18 && !setopt(18, SOL_SOCKET, SO_REUSEADDR, 1) &&
+	SETUP(ckpt_move_fd(fd, 18) == 18 && !setopt(18, SOL_SOCKET, SO_REUSEADDR, 1) &&
 	      !bind(18, (struct sockaddr *)&s2, len));
 
 	/* Every byte written on the first connection has arrived. */
@@ -327,7 +320,7 @@ static void pending_target(void *arg)
 	(void)arg;
 	SETUP(!listener(AF_INET, 10, &ls, &llen));
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&ls, llen));
+	SETUP(ckpt_move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&ls, llen));
 
 	ckpt_stop();
 
@@ -346,7 +339,7 @@ static void outside_target(void *arg)
 	struct sockaddr_storage *ls = arg;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	SETUP(move_fd(fd, 10) == 10 &&
+	SETUP(ckpt_move_fd(fd, 10) == 10 &&
 	      !connect(10, (struct sockaddr *)ls, sizeof(struct sockaddr_in)));
 
 	ckpt_stop();
@@ -381,7 +374,7 @@ static void udp_queue_target(void *arg)
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	(void)arg;
-	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&us, ulen) &&
+	SETUP(ckpt_move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&us, ulen) &&
 	      !getsockname(10, (struct sockaddr *)&us, &ulen) &&
 	      sendto(10, "self", 4, 0, (struct sockaddr *)&us, ulen) == 4);
 	ckpt_sleep(0.01);
@@ -394,6 +387,120 @@ static void udp_queue_target(void *arg)
 TEST(udp_queued_datagram_refused)
 {
 	CKPT_RUN_REFUSED(udp_queue_target, NULL, EOPNOTSUPP, "fd 10", "datagrams queued");
+}
+
+/* An IPv4 client of a listener on every IPv6 address: its end is mapped. */
+static void dual_stack_target(void *arg)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_storage ss;
+	struct inet_state b11, b12;
+	socklen_t len = sizeof(any);
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	(void)arg;
+	SETUP(ckpt_move_fd(fd, 10) == 10 && !setopt(10, SOL_IPV6, IPV6_V6ONLY, 0) &&
+	      !bind(10, (struct sockaddr *)&any, len) && !listen(10, 3) &&
+	      !getsockname(10, (struct sockaddr *)&any, &len));
+	len = loopback(AF_INET, ntohs(any.sin6_port), &ss);
+	SETUP(!connection(AF_INET, 10, &ss, len, 11, 12));
+	SETUP(write(11, "to mapped", 9) == 9 && write(12, "to v4", 5) == 5);
+	ckpt_sleep(0.05);
+	inet_state(11, AF_INET, &b11);
+	inet_state(12, AF_INET6, &b12);
+
+	ckpt_stop();
+
+	CHECK_INET(11, AF_INET, &b11, true);
+	CHECK_INET(12, AF_INET6, &b12, true);
+	CHECK_READ(12, "to mapped");
+	CHECK_READ(11, "to v4");
+	CHECK(write(12, "again", 5) == 5);
+	CHECK_READ(11, "again");
+}
+
+TEST(tcp_ipv4_client_of_dual_stack_server)
+{
+	CKPT_RUN_SIMPLE(dual_stack_target, NULL);
+}
+
+/* ---- crafted images ---- */
+
+static void lone_target(void *arg)
+{
+	(void)arg;
+	SETUP(!ckpt_tcp_connection(10, 11, 12));
+
+	ckpt_stop();
+}
+
+/*
+ * Restart the image of lone_target() with @edit applied to the INET
+ * records of its two connected ends: restart(2) must fail with @err and
+ * @line, before anything runs.
+ */
+static void crafted(struct __test_metadata *_metadata,
+		    void (*edit)(struct ckpt_hdr_inet *h, int nth), int err, const char *line)
+{
+	struct ckpt_image img = { };
+	size_t off = 0, next;
+	struct ckpt_ctx c;
+	int n = 0, fd, st;
+	char log[512] = "";
+	pid_t pid;
+
+	ckpt_ctx_init(&c);
+	pid = ckpt_fork_target(&c, lone_target, NULL);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	ASSERT_LT(0, ckpt_take(&c, pid)) TH_LOG("%s", c.log);
+	ckpt_kill(pid);
+	ASSERT_EQ(0, ckpt_slurp(c.img, &img));
+	while ((next = ckpt_next_record(&img, off))) {
+		struct ckpt_hdr_inet *h = (void *)(img.buf + off);
+
+		if (h->h.type == CKPT_HDR_INET && h->state == CKPT_INET_ESTABLISHED)
+			edit(h, n++);
+		off = next;
+	}
+	ASSERT_EQ(2, n);
+	ckpt_fix_tail(&img);
+	fd = ckpt_image_file(img.buf, img.len);
+	ASSERT_LE(0, fd);
+	pid = ckpt_restart_child(fd, c.lp[1], -1);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ckpt_log_read(c.lp[0], log, sizeof(log));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == CKPT_CHILD_ERRNO + err)
+		TH_LOG("restart: status %#x, log: %s", st, log);
+	EXPECT_TRUE(ckpt_log_ok(log, "restart: ", line)) TH_LOG("log: %s", log);
+	close(fd);
+	free(img.buf);
+}
+
+/* The first end names a port no socket of the image has. */
+static void other_port(struct ckpt_hdr_inet *h, int nth)
+{
+	if (!nth)
+		h->dport ^= 1;
+}
+
+/* Both ends between addresses that are not this machine's. */
+static void not_local(struct ckpt_hdr_inet *h, int nth)
+{
+	(void)nth;
+	h->saddr[0] = 10;
+	h->daddr[0] = 10;
+}
+
+TEST(tcp_crafted_peer_not_in_image)
+{
+	crafted(_metadata, other_port, EINVAL, "has no peer in the image");
+}
+
+TEST(tcp_crafted_addresses_not_local)
+{
+	crafted(_metadata, not_local, EADDRNOTAVAIL, "not between addresses of this machine");
 }
 
 TEST_HARNESS_MAIN

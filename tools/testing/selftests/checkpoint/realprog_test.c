@@ -5,7 +5,8 @@
  * substitution at each turn, and Debian's python3.11 running a program
  * that talks to a child python through two pipes (subprocess.Popen), and
  * one whose four worker threads answer the main thread through lists
- * under a condition variable; and a real Go program, powser1 of the Go
+ * under a condition variable, and python's http.server answering a client
+ * on one kept-alive TCP connection; and a real Go program, powser1 of the Go
  * distribution's test suite (power series computed by goroutines that
  * talk through channels, on several threads), run in a loop by busybox sh.
  * The harness packs them into every guest (harness/guest-debs.sh,
@@ -127,6 +128,56 @@ static const char pyth_script[] =
 	"print('threads done', threading.active_count(), flush=True)\n";
 
 /*
+ * A web server and its client: python's http.server in a child python,
+ * single-threaded (socketserver.TCPServer), on a loopback port of its
+ * own; the parent asks it on one HTTP/1.1 connection, kept alive, and
+ * prints each answer, the number of connections the server took (1), and
+ * whether the client's socket is still the one it connected.
+ */
+static const char http_script[] =
+	"import http.client\n"
+	"import subprocess\n"
+	"import sys\n"
+	"import time\n"
+	"\n"
+	"SERVER = '''\n"
+	"import http.server\n"
+	"import socketserver\n"
+	"class H(http.server.BaseHTTPRequestHandler):\n"
+	"    protocol_version = 'HTTP/1.1'\n"
+	"    conns = 0\n"
+	"    def setup(self):\n"
+	"        H.conns += 1\n"
+	"        super().setup()\n"
+	"    def do_GET(self):\n"
+	"        i = int(self.path.split('=')[1])\n"
+	"        body = b'%d %d conn %d' % (i, i * i + 7, H.conns)\n"
+	"        self.send_response(200)\n"
+	"        self.send_header('Content-Length', str(len(body)))\n"
+	"        self.end_headers()\n"
+	"        self.wfile.write(body)\n"
+	"    def log_message(self, *args):\n"
+	"        pass\n"
+	"socketserver.TCPServer.allow_reuse_address = True\n"
+	"s = socketserver.TCPServer(('127.0.0.1', 0), H)\n"
+	"print(s.server_address[1], flush=True)\n"
+	"s.serve_forever()\n"
+	"'''\n"
+	"p = subprocess.Popen([sys.executable, '-c', SERVER], stdout=subprocess.PIPE)\n"
+	"port = int(p.stdout.readline())\n"
+	"c = http.client.HTTPConnection('127.0.0.1', port)\n"
+	"c.connect()\n"
+	"mine = c.sock.getsockname()\n"
+	"for i in range(" XSTR(LOOPS) "):\n"
+	"    c.request('GET', '/?i=%d' % i)\n"
+	"    r = c.getresponse()\n"
+	"    print(r.status, r.read().decode(), c.sock.getsockname() == mine, flush=True)\n"
+	"    time.sleep(0.05)\n"
+	"c.close()\n"
+	"p.terminate()\n"
+	"print('server exit', p.wait(), flush=True)\n";
+
+/*
  * The Go program, run by the shell: with an argument, powser1 prints its
  * series (to stderr: Go's print), and it runs on two threads at least
  * (GOMAXPROCS=2, and the runtime's own).
@@ -188,6 +239,16 @@ static size_t pyth_expected(char *buf, size_t size)
 	return n;
 }
 
+static size_t http_expected(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < LOOPS; i++)
+		n += snprintf(buf + n, size - n, "200 %d %d conn 1 True\n", i, i * i + 7);
+	n += snprintf(buf + n, size - n, "server exit -15\n");
+	return n;
+}
+
 static size_t go_expected(char *buf, size_t size)
 {
 	size_t n = 0;
@@ -216,6 +277,8 @@ static const struct prog python = { "py", PYTHON, PYTHON, 2, py_script, py_expec
 /* One process, five threads. */
 static const struct prog python_threads = { "pyth", PYTHON, PYTHON, 1, pyth_script,
 					    pyth_expected };
+/* The client and the server, a TCP connection between them. */
+static const struct prog python_http = { "http", PYTHON, PYTHON, 2, http_script, http_expected };
 /* The shell and powser1, checkpointed when powser1 runs its threads. */
 static const struct prog go_powser = { "go", BUSYBOX, "sh", 2, go_script, go_expected, 3 };
 
@@ -637,6 +700,20 @@ TEST_F_TIMEOUT(realprog, python_threads_same_pids, 300)
 TEST_F_TIMEOUT(realprog, python_threads_new_pidns, 300)
 {
 	run_restarted(_metadata, &self->run, &python_threads, CKPT_RESTART_NEW_PIDNS);
+}
+
+/*
+ * python's web server and its client, with the pids they had: after
+ * restart the client's next request on the same connection is answered.
+ */
+TEST_F_TIMEOUT(realprog, python_http_same_pids, 300)
+{
+	run_restarted(_metadata, &self->run, &python_http, CKPT_RESTART_SAME_PIDS);
+}
+
+TEST_F_TIMEOUT(realprog, python_http_new_pidns, 300)
+{
+	run_restarted(_metadata, &self->run, &python_http, CKPT_RESTART_NEW_PIDNS);
 }
 
 /* The shell and the Go program with its threads, with the pids they had. */

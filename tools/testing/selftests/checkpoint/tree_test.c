@@ -23,7 +23,6 @@
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -960,30 +959,10 @@ static int pair_at(int type, int fd)
 /* The family of the stream pair of pair_root(): AF_UNIX, or AF_INET (TCP). */
 static int pair_family = AF_UNIX;
 
-/* A TCP connection over the loopback interface on fds @fd and @fd + 1. */
-static int tcp_at(int fd)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&a, &len) ||
-	    connect(c, (struct sockaddr *)&a, len))
-		return -1;
-	s = accept(l, NULL, NULL);
-	if (s < 0 || dup2(c, fd) != fd || dup2(s, fd + 1) != fd + 1)
-		return -1;
-	close(l);
-	close(c);
-	close(s);
-	return 0;
-}
-
 static int stream_at(int fd)
 {
-	return pair_family == AF_UNIX ? pair_at(SOCK_STREAM, fd) : tcp_at(fd);
+	return pair_family == AF_UNIX ? pair_at(SOCK_STREAM, fd) :
+	       ckpt_tcp_connection(-1, fd, fd + 1);
 }
 
 static void pair_child(int idx)
