@@ -20,7 +20,11 @@
  * Refused, with a line: other protocols, a TCP socket in another state
  * than closed, listening or established, a listener with connections not
  * accepted yet, a connection whose peer is outside the image, urgent data,
- * queued UDP datagrams, and options restart cannot set again.
+ * and options restart cannot set again.
+ *
+ * The datagrams queued on a UDP socket follow its INET record, each an
+ * INET_DGRAM record with its bytes, its source and its time stamp; restart
+ * queues each one again with the IP and UDP headers it came with.
  */
 
 #include <linux/cred.h>
@@ -28,19 +32,22 @@
 #include <linux/file.h>
 #include <linux/in.h>
 #include <linux/in6.h>
-#include <linux/nsproxy.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/net.h>
+#include <linux/nsproxy.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <linux/uio.h>
+#include <net/addrconf.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
-#include <net/addrconf.h>
-#include <net/route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/udp.h>
@@ -246,10 +253,6 @@ static int ckpt_inet_check(struct ckpt_ctx *ctx, struct file *file, const char *
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is %s with UDP options or a shut down half, not supported",
 				who, kind);
-	if (skb_queue_len_lockless(&sk->sk_receive_queue) ||
-	    skb_queue_len_lockless(&udp_sk(sk)->reader_queue))
-		return ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with datagrams queued, not supported",
-				who, kind);
 	return 0;
 }
 
@@ -376,18 +379,114 @@ static void ckpt_inet_addrs(struct sock *sk, struct ckpt_hdr_inet *h)
 		h->flags |= CKPT_INET_REUSEPORT;
 }
 
+/* Write @len bytes of @buf in DATA records. */
+static int ckpt_inet_write_data(struct ckpt_ctx *ctx, const u8 *buf, u32 len)
+{
+	struct ckpt_hdr_data *d;
+	u32 off;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	d = kmalloc(sizeof(*d) + CKPT_DATA_MAX, GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	for (off = 0; off < len && !ret; off += CKPT_DATA_MAX) {
+		u32 n = min_t(u32, len - off, CKPT_DATA_MAX);
+
+		memcpy(d->data, buf + off, n);
+		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_DATA, sizeof(*d) + n);
+	}
+	kfree(d);
+	return ret;
+}
+
+/*
+ * The datagrams queued on the UDP socket @sk, oldest first (those
+ * recvmsg(2) took to its own queue, then the others): count them into
+ * *@nr and *@len when @d is NULL, else describe them in @d and copy their
+ * bytes to @data, exactly as many as counted.
+ */
+static int ckpt_inet_udp_queue(struct sock *sk, u32 *nr, u32 *len,
+			       struct ckpt_hdr_inet_dgram *d, u8 *data)
+{
+	struct sk_buff_head *queues[2] = { &udp_sk(sk)->reader_queue, &sk->sk_receive_queue };
+	struct sk_buff *skb;
+	u32 n = 0, bytes = 0;
+	int i, ret = 0;
+
+	/* The order of recvmsg(2): its own queue, then the socket's. */
+	spin_lock_bh(&queues[0]->lock);
+	spin_lock(&queues[1]->lock);
+	for (i = 0; i < 2 && !ret; i++) {
+		skb_queue_walk(queues[i], skb) {
+			if (d) {
+				struct ckpt_hdr_inet_dgram *g = &d[n];
+
+				if (n == *nr || skb->len > CKPT_INET_DGRAM_MAX ||
+				    bytes + skb->len > *len ||
+				    skb_copy_bits(skb, 0, data + bytes, skb->len)) {
+					ret = -EBUSY;
+					break;
+				}
+				memset(g, 0, sizeof(*g));
+				g->len = skb->len;
+				g->sport = ntohs(udp_hdr(skb)->source);
+				g->tstamp_ns = ktime_to_ns(skb->tstamp);
+				if (skb->protocol == htons(ETH_P_IP)) {
+					g->family = AF_INET;
+					memcpy(g->saddr, &ip_hdr(skb)->saddr, 4);
+				} else {
+					g->family = AF_INET6;
+					memcpy(g->saddr, &ipv6_hdr(skb)->saddr, 16);
+				}
+			}
+			n++;
+			bytes += skb->len;
+		}
+	}
+	spin_unlock(&queues[1]->lock);
+	spin_unlock_bh(&queues[0]->lock);
+	if (!ret && d && (n != *nr || bytes != *len))
+		ret = -EBUSY;
+	*nr = n;
+	*len = bytes;
+	return ret;
+}
+
+/* The datagrams of the UDP socket @sk: their records into @h, @d, @data. */
+static int ckpt_inet_udp_state(struct sock *sk, struct ckpt_hdr_inet *h,
+			       struct ckpt_hdr_inet_dgram **d, u8 **data)
+{
+	u32 nr = 0, len = 0;
+
+	ckpt_inet_udp_queue(sk, &nr, &len, NULL, NULL);
+	if (!nr)
+		return 0;
+	if (len > CKPT_INET_QUEUE_MAX)
+		return -EBUSY;
+	*d = kvmalloc_array(nr, sizeof(**d), GFP_KERNEL);
+	*data = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (!*d || !*data)
+		return -ENOMEM;
+	h->outq_len = nr;
+	h->inq_len = len;
+	return ckpt_inet_udp_queue(sk, &nr, &len, *d, *data);
+}
+
 static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 				      struct ckpt_file_rec *r)
 {
 	struct sock *sk = sock_from_file(file)->sk;
+	struct ckpt_hdr_inet_dgram *dgrams = NULL;
 	struct ckpt_hdr_inet h = { };
-	struct ckpt_hdr_data *d;
 	u8 *data = NULL;
-	u32 off, len;
+	u32 i, off;
 	int ret = 0;
 
 	BUILD_BUG_ON(sizeof(struct ckpt_sock_opts) != 48);
 	BUILD_BUG_ON(sizeof(h) != 192);
+	BUILD_BUG_ON(sizeof(*dgrams) != 40);
 	h.family = sk->sk_family;
 	h.type = sk->sk_type;
 	h.protocol = sk->sk_protocol;
@@ -403,24 +502,28 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 	ckpt_sock_save(sk, &h.opts);
 	if (ckpt_inet_tcp(sk))
 		ret = ckpt_inet_tcp_state(sk, &h, &data);
+	else
+		ret = ckpt_inet_udp_state(sk, &h, &dgrams, &data);
 	release_sock(sk);
 	if (ret) {
-		kvfree(data);
-		return ckpt_err(ctx, ret, "%s is %s whose state changed during checkpoint",
-				r->who, ckpt_inet_kind(sk));
+		ret = ckpt_err(ctx, ret, "%s is %s whose state changed during checkpoint",
+			       r->who, ckpt_inet_kind(sk));
+		goto out;
 	}
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_INET, sizeof(h));
-	len = h.inq_len + h.outq_len;
-	d = len ? kmalloc(sizeof(*d) + CKPT_DATA_MAX, GFP_KERNEL) : NULL;
-	if (len && !d)
-		ret = -ENOMEM;
-	for (off = 0; off < len && !ret; off += CKPT_DATA_MAX) {
-		u32 n = min_t(u32, len - off, CKPT_DATA_MAX);
-
-		memcpy(d->data, data + off, n);
-		ret = ckpt_write_obj(ctx, &d->h, CKPT_HDR_DATA, sizeof(*d) + n);
+	if (ret)
+		goto out;
+	if (ckpt_inet_tcp(sk)) {
+		ret = ckpt_inet_write_data(ctx, data, h.inq_len + h.outq_len);
+		goto out;
 	}
-	kfree(d);
+	for (i = 0, off = 0; i < h.outq_len && !ret; off += dgrams[i++].len) {
+		ret = ckpt_write_obj(ctx, &dgrams[i].h, CKPT_HDR_INET_DGRAM, sizeof(dgrams[i]));
+		if (!ret)
+			ret = ckpt_inet_write_data(ctx, data + off, dgrams[i].len);
+	}
+out:
+	kvfree(dgrams);
 	kvfree(data);
 	return ret;
 }
@@ -482,11 +585,16 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 		return false;
 	if (!conn && (h->dport || memchr_inv(h->daddr, 0, 16)))
 		return false;
+	/* UDP: @inq_len bytes in @outq_len datagrams. */
+	if (!tcp && (h->inq_len > CKPT_INET_QUEUE_MAX ||
+		     h->inq_len > (u64)h->outq_len * CKPT_INET_DGRAM_MAX ||
+		     h->outq_len > CKPT_INET_QUEUE_MAX))
+		return false;
 	if (!tcp || !est)
 		return !h->snd_una && !h->snd_nxt && !h->write_seq && !h->rcv_nxt &&
 		       !h->snd_wl1 && !h->snd_wnd && !h->max_window && !h->rcv_wnd &&
 		       !h->rcv_wup && !h->mss_clamp && !h->snd_wscale && !h->rcv_wscale &&
-		       !h->tsval && !h->inq_len && !h->outq_len &&
+		       !h->tsval && (!tcp || (!h->inq_len && !h->outq_len)) &&
 		       !(h->flags & (CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP)) &&
 		       (tcp || !(h->flags & (CKPT_INET_NODELAY | CKPT_INET_CORK) ||
 				 h->keepidle || h->keepintvl || h->keepcnt || h->user_mss));
@@ -637,30 +745,137 @@ static int ckpt_inet_add_pending(struct ckpt_ctx *ctx, struct file *file,
 	return 0;
 }
 
-/* Read the bytes of the queues of @h. */
-static u8 *ckpt_inet_read_data(struct ckpt_ctx *ctx, const struct ckpt_hdr_inet *h)
+/* Read @len bytes from DATA records into @buf. */
+static int ckpt_inet_read_into(struct ckpt_ctx *ctx, u8 *buf, u32 len)
 {
-	u32 len = h->inq_len + h->outq_len, off = 0;
-	u8 *buf = kvmalloc(len ?: 1, GFP_KERNEL);
+	u32 off = 0;
 
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
 	while (off < len) {
 		struct ckpt_hdr_data *d;
 		u32 n;
 
 		d = ckpt_read_var(ctx, CKPT_HDR_DATA, sizeof(*d) + 1,
 				  sizeof(*d) + min_t(u32, len - off, CKPT_DATA_MAX));
-		if (IS_ERR(d)) {
-			kvfree(buf);
-			return ERR_CAST(d);
-		}
+		if (IS_ERR(d))
+			return PTR_ERR(d);
 		n = d->h.len - sizeof(*d);
 		memcpy(buf + off, d->data, n);
 		kvfree(d);
 		off += n;
 	}
+	return 0;
+}
+
+/* Read the bytes of the queues of the TCP socket of @h. */
+static u8 *ckpt_inet_read_data(struct ckpt_ctx *ctx, const struct ckpt_hdr_inet *h)
+{
+	u32 len = h->inq_len + h->outq_len;
+	u8 *buf = kvmalloc(len ?: 1, GFP_KERNEL);
+	int ret;
+
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	ret = ckpt_inet_read_into(ctx, buf, len);
+	if (ret) {
+		kvfree(buf);
+		return ERR_PTR(ret);
+	}
 	return buf;
+}
+
+/*
+ * Queue the next datagram of the image on @sk again, as the network would
+ * have: its IP and UDP headers in front of its bytes, from its address
+ * and port to the socket's.  The socket's receive buffer bounds them.
+ */
+static int ckpt_inet_udp_one(struct ckpt_ctx *ctx, struct sock *sk, u32 *left)
+{
+	const unsigned int room = MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr);
+	struct ckpt_hdr_inet_dgram g;
+	struct sk_buff *skb;
+	struct udphdr *uh;
+	bool v4;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, &g.h, CKPT_HDR_INET_DGRAM, sizeof(g));
+	if (ret)
+		return ret;
+	v4 = g.family == AF_INET;
+	if (g.len > CKPT_INET_DGRAM_MAX || g.len > *left || g.tstamp_ns < 0 ||
+	    (v4 && memchr_inv(g.saddr + 4, 0, 12)) ||
+	    (!v4 && (g.family != AF_INET6 || sk->sk_family != AF_INET6)))
+		return ckpt_err(ctx, -EINVAL, "malformed UDP datagram record");
+	*left -= g.len;
+	skb = alloc_skb(room + g.len, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, room);
+	ret = ckpt_inet_read_into(ctx, skb_put(skb, g.len), g.len);
+	if (ret)
+		goto out;
+	uh = skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh->source = htons(g.sport);
+	uh->dest = htons(sk->sk_num);
+	uh->len = htons(g.len + sizeof(*uh));
+	uh->check = 0;
+	if (v4) {
+		struct iphdr *iph = skb_push(skb, sizeof(*iph));
+
+		memset(iph, 0, sizeof(*iph));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->ttl = 64;
+		iph->protocol = IPPROTO_UDP;
+		iph->tot_len = htons(skb->len);
+		memcpy(&iph->saddr, g.saddr, 4);
+		iph->daddr = sk->sk_rcv_saddr;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+#if IS_BUILTIN(CONFIG_IPV6)
+		struct ipv6hdr *ip6 = skb_push(skb, sizeof(*ip6));
+
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->version = 6;
+		ip6->nexthdr = IPPROTO_UDP;
+		ip6->hop_limit = 64;
+		ip6->payload_len = htons(g.len + sizeof(*uh));
+		memcpy(&ip6->saddr, g.saddr, 16);
+		ip6->daddr = sk->sk_v6_rcv_saddr;
+		skb->protocol = htons(ETH_P_IPV6);
+#endif
+	}
+	skb_reset_network_header(skb);
+	__skb_pull(skb, skb_network_header_len(skb) + sizeof(*uh));
+	memset(skb->cb, 0, sizeof(skb->cb));
+	UDP_SKB_CB(skb)->cscov = g.len;
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->tstamp = ns_to_ktime(g.tstamp_ns);
+	local_bh_disable();
+	ret = __udp_enqueue_schedule_skb(sk, skb);
+	local_bh_enable();
+	if (ret >= 0)
+		return 0;
+	ckpt_err(ctx, ret, "cannot queue a datagram of %u bytes on a UDP socket again (error %d)",
+		 g.len, ret);
+out:
+	kfree_skb(skb);
+	return ret;
+}
+
+/* The datagrams of the UDP socket of @h, queued again on @sk. */
+static int ckpt_inet_udp_refill(struct ckpt_ctx *ctx, struct sock *sk,
+				const struct ckpt_hdr_inet *h)
+{
+	u32 i, left = h->inq_len;
+	int ret = 0;
+
+	for (i = 0; i < h->outq_len && !ret; i++)
+		ret = ckpt_inet_udp_one(ctx, sk, &left);
+	if (!ret && left)
+		ret = ckpt_err(ctx, -EINVAL, "malformed inet socket record (%u bytes missing)",
+			       left);
+	return ret;
 }
 
 static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h)
@@ -682,7 +897,7 @@ static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 		ckpt_err(ctx, -EINVAL, "malformed inet socket record of file %u", h->objref);
 		return ERR_PTR(-EINVAL);
 	}
-	data = ckpt_inet_read_data(ctx, &r);
+	data = r.type == SOCK_STREAM ? ckpt_inet_read_data(ctx, &r) : NULL;
 	if (IS_ERR(data))
 		return ERR_CAST(data);
 
@@ -709,6 +924,8 @@ static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 		ckpt_inet_grown_bufs(sock->sk, &r.opts);
 	if (!ret && r.state != CKPT_INET_ESTABLISHED)
 		ret = ckpt_inet_make(ctx, sock, &r);
+	if (!ret && r.type == SOCK_DGRAM)
+		ret = ckpt_inet_udp_refill(ctx, sock->sk, &r);
 	if (ret) {
 		sock_release(sock);
 		goto out_creds;

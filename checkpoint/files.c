@@ -357,6 +357,9 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #ifdef CONFIG_EPOLL
 	&ckpt_file_epoll_ops,
 #endif
+#ifdef CONFIG_INOTIFY_USER
+	&ckpt_file_inotify_ops,
+#endif
 #if IS_BUILTIN(CONFIG_UNIX)
 	&ckpt_file_unix_ops,
 #endif
@@ -779,6 +782,7 @@ static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_EPOLL] = "an epoll instance",
 	[CKPT_FILE_UNIX] = "a unix socket",
 	[CKPT_FILE_INET] = "a TCP or UDP socket",
+	[CKPT_FILE_INOTIFY] = "an inotify instance",
 };
 
 /* Is @nr, the owner of a file of type @type, a task or group of the tree? */

@@ -18,6 +18,7 @@
 #include <linux/xarray.h>
 
 struct ckpt_inet_pending;
+struct ckpt_inotify_pending;
 struct ckpt_sock_opts;
 struct sock;
 struct socket;
@@ -76,6 +77,9 @@ enum ckpt_op {
  * @inets: restart: the TCP connections made, connected once all are
  *	(file_inet.c)
  * @nr_inets: how many
+ * @watches: restart: the inotify watches to add once every file is open
+ *	(file_inotify.c)
+ * @nr_watches: how many
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -119,6 +123,8 @@ struct ckpt_ctx {
 	unsigned int nr_ghosts;
 	struct ckpt_inet_pending *inets;
 	unsigned int nr_inets;
+	struct ckpt_inotify_pending *watches;
+	unsigned int nr_watches;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -531,6 +537,7 @@ extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 extern const struct ckpt_file_ops ckpt_file_unix_ops;
 extern const struct ckpt_file_ops ckpt_file_inet_ops;
+extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 
 /* file_unix.c, with AF_UNIX built in */
 #if IS_BUILTIN(CONFIG_UNIX)
@@ -563,6 +570,15 @@ void ckpt_inet_free(struct ckpt_ctx *ctx);
 #else
 static inline int ckpt_inet_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_inet_free(struct ckpt_ctx *ctx) { }
+#endif
+
+/* file_inotify.c, with inotify */
+#ifdef CONFIG_INOTIFY_USER
+int ckpt_inotify_watch_all(struct ckpt_ctx *ctx);
+void ckpt_inotify_free(struct ckpt_ctx *ctx);
+#else
+static inline int ckpt_inotify_watch_all(struct ckpt_ctx *ctx) { return 0; }
+static inline void ckpt_inotify_free(struct ckpt_ctx *ctx) { }
 #endif
 
 /* locks.c */

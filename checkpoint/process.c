@@ -573,6 +573,8 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 	ret = ckpt_read_tasks(ctx);
 	if (!ret)
 		ret = ckpt_inet_connect_all(ctx);
+	if (!ret)
+		ret = ckpt_inotify_watch_all(ctx);
 	if (ret)
 		return ret;
 	return self ? ckpt_restart_self(ctx) : ckpt_restart_tree(ctx);

@@ -117,6 +117,7 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	ckpt_arch_free(ctx);
 	ckpt_obj_release(ctx);
 	ckpt_inet_free(ctx);
+	ckpt_inotify_free(ctx);
 	kfree(ctx->ghosts);
 
 	if (file) {

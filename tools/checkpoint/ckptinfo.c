@@ -281,6 +281,18 @@ struct walk {
 	size_t timerfd_file;
 	size_t epoll_file;
 	size_t inet_file;
+	size_t inotify_file;
+	/* The INOTIFY record whose INOTIFY_WATCH records come next. */
+	struct {
+		size_t off;
+		uint64_t left;
+	} watches;
+	/* The INET record of a UDP socket whose INET_DGRAM records come next. */
+	struct {
+		size_t off;
+		uint64_t left;		/* datagrams */
+		uint64_t bytes;
+	} dgrams;
 	/* The features of the arch header: the register sets there may be. */
 	uint64_t features;
 	/* The THREAD record whose REGSET records come next. */
@@ -326,6 +338,9 @@ static const struct {
 	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
 	[CKPT_HDR_LOCK] = { "lock", sizeof(struct ckpt_hdr_lock) },
 	[CKPT_HDR_INET] = { "inet socket", sizeof(struct ckpt_hdr_inet) },
+	[CKPT_HDR_INET_DGRAM] = { "datagram", sizeof(struct ckpt_hdr_inet_dgram) },
+	[CKPT_HDR_INOTIFY] = { "inotify", sizeof(struct ckpt_hdr_inotify) },
+	[CKPT_HDR_INOTIFY_WATCH] = { "inotify watch", sizeof(struct ckpt_hdr_inotify_watch) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -1595,6 +1610,7 @@ static const struct file_kind {
 	[CKPT_FILE_EPOLL] = { "epoll" },
 	[CKPT_FILE_UNIX] = { "unix", false, false, NULL, file_unix },
 	[CKPT_FILE_INET] = { "inet" },
+	[CKPT_FILE_INOTIFY] = { "inotify" },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1622,6 +1638,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		w->epoll_file = off;
 	if (f->type == CKPT_FILE_INET)
 		w->inet_file = off;
+	if (f->type == CKPT_FILE_INOTIFY)
+		w->inotify_file = off;
 	w->pages.off = off;
 	w->pages.what = "file";
 	w->pages.left = f->nr_pages;
@@ -1765,7 +1783,11 @@ static int do_inet(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (!w->inet_file)
 		return bad(off, "inet record not after the file record of an inet socket");
 	w->inet_file = 0;
-	if ((uint64_t)r->inq_len + r->outq_len) {
+	if (r->protocol == 17) {
+		w->dgrams.off = off;
+		w->dgrams.left = r->outq_len;
+		w->dgrams.bytes = r->inq_len;
+	} else if ((uint64_t)r->inq_len + r->outq_len) {
 		w->data.off = off;
 		w->data.left = (uint64_t)r->inq_len + r->outq_len;
 	}
@@ -1787,6 +1809,69 @@ static int do_inet(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		       r->snd_una, r->snd_nxt, r->write_seq, r->rcv_nxt, r->mss_clamp,
 		       r->inq_len, r->outq_len);
 	printf("\n");
+	return 0;
+}
+
+static int do_inet_dgram(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_inet_dgram *g = (const void *)h;
+	char sa[64];
+
+	if (check_len(off, h, sizeof(*g)))
+		return 1;
+	if (!w->dgrams.left)
+		return bad(off, "datagram record not after the inet record of a UDP socket");
+	if (g->len > CKPT_INET_DGRAM_MAX || g->len > w->dgrams.bytes)
+		return bad(off, "datagram record of %u bytes, but %llu left", g->len,
+			   ull(w->dgrams.bytes));
+	w->dgrams.left--;
+	w->dgrams.bytes -= g->len;
+	w->data.off = off;
+	w->data.left = g->len;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u bytes from %s port %u, time stamp %lld\n", g->len,
+	       inet_str(g->family, g->saddr, sa, sizeof(sa)), g->sport,
+	       (long long)g->tstamp_ns);
+	return 0;
+}
+
+static int do_inotify(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_inotify *n = (const void *)h;
+
+	if (check_len(off, h, sizeof(*n)))
+		return 1;
+	if (!w->inotify_file)
+		return bad(off, "inotify record not after the file record of an inotify instance");
+	w->inotify_file = 0;
+	w->watches.off = off;
+	w->watches.left = n->nr_watches;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u watches, next descriptor %d\n", n->nr_watches, n->next_wd);
+	return 0;
+}
+
+static int do_inotify_watch(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_inotify_watch *a = (const void *)h;
+
+	if (h->len < sizeof(*a) + 2)
+		return bad(off, "inotify watch record of %u bytes, too short", h->len);
+	if (!w->watches.left)
+		return bad(off, "inotify watch record not after an inotify record");
+	if (a->path_len != h->len - sizeof(*a) || a->path[a->path_len - 1] ||
+	    strlen(a->path) != a->path_len - 1)
+		return bad(off, "inotify watch record: path not NUL-terminated or of another length");
+	w->watches.left--;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": wd %d, mask %#x, %s (dev %#llx, ino %llu)\n", a->wd, a->mask, a->path,
+	       ull(a->dev), ull(a->ino));
 	return 0;
 }
 
@@ -2120,6 +2205,15 @@ static int decode(struct walk *w)
 		if (h->type != CKPT_HDR_TIMERFD && w->timerfd_file)
 			return bad(off, "the timerfd record of the file record at offset %zu is missing",
 				   w->timerfd_file);
+		if (h->type != CKPT_HDR_DATA && h->type != CKPT_HDR_INET_DGRAM && w->dgrams.left)
+			return bad(off, "%llu datagrams of the inet record at offset %zu are missing",
+				   ull(w->dgrams.left), w->dgrams.off);
+		if (h->type != CKPT_HDR_INOTIFY && w->inotify_file)
+			return bad(off, "the inotify record of the file record at offset %zu is missing",
+				   w->inotify_file);
+		if (h->type != CKPT_HDR_INOTIFY_WATCH && w->watches.left)
+			return bad(off, "%llu watches of the inotify record at offset %zu are missing",
+				   ull(w->watches.left), w->watches.off);
 		if (h->type != CKPT_HDR_INET && w->inet_file)
 			return bad(off, "the inet record of the file record at offset %zu is missing",
 				   w->inet_file);
@@ -2218,6 +2312,15 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_INET:
 			ret = do_inet(w, off, h);
+			break;
+		case CKPT_HDR_INET_DGRAM:
+			ret = do_inet_dgram(w, off, h);
+			break;
+		case CKPT_HDR_INOTIFY:
+			ret = do_inotify(w, off, h);
+			break;
+		case CKPT_HDR_INOTIFY_WATCH:
+			ret = do_inotify_watch(w, off, h);
 			break;
 		}
 		if (ret)

@@ -95,6 +95,12 @@ struct ckpt_hdr {
  *	of it (a POSIX record lock of the process)
  * @CKPT_HDR_INET: &struct ckpt_hdr_inet, a TCP or UDP socket, after its
  *	FILE record; the bytes of its queues follow in DATA records
+ * @CKPT_HDR_INET_DGRAM: &struct ckpt_hdr_inet_dgram, a datagram queued on
+ *	a UDP socket, after its INET record
+ * @CKPT_HDR_INOTIFY: &struct ckpt_hdr_inotify, an inotify instance, after
+ *	its FILE record
+ * @CKPT_HDR_INOTIFY_WATCH: &struct ckpt_hdr_inotify_watch, one of its
+ *	watches, after the INOTIFY record
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -144,6 +150,9 @@ enum ckpt_hdr_type {
 	CKPT_HDR_UNIX_MSG = 48,
 	CKPT_HDR_LOCK = 49,
 	CKPT_HDR_INET = 50,
+	CKPT_HDR_INET_DGRAM = 51,
+	CKPT_HDR_INOTIFY = 52,
+	CKPT_HDR_INOTIFY_WATCH = 53,
 };
 
 /**
@@ -828,6 +837,8 @@ struct ckpt_hdr_files {
  *	EPOLL record that follows
  * @CKPT_FILE_INET: a TCP or UDP socket over IPv4 or IPv6; an INET record
  *	follows the FILE record
+ * @CKPT_FILE_INOTIFY: an inotify instance (inotify_init1(2)); an INOTIFY
+ *	record and its watches follow the FILE record
  * @CKPT_FILE_UNIX: a unix domain socket (AF_UNIX); the socket and its peer
  *	are a UNIX record, the FILE record's @pipe_ref, @rdev says which end
  */
@@ -846,6 +857,7 @@ enum ckpt_file_type {
 	CKPT_FILE_EPOLL = 12,
 	CKPT_FILE_UNIX = 13,
 	CKPT_FILE_INET = 14,
+	CKPT_FILE_INOTIFY = 15,
 };
 
 /**
@@ -1349,9 +1361,12 @@ struct ckpt_hdr_lock {
  * @keepintvl: TCP_KEEPINTVL in seconds, 0 for the system's default
  * @keepcnt: TCP_KEEPCNT, 0 for the system's default
  * @inq_len: TCP: the bytes received and not read (rcv_nxt - @inq_len is
- *	the first), which follow in DATA records
+ *	the first), which follow in DATA records; UDP: the bytes of the
+ *	datagrams queued
  * @outq_len: TCP: the bytes written and not acknowledged, @write_seq -
- *	@snd_una, which follow in DATA records after those of @inq_len
+ *	@snd_una, which follow in DATA records after those of @inq_len; UDP:
+ *	the number of datagrams queued, each an INET_DGRAM record, oldest
+ *	first
  *
  * A TCP connection is restored only with its peer, another socket of the
  * image: restart re-creates both ends with their sequence numbers, windows,
@@ -1393,6 +1408,66 @@ struct ckpt_hdr_inet {
 	__u32 tsval;
 	__u32 inq_len;
 	__u32 outq_len;
+};
+
+/* The largest datagram a UDP socket can have queued. */
+#define CKPT_INET_DGRAM_MAX	65535
+
+/**
+ * struct ckpt_hdr_inet_dgram - a datagram queued on a UDP socket, the
+ * bytes of which follow in DATA records
+ * @h: type %CKPT_HDR_INET_DGRAM
+ * @len: its length, at most %CKPT_INET_DGRAM_MAX
+ * @family: AF_INET or AF_INET6: the family of @saddr
+ * @sport: the port it came from
+ * @saddr: the address it came from, IPv4 in its first 4 bytes
+ * @tstamp_ns: its receive time stamp (CLOCK_REALTIME), which SO_TIMESTAMP
+ *	reports, 0 for none
+ */
+struct ckpt_hdr_inet_dgram {
+	struct ckpt_hdr h;
+	__u32 len;
+	__u16 family;
+	__u16 sport;
+	__u8 saddr[16];
+	__s64 tstamp_ns;
+};
+
+/**
+ * struct ckpt_hdr_inotify - an inotify instance, after its FILE record
+ * @h: type %CKPT_HDR_INOTIFY
+ * @next_wd: the descriptor its next new watch gets
+ * @nr_watches: its watches, which follow as INOTIFY_WATCH records, oldest
+ *	first
+ */
+struct ckpt_hdr_inotify {
+	struct ckpt_hdr h;
+	__s32 next_wd;
+	__u32 nr_watches;
+};
+
+/**
+ * struct ckpt_hdr_inotify_watch - a watch of an inotify instance
+ * @h: type %CKPT_HDR_INOTIFY_WATCH
+ * @wd: its watch descriptor
+ * @mask: its mask, as inotify_add_watch(2) takes it (IN_ONESHOT and
+ *	IN_EXCL_UNLINK included)
+ * @dev: the device of the watched file, as stat(2) reports it
+ * @ino: its inode number
+ * @path_len: the length of @path, its NUL included, at most 4096
+ * @__reserved: zero
+ * @path: the absolute path of the watched file (a file, a directory or a
+ *	symbolic link), NUL-terminated
+ */
+struct ckpt_hdr_inotify_watch {
+	struct ckpt_hdr h;
+	__s32 wd;
+	__u32 mask;
+	__u64 dev;
+	__u64 ino;
+	__u32 path_len;
+	__u32 __reserved;
+	char path[];
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */

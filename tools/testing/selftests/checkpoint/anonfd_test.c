@@ -2,8 +2,9 @@
 /*
  * Files without a path that restart re-creates from their records:
  * signalfd (the signals it reads), timerfd (clock, flags, time left
- * or deadline, interval, expirations not read) and epoll (its interest
- * list and which items are ready).  Each test compares what
+ * or deadline, interval, expirations not read), epoll (its interest
+ * list and which items are ready) and inotify (its watches, by path, with
+ * their descriptors and masks).  Each test compares what
  * /proc/self/fdinfo, fcntl() and the file's own calls show before the
  * checkpoint with what they show after restart, then uses the file: a
  * signal is read through the signalfd, a timer fires when it must.
@@ -14,6 +15,7 @@
 
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -445,6 +447,138 @@ TEST(epoll_nested_refused)
 {
 	CKPT_RUN_REFUSED(epoll_nested_target, NULL, EOPNOTSUPP, "fd 4",
 			 "epoll instance that watches another (fd 3)");
+}
+
+/* ---- inotify ---- */
+
+/* The whole of /proc/self/fdinfo/@fd but its first lines (pos, flags...). */
+static void fdinfo_watches(int fd, char *out, size_t size)
+{
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	out[0] = 0;
+	if (ckpt_read_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	p = strstr(buf, "inotify wd:");
+	snprintf(out, size, "%s", p ? p : "");
+}
+
+/* The next event of the inotify instance @fd, NULL for none. */
+static const struct inotify_event *next_event(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size);
+
+	return n >= (ssize_t)sizeof(struct inotify_event) ? (void *)buf : NULL;
+}
+
+static char ino_dir[64];
+
+/*
+ * 3: an inotify instance watching a directory (creations, deletions,
+ * opens) and a file in it (one modification, IN_ONESHOT); a third watch
+ * was removed, so the next one gets descriptor 4.  4 is the file, open:
+ * restart reopens it before the watches are back, which makes no event.
+ */
+static void inotify_target(void *arg)
+{
+	char f[96], g[96], before[1024], after[1024], buf[512];
+	const struct inotify_event *e;
+	int wd;
+
+	(void)arg;
+	snprintf(f, sizeof(f), "%s/f", ino_dir);
+	snprintf(g, sizeof(g), "%s/g", ino_dir);
+	SETUP(inotify_init1(IN_NONBLOCK) == 3);
+	SETUP(open(f, O_RDWR) == 4);
+	SETUP(inotify_add_watch(3, ino_dir, IN_CREATE | IN_DELETE | IN_OPEN) == 1);
+	SETUP(inotify_add_watch(3, f, IN_MODIFY | IN_ONESHOT) == 2);
+	wd = inotify_add_watch(3, g, IN_ATTRIB);
+	SETUP(wd == 3 && !inotify_rm_watch(3, wd));
+	e = next_event(3, buf, sizeof(buf));
+	SETUP(e && e->wd == 3 && e->mask & IN_IGNORED);
+	SETUP(!next_event(3, buf, sizeof(buf)));
+	fdinfo_watches(3, before, sizeof(before));
+	SETUP(strstr(before, "wd:2"));
+
+	ckpt_stop();
+
+	fdinfo_watches(3, after, sizeof(after));
+	CHECKF(!strcmp(before, after), "fdinfo: \"%s\", was \"%s\"", after, before);
+	CHECKF(fcntl(3, F_GETFL) == (O_RDONLY | O_NONBLOCK), "flags %#x", fcntl(3, F_GETFL));
+	/* Restart's own opens made no event. */
+	e = next_event(3, buf, sizeof(buf));
+	CHECKF(!e, "an event after restart: wd %d mask %#x", e ? e->wd : 0, e ? e->mask : 0);
+	/* The watches see what they watch. */
+	CHECK(close(open(g, O_RDWR | O_CREAT, 0600)) == 0);
+	e = next_event(3, buf, sizeof(buf));
+	CHECK(e && e->wd == 1 && e->mask == IN_CREATE && !strcmp(e->name, "g"));
+	e = next_event(3, buf, sizeof(buf));
+	CHECK(e && e->wd == 1 && e->mask == IN_OPEN && !strcmp(e->name, "g"));
+	CHECK(!next_event(3, buf, sizeof(buf)));
+	CHECK(write(4, "x", 1) == 1);
+	e = next_event(3, buf, sizeof(buf));
+	CHECK(e && e->wd == 2 && e->mask == IN_MODIFY);
+	e = next_event(3, buf, sizeof(buf));
+	CHECK(e && e->wd == 2 && e->mask == IN_IGNORED);
+	/* The next watch gets the descriptor it would have got. */
+	CHECKF((wd = inotify_add_watch(3, g, IN_ATTRIB)) == 4, "new watch %d, want 4", wd);
+	CHECK(!unlink(g));
+}
+
+static void inotify_setup(void)
+{
+	char f[96];
+
+	snprintf(ino_dir, sizeof(ino_dir), "/tmp/ckpt-inotify-%d", getpid());
+	mkdir(ino_dir, 0700);
+	snprintf(f, sizeof(f), "%s/f", ino_dir);
+	close(open(f, O_RDWR | O_CREAT | O_TRUNC, 0600));
+}
+
+TEST(inotify_watches)
+{
+	inotify_setup();
+	CKPT_RUN_SIMPLE(inotify_target, NULL);
+}
+
+/* An event not read yet. */
+static void inotify_events_target(void *arg)
+{
+	(void)arg;
+	SETUP(inotify_init1(0) == 3);
+	SETUP(inotify_add_watch(3, ino_dir, IN_ATTRIB) == 1);
+	SETUP(!chmod(ino_dir, 0755));
+
+	ckpt_stop();
+}
+
+TEST(inotify_events_refused)
+{
+	inotify_setup();
+	CKPT_RUN_REFUSED(inotify_events_target, NULL, EOPNOTSUPP, "fd 3",
+			 "1 events not read");
+}
+
+/*
+ * A watch on a file of a mount (/tmp) that the process has no other use of:
+ * its root and working directory are elsewhere, and no file of it is open.
+ */
+static void inotify_reach_target(void *arg)
+{
+	(void)arg;
+	SETUP(!chdir("/"));
+	SETUP(inotify_init1(0) == 3);
+	SETUP(inotify_add_watch(3, ino_dir, IN_MODIFY) == 1);
+
+	ckpt_stop();
+}
+
+TEST(inotify_watch_out_of_reach_refused)
+{
+	inotify_setup();
+	CKPT_RUN_REFUSED(inotify_reach_target, NULL, EOPNOTSUPP, "fd 3",
+			 "which has no name its process can reach");
 }
 
 TEST_HARNESS_MAIN

@@ -53,6 +53,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -207,13 +208,21 @@ static void seed_files(void *arg)
 	SETUP(write(18, "last", 4) == 4 && !close(18));
 	/*
 	 * 19 a TCP listener, 20/21 a connection it accepted with bytes queued
-	 * both ways, 22 a UDP socket connected to the listener's address.
+	 * both ways, 22 a UDP socket on the listener's port with datagrams.
 	 */
 	SETUP(!ckpt_tcp_connection(19, 20, 21));
 	SETUP(write(20, "tcp to server", 13) == 13 && write(21, "tcp back", 8) == 8);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	SETUP(!getsockname(19, (struct sockaddr *)&tcp_name, &len) &&
-	      ckpt_move_fd(fd, 22) == 22 && !connect(22, (struct sockaddr *)&tcp_name, len));
+	      ckpt_move_fd(fd, 22) == 22 && !bind(22, (struct sockaddr *)&tcp_name, len) &&
+	      !getsockname(22, (struct sockaddr *)&tcp_name, &len));
+	/* Two datagrams queued on 22, from itself. */
+	SETUP(sendto(22, "dgram", 5, 0, (struct sockaddr *)&tcp_name, len) == 5 &&
+	      sendto(22, "", 0, 0, (struct sockaddr *)&tcp_name, len) == 0);
+	/* 23: an inotify instance watching the seed file. */
+	fd = inotify_init1(IN_NONBLOCK);
+	SETUP(ckpt_move_fd(fd, 23) == 23 &&
+	      inotify_add_watch(23, seed_path, IN_MODIFY | IN_ATTRIB | IN_ONESHOT) == 1);
 	/* Shared locks only: restored copies of the seed may run together. */
 	SETUP(!flock(3, LOCK_SH | LOCK_NB));
 	SETUP(!fcntl(3, F_SETLK, &rdlock) && !fcntl(3, F_OFD_SETLK, &ofdlock));
@@ -995,6 +1004,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
+	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

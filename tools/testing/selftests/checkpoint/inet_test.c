@@ -366,27 +366,106 @@ TEST(tcp_peer_outside_refused)
 	close(l);
 }
 
-/* A UDP socket with a datagram it has not read. */
+/* The time stamp of the next datagram of @fd, peeked (SO_TIMESTAMP). */
+static long long peek_tstamp(int fd)
+{
+	char data[64], cbuf[CMSG_SPACE(sizeof(struct timeval))];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	struct timeval tv;
+
+	if (recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+			return tv.tv_sec * 1000000LL + tv.tv_usec;
+		}
+	return 0;
+}
+
+/* The next datagram of @fd must be @want, from @from (a name, @len bytes). */
+#define CHECK_DGRAM(fd, want, wlen, from, flen) do {				\
+	struct sockaddr_storage __a;						\
+	socklen_t __l = sizeof(__a);						\
+	char __b[2048];								\
+	ssize_t __n = recvfrom(fd, __b, sizeof(__b), MSG_DONTWAIT,		\
+			       (struct sockaddr *)&__a, &__l);			\
+	CHECKF(__n == (ssize_t)(wlen) && !memcmp(__b, want, wlen),		\
+	       "fd %d: datagram of %zd bytes, want %zu", fd, __n, (size_t)(wlen));\
+	CHECKF(__l == (flen) && !memcmp(&__a, from, flen),			\
+	       "fd %d: the datagram's source changed", fd);			\
+} while (0)
+
+/*
+ * 10 a UDP socket with datagrams queued from itself, from 11 (connected to
+ * it) and from 12, of 0, 5 and 1500 bytes, with time stamps (SO_TIMESTAMP);
+ * the first peeked, which moves them to recvmsg(2)'s own queue, then one
+ * more from 12 on the socket's queue.
+ */
 static void udp_queue_target(void *arg)
 {
-	struct sockaddr_storage us;
-	socklen_t ulen = loopback(AF_INET, 0, &us);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int family = *(int *)arg;
+	struct sockaddr_storage a10, a11, a12;
+	socklen_t l10, l11 = sizeof(a11), l12 = sizeof(a12);
+	static char big[1500];
+	struct inet_state b10;
+	long long ts;
+	int fd;
 
-	(void)arg;
-	SETUP(ckpt_move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&us, ulen) &&
-	      !getsockname(10, (struct sockaddr *)&us, &ulen) &&
-	      sendto(10, "self", 4, 0, (struct sockaddr *)&us, ulen) == 4);
-	ckpt_sleep(0.01);
+	ckpt_fill(big, sizeof(big), 7);
+	l10 = loopback(family, 0, &a10);
+	fd = socket(family, SOCK_DGRAM, 0);
+	SETUP(ckpt_move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a10, l10) &&
+	      !getsockname(10, (struct sockaddr *)&a10, &l10) &&
+	      !setopt(10, SOL_SOCKET, SO_TIMESTAMP, 1));
+	fd = socket(family, SOCK_DGRAM, 0);
+	SETUP(ckpt_move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a10, l10) &&
+	      !getsockname(11, (struct sockaddr *)&a11, &l11));
+	fd = socket(family, SOCK_DGRAM, 0);
+	SETUP(ckpt_move_fd(fd, 12) == 12);
+	SETUP(sendto(10, "self", 4, 0, (struct sockaddr *)&a10, l10) == 4 &&
+	      send(11, "", 0, 0) == 0 && send(11, "hello", 5, 0) == 5 &&
+	      sendto(12, big, sizeof(big), 0, (struct sockaddr *)&a10, l10) == sizeof(big) &&
+	      !getsockname(12, (struct sockaddr *)&a12, &l12));
+	ckpt_sleep(0.02);
+	/* recvmsg(2) moves the queue to a queue of its own: both are saved. */
+	ts = peek_tstamp(10);
+	SETUP(ts > 0);
+	SETUP(sendto(12, "later", 5, 0, (struct sockaddr *)&a10, l10) == 5);
+	ckpt_sleep(0.02);
+	inet_state(10, family, &b10);
 
 	ckpt_stop();
 
-	CHECK(recv(10, &fd, sizeof(fd), MSG_DONTWAIT) == 4);
+	CHECK_INET(10, family, &b10, true);
+	CHECKF(peek_tstamp(10) == ts, "time stamp %lld, was %lld", peek_tstamp(10), ts);
+	CHECK_DGRAM(10, "self", 4, &a10, l10);
+	CHECK_DGRAM(10, "", 0, &a11, l11);
+	CHECK_DGRAM(10, "hello", 5, &a11, l11);
+	CHECK_DGRAM(10, big, sizeof(big), &a12, l12);
+	CHECK_DGRAM(10, "later", 5, &a12, l12);
+	CHECK_NOTHING(10);
+	CHECK(send(11, "after", 5, 0) == 5);
+	CHECK_DGRAM(10, "after", 5, &a11, l11);
 }
 
-TEST(udp_queued_datagram_refused)
+TEST(udp_queued_datagrams_ipv4)
 {
-	CKPT_RUN_REFUSED(udp_queue_target, NULL, EOPNOTSUPP, "fd 10", "datagrams queued");
+	static int family = AF_INET;
+
+	CKPT_RUN_SIMPLE(udp_queue_target, &family);
+}
+
+TEST(udp_queued_datagrams_ipv6)
+{
+	static int family = AF_INET6;
+
+	CKPT_RUN_SIMPLE(udp_queue_target, &family);
 }
 
 /* An IPv4 client of a listener on every IPv6 address: its end is mapped. */
