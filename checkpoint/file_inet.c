@@ -496,13 +496,17 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 		  CKPT_INET_ESTABLISHED : CKPT_INET_CLOSED;
 	if (sk->sk_state == TCP_LISTEN)
 		h.backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	/* Only the image's tasks are stopped: one outside may connect. */
+	if (sk->sk_state == TCP_LISTEN &&
+	    (inet_csk_reqsk_queue_len(sk) || READ_ONCE(sk->sk_ack_backlog)))
+		ret = -EBUSY;
 	if (!ckpt_inet_tcp(sk) && sk->sk_state == TCP_ESTABLISHED)
 		h.flags |= CKPT_INET_CONNECTED;
 	ckpt_inet_addrs(sk, &h);
 	ckpt_sock_save(sk, &h.opts);
-	if (ckpt_inet_tcp(sk))
+	if (!ret && ckpt_inet_tcp(sk))
 		ret = ckpt_inet_tcp_state(sk, &h, &data);
-	else
+	else if (!ret)
 		ret = ckpt_inet_udp_state(sk, &h, &dgrams, &data);
 	release_sock(sk);
 	if (ret) {
