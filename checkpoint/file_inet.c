@@ -655,8 +655,7 @@ static int ckpt_inet_bind(struct ckpt_ctx *ctx, struct socket *sock,
 	static const u8 any[16];
 	struct sockaddr_storage ss;
 	struct sock *sk = sock->sk;
-	bool tw = h->type == SOCK_STREAM && h->state != CKPT_INET_ESTABLISHED;
-	int len, ret, reuse = sk->sk_reuse;
+	int len, ret;
 
 	if (!h->sport)
 		return 0;
@@ -664,14 +663,11 @@ static int ckpt_inet_bind(struct ckpt_ctx *ctx, struct socket *sock,
 				 h->state == CKPT_INET_ESTABLISHED ? h->saddr : any,
 				 h->sport, &ss);
 	/*
-	 * The connections of the checkpointed socket may linger in TIME_WAIT
-	 * on its port: bound as with SO_REUSEADDR, which only passes them.
+	 * A listener whose old connections linger in TIME_WAIT on its port
+	 * binds again only with SO_REUSEADDR (set already), as a server
+	 * started again would.
 	 */
-	if (tw)
-		sk->sk_reuse = SK_CAN_REUSE;
 	ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
-	if (tw)
-		sk->sk_reuse = reuse;
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot bind %s to port %u again (error %d)",
 				ckpt_inet_kind(sk), h->sport, ret);
