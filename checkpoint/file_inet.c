@@ -912,8 +912,9 @@ static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 	ret = ckpt_sock_set_bufs(ctx, sock, &r.opts);
 	if (!ret)
 		ret = ckpt_sock_restore(ctx, sock, &r.opts, 0);
-	if (!ret && r.flags & CKPT_INET_V6ONLY)
-		ret = ckpt_inet_setint(sock, SOL_IPV6, IPV6_V6ONLY, 1);
+	/* Whatever net.ipv6.bindv6only says here. */
+	if (!ret && r.family == AF_INET6)
+		ret = ckpt_inet_setint(sock, SOL_IPV6, IPV6_V6ONLY, !!(r.flags & CKPT_INET_V6ONLY));
 	if (!ret) {
 		ret = ckpt_inet_set_options(sock, &r);
 		if (ret)
