@@ -464,12 +464,28 @@ static void fdinfo_watches(int fd, char *out, size_t size)
 	snprintf(out, size, "%s", p ? p : "");
 }
 
-/* The next event of the inotify instance @fd, NULL for none. */
-static const struct inotify_event *next_event(int fd, char *buf, size_t size)
-{
-	ssize_t n = read(fd, buf, size);
+/* What read(2) gave of an inotify instance, taken one event at a time. */
+struct ino_reader {
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t len, off;
+};
 
-	return n >= (ssize_t)sizeof(struct inotify_event) ? (void *)buf : NULL;
+/* The next event of the inotify instance @fd, NULL for none. */
+static const struct inotify_event *next_event(int fd, struct ino_reader *r)
+{
+	const struct inotify_event *e;
+
+	if (r->off >= r->len) {
+		r->len = read(fd, r->buf, sizeof(r->buf));
+		r->off = 0;
+		if (r->len < (ssize_t)sizeof(*e)) {
+			r->len = 0;
+			return NULL;
+		}
+	}
+	e = (const void *)(r->buf + r->off);
+	r->off += sizeof(*e) + e->len;
+	return e;
 }
 
 static char ino_dir[64];
@@ -482,7 +498,8 @@ static char ino_dir[64];
  */
 static void inotify_target(void *arg)
 {
-	char f[96], g[96], before[1024], after[1024], buf[512];
+	char f[96], g[96], before[1024], after[1024];
+	static struct ino_reader buf;
 	const struct inotify_event *e;
 	int wd;
 
@@ -494,10 +511,13 @@ static void inotify_target(void *arg)
 	SETUP(inotify_add_watch(3, ino_dir, IN_CREATE | IN_DELETE | IN_OPEN) == 1);
 	SETUP(inotify_add_watch(3, f, IN_MODIFY | IN_ONESHOT) == 2);
 	wd = inotify_add_watch(3, g, IN_ATTRIB);
-	SETUP(wd == 3 && !inotify_rm_watch(3, wd));
-	e = next_event(3, buf, sizeof(buf));
+	SETUP(wd == 3 && !inotify_rm_watch(3, wd) && !unlink(g));
+	/* Read what that made: IN_IGNORED of 3, IN_DELETE of "g" on 1. */
+	e = next_event(3, &buf);
 	SETUP(e && e->wd == 3 && e->mask & IN_IGNORED);
-	SETUP(!next_event(3, buf, sizeof(buf)));
+	e = next_event(3, &buf);
+	SETUP(e && e->wd == 1 && e->mask == IN_DELETE && !strcmp(e->name, "g"));
+	SETUP(!next_event(3, &buf));
 	fdinfo_watches(3, before, sizeof(before));
 	SETUP(strstr(before, "wd:2"));
 
@@ -507,19 +527,19 @@ static void inotify_target(void *arg)
 	CHECKF(!strcmp(before, after), "fdinfo: \"%s\", was \"%s\"", after, before);
 	CHECKF(fcntl(3, F_GETFL) == (O_RDONLY | O_NONBLOCK), "flags %#x", fcntl(3, F_GETFL));
 	/* Restart's own opens made no event. */
-	e = next_event(3, buf, sizeof(buf));
+	e = next_event(3, &buf);
 	CHECKF(!e, "an event after restart: wd %d mask %#x", e ? e->wd : 0, e ? e->mask : 0);
 	/* The watches see what they watch. */
 	CHECK(close(open(g, O_RDWR | O_CREAT, 0600)) == 0);
-	e = next_event(3, buf, sizeof(buf));
+	e = next_event(3, &buf);
 	CHECK(e && e->wd == 1 && e->mask == IN_CREATE && !strcmp(e->name, "g"));
-	e = next_event(3, buf, sizeof(buf));
+	e = next_event(3, &buf);
 	CHECK(e && e->wd == 1 && e->mask == IN_OPEN && !strcmp(e->name, "g"));
-	CHECK(!next_event(3, buf, sizeof(buf)));
+	CHECK(!next_event(3, &buf));
 	CHECK(write(4, "x", 1) == 1);
-	e = next_event(3, buf, sizeof(buf));
+	e = next_event(3, &buf);
 	CHECK(e && e->wd == 2 && e->mask == IN_MODIFY);
-	e = next_event(3, buf, sizeof(buf));
+	e = next_event(3, &buf);
 	CHECK(e && e->wd == 2 && e->mask == IN_IGNORED);
 	/* The next watch gets the descriptor it would have got. */
 	CHECKF((wd = inotify_add_watch(3, g, IN_ATTRIB)) == 4, "new watch %d, want 4", wd);
@@ -530,9 +550,12 @@ static void inotify_setup(void)
 {
 	char f[96];
 
+	/* f and g in a directory of their own. */
 	snprintf(ino_dir, sizeof(ino_dir), "/tmp/ckpt-inotify-%d", getpid());
 	mkdir(ino_dir, 0700);
 	snprintf(f, sizeof(f), "%s/f", ino_dir);
+	close(open(f, O_RDWR | O_CREAT | O_TRUNC, 0600));
+	snprintf(f, sizeof(f), "%s/g", ino_dir);
 	close(open(f, O_RDWR | O_CREAT | O_TRUNC, 0600));
 }
 

@@ -427,11 +427,12 @@ static void udp_queue_target(void *arg)
 	SETUP(ckpt_move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a10, l10) &&
 	      !getsockname(11, (struct sockaddr *)&a11, &l11));
 	fd = socket(family, SOCK_DGRAM, 0);
-	SETUP(ckpt_move_fd(fd, 12) == 12);
+	l12 = loopback(family, 0, &a12);
+	SETUP(ckpt_move_fd(fd, 12) == 12 && !bind(12, (struct sockaddr *)&a12, l12) &&
+	      !getsockname(12, (struct sockaddr *)&a12, &l12));
 	SETUP(sendto(10, "self", 4, 0, (struct sockaddr *)&a10, l10) == 4 &&
 	      send(11, "", 0, 0) == 0 && send(11, "hello", 5, 0) == 5 &&
-	      sendto(12, big, sizeof(big), 0, (struct sockaddr *)&a10, l10) == sizeof(big) &&
-	      !getsockname(12, (struct sockaddr *)&a12, &l12));
+	      sendto(12, big, sizeof(big), 0, (struct sockaddr *)&a10, l10) == sizeof(big));
 	ckpt_sleep(0.02);
 	/* recvmsg(2) moves the queue to a queue of its own: both are saved. */
 	ts = peek_tstamp(10);
