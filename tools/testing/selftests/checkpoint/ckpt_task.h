@@ -174,6 +174,31 @@ static inline int ckpt_tcp_connection(int l, int c, int s)
 	return 0;
 }
 
+/*
+ * The receive time stamp (SO_TIMESTAMP, in microseconds) of the next
+ * message of the socket @fd, peeked; 0 without one, -1 for no message.
+ */
+static inline long long ckpt_peek_tstamp(int fd)
+{
+	char data[64], cbuf[CMSG_SPACE(sizeof(struct timeval))];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	struct timeval tv;
+
+	if (recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+			return tv.tv_sec * 1000000LL + tv.tv_usec;
+		}
+	return 0;
+}
+
 /* The file descriptors of a target: 0-2 and @keep (-1 for none). */
 static inline void ckpt_close_fds(int keep)
 {

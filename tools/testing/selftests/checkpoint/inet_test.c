@@ -366,28 +366,6 @@ TEST(tcp_peer_outside_refused)
 	close(l);
 }
 
-/* The time stamp of the next datagram of @fd, peeked (SO_TIMESTAMP). */
-static long long peek_tstamp(int fd)
-{
-	char data[64], cbuf[CMSG_SPACE(sizeof(struct timeval))];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	struct timeval tv;
-
-	if (recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0)
-		return -1;
-	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
-			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
-			return tv.tv_sec * 1000000LL + tv.tv_usec;
-		}
-	return 0;
-}
-
 /* The next datagram of @fd must be @want, from @from (a name, @len bytes). */
 #define CHECK_DGRAM(fd, want, wlen, from, flen) do {				\
 	struct sockaddr_storage __a;						\
@@ -435,7 +413,7 @@ static void udp_queue_target(void *arg)
 	      sendto(12, big, sizeof(big), 0, (struct sockaddr *)&a10, l10) == sizeof(big));
 	ckpt_sleep(0.02);
 	/* recvmsg(2) moves the queue to a queue of its own: both are saved. */
-	ts = peek_tstamp(10);
+	ts = ckpt_peek_tstamp(10);
 	SETUP(ts > 0);
 	SETUP(sendto(12, "later", 5, 0, (struct sockaddr *)&a10, l10) == 5);
 	ckpt_sleep(0.02);
@@ -444,7 +422,7 @@ static void udp_queue_target(void *arg)
 	ckpt_stop();
 
 	CHECK_INET(10, family, &b10, true);
-	CHECKF(peek_tstamp(10) == ts, "time stamp %lld, was %lld", peek_tstamp(10), ts);
+	CHECKF(ckpt_peek_tstamp(10) == ts, "time stamp %lld, was %lld", ckpt_peek_tstamp(10), ts);
 	CHECK_DGRAM(10, "self", 4, &a10, l10);
 	CHECK_DGRAM(10, "", 0, &a11, l11);
 	CHECK_DGRAM(10, "hello", 5, &a11, l11);

@@ -150,28 +150,6 @@ static ssize_t recv_str(int fd, char *buf, size_t size, int flags)
 	       fd, __n, __n < 0 ? strerror(errno) : __b);			\
 } while (0)
 
-/* The time stamp of the next message of @fd, peeked (SO_TIMESTAMP). */
-static long long peek_tstamp(int fd)
-{
-	char data[64], cbuf[CMSG_SPACE(sizeof(struct timeval))];
-	struct iovec iov = { data, sizeof(data) };
-	struct msghdr m = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	struct timeval tv;
-
-	if (recvmsg(fd, &m, MSG_PEEK | MSG_DONTWAIT) < 0)
-		return -1;
-	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
-			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
-			return tv.tv_sec * 1000000LL + tv.tv_usec;
-		}
-	return 0;
-}
-
 static int setint(int fd, int opt, int v)
 {
 	return setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v));
@@ -216,7 +194,7 @@ static void unix_pairs_target(void *arg)
 	SETUP(!setint(23, SO_TIMESTAMP, 1) && !setint(22, SO_SELECT_ERR_QUEUE, 1));
 	SETUP(send(22, "one", 3, 0) == 3 && send(22, "", 0, 0) == 0 &&
 	      send(22, "three33", 7, 0) == 7 && send(23, "back", 4, 0) == 4);
-	ts23 = peek_tstamp(23);
+	ts23 = ckpt_peek_tstamp(23);
 	SETUP(ts23 > 0);
 
 	SETUP(send(24, "alpha", 5, 0) == 5 && send(24, "beta", 4, 0) == 4 &&
@@ -238,8 +216,8 @@ static void unix_pairs_target(void *arg)
 
 	for (fd = FIRST; fd <= LAST; fd++)
 		CHECK_SOCK(fd, &before[fd]);
-	CHECKF(peek_tstamp(23) == ts23, "fd 23: time stamp %lld, was %lld",
-	       peek_tstamp(23), ts23);
+	CHECKF(ckpt_peek_tstamp(23) == ts23, "fd 23: time stamp %lld, was %lld",
+	       ckpt_peek_tstamp(23), ts23);
 
 	/* The queues, in order, with their boundaries. */
 	CHECK_RECV(21, "cdefgh");
