@@ -179,6 +179,23 @@ static bool ckpt_inet_tcp_keys(struct tcp_sock *tp)
 	return false;
 }
 
+/*
+ * TCP options restart does not set again, at other values than a new
+ * socket's: TCP_USER_TIMEOUT, TCP_DEFER_ACCEPT, TCP_FASTOPEN,
+ * TCP_NOTSENT_LOWAT, TCP_LINGER2, TCP_SYNCNT, TCP_SAVE_SYN, TCP_TX_DELAY,
+ * TCP_INQ, TCP_THIN_LINEAR_TIMEOUTS, and an upper layer (TCP_ULP: kTLS).
+ */
+static bool ckpt_inet_tcp_other_options(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	return icsk->icsk_user_timeout || icsk->icsk_accept_queue.rskq_defer_accept ||
+	       icsk->icsk_accept_queue.fastopenq.max_qlen || tp->notsent_lowat ||
+	       tp->linger2 || icsk->icsk_syn_retries || tp->save_syn || tp->tcp_tx_delay ||
+	       tp->recvmsg_inq || tp->thin_lto || icsk->icsk_ulp_ops;
+}
+
 /* What restart cannot give a TCP socket again. */
 static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char *who)
 {
@@ -195,6 +212,10 @@ static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char
 			       who, kind, state);
 	else if (tp->repair || rcu_access_pointer(tp->fastopen_rsk) || tp->fastopen_req)
 		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s in repair mode or fast open",
+			       who, kind);
+	else if (ckpt_inet_tcp_other_options(sk))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s with TCP options restart cannot set (TCP_USER_TIMEOUT, TCP_DEFER_ACCEPT, TCP_FASTOPEN, TCP_NOTSENT_LOWAT, TCP_ULP...)",
 			       who, kind);
 	else if (ckpt_inet_tcp_keys(tp))
 		ret = ckpt_err(ctx, -EOPNOTSUPP,

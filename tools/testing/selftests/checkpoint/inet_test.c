@@ -333,6 +333,23 @@ TEST(tcp_pending_connection_refused)
 			 "connections not accepted yet");
 }
 
+/* A TCP option restart does not set again: TCP_USER_TIMEOUT. */
+static void user_timeout_target(void *arg)
+{
+	(void)arg;
+	SETUP(!ckpt_tcp_connection(-1, 10, 11) && !setopt(10, SOL_TCP, TCP_USER_TIMEOUT, 5000));
+
+	ckpt_stop();
+
+	CHECK(getopt_int(10, SOL_TCP, TCP_USER_TIMEOUT) == 5000);
+}
+
+TEST(tcp_user_timeout_refused)
+{
+	CKPT_RUN_REFUSED(user_timeout_target, NULL, EOPNOTSUPP, "fd 10",
+			 "TCP options restart cannot set");
+}
+
 /* Connected to a listener of the test: the peer is outside the image. */
 static void outside_target(void *arg)
 {
