@@ -1236,4 +1236,5 @@ const struct ckpt_file_ops ckpt_file_inet_ops = {
 	.checkpoint = ckpt_inet_checkpoint,
 	.checkpoint_after = ckpt_inet_checkpoint_after,
 	.restart = ckpt_inet_restart,
+	.fasync = ckpt_sock_fasync,
 };

@@ -24,6 +24,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/fsnotify_backend.h>
 #include <linux/inotify.h>
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
@@ -395,6 +396,13 @@ void ckpt_inotify_free(struct ckpt_ctx *ctx)
 	ctx->nr_watches = 0;
 }
 
+static struct fasync_struct **ckpt_inotify_fasync(struct file *file)
+{
+	struct fsnotify_group *group = file->private_data;
+
+	return &group->fsn_fa;
+}
+
 const struct ckpt_file_ops ckpt_file_inotify_ops = {
 	.type = CKPT_FILE_INOTIFY,
 	.match = ckpt_inotify_match,
@@ -402,4 +410,5 @@ const struct ckpt_file_ops ckpt_file_inotify_ops = {
 	.checkpoint = ckpt_inotify_checkpoint,
 	.checkpoint_after = ckpt_inotify_checkpoint_after,
 	.restart = ckpt_inotify_restart,
+	.fasync = ckpt_inotify_fasync,
 };

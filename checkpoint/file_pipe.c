@@ -216,11 +216,20 @@ static struct file *ckpt_pipe_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 			       h->f_flags);
 }
 
+/* pipe_fasync() adds an entry to both lists of a file open for both. */
+static struct fasync_struct **ckpt_pipe_fasync(struct file *file)
+{
+	struct pipe_inode_info *pipe = file->private_data;
+
+	return file->f_mode & FMODE_READ ? &pipe->fasync_readers : &pipe->fasync_writers;
+}
+
 const struct ckpt_file_ops ckpt_file_pipe_ops = {
 	.type = CKPT_FILE_PIPE,
 	.match = ckpt_pipe_match,
 	.checkpoint = ckpt_pipe_checkpoint,
 	.restart = ckpt_pipe_restart,
+	.fasync = ckpt_pipe_fasync,
 };
 
 /* ---- an end of a named pipe (mkfifo(3)) ---- */
@@ -312,4 +321,5 @@ const struct ckpt_file_ops ckpt_file_fifo_ops = {
 	.match = ckpt_fifo_match,
 	.checkpoint = ckpt_fifo_checkpoint,
 	.restart = ckpt_fifo_restart,
+	.fasync = ckpt_pipe_fasync,
 };

@@ -1080,6 +1080,7 @@ const struct ckpt_file_ops ckpt_file_unix_ops = {
 	.check = ckpt_unix_check,
 	.checkpoint = ckpt_unix_checkpoint,
 	.restart = ckpt_unix_restart,
+	.fasync = ckpt_sock_fasync,
 };
 
 /**

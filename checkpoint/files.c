@@ -591,7 +591,7 @@ static int ckpt_write_owner(struct ckpt_ctx *ctx, struct file *file,
  * @who: what holds it, for the line ("pid 5 fd 3")
  *
  * Return: its kind, or an ERR_PTR() after a line if it, one of its locks
- * or O_ASYNC is refused.
+ * or its O_ASYNC is refused.
  */
 const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
 					    const char *who)
@@ -606,8 +606,10 @@ const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *f
 		return ERR_PTR(ret);
 	/* Before O_ASYNC: a lease sets it on its file, for its SIGIO. */
 	ret = ckpt_check_locks(ctx, file, who);
-	if (!ret && file->f_flags & FASYNC)
-		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s uses O_ASYNC, not supported", who);
+	if (!ret && file->f_flags & FASYNC && !(file->f_op->fasync && ops->fasync))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s uses O_ASYNC, whose signals this kind of file keeps out of reach, not supported",
+			       who);
 	return ret ? ERR_PTR(ret) : ops;
 }
 
@@ -618,7 +620,7 @@ const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *f
  * @t: a live task of the tree, quiet
  *
  * The checks ckpt_write_file_obj() makes of the file of each descriptor
- * it writes: its kind, its locks, O_ASYNC, an owner outside the tree.
+ * it writes: its kind, its locks, its O_ASYNC, an owner outside the tree.
  * Those its writing finds (its data, its path) still come later.
  *
  * Return: 0, or -EOPNOTSUPP after a line naming @t and the descriptor.
@@ -651,6 +653,44 @@ int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			break;
 	}
 	return ret;
+}
+
+/* The descriptor in @file's entry of the fasync list at @head, or -1. */
+static int ckpt_fasync_fd(struct fasync_struct **head, struct file *file)
+{
+	struct fasync_struct *fa;
+	int fd = -1;
+
+	rcu_read_lock();
+	for (fa = rcu_dereference(*head); fa && fd < 0; fa = rcu_dereference(fa->fa_next)) {
+		read_lock_irq(&fa->fa_lock);
+		if (fa->fa_file == file)
+			fd = fa->fa_fd;
+		read_unlock_irq(&fa->fa_lock);
+	}
+	rcu_read_unlock();
+	return fd;
+}
+
+/*
+ * The FILE_ASYNC record of @file, if it has O_ASYNC: the descriptor its
+ * kind's ->fasync() was given, which its SIGIO signals carry in si_fd.
+ */
+static int ckpt_write_file_async(struct ckpt_ctx *ctx, struct file *file,
+				 const struct ckpt_file_ops *ops, const char *who,
+				 u32 objref)
+{
+	struct ckpt_hdr_file_async a = { .file_ref = objref };
+
+	BUILD_BUG_ON(sizeof(a) != 16);
+	/* Set with the entry; ckpt_check_file() checked ops->fasync. */
+	if (!(READ_ONCE(file->f_flags) & FASYNC))
+		return 0;
+	a.fd = ckpt_fasync_fd(ops->fasync(file), file);
+	/* Only a process outside the tree can have changed it. */
+	if (a.fd < 0)
+		return ckpt_err(ctx, -EBUSY, "%s: its O_ASYNC changed while it was saved", who);
+	return ckpt_write_obj(ctx, &a.h, CKPT_HDR_FILE_ASYNC, sizeof(a));
 }
 
 /**
@@ -720,6 +760,8 @@ int ckpt_write_file_obj(struct ckpt_ctx *ctx, struct file *file,
 		ret = ops->checkpoint_after(ctx, file, &r);
 	if (!ret)
 		ret = ckpt_write_file_locks(ctx, file, h->objref);
+	if (!ret)
+		ret = ckpt_write_file_async(ctx, file, ops, who, h->objref);
 	if (!ret)
 		*objref = h->objref;
 out:
@@ -1010,6 +1052,37 @@ out:
 	return ret;
 }
 
+/*
+ * A FILE_ASYNC record: O_ASYNC on a file restart opened, as fcntl(F_SETFL)
+ * sets it through the descriptor of the record, which the file's signals
+ * carry: the file's ->fasync() adds its entry and sets the flag, which
+ * __fput() undoes if restart fails.  The signals go to the file's owner,
+ * which is set once the tasks exist.
+ */
+static int ckpt_read_file_async(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
+{
+	struct ckpt_hdr_file_async a;
+	struct file *file;
+	int ret;
+
+	if (hdr->len != sizeof(a))
+		return ckpt_err(ctx, -EINVAL, "O_ASYNC record has length %u", hdr->len);
+	a.h = *hdr;
+	ret = ckpt_read_payload(ctx, &a.h, sizeof(a));
+	if (ret)
+		return ret;
+	file = ckpt_read_file_ref(ctx, a.file_ref);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (file->f_flags & FASYNC || file->f_mode & FMODE_PATH || !file->f_op->fasync ||
+	    a.fd < 0)
+		return ckpt_err(ctx, -EINVAL, "malformed O_ASYNC record of file %u", a.file_ref);
+	ret = file->f_op->fasync(a.fd, file, 1);
+	if (ret < 0)
+		return ckpt_err(ctx, ret, "cannot set O_ASYNC on %pD (error %d)", file, ret);
+	return 0;
+}
+
 /**
  * ckpt_read_object() - read an object record met before its first use
  * @ctx: restart context
@@ -1027,6 +1100,8 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
 		return ckpt_read_pipe(ctx, h);
 	case CKPT_HDR_LOCK:
 		return ckpt_read_lock(ctx, h);
+	case CKPT_HDR_FILE_ASYNC:
+		return ckpt_read_file_async(ctx, h);
 #if IS_BUILTIN(CONFIG_UNIX)
 	case CKPT_HDR_UNIX:
 		return ckpt_read_unix(ctx, h);

@@ -155,6 +155,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FILES,		/* a descriptor table, shared by CLONE_FILES */
 	CKPT_OBJ_FS,		/* an fs_struct, shared by CLONE_FS */
 	CKPT_OBJ_UNIX,		/* a unix socket and its peer */
+	CKPT_OBJ_SECCOMP,	/* a seccomp filter */
 };
 
 /**
@@ -290,6 +291,8 @@ struct ckpt_restart_state {
 	struct ckpt_share *files_share;
 	struct ckpt_share *fs_share;
 	struct cpumask *affinity;
+	u32 seccomp_mode;
+	struct seccomp_filter *seccomp_filter;
 	struct ckpt_tree_member *member;
 	bool thread;
 };
@@ -507,6 +510,10 @@ struct ckpt_file_rec {
  * @restart: restart: check the kind's fields of @h and re-create or
  *	reopen the file, with the access mode of @h->f_flags (the status
  *	flags are set after); the file or an ERR_PTR(), logged
+ * @fasync: checkpoint, optional: the head of the list of fasync entries
+ *	(O_ASYNC) that the file's ->fasync() keeps, where its own entry holds
+ *	the descriptor its signals carry; a file whose ->fasync() its kind
+ *	cannot see this way is refused with O_ASYNC
  *
  * checkpoint/files.c holds the table of every kind, in the order they are
  * tried; a file that no kind matches is refused with a line naming it.
@@ -520,6 +527,7 @@ struct ckpt_file_ops {
 	int (*checkpoint_after)(struct ckpt_ctx *ctx, struct file *file,
 				struct ckpt_file_rec *r);
 	struct file *(*restart)(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h);
+	struct fasync_struct **(*fasync)(struct file *file);
 };
 
 /* The kinds, one file each. */
@@ -553,6 +561,12 @@ static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
 #endif
 
+/* seccomp.c */
+int ckpt_check_seccomp(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_seccomp(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_seccomp(struct ckpt_ctx *ctx);
+int ckpt_restore_seccomp(struct ckpt_ctx *ctx);
+
 /* socket.c, with networking */
 int ckpt_sock_check(struct ckpt_ctx *ctx, struct sock *sk, const char *who,
 		    const char *kind);
@@ -562,6 +576,7 @@ int ckpt_sock_set_bufs(struct ckpt_ctx *ctx, struct socket *sock,
 		       const struct ckpt_sock_opts *o);
 int ckpt_sock_restore(struct ckpt_ctx *ctx, struct socket *sock,
 		      const struct ckpt_sock_opts *o, u32 skip);
+struct fasync_struct **ckpt_sock_fasync(struct file *file);
 
 /* file_inet.c, with TCP/IP built in */
 #if IS_BUILTIN(CONFIG_INET)

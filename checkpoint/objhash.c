@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/hash.h>
+#include <linux/seccomp.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -58,6 +59,13 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 		/* Checkpoint: a pointer only; restart: a struct ckpt_share. */
 		if (restart)
 			ckpt_share_free(ptr);
+		break;
+	case CKPT_OBJ_SECCOMP:
+		/* Checkpoint: a pointer only; restart: a filter created. */
+#ifdef CONFIG_SECCOMP_FILTER
+		if (restart)
+			seccomp_filter_put(ptr);
+#endif
 		break;
 	case CKPT_OBJ_ALIAS:
 		break;
@@ -202,6 +210,7 @@ void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type)
 		[CKPT_OBJ_FILES] = "descriptor table",
 		[CKPT_OBJ_FS] = "fs_struct",
 		[CKPT_OBJ_UNIX] = "unix socket",
+		[CKPT_OBJ_SECCOMP] = "seccomp filter",
 	};
 	struct ckpt_obj *obj = xa_load(&ctx->objs, objref);
 

@@ -93,6 +93,7 @@ int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
 	bool traced;
+	int ret;
 
 	if (t->flags & (PF_KTHREAD | PF_IO_WORKER))
 		return ckpt_err(ctx, -EINVAL, "pid %d is a kernel thread", pid);
@@ -117,10 +118,9 @@ int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!hlist_empty(&t->signal->posix_timers))
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d has POSIX timers", pid);
 #endif
-#ifdef CONFIG_SECCOMP
-	if (t->seccomp.mode)
-		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d uses seccomp", pid);
-#endif
+	ret = ckpt_check_seccomp(ctx, t);
+	if (ret)
+		return ret;
 	if (t->signal->flags & SIGNAL_UNKILLABLE && !ckpt_is_pidns_root(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d is the init of its pid namespace",
 				pid);
@@ -474,7 +474,7 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	ckpt_restore_mm_creds(ctx);
 	ckpt_restore_signals(ctx);
 	ckpt_restore_restart_block(ctx);
-	return 0;
+	return ckpt_restore_seccomp(ctx);
 }
 
 /**
@@ -506,7 +506,7 @@ long ckpt_restore_thread(struct ckpt_ctx *ctx)
 	current->pdeath_signal = ctx->rst->task.pdeath_signal;
 	ckpt_restore_thread_signals(ctx);
 	ckpt_restore_restart_block(ctx);
-	return 0;
+	return ckpt_restore_seccomp(ctx);
 }
 
 /* Turn the caller into the one process of the image. */

@@ -125,7 +125,9 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	task_unlock(t->group_leader);
 	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
-	return ret ?: ckpt_write_affinity(ctx, t);
+	if (!ret)
+		ret = ckpt_write_affinity(ctx, t);
+	return ret ?: ckpt_write_seccomp(ctx, t);
 }
 
 static int ckpt_read_rlimits(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
@@ -231,7 +233,9 @@ int ckpt_read_task(struct ckpt_ctx *ctx)
 		    h->itimer[i].interval_ns > KTIME_SEC_MAX * NSEC_PER_SEC)
 			return ckpt_err(ctx, -EINVAL, "bad interval timer %d", i);
 	ret = ckpt_read_rlimits(ctx, h);
-	return ret ?: ckpt_read_affinity(ctx);
+	if (!ret)
+		ret = ckpt_read_affinity(ctx);
+	return ret ?: ckpt_read_seccomp(ctx);
 }
 
 static void ckpt_restore_rlimits(const struct ckpt_hdr_task *h)

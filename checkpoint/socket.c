@@ -263,3 +263,14 @@ int ckpt_sock_restore(struct ckpt_ctx *ctx, struct socket *sock,
 		return ckpt_err(ctx, ret, "cannot set the options of a socket (error %d)", ret);
 	return 0;
 }
+
+/**
+ * ckpt_sock_fasync() - the fasync list of a socket's file
+ * @file: a socket's file
+ *
+ * Return: the head of the list sock_fasync() adds O_ASYNC entries to.
+ */
+struct fasync_struct **ckpt_sock_fasync(struct file *file)
+{
+	return &sock_from_file(file)->wq.fasync_list;
+}

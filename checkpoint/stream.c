@@ -80,6 +80,11 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_UNIX] = "unix socket",
 	[CKPT_HDR_UNIX_MSG] = "unix socket message",
 	[CKPT_HDR_LOCK] = "lock",
+	[CKPT_HDR_INET] = "inet socket",
+	[CKPT_HDR_INET_DGRAM] = "inet datagram",
+	[CKPT_HDR_INOTIFY] = "inotify",
+	[CKPT_HDR_INOTIFY_WATCH] = "inotify watch",
+	[CKPT_HDR_FILE_ASYNC] = "O_ASYNC",
 };
 
 const char *ckpt_type_name(u32 type)

@@ -320,6 +320,8 @@ static const struct {
 	[CKPT_HDR_SIGPENDING] = { "sigpending", sizeof(struct ckpt_hdr_sigpending) },
 	[CKPT_HDR_RESTART_BLOCK] = { "restart block", sizeof(struct ckpt_hdr_restart_block) },
 	[CKPT_HDR_AFFINITY] = { "affinity", sizeof(struct ckpt_hdr_affinity) },
+	[CKPT_HDR_SECCOMP] = { "seccomp", sizeof(struct ckpt_hdr_seccomp) },
+	[CKPT_HDR_SECCOMP_FILTER] = { "seccomp filter", sizeof(struct ckpt_hdr_seccomp_filter) },
 	[CKPT_HDR_CPU] = { "cpu", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_THREAD] = { "thread", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_MM_CONTEXT] = { "mm context", sizeof(struct ckpt_hdr) },
@@ -337,6 +339,7 @@ static const struct {
 	[CKPT_HDR_UNIX] = { "unix socket", sizeof(struct ckpt_hdr_unix) },
 	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
 	[CKPT_HDR_LOCK] = { "lock", sizeof(struct ckpt_hdr_lock) },
+	[CKPT_HDR_FILE_ASYNC] = { "O_ASYNC", sizeof(struct ckpt_hdr_file_async) },
 	[CKPT_HDR_INET] = { "inet socket", sizeof(struct ckpt_hdr_inet) },
 	[CKPT_HDR_INET_DGRAM] = { "datagram", sizeof(struct ckpt_hdr_inet_dgram) },
 	[CKPT_HDR_INOTIFY] = { "inotify", sizeof(struct ckpt_hdr_inotify) },
@@ -768,6 +771,54 @@ static int do_sigpending(struct walk *w, size_t off, const struct ckpt_hdr *h)
 			printf(", from pid %d uid %u", pid, uid);
 		putchar('\n');
 	}
+	return 0;
+}
+
+static int do_seccomp(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_seccomp *s = (const void *)h;
+
+	if (check_len(off, h, sizeof(*s)))
+		return 1;
+	if (s->mode == 2 && !s->filter_ref)
+		return bad(off, "seccomp record in filter mode without a filter");
+	if (s->mode != 2 && (s->mode != 1 || s->filter_ref))
+		return bad(off, "seccomp record of mode %u", s->mode);
+	if (s->filter_ref)
+		obj_add(&w->uses, s->filter_ref, CKPT_HDR_SECCOMP_FILTER, off);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	if (s->mode == 1)
+		printf(": strict mode\n");
+	else
+		printf(": filter mode, newest filter #%u\n", s->filter_ref);
+	return 0;
+}
+
+static int do_seccomp_filter(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_seccomp_filter *f = (const void *)h;
+
+	if (h->len < sizeof(*f) + sizeof(f->insns[0]) || !f->len || f->len > BPF_MAXINSNS)
+		return bad(off, "seccomp filter record of %u instructions",
+			   h->len >= sizeof(*f) ? f->len : 0);
+	if (check_len(off, h, sizeof(*f) + f->len * sizeof(f->insns[0])))
+		return 1;
+	if (!f->objref)
+		return bad(off, "seccomp filter record with object reference 0");
+	if (f->flags & ~CKPT_SECCOMP_LOG)
+		return bad(off, "seccomp filter record with flags %#x", f->flags);
+	obj_add(&w->defs, f->objref, CKPT_HDR_SECCOMP_FILTER, off);
+	if (f->prev_ref)
+		obj_add(&w->uses, f->prev_ref, CKPT_HDR_SECCOMP_FILTER, off);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": #%u, %u instructions", f->objref, f->len);
+	if (f->prev_ref)
+		printf(", above #%u", f->prev_ref);
+	printf("%s\n", f->flags & CKPT_SECCOMP_LOG ? ", log" : "");
 	return 0;
 }
 
@@ -2017,6 +2068,24 @@ static int do_lock(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	return 0;
 }
 
+static int do_file_async(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_file_async *a = (const void *)h;
+
+	if (check_len(off, h, sizeof(*a)))
+		return 1;
+	if (!a->file_ref)
+		return bad(off, "O_ASYNC record with object reference 0");
+	if (a->fd < 0)
+		return bad(off, "O_ASYNC record with descriptor %d", a->fd);
+	obj_add(&w->uses, a->file_ref, CKPT_HDR_FILE, off);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": file #%u, O_ASYNC, its signals carry fd %d\n", a->file_ref, a->fd);
+	return 0;
+}
+
 static int do_fd(struct walk *w, size_t off, const struct ckpt_hdr *h)
 {
 	static const struct bit_name flags[] = {
@@ -2265,6 +2334,12 @@ static int decode(struct walk *w)
 		case CKPT_HDR_AFFINITY:
 			ret = do_affinity(off, h);
 			break;
+		case CKPT_HDR_SECCOMP:
+			ret = do_seccomp(w, off, h);
+			break;
+		case CKPT_HDR_SECCOMP_FILTER:
+			ret = do_seccomp_filter(w, off, h);
+			break;
 		case CKPT_HDR_CPU:
 		case CKPT_HDR_THREAD:
 		case CKPT_HDR_MM_CONTEXT:
@@ -2309,6 +2384,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_LOCK:
 			ret = do_lock(w, off, h);
+			break;
+		case CKPT_HDR_FILE_ASYNC:
+			ret = do_file_async(w, off, h);
 			break;
 		case CKPT_HDR_INET:
 			ret = do_inet(w, off, h);

@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
@@ -123,6 +124,16 @@ struct ckpt_x86_state {
 	void *fpu;
 };
 
+/* Seccomp strict mode disables the TSC, and restart(2) disables it again. */
+static bool ckpt_tsc_off_by_strict_mode(struct task_struct *t)
+{
+#ifdef CONFIG_SECCOMP
+	return READ_ONCE(t->seccomp.mode) == SECCOMP_MODE_STRICT;
+#else
+	return false;
+#endif
+}
+
 /**
  * ckpt_arch_check_task() - refuse x86 state an image cannot hold
  * @ctx: checkpoint context
@@ -141,7 +152,7 @@ int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 	else if (test_tsk_thread_flag(t, TIF_SINGLESTEP) ||
 		 test_tsk_thread_flag(t, TIF_BLOCKSTEP))
 		what = "single-stepping";
-	else if (test_tsk_thread_flag(t, TIF_NOTSC) ||
+	else if ((test_tsk_thread_flag(t, TIF_NOTSC) && !ckpt_tsc_off_by_strict_mode(t)) ||
 		 test_tsk_thread_flag(t, TIF_NOCPUID))
 		what = "a disabled TSC or CPUID";
 #ifdef CONFIG_X86_IOPL_IOPERM

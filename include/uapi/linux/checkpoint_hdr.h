@@ -18,6 +18,7 @@
 #ifndef _UAPI_LINUX_CHECKPOINT_HDR_H
 #define _UAPI_LINUX_CHECKPOINT_HDR_H
 
+#include <linux/filter.h>
 #include <linux/types.h>
 
 /*
@@ -101,6 +102,12 @@ struct ckpt_hdr {
  *	its FILE record
  * @CKPT_HDR_INOTIFY_WATCH: &struct ckpt_hdr_inotify_watch, one of its
  *	watches, after the INOTIFY record
+ * @CKPT_HDR_FILE_ASYNC: &struct ckpt_hdr_file_async, O_ASYNC of a file,
+ *	after its FILE record and the records that follow it
+ * @CKPT_HDR_SECCOMP: &struct ckpt_hdr_seccomp, the seccomp mode of a task
+ *	that has one, after its AFFINITY record
+ * @CKPT_HDR_SECCOMP_FILTER: &struct ckpt_hdr_seccomp_filter, a seccomp
+ *	filter, before the first SECCOMP record or filter that refers to it
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -129,6 +136,8 @@ enum ckpt_hdr_type {
 	CKPT_HDR_SIGPENDING = 14,
 	CKPT_HDR_RESTART_BLOCK = 15,
 	CKPT_HDR_AFFINITY = 16,
+	CKPT_HDR_SECCOMP = 17,
+	CKPT_HDR_SECCOMP_FILTER = 18,
 
 	CKPT_HDR_CPU = 20,
 	CKPT_HDR_THREAD = 21,
@@ -153,6 +162,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_INET_DGRAM = 51,
 	CKPT_HDR_INOTIFY = 52,
 	CKPT_HDR_INOTIFY_WATCH = 53,
+	CKPT_HDR_FILE_ASYNC = 54,
 };
 
 /**
@@ -403,6 +413,48 @@ struct ckpt_hdr_task {
 
 /* Most CPUs an affinity record names. */
 #define CKPT_AFFINITY_MAX_CPUS		8192
+
+/**
+ * struct ckpt_hdr_seccomp - the seccomp mode of a task, with its filters
+ * @h: type %CKPT_HDR_SECCOMP
+ * @mode: %SECCOMP_MODE_STRICT (1) or %SECCOMP_MODE_FILTER (2)
+ * @filter_ref: with %SECCOMP_MODE_FILTER, the object reference of the
+ *	filter the task added last; each filter names the one before it; 0
+ *	in strict mode
+ *
+ * Only a task in a seccomp mode has one, after its AFFINITY record and
+ * the SECCOMP_FILTER records of the filters it is the first to use.
+ */
+struct ckpt_hdr_seccomp {
+	struct ckpt_hdr h;
+	__u32 mode;
+	__u32 filter_ref;
+};
+
+/* &ckpt_hdr_seccomp_filter.flags: SECCOMP_FILTER_FLAG_LOG was given. */
+#define CKPT_SECCOMP_LOG	(1U << 0)
+
+/**
+ * struct ckpt_hdr_seccomp_filter - a seccomp filter (SECCOMP_SET_MODE_FILTER)
+ * @h: type %CKPT_HDR_SECCOMP_FILTER
+ * @objref: object reference of this filter
+ * @prev_ref: object reference of the filter that was the newest when this
+ *	one was added (both run), 0 for the first
+ * @flags: %CKPT_SECCOMP_LOG
+ * @len: number of instructions in @insns, 1 to BPF_MAXINSNS
+ * @insns: the classic BPF program given to seccomp(2), in the byte order
+ *	of the machine
+ *
+ * Written once for all the tasks whose filters include it.
+ */
+struct ckpt_hdr_seccomp_filter {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 prev_ref;
+	__u32 flags;
+	__u32 len;
+	struct sock_filter insns[];
+};
 
 /**
  * struct ckpt_hdr_affinity - the CPUs a task may run on
@@ -1296,6 +1348,22 @@ struct ckpt_hdr_lock {
 	__u32 __reserved;
 	__s64 start;
 	__s64 end;
+};
+
+/**
+ * struct ckpt_hdr_file_async - the O_ASYNC status flag of an open file
+ * @h: type %CKPT_HDR_FILE_ASYNC
+ * @file_ref: object reference of the FILE record of the file
+ * @fd: the descriptor fcntl(F_SETFL) set O_ASYNC through, which the
+ *	file's I/O signals carry in si_fd (it may since have been closed or
+ *	moved by dup2(2))
+ *
+ * Its signals go to the owner in the FILE record (F_SETOWN, F_SETSIG).
+ */
+struct ckpt_hdr_file_async {
+	struct ckpt_hdr h;
+	__u32 file_ref;
+	__s32 fd;
 };
 
 /*

@@ -25,8 +25,11 @@
 #include "ckpt_util.h"
 
 #include <inttypes.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -197,6 +200,48 @@ static inline long long ckpt_peek_tstamp(int fd)
 			return tv.tv_sec * 1000000LL + tv.tv_usec;
 		}
 	return 0;
+}
+
+/*
+ * Add a seccomp filter that fails system call @nr with errno @err and lets
+ * every other through, with seccomp(2) @flags: its result (a listener's fd
+ * with SECCOMP_FILTER_FLAG_NEW_LISTENER).
+ */
+static inline int ckpt_seccomp_errno(long nr, int err, unsigned int flags)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (__u32)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(insns) / sizeof(insns[0]), insns };
+
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
+/* The errno system call @nr gets with zero arguments, 0 if none. */
+static inline int ckpt_syscall_errno(long nr)
+{
+	errno = 0;
+	return syscall(nr, 0L, 0L, 0L) == -1 ? errno : 0;
+}
+
+/* A line "Name:\t<number>" of /proc/self/status, or -1. */
+static inline long ckpt_status_field(const char *name)
+{
+	char line[256];
+	size_t n = strlen(name);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
 }
 
 /* The file descriptors of a target: 0-2 and @keep (-1 for none). */

@@ -6,8 +6,9 @@
  * buffered data, eventfds, the working and root directories and the umask
  * come back; fds 0-2 come from the restarting caller exactly when
  * CKPT_CHECKPOINT_INHERIT_STDIO was given; the owner of a file (F_SETOWN,
- * F_SETSIG) is kept; a deleted file comes back with its data, unnamed; a
- * netlink socket makes the checkpoint fail with EOPNOTSUPP.
+ * F_SETSIG) is kept, and O_ASYNC with the descriptor its signals carry; a
+ * deleted file comes back with its data, unnamed; a netlink socket makes
+ * the checkpoint fail with EOPNOTSUPP.
  */
 
 #include "ckpt_task.h"
@@ -17,6 +18,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -1123,6 +1125,151 @@ static void owner_ids_target(void *arg)
 TEST(file_owner_set_by_other_ids_refused)
 {
 	CKPT_RUN_REFUSED(owner_ids_target, NULL, EOPNOTSUPP, "fd 3", "other user ids");
+}
+
+/* ---- O_ASYNC: the I/O signals, and the descriptor they carry ---- */
+
+#define ASYNC_SIGS	4
+
+static int async_sig(int i)
+{
+	return SIGRTMIN + 1 + i;
+}
+
+/* The si_fd of the next I/O signal @sig, within 2 s, or -1 (-2: no POLL_IN). */
+static int async_fd_of(int sig)
+{
+	struct timespec ts = { 2, 0 };
+	siginfo_t si;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigtimedwait(&set, &si, &ts) != sig)
+		return -1;
+	return si.si_code == POLL_IN ? si.si_fd : -2;
+}
+
+/* How many of the test's signals (and SIGIO) are pending. */
+static int async_pending(void)
+{
+	sigset_t pend;
+	int i, n = 0;
+
+	if (sigpending(&pend))
+		return -1;
+	for (i = 0; i < ASYNC_SIGS; i++)
+		n += sigismember(&pend, async_sig(i));
+	return n + sigismember(&pend, SIGIO);
+}
+
+/*
+ * Make each watched file ready: a byte into the pipe (write end 21), a byte
+ * to the unix socket 23 (from 24), a datagram to UDP socket 25 (from 26),
+ * a change of the file inotify 27 watches.
+ */
+static bool async_poke(const char *path, const struct sockaddr_in *udp)
+{
+	int fd = open(path, O_WRONLY | O_APPEND);
+	bool ok = fd >= 0 && write(fd, "m", 1) == 1;
+
+	if (fd >= 0)
+		close(fd);
+	return ok && write(21, "p", 1) == 1 && send(24, "u", 1, 0) == 1 &&
+	       sendto(26, "d", 1, 0, (const struct sockaddr *)udp, sizeof(*udp)) == 1;
+}
+
+/* The si_fd each of the four signals carries, in @fd[]. */
+static void async_fds(int fd[ASYNC_SIGS])
+{
+	int i;
+
+	for (i = 0; i < ASYNC_SIGS; i++)
+		fd[i] = async_fd_of(async_sig(i));
+}
+
+static void o_async_target(void *arg)
+{
+	struct sockaddr_in udp = { .sin_family = AF_INET };
+	const int want[ASYNC_SIGS] = { 20, 23, 25, 27 };
+	int p[2], fd[ASYNC_SIGS], i, fl;
+	socklen_t len = sizeof(udp);
+	char path[64], buf[64];
+	sigset_t set;
+
+	(void)arg;
+	sigemptyset(&set);
+	for (i = 0; i < ASYNC_SIGS; i++)
+		sigaddset(&set, async_sig(i));
+	sigaddset(&set, SIGIO);
+	SETUP(!sigprocmask(SIG_BLOCK, &set, NULL));
+	snprintf(path, sizeof(path), "/tmp/ckpt-async-%d", getpid());
+	fl = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	SETUP(fl >= 0 && !close(fl));
+
+	/* The pipe's O_ASYNC set through fd 20, which is since dup2()'d to 22. */
+	SETUP(!pipe(p) && ckpt_move_fd(p[0], 20) == 20 && ckpt_move_fd(p[1], 21) == 21);
+	SETUP(!socketpair(AF_UNIX, SOCK_STREAM, 0, p) && ckpt_move_fd(p[0], 23) == 23 &&
+	      ckpt_move_fd(p[1], 24) == 24);
+	udp.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	SETUP(ckpt_move_fd(socket(AF_INET, SOCK_DGRAM, 0), 25) == 25 &&
+	      !bind(25, (struct sockaddr *)&udp, len) &&
+	      !getsockname(25, (struct sockaddr *)&udp, &len));
+	SETUP(ckpt_move_fd(socket(AF_INET, SOCK_DGRAM, 0), 26) == 26);
+	SETUP(ckpt_move_fd(inotify_init1(IN_NONBLOCK), 27) == 27 &&
+	      inotify_add_watch(27, path, IN_MODIFY) == 1);
+	/* A memfd has no ->fasync(): F_SETFL leaves O_ASYNC off. */
+	SETUP(ckpt_move_fd(memfd_create("async", 0), 28) == 28);
+	for (i = 0; i < ASYNC_SIGS; i++) {
+		SETUP(!fcntl(want[i], F_SETOWN, getpid()));
+		SETUP(!fcntl(want[i], F_SETSIG, async_sig(i)));
+		fl = fcntl(want[i], F_GETFL);
+		SETUP(fl >= 0 && !fcntl(want[i], F_SETFL, fl | O_ASYNC | O_NONBLOCK));
+	}
+	SETUP(!fcntl(28, F_SETFL, O_ASYNC) && !(fcntl(28, F_GETFL) & O_ASYNC));
+	SETUP(dup2(20, 22) == 22 && !close(20));
+	for (i = 1; i < ASYNC_SIGS; i++)
+		SETUP(fcntl(want[i], F_GETFL) & O_ASYNC);
+	SETUP(fcntl(22, F_GETFL) & O_ASYNC);
+
+	/*
+	 * The signals work; the bytes stay queued (inotify's event is read:
+	 * checkpoint refuses one), the signals are taken.
+	 */
+	SETUP(async_poke(path, &udp));
+	async_fds(fd);
+	for (i = 0; i < ASYNC_SIGS; i++)
+		SETUP(fd[i] == want[i]);
+	SETUP(read(27, buf, sizeof(buf)) > 0);
+	SETUP(async_pending() == 0);
+
+	ckpt_stop();
+
+	CHECKF(async_pending() == 0, "%d I/O signals pending after restart", async_pending());
+	for (i = 1; i < ASYNC_SIGS; i++)
+		CHECKF(fcntl(want[i], F_GETFL) & O_ASYNC, "fd %d lost O_ASYNC", want[i]);
+	CHECKF(fcntl(22, F_GETFL) & O_ASYNC, "the pipe's F_GETFL: %#x", fcntl(22, F_GETFL));
+	CHECK(!(fcntl(21, F_GETFL) & O_ASYNC) && !(fcntl(24, F_GETFL) & O_ASYNC) &&
+	      !(fcntl(26, F_GETFL) & O_ASYNC) && !(fcntl(28, F_GETFL) & O_ASYNC));
+	/* The bytes queued before, each once, and no signal for them. */
+	CHECK(read(22, buf, sizeof(buf)) == 1 && buf[0] == 'p');
+	CHECK(recv(23, buf, sizeof(buf), 0) == 1 && buf[0] == 'u');
+	CHECK(recv(25, buf, sizeof(buf), 0) == 1 && buf[0] == 'd');
+	CHECK(read(27, buf, sizeof(buf)) == -1 && errno == EAGAIN);
+	CHECK(async_pending() == 0);
+
+	/* New I/O signals, each with the descriptor F_SETFL was given. */
+	CHECK(async_poke(path, &udp));
+	async_fds(fd);
+	for (i = 0; i < ASYNC_SIGS; i++)
+		CHECKF(fd[i] == want[i], "signal %d: si_fd %d, want %d", i, fd[i], want[i]);
+	CHECK(async_pending() == 0);
+	unlink(path);
+}
+
+TEST(o_async_signals)
+{
+	CKPT_RUN_SIMPLE(o_async_target, NULL);
 }
 
 /* ---- file locks: taken again at restart; leases refused ---- */

@@ -223,6 +223,12 @@ static void seed_files(void *arg)
 	fd = inotify_init1(IN_NONBLOCK);
 	SETUP(ckpt_move_fd(fd, 23) == 23 &&
 	      inotify_add_watch(23, seed_path, IN_MODIFY | IN_ATTRIB | IN_ONESHOT) == 1);
+	/* O_ASYNC on the pipe (through its fd 5), without an owner. */
+	SETUP(!fcntl(5, F_SETFL, O_ASYNC) && fcntl(5, F_GETFL) & O_ASYNC);
+	/* Two seccomp filters, for system calls nothing here makes. */
+	SETUP(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) &&
+	      !ckpt_seccomp_errno(SYS_acct, EPERM, 0) &&
+	      !ckpt_seccomp_errno(SYS_swapoff, EPERM, SECCOMP_FILTER_FLAG_LOG));
 	/* Shared locks only: restored copies of the seed may run together. */
 	SETUP(!flock(3, LOCK_SH | LOCK_NB));
 	SETUP(!fcntl(3, F_SETLK, &rdlock) && !fcntl(3, F_OFD_SETLK, &ofdlock));
@@ -1004,7 +1010,8 @@ static const uint32_t types[] = {
 	CKPT_HDR_REGSET, CKPT_HDR_MM, CKPT_HDR_VMA, CKPT_HDR_PAGES, CKPT_HDR_FILES,
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
-	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH,
+	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH, CKPT_HDR_FILE_ASYNC,
+	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

@@ -523,6 +523,52 @@ TEST(speculation_control_refused)
 }
 
 /*
+ * ---- seccomp filters ----
+ * Two filters, the second with SECCOMP_FILTER_FLAG_LOG: after restart the
+ * process is in filter mode with two filters, each still fails its system
+ * call with its errno and lets the others through, and a child forked
+ * after restart inherits them.
+ */
+static void seccomp_filters_target(void *arg)
+{
+	pid_t child;
+	int st;
+
+	(void)arg;
+	SETUP(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	SETUP(!ckpt_seccomp_errno(SYS_uname, EDOM, 0));
+	SETUP(!ckpt_seccomp_errno(SYS_getpriority, ERANGE, SECCOMP_FILTER_FLAG_LOG));
+	SETUP(ckpt_syscall_errno(SYS_uname) == EDOM &&
+	      ckpt_syscall_errno(SYS_getpriority) == ERANGE);
+	SETUP(ckpt_status_field("Seccomp") == SECCOMP_MODE_FILTER &&
+	      ckpt_status_field("Seccomp_filters") == 2);
+
+	ckpt_stop();
+
+	CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER);
+	CHECKF(ckpt_status_field("Seccomp_filters") == 2, "%ld filters",
+	       ckpt_status_field("Seccomp_filters"));
+	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	CHECKF(ckpt_syscall_errno(SYS_uname) == EDOM, "uname: errno %d",
+	       ckpt_syscall_errno(SYS_uname));
+	CHECKF(ckpt_syscall_errno(SYS_getpriority) == ERANGE, "getpriority: errno %d",
+	       ckpt_syscall_errno(SYS_getpriority));
+	CHECK(getppid() > 0 && ckpt_syscall_errno(SYS_getpid) == 0);
+	child = fork();
+	if (child == 0)
+		_exit(ckpt_syscall_errno(SYS_uname) == EDOM &&
+		      ckpt_syscall_errno(SYS_getpriority) == ERANGE &&
+		      ckpt_status_field("Seccomp_filters") == 2 ? 0 : 1);
+	CHECK(child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0);
+}
+
+TEST(seccomp_filters_kept)
+{
+	CKPT_RUN_SIMPLE(seccomp_filters_target, NULL);
+}
+
+/*
  * ---- state refused at checkpoint ----
  * Each row of Documentation/checkpoint/state.rst left "refused": the test
  * kernels have every one of these features (harness/configs/), the target
@@ -530,22 +576,22 @@ TEST(speculation_control_refused)
  * line naming it; the original, continued, goes on unharmed.
  */
 
-static void seccomp_target(void *arg)
+/* A seccomp filter whose notifications a listener (its fd 3) takes. */
+static void seccomp_listener_target(void *arg)
 {
-	struct sock_filter allow[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
-	struct sock_fprog prog = { .len = 1, .filter = allow };
+	int fd;
 
 	(void)arg;
 	SETUP(!prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-	SETUP(!prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
-	SETUP(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER);
+	fd = ckpt_seccomp_errno(SYS_uname, EDOM, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	SETUP(ckpt_move_fd(fd, 3) == 3);
 	ckpt_stop();
 	CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == SECCOMP_MODE_FILTER);
 }
 
-TEST(seccomp_refused)
+TEST(seccomp_listener_refused)
 {
-	CKPT_RUN_REFUSED(seccomp_target, NULL, EOPNOTSUPP, "seccomp");
+	CKPT_RUN_REFUSED(seccomp_listener_target, NULL, EOPNOTSUPP, "seccomp");
 }
 
 #ifndef PR_SET_MEMORY_MERGE
@@ -759,20 +805,22 @@ TEST(posix_message_queue_refused)
 	CKPT_RUN_REFUSED(mqueue_target, NULL, EOPNOTSUPP, "POSIX message queue");
 }
 
+/* /dev/urandom's O_ASYNC entry is on a list private to its driver. */
 static void o_async_target(void *arg)
 {
-	int p[2];
+	int fd;
 
 	(void)arg;
-	SETUP(!pipe(p));
-	SETUP(!fcntl(p[0], F_SETFL, O_ASYNC));
+	fd = open("/dev/urandom", O_RDONLY);
+	SETUP(fd >= 0);
+	SETUP(!fcntl(fd, F_SETFL, O_ASYNC));
 	ckpt_stop();
-	CHECK(fcntl(p[0], F_GETFL) & O_ASYNC);
+	CHECK(fcntl(fd, F_GETFL) & O_ASYNC);
 }
 
 TEST(o_async_refused)
 {
-	CKPT_RUN_REFUSED(o_async_target, NULL, EOPNOTSUPP, "O_ASYNC");
+	CKPT_RUN_REFUSED(o_async_target, NULL, EOPNOTSUPP, "O_ASYNC", "not supported");
 }
 
 /* ---- an expired periodic ITIMER_REAL ---- */

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
@@ -1906,6 +1907,147 @@ TEST(child_lock_on_shared_file)
 	ASSERT_TRUE(root != NULL);
 	EXPECT_EQ(0, root->val[0]) TH_LOG("the child exited %d", root->val[0]);
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's lock, seen by the root");
+	close(t.img);
+}
+
+/* ------------------------------------------------------------------ */
+/* seccomp: filters shared through fork, and strict mode               */
+/* ------------------------------------------------------------------ */
+
+static void seccomp_child(int idx)
+{
+	struct report r;
+
+	task_start(&r, idx);
+	task_started();
+	/* Its own filter, above the one it shares with the root. */
+	if (ckpt_seccomp_errno(SYS_getpriority, ERANGE, 0))
+		_exit(70);
+	nap(1.0);
+	r.val[0] = ckpt_syscall_errno(SYS_uname) == EDOM;
+	r.val[1] = ckpt_syscall_errno(SYS_getpriority) == ERANGE;
+	r.val[2] = ckpt_status_field("Seccomp_filters");
+	task_report(&r);
+}
+
+static void seccomp_root(int idx)
+{
+	struct report r;
+	pid_t child;
+
+	task_start(&r, idx);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || ckpt_seccomp_errno(SYS_uname, EDOM, 0))
+		_exit(71);
+	child = tree_fork(seccomp_child, 1);
+	task_started();
+	nap(1.0);
+	r.val[0] = ckpt_syscall_errno(SYS_uname) == EDOM;
+	r.val[1] = ckpt_syscall_errno(SYS_getpriority) == 0;
+	r.val[2] = ckpt_status_field("Seccomp_filters");
+	r.val[3] = reap(child);
+	root_finish(&r, 1);
+}
+
+/*
+ * The root's filter, which its child inherited, and the child's own on
+ * top of it: after restart each task runs exactly its filters.
+ */
+static void run_seccomp_tree(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	const struct report *root, *child;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, seccomp_root, 2, 0.6);
+	tree_save(_metadata, &t);
+
+	tree_restore(_metadata, &t, flags, &r);
+	check_ids(_metadata, &r, 2, newns);
+	root = find_rep(&r, 0);
+	child = find_rep(&r, 1);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(child != NULL);
+	EXPECT_EQ(1, root->val[0]) TH_LOG("the root's filter fails uname");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's filter is not the root's");
+	EXPECT_EQ(1, root->val[2]) TH_LOG("Seccomp_filters of the root");
+	EXPECT_EQ(0, root->val[3]) TH_LOG("the child exited %d", root->val[3]);
+	EXPECT_EQ(1, child->val[0]) TH_LOG("the child kept the root's filter");
+	EXPECT_EQ(1, child->val[1]) TH_LOG("the child kept its own filter");
+	EXPECT_EQ(2, child->val[2]) TH_LOG("Seccomp_filters of the child");
+	close(t.img);
+}
+
+TEST(seccomp_filters_shared_same_pids)
+{
+	run_seccomp_tree(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(seccomp_filters_shared_new_pidns)
+{
+	run_seccomp_tree(_metadata, 0, true);
+}
+
+static volatile sig_atomic_t strict_alarms;
+
+static void strict_on_alarm(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	strict_alarms++;
+}
+
+/*
+ * In strict mode, blocked in read(2) when stopped: only read, write, exit
+ * and sigreturn are allowed.  A periodic alarm interrupts the read after
+ * restart; the root writes its report, then makes a system call strict
+ * mode forbids, which kills it with SIGKILL.
+ */
+static void strict_root(int idx)
+{
+	struct sigaction sa = { .sa_sigaction = strict_on_alarm, .sa_flags = SA_SIGINFO };
+	struct itimerval it = { .it_interval = { 1, 0 }, .it_value = { 2, 0 } };
+	struct report r;
+	ssize_t n;
+	int p[2];
+	char c;
+
+	task_start(&r, idx);
+	task_started();
+	ids(&r.pid1);
+	if (pipe(p) || sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		_exit(72);
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0))
+		_exit(73);
+	n = read(p[0], &c, 1);
+	r.val[0] = n == -1 && errno == EINTR;
+	r.val[1] = strict_alarms > 0;
+	if (write(1, &r, sizeof(r)) != sizeof(r))
+		syscall(SYS_exit, 74);
+	syscall(SYS_getppid);
+	syscall(SYS_exit, 75);
+}
+
+TEST(seccomp_strict_kept)
+{
+	const struct report *root;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, strict_root, 1, 0.6);
+	tree_save(_metadata, &t);
+
+	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	root = find_rep(&r, 0);
+	ASSERT_TRUE(root != NULL);
+	EXPECT_EQ(1, root->val[0]) TH_LOG("the alarm interrupted the read");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the alarm's handler ran");
+	EXPECT_EQ(100 + SIGKILL, r.root_status)
+		TH_LOG("strict mode must kill the root at getppid(): status %d", r.root_status);
+	EXPECT_STREQ("", r.log);
 	close(t.img);
 }
 
