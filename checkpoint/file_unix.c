@@ -18,8 +18,13 @@
  * file or reset.  The process that made the pair, which SO_PEERCRED
  * reports, is set once every task of the image exists.
  *
- * Refused, with a line: a socket with a name (bound, listening, or
- * connected to a named socket), a peer outside the image, descriptors or
+ * A connection a listener has not accepted yet is a pair too: the socket
+ * queued on the listener, which has no file, and its client.  Its record
+ * follows the listener's, in the order of the listener's queue, and
+ * restart connects a new client to the listener's name again, then sends
+ * what the client had sent.
+ *
+ * Refused, with a line: a peer outside the image, descriptors or
  * credentials in flight (SCM_RIGHTS, SCM_CREDENTIALS), out-of-band data,
  * socket filters and the options restart cannot set again.
  */
@@ -77,6 +82,76 @@ void ckpt_unix_free(void *ptr)
 static bool ckpt_unix_bound(struct sock *sk)
 {
 	return READ_ONCE(sk->sk_hash) > UNIX_HASH_MOD || !hlist_unhashed(&sk->sk_bind_node);
+}
+
+/* Is @sk a connection queued on a listener, which accept(2) has not taken? */
+static bool ckpt_unix_embryo(struct sock *sk)
+{
+	return !READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD);
+}
+
+/* Is @file a listening unix socket on whose queue @arg, a socket, waits? */
+static bool ckpt_unix_queues(struct file *file, void *arg)
+{
+	struct socket *sock = sock_from_file(file);
+	struct sock *sk = sock ? sock->sk : NULL;
+	struct sk_buff *skb;
+	bool found = false;
+
+	if (!sk || sk->sk_family != AF_UNIX || READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return false;
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		if (skb->sk == arg) {
+			found = true;
+			break;
+		}
+	spin_unlock(&sk->sk_receive_queue.lock);
+	return found;
+}
+
+/*
+ * The connections queued on listener @sk, oldest first, each referenced,
+ * into *@socks (kfree() it, sock_put() each); their number, or a negative
+ * errno.
+ */
+static int ckpt_unix_pending(struct sock *sk, struct sock ***socks)
+{
+	unsigned int n = skb_queue_len_lockless(&sk->sk_receive_queue), i = 0;
+	struct sk_buff *skb;
+	struct sock **v;
+
+	*socks = NULL;
+	if (!n)
+		return 0;
+	v = kmalloc_array(n, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	spin_lock(&sk->sk_receive_queue.lock);
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		if (i == n)
+			break;
+		sock_hold(skb->sk);
+		v[i++] = skb->sk;
+	}
+	if (skb_queue_len(&sk->sk_receive_queue) != n) {
+		while (i)
+			sock_put(v[--i]);
+		kfree(v);
+		v = NULL;
+	}
+	spin_unlock(&sk->sk_receive_queue.lock);
+	if (!v)
+		return -EBUSY;
+	*socks = v;
+	return n;
+}
+
+static void ckpt_unix_put_all(struct sock **socks, int n)
+{
+	while (n > 0)
+		sock_put(socks[--n]);
+	kfree(socks);
 }
 
 /*
@@ -183,6 +258,8 @@ static int ckpt_unix_queue(struct sock *sk, u32 *nr, u64 *len, u32 *lens,
 static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 				const char *who)
 {
+	const struct cred *cred = NULL;
+	struct pid *connector = NULL;
 	struct sk_buff *skb;
 	int what = 0;
 	int ret;
@@ -195,11 +272,28 @@ static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 		return ckpt_err(ctx, -EOPNOTSUPP, "%s is a unix socket with out-of-band data",
 				who);
 #endif
+	/* A listener's queue holds connections, checked one by one. */
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return 0;
+	/*
+	 * The kernel gives every message to a connection not accepted yet
+	 * its sender's credentials, which its receiver may ask for: restart
+	 * gives them those of the process that connected, sending as the
+	 * task, so they must be those.
+	 */
+	if (ckpt_unix_embryo(sk)) {
+		spin_lock(&sk->sk_peer_lock);
+		connector = get_pid(sk->sk_peer_pid);
+		spin_unlock(&sk->sk_peer_lock);
+		cred = get_task_cred(ctx->task);
+	}
 	spin_lock(&sk->sk_receive_queue.lock);
 	skb_queue_walk(&sk->sk_receive_queue, skb) {
 		if (UNIXCB(skb).fp)
 			what = 1;
-		else if (UNIXCB(skb).pid)
+		else if (UNIXCB(skb).pid &&
+			 !(connector && UNIXCB(skb).pid == connector &&
+			   uid_eq(UNIXCB(skb).uid, cred->uid) && gid_eq(UNIXCB(skb).gid, cred->gid)))
 			what = 2;
 		else if (sk->sk_type == SOCK_STREAM && skb->len == UNIXCB(skb).consumed)
 			what = 3;
@@ -209,6 +303,9 @@ static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 			break;
 	}
 	spin_unlock(&sk->sk_receive_queue.lock);
+	put_pid(connector);
+	if (cred)
+		put_cred(cred);
 	switch (what) {
 	case 1:
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -239,7 +336,8 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct sock *sk,
 				    const char *who, pid_t *nr)
 {
 	const struct cred *pcred, *cred;
-	struct inode *inode = SOCK_INODE(sk->sk_socket);
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+	struct inode *inode = sock ? SOCK_INODE(sock) : NULL;
 	struct pid *pid;
 	bool same = true;
 	int i;
@@ -250,7 +348,8 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct sock *sk,
 	spin_unlock(&sk->sk_peer_lock);
 	cred = get_task_cred(ctx->task);
 	*nr = 0;
-	if (!uid_eq(inode->i_uid, cred->fsuid) || !gid_eq(inode->i_gid, cred->fsgid))
+	/* A connection not accepted has no inode yet. */
+	if (inode && (!uid_eq(inode->i_uid, cred->fsuid) || !gid_eq(inode->i_gid, cred->fsgid)))
 		same = false;
 	if (pcred) {
 		const struct group_info *a = pcred->group_info, *b = cred->group_info;
@@ -283,6 +382,47 @@ static int ckpt_unix_check_peercred(struct ckpt_ctx *ctx, struct sock *sk,
 	return 0;
 }
 
+/*
+ * The connections queued on listener @sk: each from a socket of the image
+ * or one closed since, with what restart can queue again.
+ */
+static int ckpt_unix_check_pending(struct ckpt_ctx *ctx, struct sock *sk, const char *who)
+{
+	struct sock **socks, *client;
+	int n, i, ret = 0;
+	pid_t pid;
+
+	n = ckpt_unix_pending(sk, &socks);
+	if (n < 0)
+		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
+	for (i = 0; i < n && !ret; i++) {
+		client = unix_peer_get(socks[i]);
+		if (client && !sock_flag(client, SOCK_DEAD) &&
+		    (!client->sk_socket || !client->sk_socket->file ||
+		     !ckpt_tree_has_file(ctx, client->sk_socket->file)))
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "%s is a listening unix socket with a connection not accepted from a socket outside the image, not supported",
+				       who);
+		else if (!client)
+			ret = ckpt_err(ctx, -EBUSY,
+				       "%s is a listening unix socket whose queue changed", who);
+		if (client)
+			sock_put(client);
+		if (!ret)
+			ret = ckpt_unix_check_sock(ctx, socks[i], who);
+		if (!ret)
+			ret = ckpt_unix_check_peercred(ctx, socks[i], who, &pid);
+	}
+	ckpt_unix_put_all(socks, n);
+	return ret;
+}
+
+/* The file of the listener of @embryo in the tree, referenced, or NULL. */
+static struct file *ckpt_unix_listener(struct ckpt_ctx *ctx, struct sock *embryo)
+{
+	return ckpt_tree_find_file(ctx, ckpt_unix_queues, embryo);
+}
+
 static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
 {
 	struct sock *sk = sock_from_file(file)->sk, *peer;
@@ -300,25 +440,30 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 	if (ret)
 		return ret;
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN) {
-		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
-		if (nr)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a listening unix socket with connections not accepted yet (%u), not supported",
-					who, nr);
 		ret = ckpt_unix_check_sock(ctx, sk, who);
 		if (!ret)
-			ret = ckpt_unix_check_peercred(ctx, sk, who, &pid);
-		return ret;
+			ret = ckpt_unix_check_pending(ctx, sk, who);
+		return ret ?: ckpt_unix_check_peercred(ctx, sk, who, &pid);
 	}
 	peer = unix_peer_get(sk);
 	if (peer) {
 		struct socket *ps = peer->sk_socket;
 		/* A datagram client of a server not connected back to it. */
 		bool oneway = !sock_flag(peer, SOCK_DEAD) && unix_peer(peer) != sk;
+		struct file *listener;
 
-		if (sock_flag(peer, SOCK_DEAD))
+		if (sock_flag(peer, SOCK_DEAD)) {
 			ret = 0;
-		else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
+		} else if (ckpt_unix_embryo(peer)) {
+			/* Not accepted yet: its listener saves it. */
+			listener = ckpt_unix_listener(ctx, peer);
+			if (listener)
+				fput(listener);
+			else
+				ret = ckpt_err(ctx, -EOPNOTSUPP,
+					       "%s is a unix socket connected to a listener outside the image, not accepted yet, not supported",
+					       who);
+		} else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket whose peer is outside the image", who);
 		else if (oneway && sk->sk_type != SOCK_DGRAM)
@@ -444,6 +589,104 @@ out:
 }
 
 /*
+ * The UNIX record of a connection @embryo not accepted yet (end 0, named by
+ * its listener's name) and its client (end 1), and what the client sent.
+ */
+static int ckpt_unix_write_pending(struct ckpt_ctx *ctx, struct sock *embryo,
+				   const char *who)
+{
+	struct sock *client = unix_peer_get(embryo), *socks[2] = { embryo, client };
+	struct ckpt_hdr_unix *h;
+	unsigned int i;
+	pid_t pid;
+	int ret;
+
+	if (!client)
+		return ckpt_err(ctx, -EBUSY, "%s is a listening unix socket whose queue changed",
+				who);
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!h)
+		goto out;
+	h->type = embryo->sk_type;
+	h->nr_ends = 2;
+	h->flags = CKPT_UNIX_PENDING;
+	for (i = 0; i < 2; i++) {
+		struct ckpt_unix_end *e = &h->end[i];
+		bool open = !sock_flag(socks[i], SOCK_DEAD);
+
+		ckpt_unix_end_state(socks[i], e, open);
+		if (!open)
+			continue;
+		/* Since the check, a process outside may have connected. */
+		ret = -EBUSY;
+		if (i && (!client->sk_socket || !client->sk_socket->file ||
+			  !ckpt_tree_has_file(ctx, client->sk_socket->file))) {
+			ckpt_err(ctx, ret,
+				 "%s is a unix socket that a process outside the image connected to during checkpoint",
+				 who);
+			goto out;
+		}
+		ret = ckpt_unix_name(ctx, socks[i], who, e);
+		if (!ret)
+			ret = ckpt_unix_check_peercred(ctx, socks[i], who, &pid);
+		if (ret)
+			goto out;
+		e->peer_pid = pid;
+		ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+	}
+	/* Nothing reaches the client before accept(2). */
+	if (h->end[1].nr_msgs) {
+		ret = ckpt_err(ctx, -EBUSY, "%s: a unix socket's queue changed", who);
+		goto out;
+	}
+	ret = ckpt_obj_add(ctx, embryo, CKPT_OBJ_UNIX);
+	if (ret < 0)
+		goto out;
+	h->objref = ret;
+	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_UNIX, sizeof(*h));
+	if (!ret)
+		ret = ckpt_unix_write_queue(ctx, embryo, &h->end[0], who);
+out:
+	kfree(h);
+	sock_put(client);
+	return ret;
+}
+
+/* After listener @sk's record, those of its connections, in order. */
+static int ckpt_unix_write_pending_all(struct ckpt_ctx *ctx, struct sock *sk,
+				       const char *who)
+{
+	struct sock **socks;
+	int n, i, ret = 0;
+
+	n = ckpt_unix_pending(sk, &socks);
+	if (n < 0)
+		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
+	for (i = 0; i < n && !ret; i++)
+		if (!ckpt_obj_lookup(ctx, socks[i]))
+			ret = ckpt_unix_write_pending(ctx, socks[i], who);
+	ckpt_unix_put_all(socks, n);
+	return ret;
+}
+
+/* The FILE record of the listener of @embryo, with those of its queue. */
+static int ckpt_unix_write_listener(struct ckpt_ctx *ctx, struct sock *embryo,
+				    const char *who)
+{
+	struct file *listener = ckpt_unix_listener(ctx, embryo);
+	u32 objref;
+	int ret;
+
+	if (!listener)
+		return ckpt_err(ctx, -EBUSY,
+				"%s is a unix socket whose listener is gone during checkpoint", who);
+	ret = ckpt_write_file_obj(ctx, listener, who, &objref);
+	fput(listener);
+	return ret;
+}
+
+/*
  * Write the UNIX record of @sk and its peer, once, and the messages queued
  * on each.  Sets *@objref, and *@end to the end @sk is.
  */
@@ -459,6 +702,17 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 
 	BUILD_BUG_ON(sizeof(struct ckpt_unix_end) != 208);
 	BUILD_BUG_ON(sizeof(*h) != 440);
+	/* A client not accepted yet: written with its listener's record. */
+	if (peer && ckpt_unix_embryo(peer)) {
+		ret = ckpt_unix_write_listener(ctx, peer, who);
+		*objref = ckpt_obj_lookup(ctx, peer);
+		*end = 1;
+		if (!ret && !*objref)
+			ret = ckpt_err(ctx, -EBUSY,
+				       "%s is a unix socket whose listener's queue changed", who);
+		sock_put(peer);
+		return ret;
+	}
 	/* A datagram client of a server: the server has a record of its own. */
 	oneway = peer && !sock_flag(peer, SOCK_DEAD) && unix_peer(peer) != sk;
 	/* A pair is known by its live end of lower address. */
@@ -498,13 +752,16 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 		if (ret)
 			goto out;
 		e->peer_pid = pid;
-		ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+		/* A listener's queue: its connections, with records of their own. */
+		if (!(e->flags & CKPT_UNIX_LISTEN))
+			ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
 		/*
 		 * Only the image's tasks are stopped: since the check, a process
-		 * outside may have connected to a listener, or sent to a socket
-		 * with no peer of its own, which the check refused.
+		 * outside may have sent to a socket with no peer of its own,
+		 * which the check refused (or connected to a listener, which
+		 * ckpt_unix_write_pending() finds).
 		 */
-		if (e->nr_msgs && (e->flags & CKPT_UNIX_LISTEN || h->nr_ends == 1)) {
+		if (e->nr_msgs && h->nr_ends == 1) {
 			ret = ckpt_err(ctx, -EBUSY,
 				       "%s is a unix socket that a process outside the image connected or sent to during checkpoint",
 				       who);
@@ -519,6 +776,8 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_UNIX, sizeof(*h));
 	for (i = 0; i < h->nr_ends && !ret; i++)
 		ret = ckpt_unix_write_queue(ctx, socks[i], &h->end[i], who);
+	if (!ret && h->end[0].flags & CKPT_UNIX_LISTEN)
+		ret = ckpt_unix_write_pending_all(ctx, sk, who);
 out:
 	kfree(h);
 	if (peer)
@@ -655,7 +914,16 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 	if (h->type != SOCK_STREAM && h->type != SOCK_DGRAM && h->type != SOCK_SEQPACKET)
 		return -EINVAL;
 	if (h->nr_ends < 1 || h->nr_ends > 2 || !(h->end[0].flags & CKPT_UNIX_OPEN) ||
-	    h->flags & ~CKPT_UNIX_CONNECT)
+	    h->flags & ~(CKPT_UNIX_CONNECT | CKPT_UNIX_PENDING) ||
+	    h->flags == (CKPT_UNIX_CONNECT | CKPT_UNIX_PENDING))
+		return -EINVAL;
+	/*
+	 * Not accepted yet: end 0 has its listener's name, not bound, and
+	 * what the client sent; the client nothing, and no listener.
+	 */
+	if (h->flags & CKPT_UNIX_PENDING &&
+	    (h->nr_ends != 2 || h->type == SOCK_DGRAM || !h->end[0].name_len ||
+	     h->end[0].flags & (CKPT_UNIX_BOUND | CKPT_UNIX_LISTEN) || h->end[1].nr_msgs || h->end[1].flags & CKPT_UNIX_LISTEN))
 		return -EINVAL;
 	if (h->flags & CKPT_UNIX_CONNECT) {
 		struct ckpt_unix_end server = { };
@@ -830,7 +1098,8 @@ static int ckpt_unix_names(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 	for (i = 0; i < h->nr_ends && !ret; i++) {
 		const struct ckpt_unix_end *e = &h->end[i];
 
-		if (!e->name_len)
+		/* A connection not accepted gets its name by connecting. */
+		if (!e->name_len || !socks[i])
 			continue;
 		if (e->flags & CKPT_UNIX_BOUND)
 			ret = ckpt_unix_bind(ctx, socks[i], e);
@@ -842,6 +1111,40 @@ static int ckpt_unix_names(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 	return ret;
 }
 
+/*
+ * Connect the client of a connection not accepted (@sock, end 1) to its
+ * listener's name (end 0's), which queues the connection (end 0) on it.
+ */
+static int ckpt_unix_connect_pending(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
+				     struct socket *sock, struct sock **embryo)
+{
+	const struct ckpt_unix_end *e = &h->end[0];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int len = offsetof(struct sockaddr_un, sun_path) + e->name_len;
+	const struct cred *old = NULL;
+	struct sock *peer;
+	int ret;
+
+	memcpy(sun.sun_path, e->name, e->name_len);
+	if (ctx->rst->cred)
+		old = override_creds(ctx->rst->cred);
+	ret = kernel_connect(sock, (struct sockaddr *)&sun, len, O_NONBLOCK);
+	if (old)
+		revert_creds(old);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"cannot connect a unix socket to its listener %s again (error %d)",
+				e->name[0] ? (const char *)e->name : "(abstract)", ret);
+	peer = unix_peer_get(sock->sk);
+	if (!peer || !ckpt_unix_embryo(peer)) {
+		if (peer)
+			sock_put(peer);
+		return ckpt_err(ctx, -EBUSY, "a unix socket's listener accepted it during restart");
+	}
+	*embryo = peer;
+	return 0;
+}
+
 /* Make the sockets of @h as the restoring process, with the image's ids. */
 static int ckpt_unix_make(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 			  struct socket **socks)
@@ -851,8 +1154,12 @@ static int ckpt_unix_make(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 
 	if (ctx->rst->cred)
 		old = override_creds(ctx->rst->cred);
-	ret = sock_create(AF_UNIX, h->type, 0, &socks[0]);
-	if (!ret && h->nr_ends == 2) {
+	/* Not accepted yet: the client alone, connected once named. */
+	if (h->flags & CKPT_UNIX_PENDING)
+		ret = sock_create(AF_UNIX, h->type, 0, &socks[1]);
+	else
+		ret = sock_create(AF_UNIX, h->type, 0, &socks[0]);
+	if (!ret && h->nr_ends == 2 && !(h->flags & CKPT_UNIX_PENDING)) {
 		ret = sock_create(AF_UNIX, h->type, 0, &socks[1]);
 		if (!ret)
 			ret = security_socket_socketpair(socks[0], socks[1]);
@@ -877,6 +1184,8 @@ static int ckpt_unix_make(struct ckpt_ctx *ctx, const struct ckpt_hdr_unix *h,
 int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 {
 	struct socket *socks[2] = { };
+	const struct cred *old;
+	struct sock *embryo = NULL;
 	struct ckpt_sock_opts o;
 	struct ckpt_hdr_unix *h;
 	struct ckpt_unix *p = NULL;
@@ -897,25 +1206,39 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	if (ret)
 		goto out;
 	for (i = 0; i < h->nr_ends && !ret; i++) {
+		if (!socks[i])
+			continue;
 		ckpt_unix_opts_from(&h->end[i], &o);
 		ret = ckpt_sock_set_bufs(ctx, socks[i], &o);
 	}
-	/* What each end had to read, sent again by its peer. */
+	if (!ret && h->flags & CKPT_UNIX_PENDING)
+		ret = ckpt_unix_connect_pending(ctx, h, socks[1], &embryo);
+	/*
+	 * What each end had to read, sent again by its peer, as the task: a
+	 * connection not accepted gets the sender's credentials with each.
+	 */
+	old = ctx->rst->cred ? override_creds(ctx->rst->cred) : NULL;
 	for (i = 0; i < h->nr_ends && !ret; i++) {
+		struct sock *to = socks[i] ? socks[i]->sk : embryo;
 		u64 left = h->end[i].data_len;
 		u32 n;
 
 		for (n = 0; n < h->end[i].nr_msgs && !ret; n++)
-			ret = ckpt_unix_refill_one(ctx, socks[!i], socks[i]->sk, &left);
+			ret = ckpt_unix_refill_one(ctx, socks[!i], to, &left);
 		if (!ret && left)
 			ret = ckpt_err(ctx, -EINVAL, "malformed unix socket record %u (data)",
 				       h->objref);
 	}
+	if (old)
+		revert_creds(old);
 	for (i = 0; i < h->nr_ends && !ret; i++) {
 		const struct ckpt_unix_end *e = &h->end[i];
 		int how = (e->shutdown & CKPT_UNIX_SHUT_RD ? 1 : 0) +
 			  (e->shutdown & CKPT_UNIX_SHUT_WR ? 2 : 0);
 
+		/* Not accepted: what it has comes from its listener and client. */
+		if (!socks[i])
+			continue;
 		ckpt_unix_opts_from(e, &o);
 		ret = ckpt_sock_restore(ctx, socks[i], &o, 0);
 		/* SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2 */
@@ -929,7 +1252,7 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		socks[1] = NULL;
 	}
 	for (i = 0; i < h->nr_ends; i++) {
-		struct sock *sk = socks[i] ? socks[i]->sk : NULL;
+		struct sock *sk = socks[i] ? socks[i]->sk : i ? NULL : embryo;
 
 		if (!sk)
 			continue;
@@ -948,6 +1271,14 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	p->peer_pid[0] = h->end[0].peer_pid;
 	p->peer_pid[1] = h->end[1].peer_pid;
+	/* The process that connected, which SO_PEERCRED names after accept. */
+	if (embryo && h->end[0].peer_pid) {
+		ret = ckpt_restore_peer_pid(ctx, embryo, h->end[0].peer_pid);
+		if (ret) {
+			ckpt_unix_free(p);
+			goto out;
+		}
+	}
 	if (h->flags & CKPT_UNIX_CONNECT) {
 		p->connect.sun_family = AF_UNIX;
 		memcpy(p->connect.sun_path, h->end[1].name, h->end[1].name_len);
@@ -972,6 +1303,8 @@ out:
 	for (i = 0; i < 2; i++)
 		if (socks[i])
 			sock_release(socks[i]);
+	if (embryo)
+		sock_put(embryo);
 	kvfree(h);
 	return ret;
 }
@@ -1064,7 +1397,7 @@ static struct file *ckpt_unix_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 	p->files[h->rdev] = NULL;
 	ret = 0;
 	if (p->peer_pid[h->rdev])
-		ret = ckpt_restore_peer_pid(ctx, file, p->peer_pid[h->rdev]);
+		ret = ckpt_restore_peer_pid(ctx, sock_from_file(file)->sk, p->peer_pid[h->rdev]);
 	if (!ret && p->connect_len)
 		ret = ckpt_unix_add_connect(ctx, file, p);
 	if (ret) {
@@ -1085,13 +1418,24 @@ const struct ckpt_file_ops ckpt_file_unix_ops = {
 
 /**
  * ckpt_unix_set_peer_pid() - set the process SO_PEERCRED reports
- * @file: a unix socket restart made
- * @pid: the process that made it, as restored
+ * @sk: a unix socket restart made
+ * @pid: the process that made it, or connected, as restored
  */
-void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid)
+void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid)
 {
-	struct sock *sk = sock_from_file(file)->sk;
+	struct sk_buff *skb;
 	struct pid *old;
+
+	/* And the sender of what a connection not accepted has queued. */
+	if (ckpt_unix_embryo(sk)) {
+		spin_lock(&sk->sk_receive_queue.lock);
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			old = UNIXCB(skb).pid;
+			UNIXCB(skb).pid = get_pid(pid);
+			put_pid(old);
+		}
+		spin_unlock(&sk->sk_receive_queue.lock);
+	}
 
 	spin_lock(&sk->sk_peer_lock);
 	old = sk->sk_peer_pid;

@@ -451,13 +451,16 @@ struct file *ckpt_next_file(struct task_struct *t, unsigned int *fd)
 }
 
 /**
- * ckpt_tree_has_file() - does a descriptor of the tree hold a file?
+ * ckpt_tree_find_file() - a file a descriptor of the tree holds
  * @ctx: checkpoint context, the tree collected and quiet
- * @file: the file
+ * @match: is this the file?  Called without locks.
+ * @arg: its argument
  *
- * Return: true if a descriptor of a live task of the tree is @file.
+ * Return: the first file of a descriptor of a live task of the tree that
+ * @match takes, referenced, or NULL.
  */
-bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
+struct file *ckpt_tree_find_file(struct ckpt_ctx *ctx,
+				 bool (*match)(struct file *file, void *arg), void *arg)
 {
 	struct ckpt_tree *tree = ctx->tree;
 	unsigned int i, fd;
@@ -470,13 +473,34 @@ bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
 		if (tree->tasks[i].e.flags & (CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD))
 			continue;
 		for (fd = 0; (f = ckpt_next_file(t, &fd)); fd++) {
+			if (match(f, arg))
+				return f;
 			fput(f);
-			if (f == file)
-				return true;
 			cond_resched();
 		}
 	}
-	return false;
+	return NULL;
+}
+
+static bool ckpt_same_file(struct file *file, void *arg)
+{
+	return file == arg;
+}
+
+/**
+ * ckpt_tree_has_file() - does a descriptor of the tree hold a file?
+ * @ctx: checkpoint context, the tree collected and quiet
+ * @file: the file
+ *
+ * Return: true if a descriptor of a live task of the tree is @file.
+ */
+bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct file *f = ckpt_tree_find_file(ctx, ckpt_same_file, file);
+
+	if (f)
+		fput(f);
+	return f;
 }
 
 /**
@@ -847,8 +871,9 @@ static bool ckpt_owner_known(struct ckpt_ctx *ctx, pid_t nr, enum pid_type type)
 }
 
 /* Set the owner of @file once every task exists: ckpt_restore_owners(). */
-static int ckpt_add_owner(struct ckpt_ctx *ctx, struct file *file,
-			  enum pid_type type, pid_t nr, bool peer)
+/* @file's owner, or @sk's maker, is task @nr of the image, once it exists. */
+static int ckpt_add_owner(struct ckpt_ctx *ctx, struct file *file, struct sock *sk,
+			  enum pid_type type, pid_t nr)
 {
 	struct ckpt_owner *o;
 
@@ -858,10 +883,12 @@ static int ckpt_add_owner(struct ckpt_ctx *ctx, struct file *file,
 		return -ENOMEM;
 	ctx->rst->owners = o;
 	o += ctx->rst->nr_owners++;
-	o->file = get_file(file);
+	o->file = file ? get_file(file) : NULL;
+	o->sk = sk;
+	if (sk)
+		sock_hold(sk);
 	o->type = type;
 	o->nr = nr;
-	o->peer = peer;
 	return 0;
 }
 
@@ -869,18 +896,18 @@ static int ckpt_add_owner(struct ckpt_ctx *ctx, struct file *file,
  * ckpt_restore_peer_pid() - make a restored task the process a unix
  * socket names as the one that made it (SO_PEERCRED), once it exists
  * @ctx: restart context
- * @file: the socket
+ * @sk: the socket
  * @nr: the process, as the image numbers it
  *
  * Return: 0 or a negative errno, logged.
  */
-int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct file *file, pid_t nr)
+int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct sock *sk, pid_t nr)
 {
 	if (!ckpt_owner_known(ctx, nr, PIDTYPE_TGID))
 		return ckpt_err(ctx, -EINVAL,
 				"a unix socket names pid %d, which is not a process of the image",
 				nr);
-	return ckpt_add_owner(ctx, file, PIDTYPE_TGID, nr, true);
+	return ckpt_add_owner(ctx, NULL, sk, PIDTYPE_TGID, nr);
 }
 
 /* The owner of @file and its F_SETSIG signal, from @h. */
@@ -923,8 +950,8 @@ static int ckpt_restore_owner(struct ckpt_ctx *ctx, struct file *file,
 	WRITE_ONCE(file_f_owner(file)->signum, h->fown_signum);
 	if (h->fown_flags)
 		/* Once the tasks exist: ckpt_restore_owners(). */
-		return ckpt_add_owner(ctx, file, type,
-				      h->fown_flags & CKPT_FOWN_TREE ? h->fown_pid : 0, false);
+		return ckpt_add_owner(ctx, file, NULL, type,
+				      h->fown_flags & CKPT_FOWN_TREE ? h->fown_pid : 0);
 	/* No owner, its type kept; sigio_perm() would check these ids. */
 	old = override_creds(ctx->rst->cred);
 	__f_setown(file, NULL, type, 1);
@@ -975,8 +1002,8 @@ void ckpt_restore_owners(struct ckpt_ctx *ctx)
 		if (WARN_ON_ONCE(!t))
 			continue;
 		pid = get_task_pid(t, o->type == PIDTYPE_PGID ? PIDTYPE_PGID : PIDTYPE_PID);
-		if (o->peer) {
-			ckpt_unix_set_peer_pid(o->file, pid);
+		if (o->sk) {
+			ckpt_unix_set_peer_pid(o->sk, pid);
 			put_pid(pid);
 			continue;
 		}

@@ -195,19 +195,20 @@ struct ckpt_fd_entry {
 };
 
 /**
- * struct ckpt_owner - a file whose owner (F_SETOWN), or the process that
- * made it (a unix socket's SO_PEERCRED), is a restored task
- * @file: the file, referenced
+ * struct ckpt_owner - a file whose owner (F_SETOWN), or a unix socket
+ * whose maker (SO_PEERCRED), is a restored task
+ * @file: the file, referenced; NULL for a socket
+ * @sk: the unix socket whose SO_PEERCRED names @nr, referenced (a socket
+ *	not accepted yet has no file); NULL for a file's owner
  * @type: PIDTYPE_PID, PIDTYPE_TGID or PIDTYPE_PGID
  * @nr: the owner's pid (PIDTYPE_PGID: process group) in the image, or 0
  *	for the task that restores the file
- * @peer: @file is a unix socket, @nr the process SO_PEERCRED names
  */
 struct ckpt_owner {
 	struct file *file;
+	struct sock *sk;
 	enum pid_type type;
 	pid_t nr;
-	bool peer;
 };
 
 /**
@@ -550,12 +551,12 @@ extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 /* file_unix.c, with AF_UNIX built in */
 #if IS_BUILTIN(CONFIG_UNIX)
 int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
-void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid);
+void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid);
 void ckpt_unix_free(void *ptr);
 int ckpt_unix_connect_all(struct ckpt_ctx *ctx);
 void ckpt_unix_connects_free(struct ckpt_restart_state *rst);
 #else
-static inline void ckpt_unix_set_peer_pid(struct file *file, struct pid *pid) { }
+static inline void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid) { }
 static inline void ckpt_unix_free(void *ptr) { }
 static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
@@ -614,8 +615,10 @@ bool ckpt_is_own_proc_file(struct ckpt_ctx *ctx, struct file *file);
 /* files.c */
 int ckpt_check_files(struct ckpt_ctx *ctx, struct task_struct *t);
 pid_t ckpt_owner_in_tree(struct ckpt_ctx *ctx, struct pid *pid, enum pid_type type);
-int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct file *file, pid_t nr);
+int ckpt_restore_peer_pid(struct ckpt_ctx *ctx, struct sock *sk, pid_t nr);
 struct file *ckpt_next_file(struct task_struct *t, unsigned int *fd);
+struct file *ckpt_tree_find_file(struct ckpt_ctx *ctx,
+				 bool (*match)(struct file *file, void *arg), void *arg);
 bool ckpt_tree_has_file(struct ckpt_ctx *ctx, struct file *file);
 const struct ckpt_file_ops *ckpt_check_file(struct ckpt_ctx *ctx, struct file *file,
 					    const char *who);

@@ -28,6 +28,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/sock.h>
 
 #include "internal.h"
 
@@ -362,8 +363,14 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 		if (rst->fds[i].file)
 			fput(rst->fds[i].file);
 	kvfree(rst->fds);
-	for (i = 0; i < rst->nr_owners; i++)
-		fput(rst->owners[i].file);
+	for (i = 0; i < rst->nr_owners; i++) {
+		if (rst->owners[i].file)
+			fput(rst->owners[i].file);
+#ifdef CONFIG_NET
+		if (rst->owners[i].sk)
+			sock_put(rst->owners[i].sk);
+#endif
+	}
 	kfree(rst->owners);
 	ckpt_locks_free(rst);
 	ckpt_unix_connects_free(rst);

@@ -1991,6 +1991,8 @@ static int do_unix(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	else
 		printf(": #%u type %u", u->objref, u->type);
 	printf(", %u end%s", u->nr_ends, u->nr_ends == 1 ? "" : "s");
+	if (u->flags & CKPT_UNIX_PENDING)
+		printf(", a connection not accepted (end 0) and its client");
 	if (u->flags & CKPT_UNIX_CONNECT) {
 		printf(", connects to ");
 		if (u->end[1].name_len && u->end[1].name[0])

@@ -1204,6 +1204,14 @@ struct ckpt_sock_opts {
 
 /* Bit of &ckpt_hdr_unix.flags: end 0 connects to the name of end 1. */
 #define CKPT_UNIX_CONNECT		(1U << 0)
+/*
+ * Bit of &ckpt_hdr_unix.flags: a stream or seqpacket connection not
+ * accepted yet.  End 0 is the socket queued on the listener, which has no
+ * file until accept(2) takes it, named by its listener's name; end 1 is
+ * the client that connected, open or closed.  Its record follows its
+ * listener's, in the order of the listener's queue.
+ */
+#define CKPT_UNIX_PENDING		(1U << 1)
 
 /* Bits of &ckpt_unix_end.shutdown: what shutdown(2) closed of the end. */
 #define CKPT_UNIX_SHUT_RD		(1U << 0)
@@ -1274,7 +1282,8 @@ struct ckpt_unix_end {
  *	and accept(2)), 1 for a socket with no peer of its own
  * @flags: %CKPT_UNIX_CONNECT: end 0 is a datagram socket connected to a
  *	socket of the image that is not connected back (its server), whose
- *	name is the @name of end 1, the only field of end 1 that is set
+ *	name is the @name of end 1, the only field of end 1 that is set;
+ *	%CKPT_UNIX_PENDING: a connection its listener has not accepted
  * @end: the ends; end 0 is always open
  *
  * The messages queued to be read on end 0, then those of end 1, follow as
@@ -1283,7 +1292,9 @@ struct ckpt_unix_end {
  * process, binds what was bound, gives an accepted end its listener's
  * name, sends the messages again from the peer, then sets the options,
  * shuts down what was shut down and closes a closed end; a listening
- * socket is bound and listens again.
+ * socket is bound and listens again.  A connection not accepted
+ * (%CKPT_UNIX_PENDING) is made by connecting its client to the listener's
+ * name again, after which the messages the client sent are sent again.
  */
 struct ckpt_hdr_unix {
 	struct ckpt_hdr h;

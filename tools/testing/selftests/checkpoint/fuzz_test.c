@@ -58,6 +58,7 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <sys/time.h>
 #include <linux/capability.h>
 
@@ -223,6 +224,18 @@ static void seed_files(void *arg)
 	fd = inotify_init1(IN_NONBLOCK);
 	SETUP(ckpt_move_fd(fd, 23) == 23 &&
 	      inotify_add_watch(23, seed_path, IN_MODIFY | IN_ATTRIB | IN_ONESHOT) == 1);
+	/* 24 a unix listener on an abstract name, 25 a client it has not accepted. */
+	{
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+		socklen_t ulen = offsetof(struct sockaddr_un, sun_path) + 1 +
+				 snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1,
+					  "ckpt-fuzz-%d", getpid());
+
+		SETUP(ckpt_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 24) == 24 &&
+		      !bind(24, (struct sockaddr *)&un, ulen) && !listen(24, 2));
+		SETUP(ckpt_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 25) == 25 &&
+		      !connect(25, (struct sockaddr *)&un, ulen) && write(25, "pending", 7) == 7);
+	}
 	/* O_ASYNC on the pipe (through its fd 5), without an owner. */
 	SETUP(!fcntl(5, F_SETFL, O_ASYNC) && fcntl(5, F_GETFL) & O_ASYNC);
 	/* Two seccomp filters, for system calls nothing here makes. */

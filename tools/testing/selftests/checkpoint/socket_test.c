@@ -6,14 +6,16 @@
  * socket calls show before the checkpoint (getsockopt(2), FIONREAD, a
  * peeked message and its time stamp, fstat(2), F_GETFL) with what they
  * show after restart, then reads every queued message, checks its bytes
- * and boundaries, and sends both ways on the restored pairs.  And the
- * refusals, each with its errno and the line that names the cause.
+ * and boundaries, and sends both ways on the restored pairs; and named
+ * sockets, listeners with the connections they have not accepted.  And
+ * the refusals, each with its errno and the line that names the cause.
  */
 
 #define _GNU_SOURCE
 #include "ckpt_task.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -478,27 +480,178 @@ TEST(unix_named_path)
 	CKPT_RUN_SIMPLE(named_target, &path);
 }
 
-/* A listening socket with a connection not accepted yet. */
+/*
+ * Connections a listener (fd 10, on a name) has not accepted: 11 sent two
+ * messages, 12 sent one and shut its writing half, a third sent one and
+ * closed, 13 sent nothing and has a send buffer of its own.  After restart
+ * the clients are as they were, and accept(2) takes the connections in
+ * their order, each with what its client sent, its end of file, and its
+ * SO_PEERCRED naming this process; each still talks to its client.
+ */
+struct pending_arg {
+	int type;
+	bool path;
+};
+
+static int accept_nb(int l)
+{
+	return accept4(l, NULL, NULL, SOCK_NONBLOCK);
+}
+
+/* Read a message into @buf with the credentials of its sender, or -1. */
+static ssize_t recv_creds(int fd, char *buf, size_t size, struct ucred *uc)
+{
+	char cbuf[CMSG_SPACE(sizeof(*uc))];
+	struct iovec iov = { buf, size - 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+
+	buf[n > 0 ? n : 0] = 0;
+	memset(uc, 0, sizeof(*uc));
+	for (c = CMSG_FIRSTHDR(&m); n >= 0 && c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+			memcpy(uc, CMSG_DATA(c), sizeof(*uc));
+	return n;
+}
+
 static void pending_target(void *arg)
 {
+	const struct pending_arg *pa = arg;
+	struct sock_state before[14];
+	char n10[256], p11[256];
 	struct sockaddr_un a;
-	socklen_t len = test_name(&a, false, "pending");
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	socklen_t len = test_name(&a, pa->path, "pending");
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char buf[16];
+	int fd, acc;
 
+	fd = socket(AF_UNIX, pa->type, 0);
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len) && !listen(10, 6));
+	for (fd = 11; fd <= 13; fd++)
+		SETUP(move_fd(socket(AF_UNIX, pa->type, 0), fd) == fd);
+	SETUP(!setint(13, SO_SNDBUF, 20000));
+	SETUP(!connect(11, (struct sockaddr *)&a, len) &&
+	      send(11, "one", 3, 0) == 3 && send(11, "uno", 3, 0) == 3);
+	SETUP(!connect(12, (struct sockaddr *)&a, len) &&
+	      send(12, "two", 3, 0) == 3 && !shutdown(12, SHUT_WR));
+	fd = socket(AF_UNIX, pa->type, 0);
+	SETUP(fd >= 0 && !connect(fd, (struct sockaddr *)&a, len) &&
+	      send(fd, "three", 5, 0) == 5 && !close(fd));
+	SETUP(!connect(13, (struct sockaddr *)&a, len));
+	for (fd = 11; fd <= 13; fd++)
+		sock_state(fd, &before[fd]);
+	sock_state(10, &before[10]);
+	sock_name(10, false, n10, sizeof(n10));
+	sock_name(11, true, p11, sizeof(p11));
+	SETUP(poll(&(struct pollfd){ .fd = 10, .events = POLLIN }, 1, 0) == 1);
+
+	ckpt_stop();
+
+	CHECK(poll(&(struct pollfd){ .fd = 10, .events = POLLIN }, 1, 0) == 1);
+
+	for (fd = 10; fd <= 13; fd++)
+		CHECK_SOCK(fd, &before[fd]);
+	CHECK_NAME(10, false, n10);
+	CHECK_NAME(11, true, p11);
+	CHECK(getint(10, SO_ACCEPTCONN) == 1);
+	/* In their order: 11's, 12's, the closed one's, 13's; then none. */
+	acc = accept_nb(10);
+	CHECK(acc >= 0);
+	CHECK_NAME(acc, false, n10);
+	CHECK(!getsockopt(acc, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
+	      cred.pid == ckpt_getpid() && cred.uid == getuid());
+	/* The sender's credentials, which the kernel gave the messages. */
+	CHECK(!setint(acc, SO_PASSCRED, 1));
+	CHECKF(recv_creds(acc, buf, sizeof(buf), &cred) > 0 && cred.pid == ckpt_getpid() &&
+	       cred.uid == getuid() && cred.gid == getgid(),
+	       "\"%s\" from pid %d uid %d", buf, cred.pid, cred.uid);
+	if (pa->type == SOCK_SEQPACKET) {
+		CHECK(!strcmp(buf, "one"));
+		CHECK_RECV(acc, "uno");
+	} else {
+		CHECK(!strcmp(buf, "oneuno"));
+	}
+	CHECK_EMPTY(acc);
+	CHECK(send(acc, "r1", 2, 0) == 2);
+	CHECK_RECV(11, "r1");
+	CHECK(send(11, "more", 4, 0) == 4);
+	CHECK_RECV(acc, "more");
+	close(acc);
+	acc = accept_nb(10);
+	CHECK(acc >= 0);
+	CHECK_RECV(acc, "two");
+	CHECK(recv(acc, buf, sizeof(buf), MSG_DONTWAIT) == 0);
+	CHECK(send(acc, "r2", 2, 0) == 2);
+	CHECK_RECV(12, "r2");
+	close(acc);
+	acc = accept_nb(10);
+	CHECK(acc >= 0);
+	CHECK_RECV(acc, "three");
+	CHECK(recv(acc, buf, sizeof(buf), MSG_DONTWAIT) == 0);
+	close(acc);
+	acc = accept_nb(10);
+	CHECK(acc >= 0);
+	CHECK_EMPTY(acc);
+	CHECK(send(13, "late", 4, 0) == 4);
+	CHECK_RECV(acc, "late");
+	close(acc);
+	/* No other connection: the listener is not readable. */
+	CHECK(poll(&(struct pollfd){ .fd = 10, .events = POLLIN }, 1, 0) == 0);
+	if (pa->path)
+		unlink(a.sun_path);
+}
+
+TEST(unix_pending_connections_stream)
+{
+	static struct pending_arg a = { SOCK_STREAM, false };
+
+	CKPT_RUN_SIMPLE(pending_target, &a);
+}
+
+TEST(unix_pending_connections_seqpacket_path)
+{
+	static struct pending_arg a = { SOCK_SEQPACKET, true };
+
+	CKPT_RUN_SIMPLE(pending_target, &a);
+}
+
+/* The test keeps the client of a connection the target has not accepted. */
+static void pending_outside_target(void *arg)
+{
 	(void)arg;
-	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len) && !listen(10, 4));
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	SETUP(move_fd(fd, 11) == 11 && !connect(11, (struct sockaddr *)&a, len));
-
 	ckpt_stop();
 
 	CHECK(getint(10, SO_ACCEPTCONN) == 1);
 }
 
-TEST(unix_pending_connection_refused)
+TEST(unix_pending_from_outside_refused)
 {
-	CKPT_RUN_REFUSED(pending_target, NULL, EOPNOTSUPP, "fd 10",
-			 "connections not accepted yet (1)");
+	static const char *const words[] = {
+		"fd 10", "not accepted from a socket outside the image", NULL
+	};
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "outside-pending");
+	struct ckpt_ctx c;
+	int l, cl;
+
+	l = move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 10);
+	ASSERT_EQ(10, l);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, len));
+	ASSERT_EQ(0, listen(l, 2));
+	cl = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(cl, (struct sockaddr *)&a, len));
+	ckpt_ctx_init(&c);
+	c.keep_fd = l;
+	if (ckpt_run_refused(_metadata, &c, pending_outside_target, NULL, EOPNOTSUPP, words) ==
+	    CKPT_SKIPPED)
+		SKIP(return, "%s", c.skip);
+	close(l);
+	close(cl);
 }
 
 /* Bound to a name relative to its directory. */
@@ -666,5 +819,6 @@ TEST(unix_peer_outside_refused)
 	close(sv[0]);
 	close(sv[1]);
 }
+
 
 TEST_HARNESS_MAIN
