@@ -293,7 +293,8 @@ static int ckpt_unix_check_sock(struct ckpt_ctx *ctx, struct sock *sk,
 			what = 1;
 		else if (UNIXCB(skb).pid &&
 			 !(connector && UNIXCB(skb).pid == connector &&
-			   uid_eq(UNIXCB(skb).uid, cred->uid) && gid_eq(UNIXCB(skb).gid, cred->gid)))
+			   uid_eq(UNIXCB(skb).uid, cred->uid) &&
+			   gid_eq(UNIXCB(skb).gid, cred->gid)))
 			what = 2;
 		else if (sk->sk_type == SOCK_STREAM && skb->len == UNIXCB(skb).consumed)
 			what = 3;
@@ -463,16 +464,17 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 				ret = ckpt_err(ctx, -EOPNOTSUPP,
 					       "%s is a unix socket connected to a listener outside the image, not accepted yet, not supported",
 					       who);
-		} else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file))
+		} else if (!ps || !ps->file || !ckpt_tree_has_file(ctx, ps->file)) {
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket whose peer is outside the image", who);
-		else if (oneway && sk->sk_type != SOCK_DGRAM)
+		} else if (oneway && sk->sk_type != SOCK_DGRAM) {
 			ret = ckpt_err(ctx, -EOPNOTSUPP,
 				       "%s is a unix socket connected to one not connected back, not supported",
 				       who);
-		else if (oneway && !ckpt_unix_bound(peer))
+		} else if (oneway && !ckpt_unix_bound(peer)) {
 			ret = ckpt_err(ctx, -EINVAL, "%s is a unix socket connected to no name",
 				       who);
+		}
 		sock_put(peer);
 		if (ret)
 			return ret;
@@ -588,6 +590,29 @@ out:
 	return ret;
 }
 
+/* The state, name, peer's process and queue of an end @sk, into @e. */
+static int ckpt_unix_save_end(struct ckpt_ctx *ctx, struct sock *sk,
+			      struct ckpt_unix_end *e, const char *who)
+{
+	bool open = !sock_flag(sk, SOCK_DEAD);
+	pid_t pid;
+	int ret;
+
+	ckpt_unix_end_state(sk, e, open);
+	if (!open)
+		return 0;
+	ret = ckpt_unix_name(ctx, sk, who, e);
+	if (!ret)
+		ret = ckpt_unix_check_peercred(ctx, sk, who, &pid);
+	if (ret)
+		return ret;
+	e->peer_pid = pid;
+	/* A listener's queue: its connections, with records of their own. */
+	if (!(e->flags & CKPT_UNIX_LISTEN))
+		ckpt_unix_queue(sk, &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+	return 0;
+}
+
 /*
  * The UNIX record of a connection @embryo not accepted yet (end 0, named by
  * its listener's name) and its client (end 1), and what the client sent.
@@ -598,7 +623,6 @@ static int ckpt_unix_write_pending(struct ckpt_ctx *ctx, struct sock *embryo,
 	struct sock *client = unix_peer_get(embryo), *socks[2] = { embryo, client };
 	struct ckpt_hdr_unix *h;
 	unsigned int i;
-	pid_t pid;
 	int ret;
 
 	if (!client)
@@ -611,30 +635,19 @@ static int ckpt_unix_write_pending(struct ckpt_ctx *ctx, struct sock *embryo,
 	h->type = embryo->sk_type;
 	h->nr_ends = 2;
 	h->flags = CKPT_UNIX_PENDING;
-	for (i = 0; i < 2; i++) {
-		struct ckpt_unix_end *e = &h->end[i];
-		bool open = !sock_flag(socks[i], SOCK_DEAD);
-
-		ckpt_unix_end_state(socks[i], e, open);
-		if (!open)
-			continue;
-		/* Since the check, a process outside may have connected. */
-		ret = -EBUSY;
-		if (i && (!client->sk_socket || !client->sk_socket->file ||
-			  !ckpt_tree_has_file(ctx, client->sk_socket->file))) {
-			ckpt_err(ctx, ret,
-				 "%s is a unix socket that a process outside the image connected to during checkpoint",
-				 who);
-			goto out;
-		}
-		ret = ckpt_unix_name(ctx, socks[i], who, e);
-		if (!ret)
-			ret = ckpt_unix_check_peercred(ctx, socks[i], who, &pid);
-		if (ret)
-			goto out;
-		e->peer_pid = pid;
-		ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+	/* Since the check, a process outside may have connected. */
+	if (!sock_flag(client, SOCK_DEAD) &&
+	    (!client->sk_socket || !client->sk_socket->file ||
+	     !ckpt_tree_has_file(ctx, client->sk_socket->file))) {
+		ret = ckpt_err(ctx, -EBUSY,
+			       "%s is a unix socket that a process outside the image connected to during checkpoint",
+			       who);
+		goto out;
 	}
+	for (i = 0, ret = 0; i < 2 && !ret; i++)
+		ret = ckpt_unix_save_end(ctx, socks[i], &h->end[i], who);
+	if (ret)
+		goto out;
 	/* Nothing reaches the client before accept(2). */
 	if (h->end[1].nr_msgs) {
 		ret = ckpt_err(ctx, -EBUSY, "%s: a unix socket's queue changed", who);
@@ -679,8 +692,8 @@ static int ckpt_unix_write_listener(struct ckpt_ctx *ctx, struct sock *embryo,
 	int ret;
 
 	if (!listener)
-		return ckpt_err(ctx, -EBUSY,
-				"%s is a unix socket whose listener is gone during checkpoint", who);
+		return ckpt_err(ctx, -EBUSY, "%s is a unix socket whose listener is gone",
+				who);
 	ret = ckpt_write_file_obj(ctx, listener, who, &objref);
 	fput(listener);
 	return ret;
@@ -697,7 +710,6 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	struct ckpt_hdr_unix *h;
 	unsigned int i;
 	bool oneway;
-	pid_t pid;
 	int ret = 0;
 
 	BUILD_BUG_ON(sizeof(struct ckpt_unix_end) != 208);
@@ -741,20 +753,10 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	}
 	for (i = 0; i < h->nr_ends; i++) {
 		struct ckpt_unix_end *e = &h->end[i];
-		bool open = !sock_flag(socks[i], SOCK_DEAD);
 
-		ckpt_unix_end_state(socks[i], e, open);
-		if (!open)
-			continue;
-		ret = ckpt_unix_name(ctx, socks[i], who, e);
-		if (!ret)
-			ret = ckpt_unix_check_peercred(ctx, socks[i], who, &pid);
+		ret = ckpt_unix_save_end(ctx, socks[i], e, who);
 		if (ret)
 			goto out;
-		e->peer_pid = pid;
-		/* A listener's queue: its connections, with records of their own. */
-		if (!(e->flags & CKPT_UNIX_LISTEN))
-			ckpt_unix_queue(socks[i], &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
 		/*
 		 * Only the image's tasks are stopped: since the check, a process
 		 * outside may have sent to a socket with no peer of its own,
@@ -923,7 +925,8 @@ static int ckpt_unix_valid(const struct ckpt_hdr_unix *h)
 	 */
 	if (h->flags & CKPT_UNIX_PENDING &&
 	    (h->nr_ends != 2 || h->type == SOCK_DGRAM || !h->end[0].name_len ||
-	     h->end[0].flags & (CKPT_UNIX_BOUND | CKPT_UNIX_LISTEN) || h->end[1].nr_msgs || h->end[1].flags & CKPT_UNIX_LISTEN))
+	     h->end[0].flags & (CKPT_UNIX_BOUND | CKPT_UNIX_LISTEN) || h->end[1].nr_msgs ||
+	     h->end[1].flags & CKPT_UNIX_LISTEN))
 		return -EINVAL;
 	if (h->flags & CKPT_UNIX_CONNECT) {
 		struct ckpt_unix_end server = { };

@@ -263,6 +263,9 @@ struct ckpt_unix_connect {
  * @fs_share: the fs_struct shared with other tasks, or NULL
  * @affinity: the CPUs it may run on, clamped to this machine's; NULL for
  *	an image without an AFFINITY record
+ * @seccomp_mode: its seccomp mode, 0 for none
+ * @seccomp_filter: in filter mode, its newest filter, which the object
+ *	table holds
  * @member: the task of the tree whose state this is
  * @thread: a thread that is not the main thread of its process: only the
  *	task, credentials, registers, restart block and its own pending
