@@ -26,6 +26,7 @@
 #include <linux/netlink.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
@@ -1908,6 +1909,123 @@ TEST(child_lock_on_shared_file)
 	EXPECT_EQ(0, root->val[0]) TH_LOG("the child exited %d", root->val[0]);
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's lock, seen by the root");
 	close(t.img);
+}
+
+/* ------------------------------------------------------------------ */
+/* A connection a child made to its parent's listener, not accepted    */
+/* ------------------------------------------------------------------ */
+
+static struct sockaddr_un pending_name;
+static socklen_t pending_len;
+
+static void pending_child(int idx)
+{
+	struct report r;
+	char c = 'x';
+
+	task_start(&r, idx);
+	task_started();
+	close(45);
+	if (connect(44, (struct sockaddr *)&pending_name, pending_len) ||
+	    send(44, "from child", 10, 0) != 10 || write(sync_p[1], &c, 1) != 1)
+		_exit(64);
+	nap(1.0);
+	r.val[0] = got(44, "welcome", 0);
+	task_report(&r);
+}
+
+/* The sender's credentials of the next message on @fd, or a pid of -1. */
+static pid_t sender_pid(int fd, char *buf, size_t size)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { buf, size };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	struct ucred uc = { .pid = -1 };
+	int on = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) ||
+	    recvmsg(fd, &m, MSG_DONTWAIT) <= 0)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+	return uc.pid;
+}
+
+static void pending_root(int idx)
+{
+	struct report r;
+	char buf[32] = "";
+	pid_t child;
+	int acc;
+	char c;
+
+	task_start(&r, idx);
+	memset(&pending_name, 0, sizeof(pending_name));
+	pending_name.sun_family = AF_UNIX;
+	pending_len = offsetof(struct sockaddr_un, sun_path) + 1 +
+		      snprintf(pending_name.sun_path + 1, sizeof(pending_name.sun_path) - 1,
+			       "ckpt-tree-pending-%d", getpid());
+	if (pipe(sync_p) || ckpt_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 45) != 45 ||
+	    bind(45, (struct sockaddr *)&pending_name, pending_len) || listen(45, 2) ||
+	    ckpt_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 44) != 44)
+		_exit(65);
+	child = tree_fork(pending_child, 1);
+	if (child < 0 || read(sync_p[0], &c, 1) != 1)
+		_exit(66);
+	task_started();
+	close(44);
+	nap(1.0);
+	/* Accepted after restart: the child's, with what it sent. */
+	acc = accept(45, NULL, NULL);
+	r.val[0] = acc >= 0 && peer_pid(acc) == child;
+	r.val[1] = sender_pid(acc, buf, sizeof(buf) - 1) == child && !strcmp(buf, "from child");
+	r.val[2] = send(acc, "welcome", 7, 0) == 7;
+	r.val[3] = reap(child);
+	root_finish(&r, 1);
+}
+
+/*
+ * The child's connection waits on the root's listener when the tree is
+ * checkpointed: after restart the root accepts it, SO_PEERCRED and the
+ * credentials of what it sent name the child by its pid, and they talk.
+ */
+static void run_pending(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	const struct report *root, *child;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, pending_root, 2, 0.6);
+	tree_save(_metadata, &t);
+
+	tree_restore(_metadata, &t, flags, &r);
+	check_ids(_metadata, &r, 2, newns);
+	root = find_rep(&r, 0);
+	child = find_rep(&r, 1);
+	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(child != NULL);
+	EXPECT_EQ(1, root->val[0]) TH_LOG("SO_PEERCRED of the accepted connection");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the sender's credentials of its message");
+	EXPECT_EQ(1, root->val[2]) TH_LOG("the root's answer");
+	EXPECT_EQ(0, root->val[3]) TH_LOG("the child exited %d", root->val[3]);
+	EXPECT_EQ(1, child->val[0]) TH_LOG("the child read the answer");
+	close(t.img);
+}
+
+TEST(unix_pending_connection_same_pids)
+{
+	run_pending(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(unix_pending_connection_new_pidns)
+{
+	run_pending(_metadata, 0, true);
 }
 
 /* ------------------------------------------------------------------ */
