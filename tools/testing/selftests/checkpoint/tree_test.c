@@ -2108,13 +2108,29 @@ TEST(seccomp_filters_shared_new_pidns)
 
 static volatile sig_atomic_t strict_alarms;
 
-static void strict_on_alarm(int sig, siginfo_t *si, void *uc)
+static void strict_on_alarm(int sig)
 {
 	(void)sig;
-	(void)si;
-	(void)uc;
 	strict_alarms++;
 }
+
+static void strict_on_alarm_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	strict_on_alarm(sig);
+}
+
+/*
+ * The return from the handler must be the sigreturn strict mode allows:
+ * rt_sigreturn, which glibc uses for an SA_SIGINFO handler, but on s390x
+ * sigreturn, which it uses for the others.
+ */
+#ifdef __s390x__
+#define STRICT_SA_FLAGS		0
+#else
+#define STRICT_SA_FLAGS		SA_SIGINFO
+#endif
 
 /*
  * In strict mode, blocked in read(2) when stopped: only read, write, exit
@@ -2124,7 +2140,7 @@ static void strict_on_alarm(int sig, siginfo_t *si, void *uc)
  */
 static void strict_root(int idx)
 {
-	struct sigaction sa = { .sa_sigaction = strict_on_alarm, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_flags = STRICT_SA_FLAGS };
 	struct itimerval it = { .it_interval = { 1, 0 }, .it_value = { 2, 0 } };
 	struct report r;
 	ssize_t n;
@@ -2134,6 +2150,10 @@ static void strict_root(int idx)
 	task_start(&r, idx);
 	task_started();
 	ids(&r.pid1);
+	if (STRICT_SA_FLAGS & SA_SIGINFO)
+		sa.sa_sigaction = strict_on_alarm_info;
+	else
+		sa.sa_handler = strict_on_alarm;
 	if (pipe(p) || sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
 		_exit(72);
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0))
