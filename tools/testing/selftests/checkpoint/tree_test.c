@@ -2180,7 +2180,7 @@ TEST(seccomp_strict_kept)
 	tree_restart(&t, CKPT_RESTART_SAME_PIDS, &r, NULL);
 	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
 	root = find_rep(&r, 0);
-	ASSERT_TRUE(root != NULL);
+	ASSERT_TRUE(root != NULL) TH_LOG("no report; the root's status %d", r.root_status);
 	EXPECT_EQ(1, root->val[0]) TH_LOG("the alarm interrupted the read");
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the alarm's handler ran");
 	EXPECT_EQ(100 + SIGKILL, r.root_status)
