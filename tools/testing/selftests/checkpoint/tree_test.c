@@ -1012,6 +1012,30 @@ static void pair_root(int idx)
 }
 
 /*
+ * A root and its child running @fn: started, stopped, saved, restored with
+ * @flags (a new pid namespace if @newns), their ids checked; their
+ * reports in *@r, *@root and *@child, or the test fails.
+ */
+static void two_task_round(struct __test_metadata *_metadata, void (*fn)(int),
+			   unsigned long flags, bool newns, struct restored *r,
+			   const struct report **root, const struct report **child)
+{
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, fn, 2, 0.6);
+	tree_save(_metadata, &t);
+
+	tree_restore(_metadata, &t, flags, r);
+	close(t.img);
+	check_ids(_metadata, r, 2, newns);
+	*root = find_rep(r, 0);
+	*child = find_rep(r, 1);
+	ASSERT_TRUE(*root != NULL);
+	ASSERT_TRUE(*child != NULL);
+}
+
+/*
  * A stream and a datagram pair made by the root, one end of each in its
  * child, messages queued both ways: after restart each reads what was
  * queued, SO_PEERCRED names the root by its pid now, and they talk.
@@ -1020,18 +1044,8 @@ static void run_unix_pairs(struct __test_metadata *_metadata, unsigned long flag
 {
 	const struct report *root, *child;
 	struct restored r;
-	struct tree t;
 
-	setup_subreaper(_metadata);
-	tree_start_stopped(_metadata, &t, pair_root, 2, 0.6);
-	tree_save(_metadata, &t);
-
-	tree_restore(_metadata, &t, flags, &r);
-	check_ids(_metadata, &r, 2, newns);
-	root = find_rep(&r, 0);
-	child = find_rep(&r, 1);
-	ASSERT_TRUE(root != NULL);
-	ASSERT_TRUE(child != NULL);
+	two_task_round(_metadata, pair_root, flags, newns, &r, &root, &child);
 	EXPECT_EQ(1, root->val[0]) TH_LOG("the root read the child's datagram");
 	EXPECT_EQ(1, root->val[1]) TH_LOG("SO_PEERCRED of the root's ends");
 	EXPECT_EQ(1, root->val[2]) TH_LOG("the root wrote after restart");
@@ -1039,7 +1053,6 @@ static void run_unix_pairs(struct __test_metadata *_metadata, unsigned long flag
 	EXPECT_EQ(1, child->val[0]) TH_LOG("the child read the root's bytes");
 	EXPECT_EQ(1, child->val[1]) TH_LOG("SO_PEERCRED of the child's end: its parent");
 	EXPECT_EQ(1, child->val[2]) TH_LOG("the child read what the root sent after");
-	close(t.img);
 }
 
 TEST(unix_pairs_same_pids)
@@ -1998,24 +2011,13 @@ static void run_pending(struct __test_metadata *_metadata, unsigned long flags, 
 {
 	const struct report *root, *child;
 	struct restored r;
-	struct tree t;
 
-	setup_subreaper(_metadata);
-	tree_start_stopped(_metadata, &t, pending_root, 2, 0.6);
-	tree_save(_metadata, &t);
-
-	tree_restore(_metadata, &t, flags, &r);
-	check_ids(_metadata, &r, 2, newns);
-	root = find_rep(&r, 0);
-	child = find_rep(&r, 1);
-	ASSERT_TRUE(root != NULL);
-	ASSERT_TRUE(child != NULL);
+	two_task_round(_metadata, pending_root, flags, newns, &r, &root, &child);
 	EXPECT_EQ(1, root->val[0]) TH_LOG("SO_PEERCRED of the accepted connection");
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the sender's credentials of its message");
 	EXPECT_EQ(1, root->val[2]) TH_LOG("the root's answer");
 	EXPECT_EQ(0, root->val[3]) TH_LOG("the child exited %d", root->val[3]);
 	EXPECT_EQ(1, child->val[0]) TH_LOG("the child read the answer");
-	close(t.img);
 }
 
 TEST(unix_pending_connection_same_pids)
@@ -2074,18 +2076,8 @@ static void run_seccomp_tree(struct __test_metadata *_metadata, unsigned long fl
 {
 	const struct report *root, *child;
 	struct restored r;
-	struct tree t;
 
-	setup_subreaper(_metadata);
-	tree_start_stopped(_metadata, &t, seccomp_root, 2, 0.6);
-	tree_save(_metadata, &t);
-
-	tree_restore(_metadata, &t, flags, &r);
-	check_ids(_metadata, &r, 2, newns);
-	root = find_rep(&r, 0);
-	child = find_rep(&r, 1);
-	ASSERT_TRUE(root != NULL);
-	ASSERT_TRUE(child != NULL);
+	two_task_round(_metadata, seccomp_root, flags, newns, &r, &root, &child);
 	EXPECT_EQ(1, root->val[0]) TH_LOG("the root's filter fails uname");
 	EXPECT_EQ(1, root->val[1]) TH_LOG("the child's filter is not the root's");
 	EXPECT_EQ(1, root->val[2]) TH_LOG("Seccomp_filters of the root");
@@ -2093,7 +2085,6 @@ static void run_seccomp_tree(struct __test_metadata *_metadata, unsigned long fl
 	EXPECT_EQ(1, child->val[0]) TH_LOG("the child kept the root's filter");
 	EXPECT_EQ(1, child->val[1]) TH_LOG("the child kept its own filter");
 	EXPECT_EQ(2, child->val[2]) TH_LOG("Seccomp_filters of the child");
-	close(t.img);
 }
 
 TEST(seccomp_filters_shared_same_pids)
