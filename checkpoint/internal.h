@@ -19,6 +19,7 @@
 
 struct ckpt_inet_pending;
 struct ckpt_inotify_pending;
+struct ckpt_timer_ref;
 struct ckpt_sock_opts;
 struct sock;
 struct socket;
@@ -80,6 +81,9 @@ enum ckpt_op {
  * @watches: restart: the inotify watches to add once every file is open
  *	(file_inotify.c)
  * @nr_watches: how many
+ * @timers: checkpoint: the POSIX timers of the tree, kept from expiring
+ *	until the end (posix_timer.c)
+ * @nr_timers: how many
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -125,6 +129,8 @@ struct ckpt_ctx {
 	unsigned int nr_inets;
 	struct ckpt_inotify_pending *watches;
 	unsigned int nr_watches;
+	struct ckpt_timer_ref *timers;
+	unsigned int nr_timers;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -266,6 +272,11 @@ struct ckpt_unix_connect {
  * @seccomp_mode: its seccomp mode, 0 for none
  * @seccomp_filter: in filter mode, its newest filter, which the object
  *	table holds
+ * @timers: the POSIX_TIMERS record of the process, or NULL
+ * @timer_queued: for each of @timers, whether a SIGPENDING record of the
+ *	process holds its signal
+ * @timer_threads: the threads of the process still to restore, the last
+ *	of which starts the timers
  * @member: the task of the tree whose state this is
  * @thread: a thread that is not the main thread of its process: only the
  *	task, credentials, registers, restart block and its own pending
@@ -297,6 +308,9 @@ struct ckpt_restart_state {
 	struct cpumask *affinity;
 	u32 seccomp_mode;
 	struct seccomp_filter *seccomp_filter;
+	struct ckpt_hdr_posix_timers *timers;
+	bool *timer_queued;
+	unsigned int timer_threads;
 	struct ckpt_tree_member *member;
 	bool thread;
 };
@@ -447,6 +461,7 @@ int ckpt_read_tree(struct ckpt_ctx *ctx);
 long ckpt_restart_tree(struct ckpt_ctx *ctx);
 void ckpt_tree_free(struct ckpt_ctx *ctx);
 int ckpt_tree_spawn_threads(struct ckpt_ctx *ctx);
+int ckpt_tree_thread(struct ckpt_ctx *ctx, struct ckpt_tree_member *m, pid_t nr);
 int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
 		   int size, const char **name);
 
@@ -469,13 +484,14 @@ int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sigpending(struct ckpt_ctx *ctx);
-void ckpt_restore_signals(struct ckpt_ctx *ctx);
+int ckpt_restore_signals(struct ckpt_ctx *ctx);
 void ckpt_restore_thread_signals(struct ckpt_ctx *ctx);
 
 /* restart_block.c */
 int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_restart_block(struct ckpt_ctx *ctx);
 void ckpt_restore_restart_block(struct ckpt_ctx *ctx);
+ktime_t ckpt_timens_offset(struct task_struct *t, int clockid);
 
 /**
  * struct ckpt_file_rec - the FILE record of a file being checkpointed
@@ -564,6 +580,17 @@ static inline void ckpt_unix_free(void *ptr) { }
 static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
 #endif
+
+/* posix_timer.c */
+int ckpt_check_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_pause_posix_timers(struct ckpt_ctx *ctx);
+void ckpt_resume_posix_timers(struct ckpt_ctx *ctx);
+int ckpt_write_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_posix_timers(struct ckpt_ctx *ctx);
+int ckpt_check_timer_signal(struct ckpt_ctx *ctx, const struct ckpt_sigpending_entry *e);
+int ckpt_restore_posix_timers(struct ckpt_ctx *ctx);
+void ckpt_start_posix_timers(struct ckpt_ctx *ctx);
+void ckpt_posix_timers_free(struct ckpt_restart_state *rst);
 
 /* seccomp.c */
 int ckpt_check_seccomp(struct ckpt_ctx *ctx, struct task_struct *t);

@@ -115,10 +115,9 @@ int ckpt_check_unsupported(struct ckpt_ctx *ctx, struct task_struct *t)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has SysV semaphore undo state", pid);
 #endif
-#ifdef CONFIG_POSIX_TIMERS
-	if (!hlist_empty(&t->signal->posix_timers))
-		return ckpt_err(ctx, -EOPNOTSUPP, "pid %d has POSIX timers", pid);
-#endif
+	ret = ckpt_check_posix_timers(ctx, t);
+	if (ret)
+		return ret;
 	ret = ckpt_check_seccomp(ctx, t);
 	if (ret)
 		return ret;
@@ -285,6 +284,8 @@ static int ckpt_write_one(struct ckpt_ctx *ctx, struct task_struct *t, bool thre
 	if (!ret && !thread)
 		ret = ckpt_write_sighand(ctx, t);
 	if (!ret && !thread)
+		ret = ckpt_write_posix_timers(ctx, t);
+	if (!ret && !thread)
 		ret = ckpt_write_files(ctx, t);
 	if (!ret && !thread)
 		ret = ckpt_write_mm(ctx, t);
@@ -358,6 +359,7 @@ void ckpt_restart_state_free(struct ckpt_ctx *ctx)
 	path_put(&rst->cwd);
 	path_put(&rst->root);
 	kvfree(rst->sigpending);
+	ckpt_posix_timers_free(rst);
 	kfree(rst->affinity);
 	for (i = 0; i < rst->nr_fds; i++)
 		if (rst->fds[i].file)
@@ -399,6 +401,8 @@ static int ckpt_read_one(struct ckpt_ctx *ctx)
 		ret = ckpt_read_fs(ctx);
 	if (!ret && !thread)
 		ret = ckpt_read_sighand(ctx);
+	if (!ret && !thread)
+		ret = ckpt_read_posix_timers(ctx);
 	if (!ret && !thread)
 		ret = ckpt_read_files(ctx);
 	if (!ret && !thread)
@@ -479,7 +483,9 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	/* What commit_creds() resets when the ids change, the image sets. */
 	current->pdeath_signal = ctx->rst->task.pdeath_signal;
 	ckpt_restore_mm_creds(ctx);
-	ckpt_restore_signals(ctx);
+	ret = ckpt_restore_signals(ctx);
+	if (ret)
+		return ret;
 	ckpt_restore_restart_block(ctx);
 	return ckpt_restore_seccomp(ctx);
 }

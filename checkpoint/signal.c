@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/futex.h>
 #include <linux/posix-timers.h>
+#include <linux/posix-timers_checkpoint.h>
 #include <linux/resource.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
@@ -425,7 +426,10 @@ static int ckpt_write_queue(struct ckpt_hdr_sigpending *h, u32 max,
 		copy_siginfo_to_external(&info, &q->info);
 		BUILD_BUG_ON(sizeof(info) != sizeof(e->info));
 		e->signo = q->info.si_signo;
-		e->shared = shared;
+		e->flags = shared ? CKPT_SIGPENDING_SHARED : 0;
+		/* The preallocated signal of a POSIX timer, which re-arms it. */
+		if (q->flags & SIGQUEUE_PREALLOC)
+			e->flags |= CKPT_SIGPENDING_TIMER;
 		memcpy(e->info, &info, sizeof(info));
 	}
 	return 0;
@@ -495,12 +499,20 @@ int ckpt_read_sigpending(struct ckpt_ctx *ctx)
 	for (i = 0; i < h->nr; i++) {
 		const struct ckpt_sigpending_entry *e = &h->entries[i];
 		const kernel_siginfo_t *ki = (const void *)e->info;
-		u64 set = e->shared ? h->shared_pending : h->pending;
+		bool shared = e->flags & CKPT_SIGPENDING_SHARED;
+		u64 set = shared ? h->shared_pending : h->pending;
+		int ret;
 
-		if (!valid_signal(e->signo) || e->signo < 1 || e->shared > 1 ||
+		if (!valid_signal(e->signo) || e->signo < 1 ||
+		    e->flags & ~CKPT_SIGPENDING_FLAGS_ALL ||
 		    ki->si_signo != e->signo || !(set & BIT_ULL(e->signo - 1)) ||
 		    memchr_inv(e->info + sizeof(*ki), 0, sizeof(e->info) - sizeof(*ki)))
 			return ckpt_err(ctx, -EINVAL, "bad pending signal %u", e->signo);
+		if (e->flags & CKPT_SIGPENDING_TIMER) {
+			ret = ckpt_check_timer_signal(ctx, e);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -514,7 +526,7 @@ static void ckpt_queue_bare(const struct ckpt_hdr_sigpending *h, u64 set,
 	int sig;
 
 	for (i = 0; i < h->nr; i++)
-		if (h->entries[i].shared == shared)
+		if (!!(h->entries[i].flags & CKPT_SIGPENDING_SHARED) == shared)
 			set &= ~BIT_ULL(h->entries[i].signo - 1);
 	for (sig = 1; sig <= _NSIG; sig++) {
 		if (!(set & BIT_ULL(sig - 1)) || sig_kernel_only(sig))
@@ -550,12 +562,24 @@ static void ckpt_restore_pending(struct ckpt_ctx *ctx, bool process)
 	spin_lock_irq(&sighand->siglock);
 	for (i = 0; i < h->nr; i++) {
 		const struct ckpt_sigpending_entry *e = &h->entries[i];
+		bool shared = e->flags & CKPT_SIGPENDING_SHARED;
 
-		if (sig_kernel_only(e->signo) || (e->shared && !process))
+		if (sig_kernel_only(e->signo) || (shared && !process))
 			continue;
 		memcpy(&info, e->info, sizeof(info));
+		if (e->flags & CKPT_SIGPENDING_TIMER) {
+			/* Its timer's own signal, which takes the siglock. */
+			spin_unlock_irq(&sighand->siglock);
+			if (IS_ENABLED(CONFIG_POSIX_TIMERS))
+				posix_timer_queue_saved(info.si_tid, &info, !shared);
+			spin_lock_irq(&sighand->siglock);
+			continue;
+		}
+		/* A timer's signal that is not its own any more re-arms none. */
+		if (info.si_code == SI_TIMER)
+			info.si_sys_private = 0;
 		send_signal_locked(e->signo, &info, current,
-				   e->shared ? PIDTYPE_TGID : PIDTYPE_PID);
+				   shared ? PIDTYPE_TGID : PIDTYPE_PID);
 	}
 	ckpt_queue_bare(h, h->pending, false);
 	if (process)
@@ -573,13 +597,18 @@ static void ckpt_restore_pending(struct ckpt_ctx *ctx, bool process)
  * The caller's own pending signals are dropped, as the image replaces its
  * state, unless one is fatal.  TIF_NOTIFY_SIGNAL is set so that the way
  * back to user space goes through the signal code, which restarts an
- * interrupted system call of the image or makes it fail with EINTR.
+ * interrupted system call of the image or makes it fail with EINTR.  The
+ * POSIX timers of the process are created between the dispositions and
+ * the pending signals, some of which are theirs.
+ *
+ * Return: 0, or a negative errno after a line if a timer could not be
+ * created.
  */
-void ckpt_restore_signals(struct ckpt_ctx *ctx)
+int ckpt_restore_signals(struct ckpt_ctx *ctx)
 {
 	struct ckpt_restart_state *rst = ctx->rst;
 	struct sighand_struct *sighand = current->sighand;
-	int sig;
+	int sig, ret;
 
 	spin_lock_irq(&sighand->siglock);
 	if (!fatal_signal_pending(current)) {
@@ -604,7 +633,12 @@ void ckpt_restore_signals(struct ckpt_ctx *ctx)
 		sigdelsetmask(&ka.sa.sa_mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 		do_sigaction(sig, &ka, NULL);
 	}
+	ret = ckpt_restore_posix_timers(ctx);
+	if (ret)
+		return ret;
 	ckpt_restore_pending(ctx, true);
+	ckpt_start_posix_timers(ctx);
+	return 0;
 }
 
 /**
@@ -624,4 +658,5 @@ void ckpt_restore_thread_signals(struct ckpt_ctx *ctx)
 	}
 	spin_unlock_irq(&current->sighand->siglock);
 	ckpt_restore_pending(ctx, false);
+	ckpt_start_posix_timers(ctx);
 }

@@ -362,6 +362,9 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 		ret = ckpt_tree_check_groups(ctx, tree, -EOPNOTSUPP);
 	if (!ret)
 		ret = ckpt_check_external(ctx, false);
+	/* Nothing of the tree changes until the end, its timers included. */
+	if (!ret)
+		ret = ckpt_pause_posix_timers(ctx);
 	return ret;
 }
 
@@ -438,6 +441,30 @@ static int ckpt_tree_find(struct ckpt_tree *tree, pid_t nr)
 
 	p = bsearch(&key, tree->pids, tree->nr, sizeof(*p), ckpt_pid_cmp);
 	return p ? p->index : -1;
+}
+
+/**
+ * ckpt_tree_thread() - find a thread of a process of the image
+ * @ctx: restart context, the tree read
+ * @m: the main thread of the process
+ * @nr: a pid of the image
+ *
+ * Return: the index in the tree of the thread of @m's process (@m
+ * included) whose pid is @nr, or -1.
+ */
+int ckpt_tree_thread(struct ckpt_ctx *ctx, struct ckpt_tree_member *m, pid_t nr)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	int t;
+
+	if (tree->no_pids || nr <= 0)
+		return -1;
+	if (m->e.pid == nr)
+		return m - tree->tasks;
+	for (t = m->first_thread; t >= 0; t = tree->tasks[t].next_thread)
+		if (tree->tasks[t].e.pid == nr)
+			return t;
+	return -1;
 }
 
 /*
@@ -1194,6 +1221,7 @@ void ckpt_tree_free(struct ckpt_ctx *ctx)
 
 	if (!tree)
 		return;
+	ckpt_resume_posix_timers(ctx);
 	for (i = 0; tree->tasks && i < tree->nr; i++) {
 		struct ckpt_tree_member *m = &tree->tasks[i];
 

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -322,6 +323,7 @@ static const struct {
 	[CKPT_HDR_AFFINITY] = { "affinity", sizeof(struct ckpt_hdr_affinity) },
 	[CKPT_HDR_SECCOMP] = { "seccomp", sizeof(struct ckpt_hdr_seccomp) },
 	[CKPT_HDR_SECCOMP_FILTER] = { "seccomp filter", sizeof(struct ckpt_hdr_seccomp_filter) },
+	[CKPT_HDR_POSIX_TIMERS] = { "posix timers", sizeof(struct ckpt_hdr_posix_timers) },
 	[CKPT_HDR_CPU] = { "cpu", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_THREAD] = { "thread", sizeof(struct ckpt_hdr) },
 	[CKPT_HDR_MM_CONTEXT] = { "mm context", sizeof(struct ckpt_hdr) },
@@ -765,11 +767,76 @@ static int do_sigpending(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		fputs("  ", stdout);
 		put_sig(e->signo);
 		printf(" (%u) %s, si_code %d", e->signo,
-		       e->shared ? "shared" : "thread", code);
+		       e->flags & CKPT_SIGPENDING_SHARED ? "shared" : "thread", code);
+		/* For SI_TIMER, the timer's id and overrun count are there. */
+		if (code == SI_TIMER)
+			printf(", POSIX timer %d, overrun %u%s", pid, uid,
+			       e->flags & CKPT_SIGPENDING_TIMER ? ", its own" : "");
 		/* SI_USER, SI_QUEUE, SI_TKILL... : sent by a process. */
-		if (code <= 0)
+		else if (code <= 0)
 			printf(", from pid %d uid %u", pid, uid);
 		putchar('\n');
+	}
+	return 0;
+}
+
+static const char *clock_name(int32_t clockid)
+{
+	switch (clockid) {
+	case CLOCK_REALTIME:
+		return "realtime";
+	case CLOCK_MONOTONIC:
+		return "monotonic";
+	case CLOCK_BOOTTIME:
+		return "boottime";
+	case CLOCK_TAI:
+		return "tai";
+	}
+	return "?";
+}
+
+static const char *notify_name(int32_t notify)
+{
+	switch (notify) {
+	case SIGEV_SIGNAL:
+		return "signal";
+	case SIGEV_NONE:
+		return "none";
+	case SIGEV_THREAD:
+		return "thread";
+	case SIGEV_SIGNAL | SIGEV_THREAD_ID:
+		return "thread id";
+	}
+	return "?";
+}
+
+static int do_posix_timers(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_posix_timers *p = (const void *)h;
+
+	if (check_len(off, h, sizeof(*p) + (uint64_t)p->nr * sizeof(p->timers[0])))
+		return 1;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": %u timers, next id %u\n", p->nr, p->next_id);
+	for (uint32_t i = 0; i < p->nr; i++) {
+		const struct ckpt_posix_timer *t = &p->timers[i];
+
+		printf("  timer %d: clock %s (%d), notify %s", t->id, clock_name(t->clockid),
+		       t->clockid, notify_name(t->notify));
+		if (t->notify != SIGEV_NONE) {
+			fputs(" ", stdout);
+			put_sig(t->signo);
+		}
+		if (t->notify & SIGEV_THREAD_ID)
+			printf(" to thread %d", t->tid);
+		printf(", value %#llx, %s %lld ns, interval %lld ns%s%s, overrun %lld/%lld, requeue %u\n",
+		       ull(t->value), t->flags & CKPT_POSIX_TIMER_ABSTIME ? "deadline" : "left",
+		       (long long)t->value_ns, (long long)t->interval_ns,
+		       t->flags & CKPT_POSIX_TIMER_ACTIVE ? ", active" : "",
+		       t->flags & CKPT_POSIX_TIMER_RUNNING ? ", running" : "",
+		       (long long)t->overrun, (long long)t->overrun_last, t->requeue);
 	}
 	return 0;
 }
@@ -2341,6 +2408,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_SECCOMP_FILTER:
 			ret = do_seccomp_filter(w, off, h);
+			break;
+		case CKPT_HDR_POSIX_TIMERS:
+			ret = do_posix_timers(off, h);
 			break;
 		case CKPT_HDR_CPU:
 		case CKPT_HDR_THREAD:

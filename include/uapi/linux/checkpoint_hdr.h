@@ -108,6 +108,8 @@ struct ckpt_hdr {
  *	that has one, after its AFFINITY record
  * @CKPT_HDR_SECCOMP_FILTER: &struct ckpt_hdr_seccomp_filter, a seccomp
  *	filter, before the first SECCOMP record or filter that refers to it
+ * @CKPT_HDR_POSIX_TIMERS: &struct ckpt_hdr_posix_timers, the POSIX timers
+ *	of a process that has or had one, after its SIGHAND record
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -138,6 +140,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_AFFINITY = 16,
 	CKPT_HDR_SECCOMP = 17,
 	CKPT_HDR_SECCOMP_FILTER = 18,
+	CKPT_HDR_POSIX_TIMERS = 19,
 
 	CKPT_HDR_CPU = 20,
 	CKPT_HDR_THREAD = 21,
@@ -617,15 +620,27 @@ struct ckpt_hdr_sighand {
 	struct ckpt_sigaction action[CKPT_NSIG];
 };
 
+/* Bits of &ckpt_sigpending_entry.flags. */
+/* Pending for the whole process, not for the thread alone. */
+#define CKPT_SIGPENDING_SHARED		(1U << 0)
+/*
+ * The signal of the POSIX timer si_tid of the process, queued by it: its
+ * delivery re-arms a periodic timer (&ckpt_posix_timer.requeue).
+ */
+#define CKPT_SIGPENDING_TIMER		(1U << 1)
+#define CKPT_SIGPENDING_FLAGS_ALL	(CKPT_SIGPENDING_SHARED | CKPT_SIGPENDING_TIMER)
+
 /**
  * struct ckpt_sigpending_entry - a queued signal
  * @signo: signal number
- * @shared: 1 if pending for the whole process, 0 for the thread
- * @info: its siginfo_t, as user space sees it
+ * @flags: CKPT_SIGPENDING_* bits
+ * @info: its siginfo_t, as user space sees it; for a signal of a POSIX
+ *	timer (si_code SI_TIMER), the kernel's count that re-arms the timer
+ *	is in the word after si_overrun
  */
 struct ckpt_sigpending_entry {
 	__u32 signo;
-	__u32 shared;
+	__u32 flags;
 	__u8 info[CKPT_SIGINFO_SIZE];
 };
 
@@ -646,6 +661,78 @@ struct ckpt_hdr_sigpending {
 	__u32 nr;
 	__u32 __reserved;
 	struct ckpt_sigpending_entry entries[];
+};
+
+/* Bits of &ckpt_posix_timer.flags. */
+/* Armed with TIMER_ABSTIME: @value_ns is a deadline on its clock. */
+#define CKPT_POSIX_TIMER_ABSTIME	(1U << 0)
+/* Armed and not expired, or periodic (timer_gettime(2) shows it). */
+#define CKPT_POSIX_TIMER_ACTIVE		(1U << 1)
+/* Running: it expires at @value_ns (for SIGEV_NONE, it only counts). */
+#define CKPT_POSIX_TIMER_RUNNING	(1U << 2)
+#define CKPT_POSIX_TIMER_FLAGS_ALL	(CKPT_POSIX_TIMER_ABSTIME | \
+					 CKPT_POSIX_TIMER_ACTIVE | \
+					 CKPT_POSIX_TIMER_RUNNING)
+
+/**
+ * struct ckpt_posix_timer - a POSIX timer (timer_create(2))
+ * @id: its id
+ * @clockid: its clock: CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME
+ *	or CLOCK_TAI
+ * @notify: its sigev_notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, or
+ *	SIGEV_SIGNAL | SIGEV_THREAD_ID
+ * @signo: the signal it sends
+ * @tid: for SIGEV_THREAD_ID, the pid in the image of the thread its
+ *	signal goes to, a thread of the process; else 0
+ * @flags: CKPT_POSIX_TIMER_* bits
+ * @value: the sigev_value its signal carries
+ * @value_ns: its next expiry: the time left until it at checkpoint
+ *	(negative once passed), or with %CKPT_POSIX_TIMER_ABSTIME the
+ *	deadline on its clock, as the process sees that clock
+ * @interval_ns: its period, 0 for a one-shot timer
+ * @overrun: the expirations the kernel counted since its last signal was
+ *	queued, -1 for none
+ * @overrun_last: those it reported with the last signal delivered
+ *	(timer_getoverrun(2))
+ * @requeue: the kernel's count of the signals it queued; odd while its
+ *	signal waits to be delivered and to re-arm it
+ * @__reserved: zero
+ */
+struct ckpt_posix_timer {
+	__s32 id;
+	__s32 clockid;
+	__s32 notify;
+	__s32 signo;
+	__s32 tid;
+	__u32 flags;
+	__u64 value;
+	__s64 value_ns;
+	__s64 interval_ns;
+	__s64 overrun;
+	__s64 overrun_last;
+	__u32 requeue;
+	__u32 __reserved;
+};
+
+/**
+ * struct ckpt_hdr_posix_timers - the POSIX timers of a process
+ * @h: type %CKPT_HDR_POSIX_TIMERS; len covers @timers
+ * @next_id: the id the kernel tries first for the next timer_create(2)
+ * @nr: number of @timers
+ * @timers: the timers, the last created first, as /proc/PID/timers
+ *	lists them
+ *
+ * The times follow the rules of the restart blocks: a relative timer
+ * expires the time it had left at checkpoint after restart; an absolute
+ * one at its deadline.  A timer's signal still queued is in the
+ * SIGPENDING record of the thread or process it went to, with
+ * %CKPT_SIGPENDING_TIMER.
+ */
+struct ckpt_hdr_posix_timers {
+	struct ckpt_hdr h;
+	__u32 next_id;
+	__u32 nr;
+	struct ckpt_posix_timer timers[];
 };
 
 /**

@@ -303,6 +303,11 @@ static void seed_signals(void *arg)
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct rlimit rl = { 200, 300 };
 	union sigval v = { .sival_int = 1234 };
+	struct sigevent tev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 4,
+				.sigev_value.sival_int = 4321 };
+	struct itimerspec tits = { { 0, 10000000 }, { 0, 1000000 } };
+	struct itimerspec it2 = { { 1, 0 }, { 50, 0 } };
+	timer_t tm[2];
 	sigset_t set;
 
 	(void)arg;
@@ -323,6 +328,16 @@ static void seed_signals(void *arg)
 	SETUP(!raise(SIGHUP));
 	SETUP(!setitimer(ITIMER_REAL, &it, NULL));
 	SETUP(!setitimer(ITIMER_VIRTUAL, &it, NULL));
+	/* POSIX timers: a periodic one whose signal waits, and a silent one. */
+	SETUP(!sigaction(SIGRTMIN + 4, &sa, NULL));
+	sigaddset(&set, SIGRTMIN + 4);
+	SETUP(!sigprocmask(SIG_BLOCK, &set, NULL));
+	SETUP(!timer_create(CLOCK_MONOTONIC, &tev, &tm[0]));
+	SETUP(!timer_settime(tm[0], 0, &tits, NULL));
+	tev.sigev_notify = SIGEV_NONE;
+	SETUP(!timer_create(CLOCK_REALTIME, &tev, &tm[1]));
+	SETUP(!timer_settime(tm[1], 0, &it2, NULL));
+	ckpt_sleep(0.05);
 	SETUP(!setrlimit(RLIMIT_NOFILE, &rl));
 	umask(027);
 	SETUP(!mkdir("/tmp/fuzz-cwd", 0755) || errno == EEXIST);
@@ -367,7 +382,8 @@ static void seed_user(void *arg)
 }
 
 /*
- * A tree of three: the root, with a second thread blocked in a read, a
+ * A tree of three: the root, with a second thread blocked in a read (and a
+ * POSIX timer that signals that thread), a
  * zombie child that exited with 7 and a stopped child with a pipe to the
  * root.  Restored (in a new pid namespace: restart(2) returns its root's
  * pid to the restarter), the child writes to the pipe and exits; the root
@@ -375,13 +391,27 @@ static void seed_user(void *arg)
  * woken and joined its thread.
  */
 static int seed_thread_pipe[2];
+static volatile int seed_thread_timer;
 
-/* The second thread of the tree seed's root: blocked in a read. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
+/*
+ * The second thread of the tree seed's root: a POSIX timer that signals it
+ * alone, then blocked in a read.
+ */
 static void *seed_thread(void *arg)
 {
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN + 7 };
+	struct itimerspec its = { .it_value = { 100, 0 } };
+	timer_t tm;
 	char b = 0;
 
 	(void)arg;
+	ev.sigev_notify_thread_id = ckpt_gettid();
+	seed_thread_timer = timer_create(CLOCK_BOOTTIME, &ev, &tm) ||
+			    timer_settime(tm, 0, &its, NULL) ? -1 : 1;
 	if (read(seed_thread_pipe[0], &b, 1) != 1 || b != 't')
 		return NULL;
 	return (void *)1L;
@@ -398,6 +428,9 @@ static void seed_tree(void *arg)
 	(void)arg;
 	SETUP(!pipe(p) && !pipe(seed_thread_pipe));
 	SETUP(!pthread_create(&th, NULL, seed_thread, NULL));
+	while (!seed_thread_timer)
+		ckpt_sleep(0.001);
+	SETUP(seed_thread_timer == 1);
 	zombie = fork();
 	if (zombie == 0)
 		_exit(7);
@@ -1024,7 +1057,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
 	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH, CKPT_HDR_FILE_ASYNC,
-	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER,
+	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER, CKPT_HDR_POSIX_TIMERS,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

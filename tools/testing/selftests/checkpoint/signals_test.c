@@ -3,7 +3,8 @@
  * Signals across checkpoint(2) and restart(2): dispositions (handler,
  * flags, mask) compared field by field and still working, the blocked
  * mask, pending signals (private, shared, queued real-time ones with their
- * siginfo), the alternate signal stack and the interval timers.
+ * siginfo), the alternate signal stack, the interval timers and the POSIX
+ * timers.
  */
 
 #include "ckpt_task.h"
@@ -15,6 +16,10 @@
 #endif
 
 #define NSIG_KERNEL	64
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
 static bool same_set(const sigset_t *a, const sigset_t *b)
 {
@@ -468,6 +473,159 @@ static void itimers_target(void *arg)
 TEST(itimers)
 {
 	CKPT_RUN_SIMPLE(itimers_target, NULL);
+}
+
+/* ---- POSIX timers ---- */
+
+#define NR_PTIMERS	4
+
+static timer_t ptimer[NR_PTIMERS];
+static volatile int ptimer_n[NR_PTIMERS], ptimer_overrun[NR_PTIMERS];
+static volatile int ptimer_first_overrun[NR_PTIMERS], ptimer_value[NR_PTIMERS];
+static volatile pid_t ptimer_tid[NR_PTIMERS];
+static volatile double ptimer_at[NR_PTIMERS];
+
+static void on_ptimer(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	for (int i = 0; i < NR_PTIMERS; i++) {
+		if (si->si_code != SI_TIMER || si->si_timerid != (int)(intptr_t)ptimer[i])
+			continue;
+		if (!ptimer_n[i])
+			ptimer_first_overrun[i] = si->si_overrun;
+		ptimer_overrun[i] = si->si_overrun;
+		ptimer_value[i] = si->si_value.sival_int;
+		ptimer_tid[i] = ckpt_gettid();
+		ptimer_at[i] = ckpt_clock(CLOCK_REALTIME);
+		ptimer_n[i]++;
+	}
+}
+
+static double its_value(const struct itimerspec *its)
+{
+	return ckpt_ts(&its->it_value);
+}
+
+static void posix_timers_target(void *arg)
+{
+	int rt4 = SIGRTMIN + 4, rt5 = SIGRTMIN + 5;
+	struct sigevent ev[NR_PTIMERS] = {
+		{ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = rt4, .sigev_value.sival_int = 0x1111 },
+		{ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = rt5, .sigev_value.sival_int = 0x2222 },
+		{ .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = rt5, .sigev_value.sival_int = 0x3333 },
+		{ .sigev_notify = SIGEV_NONE },
+	};
+	static const clockid_t clk[NR_PTIMERS] = {
+		CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME, CLOCK_MONOTONIC,
+	};
+	struct itimerspec set[NR_PTIMERS] = {
+		/* Periodic, expired: its signal waits, blocked, to re-arm it. */
+		{ .it_interval = { 0, 20000000 }, .it_value = { 0, 1000000 } },
+		/* A deadline on the wall clock, 4 s ahead (set below). */
+		{ },
+		/* One-shot, to this thread. */
+		{ .it_value = { 3, 0 } },
+		/* No signal, periodic. */
+		{ .it_interval = { 2, 0 }, .it_value = { 10, 0 } },
+	};
+	struct itimerspec old[NR_PTIMERS], now;
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+	struct timespec rt;
+	timer_t gone, next;
+	double deadline, moved, end;
+	sigset_t set_rt, pending;
+
+	(void)arg;
+	set_action(rt4, NULL, on_ptimer, SA_SIGINFO | SA_RESTART, 0, 0);
+	set_action(rt5, NULL, on_ptimer, SA_SIGINFO | SA_RESTART, 0, 0);
+	sigemptyset(&set_rt);
+	sigaddset(&set_rt, rt4);
+	sigaddset(&set_rt, rt5);
+	SETUP(!sigprocmask(SIG_BLOCK, &set_rt, NULL));
+	ev[2].sigev_notify_thread_id = ckpt_gettid();
+	SETUP(!clock_gettime(CLOCK_REALTIME, &rt));
+	set[1].it_value.tv_sec = rt.tv_sec + 4;
+	set[1].it_value.tv_nsec = rt.tv_nsec;
+	deadline = ckpt_ts(&set[1].it_value);
+	for (int i = 0; i < NR_PTIMERS; i++) {
+		SETUP(!timer_create(clk[i], &ev[i], &ptimer[i]));
+		SETUP(!timer_settime(ptimer[i], i == 1 ? TIMER_ABSTIME : 0, &set[i], NULL));
+	}
+	/* A timer deleted: the next timer_create() does not take its id. */
+	SETUP(!timer_create(CLOCK_MONOTONIC, &none, &gone));
+	SETUP(!timer_delete(gone));
+	ckpt_sleep(0.1);
+	for (int i = 0; i < NR_PTIMERS; i++)
+		SETUP(!timer_gettime(ptimer[i], &old[i]));
+	SETUP(!sigpending(&pending) && sigismember(&pending, rt4));
+
+	ckpt_stop();
+
+	/* The same ids (the signals below carry them), the deleted one gone. */
+	CHECK(timer_gettime(gone, &now) == -1 && errno == EINVAL);
+	for (int i = 0; i < NR_PTIMERS; i++) {
+		CHECKF(!timer_gettime(ptimer[i], &now), "timer %d: %s", i, strerror(errno));
+		CHECKF(now.it_interval.tv_sec == set[i].it_interval.tv_sec &&
+		       now.it_interval.tv_nsec == set[i].it_interval.tv_nsec,
+		       "timer %d: interval %.6f s", i, ckpt_ts(&now.it_interval));
+		if (i == 1)
+			continue;
+		/* Counting down from where it was: the time between is not counted. */
+		CHECKF(its_value(&now) > 0 && its_value(&now) <= its_value(&old[i]) + 0.01,
+		       "timer %d: %.6f s left, %.6f s at checkpoint", i, its_value(&now),
+		       its_value(&old[i]));
+	}
+	/* The deadline is kept. */
+	CHECK(!timer_gettime(ptimer[1], &now));
+	moved = ckpt_clock(CLOCK_REALTIME) + its_value(&now) - deadline;
+	CHECKF(moved > -0.05 && moved < 0.05, "deadline moved by %.6f s", moved);
+	CHECK(!sigpending(&pending) && sigismember(&pending, rt4));
+	CHECK(!ptimer_n[0] && !ptimer_n[1] && !ptimer_n[2]);
+	CHECK(!timer_create(CLOCK_MONOTONIC, &none, &next));
+	CHECKF((intptr_t)next == (intptr_t)gone + 1, "new timer %d after %d",
+	       (int)(intptr_t)next, (int)(intptr_t)gone);
+	CHECK(!timer_delete(next));
+
+	/*
+	 * The periodic timer's signal counts the periods it missed before
+	 * the checkpoint, and its delivery re-arms the timer; the one-shot
+	 * timer fires at this thread with the time it had left.  SIGEV_NONE
+	 * sends nothing.
+	 */
+	CHECK(!sigprocmask(SIG_UNBLOCK, &set_rt, NULL));
+	end = ckpt_now() + 8;
+	while ((ptimer_n[0] < 3 || !ptimer_n[1] || !ptimer_n[2]) && ckpt_now() < end)
+		ckpt_sleep(0.005);
+	CHECKF(ptimer_n[0] >= 3, "the periodic timer's signal came %d times", ptimer_n[0]);
+	CHECKF(ptimer_first_overrun[0] >= 3, "first overrun %d", ptimer_first_overrun[0]);
+	CHECK(ptimer_value[0] == 0x1111);
+	CHECK(timer_getoverrun(ptimer[0]) >= 0);
+	CHECKF(ptimer_n[2] == 1 && ptimer_value[2] == 0x3333 && ptimer_tid[2] == ckpt_gettid(),
+	       "one-shot: %d signals, value %#x, tid %d", ptimer_n[2], ptimer_value[2],
+	       ptimer_tid[2]);
+	/* The wall-clock timer at its deadline, with its value. */
+	moved = ptimer_at[1] - deadline;
+	CHECKF(ptimer_n[1] == 1 && ptimer_value[1] == 0x2222 && moved > -0.01 && moved < 0.5,
+	       "deadline timer: %d signals, value %#x, %.3f s late", ptimer_n[1],
+	       ptimer_value[1], moved);
+	for (int i = 0; i < NR_PTIMERS; i++)
+		CHECK(!timer_delete(ptimer[i]));
+}
+
+TEST(posix_timers)
+{
+	CKPT_RUN_SIMPLE(posix_timers_target, NULL);
+}
+
+/* Checkpoint pauses them, and lets them run again: the original still has them. */
+TEST(posix_timers_original_unchanged)
+{
+	struct ckpt_ctx c;
+
+	ckpt_ctx_init(&c);
+	c.continue_original = true;
+	CKPT_RUN(&c, posix_timers_target, NULL);
 }
 
 TEST_HARNESS_MAIN

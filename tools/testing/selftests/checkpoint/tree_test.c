@@ -1565,7 +1565,7 @@ static void timer_child(int idx)
 	task_start(&r, idx);
 	switch (deep_kind) {
 	case DEEP_TIMER:
-		if (timer_create(CLOCK_MONOTONIC, NULL, &tid))
+		if (timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &tid))
 			_exit(40);
 		break;
 	case DEEP_SOCKET:
@@ -1611,7 +1611,8 @@ static void deep_root(int idx)
 }
 
 /*
- * A grandchild with state that cannot be saved (a POSIX timer, a socket,
+ * A grandchild with state that cannot be saved (a POSIX timer on a CPU-time
+ * clock, a socket,
  * a SysV shared memory mapping): the checkpoint names it, writes nothing,
  * and the tree goes on to its normal end when continued.
  */
@@ -1655,7 +1656,8 @@ static void deep_refused(struct __test_metadata *_metadata, enum deep_kind kind,
 
 TEST(unsupported_state_deep_in_tree)
 {
-	deep_refused(_metadata, DEEP_TIMER, "pid %d has POSIX timers");
+	deep_refused(_metadata, DEEP_TIMER,
+		     "pid %d has POSIX timer 0 on a clock that counts CPU time");
 }
 
 TEST(socket_deep_in_tree)
@@ -2345,7 +2347,7 @@ static int try_image(struct tree *t, const uint8_t *buf, size_t len, char *log, 
 /* Threads: a process of 9 threads, each in another state.            */
 /* ------------------------------------------------------------------ */
 
-#define NTHR		8
+#define NTHR		9
 #define THR_OK		0x7e57
 
 static volatile int thr_go;		/* set by the main thread after restart */
@@ -2430,6 +2432,39 @@ static void thr_on_usr2(int sig)
 	thr_sig_onstack = &here >= thr_altstack && &here < thr_altstack + sizeof(thr_altstack);
 }
 
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
+
+static timer_t thr_timer;
+static volatile int thr_timer_n, thr_timer_overrun, thr_timer_value;
+static volatile pid_t thr_timer_tid;
+
+/* The first signal of the timer counts the periods missed before the checkpoint. */
+static void thr_on_timer(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code != SI_TIMER || si->si_timerid != (int)(intptr_t)thr_timer)
+		return;
+	if (!thr_timer_n)
+		thr_timer_overrun = si->si_overrun;
+	thr_timer_value = si->si_value.sival_int;
+	thr_timer_tid = ckpt_gettid();
+	thr_timer_n++;
+}
+
+/* The signals pending for the calling thread alone. */
+static uint64_t thread_sigpnd(void)
+{
+	char buf[2048], *p;
+
+	if (ckpt_read_file("/proc/thread-self/status", buf, sizeof(buf)) <= 0 ||
+	    !(p = strstr(buf, "SigPnd:")))
+		return 0;
+	return strtoull(p + 7, NULL, 16);
+}
+
 static void *thr_main(void *arg)
 {
 	int k = (int)(long)arg;
@@ -2509,6 +2544,40 @@ static void *thr_main(void *arg)
 		ok = !pthread_mutex_lock(&thr_held) && thr_go;
 		pthread_mutex_unlock(&thr_held);
 		break;
+	case 9: {	/* a POSIX timer that signals this thread, its signal waiting */
+		struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID,
+				       .sigev_signo = SIGRTMIN + 6,
+				       .sigev_value.sival_int = 909 };
+		struct itimerspec its = { .it_interval = { 0, 20000000 },
+					  .it_value = { 0, 1000000 } };
+		struct sigaction sa = { .sa_sigaction = thr_on_timer, .sa_flags = SA_SIGINFO };
+		sigset_t set;
+		double end;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGRTMIN + 6);
+		ev.sigev_notify_thread_id = ckpt_gettid();
+		if (pthread_sigmask(SIG_BLOCK, &set, NULL) || sigaction(SIGRTMIN + 6, &sa, NULL) ||
+		    timer_create(CLOCK_MONOTONIC, &ev, &thr_timer) ||
+		    timer_settime(thr_timer, 0, &its, NULL))
+			break;
+		while (!(thread_sigpnd() & 1ULL << (SIGRTMIN + 6 - 1)))
+			ckpt_sleep(0.005);
+		thr_enter(k);
+		while (!thr_go)
+			ckpt_sleep(0.005);
+		/* Still pending here, then delivered here, re-arming the timer. */
+		ok = thread_sigpnd() & 1ULL << (SIGRTMIN + 6 - 1) && !thr_timer_n;
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		end = ckpt_now() + 5;
+		while (thr_timer_n < 3 && ckpt_now() < end)
+			ckpt_sleep(0.005);
+		why = thr_timer_n * 1000 + thr_timer_overrun;
+		ok = ok && thr_timer_n >= 3 && thr_timer_tid == ckpt_gettid() &&
+		     thr_timer_value == 909 && thr_timer_overrun >= 2 &&
+		     !timer_delete(thr_timer);
+		break;
+	}
 	case 6: {	/* its own mask and alternate stack, a signal after restart */
 		stack_t ss = { .ss_sp = thr_altstack, .ss_size = sizeof(thr_altstack) };
 		struct sigaction sa = { .sa_handler = thr_on_usr2, .sa_flags = SA_ONSTACK };
@@ -2619,6 +2688,9 @@ static void threads_root(int idx)
  * left, a futex wait with a timeout, a condition variable, a read (on a
  * CPU of its own: its affinity), a poll and a mutex the main thread
  * holds, all woken after restart; /proc/self/task lists the same tids.
+ * A POSIX timer signals one thread (SIGEV_THREAD_ID): its signal, waiting
+ * in that thread's queue, is delivered there after restart with the
+ * periods it missed before the checkpoint, and re-arms the timer.
  */
 static void run_threads(struct __test_metadata *_metadata, unsigned long flags, bool newns)
 {
