@@ -17,8 +17,10 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/nsproxy.h>
 #include <linux/sched/task.h>
 #include <linux/time.h>
+#include <linux/time_namespace.h>
 #include <linux/timerfd.h>
 
 #include "internal.h"
@@ -38,6 +40,30 @@ static int ckpt_timerfd_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 {
 	r->h->rdev = 0;
 	r->name = "";
+	return 0;
+}
+
+/*
+ * The offset of @clockid in the time namespace of @t: an absolute deadline
+ * is saved as the process sees its clock, as restart reads it back.
+ */
+static ktime_t ckpt_timens_offset(struct task_struct *t, int clockid)
+{
+#ifdef CONFIG_TIME_NS
+	struct timens_offsets off = { };
+
+	task_lock(t);
+	if (t->nsproxy)
+		off = t->nsproxy->time_ns->offsets;
+	task_unlock(t);
+	switch (clockid) {
+	case CLOCK_MONOTONIC:
+		return timespec64_to_ktime(off.monotonic);
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		return timespec64_to_ktime(off.boottime);
+	}
+#endif
 	return 0;
 }
 

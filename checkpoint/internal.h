@@ -491,7 +491,6 @@ void ckpt_restore_thread_signals(struct ckpt_ctx *ctx);
 int ckpt_write_restart_block(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_restart_block(struct ckpt_ctx *ctx);
 void ckpt_restore_restart_block(struct ckpt_ctx *ctx);
-ktime_t ckpt_timens_offset(struct task_struct *t, int clockid);
 
 /**
  * struct ckpt_file_rec - the FILE record of a file being checkpointed

@@ -16,8 +16,14 @@
  *
  * The times follow the rules of the restart blocks: a relative timer
  * expires the time it had left at checkpoint after restart, the time in
- * between does not count; an absolute timer (TIMER_ABSTIME) keeps its
- * deadline on its clock, as the process sees it in its time namespace.
+ * between does not count; an absolute timer keeps its deadline.  The
+ * kernel keeps how a timer was armed for CLOCK_REALTIME only: a
+ * CLOCK_REALTIME timer armed with TIMER_ABSTIME keeps its deadline, a
+ * CLOCK_TAI timer too (the kernel runs it on the wall clock however it
+ * was armed), and a CLOCK_MONOTONIC or CLOCK_BOOTTIME timer the time it
+ * had left (the two ways to arm those cannot be told apart while the
+ * timer runs, and a deadline on those clocks means nothing on another
+ * boot).  Time namespaces do not shift CLOCK_REALTIME nor CLOCK_TAI.
  * The timers are created after the dispositions and before the pending
  * signals, and start to run once every thread of the process has its
  * pending signals: nothing they queue is lost or comes before the
@@ -32,7 +38,6 @@
 #include <linux/posix-timers_checkpoint.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/time_namespace.h>
 
 #include "internal.h"
 
@@ -256,7 +261,7 @@ static int ckpt_save_timer(struct ckpt_ctx *ctx, struct task_struct *t,
 	e->value = (u64)(unsigned long)st.value.sival_ptr;
 	if (st.absolute) {
 		e->flags |= CKPT_POSIX_TIMER_ABSTIME;
-		e->value_ns = ktime_add_safe(st.expires, ckpt_timens_offset(t, st.clock));
+		e->value_ns = st.expires;
 	} else {
 		e->value_ns = ktime_sub(st.expires, st.now);
 	}
@@ -458,10 +463,7 @@ int ckpt_restore_posix_timers(struct ckpt_ctx *ctx)
 			st.pid = t == m - ctx->tree->tasks ? task_pid(current) :
 			     task_pid(ctx->tree->tasks[t].task);
 		}
-		if (st.absolute)
-			st.expires = timens_ktime_to_host(e->clockid, e->value_ns);
-		else
-			st.expires = e->value_ns;
+		st.expires = e->value_ns;
 		ret = posix_timer_restore(&st);
 		if (ret)
 			return ckpt_err(ctx, ret, "cannot create POSIX timer %d (error %d)",

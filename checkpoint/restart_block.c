@@ -11,14 +11,12 @@
  */
 
 #include <linux/mutex.h>
-#include <linux/nsproxy.h>
 #include <linux/futex.h>
 #include <linux/hrtimer.h>
 #include <linux/poll.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
@@ -26,37 +24,6 @@
 #include <uapi/linux/futex.h>
 
 #include "internal.h"
-
-/**
- * ckpt_timens_offset() - the offset of a clock in the time namespace of a
- * task
- * @t: the task
- * @clockid: the clock
- *
- * An absolute deadline (a timerfd's or a POSIX timer's) is saved as the
- * process sees its clock, and restart reads it back in the same way.
- *
- * Return: the offset, 0 for a clock that time namespaces do not shift.
- */
-ktime_t ckpt_timens_offset(struct task_struct *t, int clockid)
-{
-#ifdef CONFIG_TIME_NS
-	struct timens_offsets off = { };
-
-	task_lock(t);
-	if (t->nsproxy)
-		off = t->nsproxy->time_ns->offsets;
-	task_unlock(t);
-	switch (clockid) {
-	case CLOCK_MONOTONIC:
-		return timespec64_to_ktime(off.monotonic);
-	case CLOCK_BOOTTIME:
-	case CLOCK_BOOTTIME_ALARM:
-		return timespec64_to_ktime(off.boottime);
-	}
-#endif
-	return 0;
-}
 
 /* Now, on a clock nanosleep can sleep on. */
 static int ckpt_clock_now(clockid_t clockid, s64 *now)

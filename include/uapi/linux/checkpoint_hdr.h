@@ -664,7 +664,10 @@ struct ckpt_hdr_sigpending {
 };
 
 /* Bits of &ckpt_posix_timer.flags. */
-/* Armed with TIMER_ABSTIME: @value_ns is a deadline on its clock. */
+/*
+ * @value_ns is a deadline on the timer's clock: a CLOCK_REALTIME timer
+ * armed with TIMER_ABSTIME, or a CLOCK_TAI timer.
+ */
 #define CKPT_POSIX_TIMER_ABSTIME	(1U << 0)
 /* Armed and not expired, or periodic (timer_gettime(2) shows it). */
 #define CKPT_POSIX_TIMER_ACTIVE		(1U << 1)
@@ -724,7 +727,9 @@ struct ckpt_posix_timer {
  *
  * The times follow the rules of the restart blocks: a relative timer
  * expires the time it had left at checkpoint after restart; an absolute
- * one at its deadline.  A timer's signal still queued is in the
+ * one at its deadline.  The kernel keeps how a timer was armed for
+ * CLOCK_REALTIME only: a CLOCK_MONOTONIC or CLOCK_BOOTTIME timer keeps the
+ * time it had left, a CLOCK_TAI timer its deadline.  A timer's signal still queued is in the
  * SIGPENDING record of the thread or process it went to, with
  * %CKPT_SIGPENDING_TIMER.
  */
