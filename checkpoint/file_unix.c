@@ -111,11 +111,12 @@ static bool ckpt_unix_queues(struct file *file, void *arg)
 }
 
 /*
- * The connections queued on listener @sk, oldest first, each referenced,
- * into *@socks (kfree() it, sock_put() each); their number, or a negative
- * errno.
+ * The sockets of the buffers queued on @sk, oldest first, each referenced,
+ * into *@socks (kfree() it, sock_put() each): a listener's connections not
+ * accepted yet, or the senders of a datagram socket's messages.  Their
+ * number, or a negative errno.
  */
-static int ckpt_unix_pending(struct sock *sk, struct sock ***socks)
+static int ckpt_unix_queue_socks(struct sock *sk, struct sock ***socks)
 {
 	unsigned int n = skb_queue_len_lockless(&sk->sk_receive_queue), i = 0;
 	struct sk_buff *skb;
@@ -218,10 +219,11 @@ static bool ckpt_unix_match(struct ckpt_ctx *ctx, struct file *file)
 /*
  * The messages queued on @sk: count them into @nr and @len when @lens is
  * NULL, else copy their lengths, time stamps and bytes, at most @nr and
- * @len of them.  @sk is stopped with its peer, but locked all the same.
+ * @len of them, and with @senders their senders, referenced.  @sk is
+ * stopped with its peer, but locked all the same.
  */
 static int ckpt_unix_queue(struct sock *sk, u32 *nr, u64 *len, u32 *lens,
-			   s64 *tstamps, u8 *data)
+			   s64 *tstamps, struct sock **senders, u8 *data)
 {
 	bool stream = sk->sk_type == SOCK_STREAM;
 	struct sk_buff *skb;
@@ -242,6 +244,10 @@ static int ckpt_unix_queue(struct sock *sk, u32 *nr, u64 *len, u32 *lens,
 			}
 			lens[n] = size;
 			tstamps[n] = ktime_to_ns(skb->tstamp);
+			if (senders) {
+				sock_hold(skb->sk);
+				senders[n] = skb->sk;
+			}
 		}
 		n++;
 		bytes += size;
@@ -251,6 +257,51 @@ static int ckpt_unix_queue(struct sock *sk, u32 *nr, u64 *len, u32 *lens,
 		ret = -EAGAIN;
 	*nr = n;
 	*len = bytes;
+	return ret;
+}
+
+/*
+ * Whether @from, the sender of a message queued on @sk, is a socket restart
+ * can send it from again: an open socket of the image, not @sk itself.
+ */
+static bool ckpt_unix_sender_ok(struct ckpt_ctx *ctx, struct sock *sk, struct sock *from)
+{
+	struct socket *sock = READ_ONCE(from->sk_socket);
+
+	return from != sk && from->sk_family == AF_UNIX && !sock_flag(from, SOCK_DEAD) &&
+	       sock && sock->file && ckpt_tree_has_file(ctx, sock->file);
+}
+
+/*
+ * The messages of a datagram socket with no peer in its pair (a server,
+ * or a client from its server): restart sends each again from its sender,
+ * to the socket's name.  Each sender must be an open socket of the image.
+ * When @busy, the check is made again while the records are written: a
+ * process outside may have sent meanwhile.
+ */
+static int ckpt_unix_check_senders(struct ckpt_ctx *ctx, struct sock *sk, const char *who,
+				   bool busy)
+{
+	struct sock **from;
+	int n, i, ret = 0;
+
+	n = ckpt_unix_queue_socks(sk, &from);
+	if (n <= 0)
+		return n;
+	if (!ckpt_unix_bound(sk))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is a unix socket with %d messages and no name to send them to again, not supported",
+			       who, n);
+	for (i = 0; i < n && !ret; i++)
+		if (!ckpt_unix_sender_ok(ctx, sk, from[i]))
+			ret = busy ? ckpt_err(ctx, -EBUSY,
+					      "%s is a unix socket that a process outside the image sent to during checkpoint",
+					      who) :
+			      ckpt_err(ctx, -EOPNOTSUPP,
+				       "%s is a unix socket with a message from %s, not supported",
+				       who, from[i] == sk ? "itself" :
+				       "a socket closed or outside the image");
+	ckpt_unix_put_all(from, n);
 	return ret;
 }
 
@@ -393,7 +444,7 @@ static int ckpt_unix_check_pending(struct ckpt_ctx *ctx, struct sock *sk, const 
 	int n, i, ret = 0;
 	pid_t pid;
 
-	n = ckpt_unix_pending(sk, &socks);
+	n = ckpt_unix_queue_socks(sk, &socks);
 	if (n < 0)
 		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
 	for (i = 0; i < n && !ret; i++) {
@@ -428,8 +479,6 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 {
 	struct sock *sk = sock_from_file(file)->sk, *peer;
 	struct ckpt_unix_end e = { };
-	u32 nr = 0;
-	u64 len = 0;
 	pid_t pid;
 	int ret = 0;
 
@@ -476,20 +525,15 @@ static int ckpt_unix_check(struct ckpt_ctx *ctx, struct file *file, const char *
 				       who);
 		}
 		sock_put(peer);
+		/* A client of a datagram server gets messages from it only. */
+		if (!ret && oneway)
+			ret = ckpt_unix_check_senders(ctx, sk, who, false);
 		if (ret)
 			return ret;
-		/* A client of a datagram server gets messages from it only. */
-		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
-		if (nr && oneway)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a unix socket with %u messages from its datagram server, not supported",
-					who, nr);
 	} else {
-		ckpt_unix_queue(sk, &nr, &len, NULL, NULL, NULL);
-		if (nr)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"%s is a unix socket with %u messages from sockets it is not connected to, not supported",
-					who, nr);
+		ret = ckpt_unix_check_senders(ctx, sk, who, false);
+		if (ret)
+			return ret;
 	}
 	ret = ckpt_unix_check_sock(ctx, sk, who);
 	if (!ret)
@@ -544,12 +588,13 @@ static void ckpt_unix_end_state(struct sock *sk, struct ckpt_unix_end *e, bool o
 
 /* Write the UNIX_MSG and DATA records of the messages queued on @sk. */
 static int ckpt_unix_write_queue(struct ckpt_ctx *ctx, struct sock *sk,
-				 struct ckpt_unix_end *e, const char *who)
+				 struct ckpt_unix_end *e, bool senders, const char *who)
 {
 	struct ckpt_hdr_unix_msg m = { };
 	struct ckpt_hdr_data *d = NULL;
-	u32 nr = e->nr_msgs, i, off;
+	u32 nr = e->nr_msgs, i, off, got = 0;
 	u64 len = e->data_len, pos = 0;
+	struct sock **from = NULL;
 	s64 *tstamps = NULL;
 	u32 *lens = NULL;
 	u8 *data = NULL;
@@ -560,12 +605,15 @@ static int ckpt_unix_write_queue(struct ckpt_ctx *ctx, struct sock *sk,
 		return 0;
 	lens = kvmalloc_array(nr, sizeof(*lens), GFP_KERNEL);
 	tstamps = kvmalloc_array(nr, sizeof(*tstamps), GFP_KERNEL);
+	if (senders)
+		from = kvcalloc(nr, sizeof(*from), GFP_KERNEL);
 	data = kvmalloc(len ?: 1, GFP_KERNEL);
 	d = kmalloc(sizeof(*d) + CKPT_DATA_MAX, GFP_KERNEL);
 	ret = -ENOMEM;
-	if (!lens || !tstamps || !data || !d)
+	if (!lens || !tstamps || (senders && !from) || !data || !d)
 		goto out;
-	ret = ckpt_unix_queue(sk, &nr, &len, lens, tstamps, data);
+	ret = ckpt_unix_queue(sk, &nr, &len, lens, tstamps, from, data);
+	got = nr;
 	if (ret) {
 		ret = ckpt_err(ctx, -EBUSY, "%s is a unix socket whose queue changed", who);
 		goto out;
@@ -573,6 +621,18 @@ static int ckpt_unix_write_queue(struct ckpt_ctx *ctx, struct sock *sk,
 	for (i = 0; i < nr && !ret; i++) {
 		m.len = lens[i];
 		m.tstamp_ns = tstamps[i];
+		/* Its sender's FILE record came before, with its task's. */
+		if (from) {
+			struct socket *sock = READ_ONCE(from[i]->sk_socket);
+
+			m.sender = sock && sock->file ? ckpt_obj_lookup(ctx, sock->file) : 0;
+			if (!m.sender) {
+				ret = ckpt_err(ctx, -EBUSY,
+					       "%s is a unix socket that a process outside the image sent to during checkpoint",
+					       who);
+				break;
+			}
+		}
 		ret = ckpt_write_obj(ctx, &m.h, CKPT_HDR_UNIX_MSG, sizeof(m));
 		for (off = 0; off < lens[i] && !ret; off += CKPT_DATA_MAX) {
 			u32 n = min_t(u32, lens[i] - off, CKPT_DATA_MAX);
@@ -583,6 +643,10 @@ static int ckpt_unix_write_queue(struct ckpt_ctx *ctx, struct sock *sk,
 		pos += lens[i];
 	}
 out:
+	for (i = 0; from && i < got; i++)
+		if (from[i])
+			sock_put(from[i]);
+	kvfree(from);
 	kfree(d);
 	kvfree(data);
 	kvfree(tstamps);
@@ -609,7 +673,7 @@ static int ckpt_unix_save_end(struct ckpt_ctx *ctx, struct sock *sk,
 	e->peer_pid = pid;
 	/* A listener's queue: its connections, with records of their own. */
 	if (!(e->flags & CKPT_UNIX_LISTEN))
-		ckpt_unix_queue(sk, &e->nr_msgs, &e->data_len, NULL, NULL, NULL);
+		ckpt_unix_queue(sk, &e->nr_msgs, &e->data_len, NULL, NULL, NULL, NULL);
 	return 0;
 }
 
@@ -659,7 +723,7 @@ static int ckpt_unix_write_pending(struct ckpt_ctx *ctx, struct sock *embryo,
 	h->objref = ret;
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_UNIX, sizeof(*h));
 	if (!ret)
-		ret = ckpt_unix_write_queue(ctx, embryo, &h->end[0], who);
+		ret = ckpt_unix_write_queue(ctx, embryo, &h->end[0], false, who);
 out:
 	kfree(h);
 	sock_put(client);
@@ -673,7 +737,7 @@ static int ckpt_unix_write_pending_all(struct ckpt_ctx *ctx, struct sock *sk,
 	struct sock **socks;
 	int n, i, ret = 0;
 
-	n = ckpt_unix_pending(sk, &socks);
+	n = ckpt_unix_queue_socks(sk, &socks);
 	if (n < 0)
 		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
 	for (i = 0; i < n && !ret; i++)
@@ -697,6 +761,71 @@ static int ckpt_unix_write_listener(struct ckpt_ctx *ctx, struct sock *embryo,
 	ret = ckpt_write_file_obj(ctx, listener, who, &objref);
 	fput(listener);
 	return ret;
+}
+
+/* Keep @file, a datagram socket with no peer, for ckpt_unix_write_queues(). */
+static int ckpt_unix_defer_queue(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct file **v;
+
+	v = krealloc_array(ctx->unix_queues, ctx->nr_unix_queues + 1, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	ctx->unix_queues = v;
+	v[ctx->nr_unix_queues++] = get_file(file);
+	return 0;
+}
+
+/**
+ * ckpt_unix_write_queues() - write the messages of the datagram sockets
+ * with no peer, each with its sender
+ * @ctx: checkpoint context, the records of every task written
+ *
+ * A UNIX_QUEUE record names the socket's FILE record; the UNIX_MSG
+ * records after it name the FILE record of the socket that sent each.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_unix_write_queues(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_unix_queue q = { };
+	unsigned int i;
+	char who[32];
+	int ret = 0;
+
+	BUILD_BUG_ON(sizeof(q) != 24);
+	for (i = 0; i < ctx->nr_unix_queues && !ret; i++) {
+		struct sock *sk = sock_from_file(ctx->unix_queues[i])->sk;
+		struct ckpt_unix_end e = { };
+
+		q.file_ref = ckpt_obj_lookup(ctx, ctx->unix_queues[i]);
+		snprintf(who, sizeof(who), "file %u", q.file_ref);
+		ret = ckpt_unix_check_senders(ctx, sk, who, true);
+		if (ret)
+			break;
+		ckpt_unix_queue(sk, &e.nr_msgs, &e.data_len, NULL, NULL, NULL, NULL);
+		q.nr_msgs = e.nr_msgs;
+		q.data_len = e.data_len;
+		ret = ckpt_write_obj(ctx, &q.h, CKPT_HDR_UNIX_QUEUE, sizeof(q));
+		if (!ret)
+			ret = ckpt_unix_write_queue(ctx, sk, &e, true, who);
+	}
+	return ret;
+}
+
+/**
+ * ckpt_unix_queues_free() - drop the sockets ckpt_unix_write_queues() kept
+ * @ctx: checkpoint context
+ */
+void ckpt_unix_queues_free(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_unix_queues; i++)
+		fput(ctx->unix_queues[i]);
+	kfree(ctx->unix_queues);
+	ctx->unix_queues = NULL;
+	ctx->nr_unix_queues = 0;
 }
 
 /*
@@ -752,23 +881,20 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 		memcpy(h->end[1].name, addr->name->sun_path, h->end[1].name_len);
 	}
 	for (i = 0; i < h->nr_ends; i++) {
-		struct ckpt_unix_end *e = &h->end[i];
-
-		ret = ckpt_unix_save_end(ctx, socks[i], e, who);
+		ret = ckpt_unix_save_end(ctx, socks[i], &h->end[i], who);
 		if (ret)
 			goto out;
-		/*
-		 * Only the image's tasks are stopped: since the check, a process
-		 * outside may have sent to a socket with no peer of its own,
-		 * which the check refused (or connected to a listener, which
-		 * ckpt_unix_write_pending() finds).
-		 */
-		if (e->nr_msgs && h->nr_ends == 1) {
-			ret = ckpt_err(ctx, -EBUSY,
-				       "%s is a unix socket that a process outside the image connected or sent to during checkpoint",
-				       who);
+	}
+	/*
+	 * A socket with no peer: its messages come from other sockets, which
+	 * restart makes before it sends them again: at the end of the image.
+	 */
+	if (h->nr_ends == 1 && h->end[0].nr_msgs) {
+		ret = ckpt_unix_defer_queue(ctx, sock->file);
+		if (ret)
 			goto out;
-		}
+		h->end[0].nr_msgs = 0;
+		h->end[0].data_len = 0;
 	}
 	ret = ckpt_obj_add(ctx, socks[0], CKPT_OBJ_UNIX);
 	if (ret < 0)
@@ -777,7 +903,7 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	*objref = ret;
 	ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_UNIX, sizeof(*h));
 	for (i = 0; i < h->nr_ends && !ret; i++)
-		ret = ckpt_unix_write_queue(ctx, socks[i], &h->end[i], who);
+		ret = ckpt_unix_write_queue(ctx, socks[i], &h->end[i], false, who);
 	if (!ret && h->end[0].flags & CKPT_UNIX_LISTEN)
 		ret = ckpt_unix_write_pending_all(ctx, sk, who);
 out:
@@ -805,16 +931,41 @@ static int ckpt_unix_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 
 /* ---- restart ---- */
 
-/* Read the next message of a queue and send it again from @from. */
+/*
+ * The socket that sent a message to @to, a datagram socket with no peer in
+ * its record: that of the FILE record @objref, which restart has made.
+ */
+static struct socket *ckpt_unix_sender(struct ckpt_ctx *ctx, struct sock *to, u32 objref)
+{
+	struct file *file = ckpt_obj_fetch(ctx, objref, CKPT_OBJ_FILE);
+	struct socket *sock;
+
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	sock = sock_from_file(file);
+	if (!sock || !sock->sk || sock->sk->sk_family != AF_UNIX ||
+	    sock->sk->sk_type != to->sk_type || sock->sk == to) {
+		ckpt_err(ctx, -EINVAL, "a unix socket message's sender %u is not a socket of its kind",
+			 objref);
+		return ERR_PTR(-EINVAL);
+	}
+	return sock;
+}
+
+/*
+ * Read the next message of a queue and send it again from @from, the peer;
+ * with @name, to that name from the sender the record names.
+ */
 static int ckpt_unix_refill_one(struct ckpt_ctx *ctx, struct socket *from,
-				struct sock *to, u64 *left)
+				struct sock *to, struct sockaddr_un *name, int name_len,
+				u64 *left)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct ckpt_hdr_unix_msg *m;
 	struct ckpt_hdr_data *d;
 	struct kvec iov;
 	u8 *buf = NULL;
-	u32 len, off;
+	u32 len, off, sender;
 	s64 tstamp;
 	int ret;
 
@@ -823,11 +974,19 @@ static int ckpt_unix_refill_one(struct ckpt_ctx *ctx, struct socket *from,
 		return PTR_ERR(m);
 	len = m->len;
 	tstamp = m->tstamp_ns;
-	ret = m->__reserved || len > *left || len > CKPT_UNIX_MSG_MAX || tstamp < 0 ||
+	sender = m->sender;
+	ret = !sender != !name || len > *left || len > CKPT_UNIX_MSG_MAX || tstamp < 0 ||
 	      (!len && to->sk_type == SOCK_STREAM);
 	kvfree(m);
 	if (ret)
 		return ckpt_err(ctx, -EINVAL, "malformed unix socket message record");
+	if (name) {
+		from = ckpt_unix_sender(ctx, to, sender);
+		if (IS_ERR(from))
+			return PTR_ERR(from);
+		msg.msg_name = name;
+		msg.msg_namelen = name_len;
+	}
 	*left -= len;
 	if (len) {
 		buf = kvmalloc(len, GFP_KERNEL);
@@ -1227,7 +1386,7 @@ int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		u32 n;
 
 		for (n = 0; n < h->end[i].nr_msgs && !ret; n++)
-			ret = ckpt_unix_refill_one(ctx, socks[!i], to, &left);
+			ret = ckpt_unix_refill_one(ctx, socks[!i], to, NULL, 0, &left);
 		if (!ret && left)
 			ret = ckpt_err(ctx, -EINVAL, "malformed unix socket record %u (data)",
 				       h->objref);
@@ -1310,6 +1469,79 @@ out:
 		sock_put(embryo);
 	kvfree(h);
 	return ret;
+}
+
+/*
+ * A UNIX_QUEUE record: the messages of a datagram socket with no peer,
+ * sent again each from its sender to the socket's name.
+ */
+static int ckpt_unix_read_queue(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
+{
+	struct ckpt_hdr_unix_queue q;
+	struct sockaddr_un name = { .sun_family = AF_UNIX };
+	struct unix_address *addr = NULL;
+	struct socket *sock;
+	struct file *file;
+	u64 left;
+	u32 n;
+	int ret;
+
+	if (hdr->len != sizeof(q))
+		return ckpt_err(ctx, -EINVAL, "malformed unix socket queue record");
+	q.h = *hdr;
+	ret = ckpt_read_payload(ctx, &q.h, sizeof(q));
+	if (ret)
+		return ret;
+	if (!q.nr_msgs || q.data_len > (u64)q.nr_msgs * CKPT_UNIX_MSG_MAX)
+		return ckpt_err(ctx, -EINVAL, "malformed unix socket queue record");
+	file = ckpt_obj_fetch(ctx, q.file_ref, CKPT_OBJ_FILE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	sock = sock_from_file(file);
+	if (sock && sock->sk && sock->sk->sk_family == AF_UNIX &&
+	    sock->sk->sk_type == SOCK_DGRAM)
+		/* Pairs with the release in bind: the name is complete. */
+		addr = smp_load_acquire(&unix_sk(sock->sk)->addr);
+	if (!addr)
+		return ckpt_err(ctx, -EINVAL,
+				"unix socket queue record of file %u, not a datagram socket with a name",
+				q.file_ref);
+	memcpy(&name, addr->name, addr->len);
+	left = q.data_len;
+	for (n = 0; n < q.nr_msgs && !ret; n++)
+		ret = ckpt_unix_refill_one(ctx, NULL, sock->sk, &name, addr->len, &left);
+	if (!ret && left)
+		ret = ckpt_err(ctx, -EINVAL, "malformed unix socket queue record (data)");
+	return ret;
+}
+
+/**
+ * ckpt_unix_read_queues() - read the messages of the datagram sockets with
+ * no peer, and send them again
+ * @ctx: restart context, every task's records read, before the tail
+ *
+ * Every socket of the image exists: each message is sent again from its
+ * sender to its socket's name, as the caller.
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_unix_read_queues(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &h);
+		if (ret)
+			return ret;
+		if (h.type != CKPT_HDR_UNIX_QUEUE)
+			break;
+		ret = ckpt_unix_read_queue(ctx, &h);
+		if (ret)
+			return ret;
+	}
+	ckpt_unread_hdr(ctx, &h);
+	return 0;
 }
 
 /* Connect @file to its server once every socket of the image exists. */

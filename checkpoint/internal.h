@@ -81,6 +81,9 @@ enum ckpt_op {
  * @watches: restart: the inotify watches to add once every file is open
  *	(file_inotify.c)
  * @nr_watches: how many
+ * @unix_queues: checkpoint: the datagram unix sockets with no peer whose
+ *	messages are written at the end (file_unix.c)
+ * @nr_unix_queues: how many
  * @timers: checkpoint: the POSIX timers of the tree, kept from expiring
  *	until the end (posix_timer.c)
  * @nr_timers: how many
@@ -129,6 +132,8 @@ struct ckpt_ctx {
 	unsigned int nr_inets;
 	struct ckpt_inotify_pending *watches;
 	unsigned int nr_watches;
+	struct file **unix_queues;
+	unsigned int nr_unix_queues;
 	struct ckpt_timer_ref *timers;
 	unsigned int nr_timers;
 	bool restarted;
@@ -573,11 +578,17 @@ void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid);
 void ckpt_unix_free(void *ptr);
 int ckpt_unix_connect_all(struct ckpt_ctx *ctx);
 void ckpt_unix_connects_free(struct ckpt_restart_state *rst);
+int ckpt_unix_write_queues(struct ckpt_ctx *ctx);
+void ckpt_unix_queues_free(struct ckpt_ctx *ctx);
+int ckpt_unix_read_queues(struct ckpt_ctx *ctx);
 #else
 static inline void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid) { }
 static inline void ckpt_unix_free(void *ptr) { }
 static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
+static inline int ckpt_unix_write_queues(struct ckpt_ctx *ctx) { return 0; }
+static inline void ckpt_unix_queues_free(struct ckpt_ctx *ctx) { }
+static inline int ckpt_unix_read_queues(struct ckpt_ctx *ctx) { return 0; }
 #endif
 
 /* posix_timer.c */

@@ -338,6 +338,8 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 					     m->e.flags & CKPT_TREE_TASK_THREAD);
 	}
 	if (!ret)
+		ret = ckpt_unix_write_queues(ctx);
+	if (!ret)
 		ret = ckpt_recheck_tree(ctx);
 	up_read(&root->signal->exec_update_lock);
 	return ret;
@@ -418,7 +420,10 @@ static int ckpt_read_one(struct ckpt_ctx *ctx)
 	return ret;
 }
 
-/* Read the records of every live task of the tree, and the tail. */
+/*
+ * Read the records of every live task of the tree, the messages of the
+ * datagram sockets with no peer, and the tail.
+ */
 static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 {
 	struct ckpt_tree *tree = ctx->tree;
@@ -442,6 +447,8 @@ static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 		ctx->rst = NULL;
 		ctx->arch = NULL;
 	}
+	if (!ret)
+		ret = ckpt_unix_read_queues(ctx);
 	return ret ?: ckpt_read_tail(ctx);
 }
 

@@ -118,6 +118,7 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	ckpt_obj_release(ctx);
 	ckpt_inet_free(ctx);
 	ckpt_inotify_free(ctx);
+	ckpt_unix_queues_free(ctx);
 	kfree(ctx->ghosts);
 
 	if (file) {

@@ -340,6 +340,7 @@ static const struct {
 	[CKPT_HDR_EPOLL] = { "epoll", sizeof(struct ckpt_hdr_epoll) },
 	[CKPT_HDR_UNIX] = { "unix socket", sizeof(struct ckpt_hdr_unix) },
 	[CKPT_HDR_UNIX_MSG] = { "unix message", sizeof(struct ckpt_hdr_unix_msg) },
+	[CKPT_HDR_UNIX_QUEUE] = { "unix queue", sizeof(struct ckpt_hdr_unix_queue) },
 	[CKPT_HDR_LOCK] = { "lock", sizeof(struct ckpt_hdr_lock) },
 	[CKPT_HDR_FILE_ASYNC] = { "O_ASYNC", sizeof(struct ckpt_hdr_file_async) },
 	[CKPT_HDR_INET] = { "inet socket", sizeof(struct ckpt_hdr_inet) },
@@ -2108,10 +2109,34 @@ static int do_unix_msg(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	w->msgs.left--;
 	w->data.off = off;
 	w->data.left = m->len;
+	if (m->sender)
+		obj_add(&w->uses, m->sender, CKPT_HDR_FILE, off);
 	if (summary)
 		return 0;
 	put_rec(off, h);
-	printf(": %u bytes, time stamp %lld ns\n", m->len, (long long)m->tstamp_ns);
+	printf(": %u bytes, time stamp %lld ns", m->len, (long long)m->tstamp_ns);
+	if (m->sender)
+		printf(", from the socket of file #%u", m->sender);
+	putchar('\n');
+	return 0;
+}
+
+static int do_unix_queue(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_unix_queue *q = (const void *)h;
+
+	if (check_len(off, h, sizeof(*q)))
+		return 1;
+	if (!q->nr_msgs)
+		return bad(off, "unix queue record of no message");
+	obj_add(&w->uses, q->file_ref, CKPT_HDR_FILE, off);
+	w->msgs.off = off;
+	w->msgs.left = q->nr_msgs;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": file #%u, %u messages, %llu bytes\n", q->file_ref, q->nr_msgs,
+	       ull(q->data_len));
 	return 0;
 }
 
@@ -2453,6 +2478,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_UNIX_MSG:
 			ret = do_unix_msg(w, off, h);
+			break;
+		case CKPT_HDR_UNIX_QUEUE:
+			ret = do_unix_queue(w, off, h);
 			break;
 		case CKPT_HDR_LOCK:
 			ret = do_lock(w, off, h);

@@ -110,6 +110,9 @@ struct ckpt_hdr {
  *	filter, before the first SECCOMP record or filter that refers to it
  * @CKPT_HDR_POSIX_TIMERS: &struct ckpt_hdr_posix_timers, the POSIX timers
  *	of a process that has or had one, after its SIGHAND record
+ * @CKPT_HDR_UNIX_QUEUE: &struct ckpt_hdr_unix_queue, the messages queued
+ *	on a datagram unix socket with no peer in its record, after the
+ *	records of every task
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -118,7 +121,8 @@ struct ckpt_hdr {
  * descriptor), MM, MM_CONTEXT, one VMA per memory area each followed by
  * its PAGES records, CPU, THREAD (with its REGSET records, if any),
  * RESTART_BLOCK and
- * SIGPENDING; and last TAIL.  An object (a file, a pipe) is written once,
+ * SIGPENDING; then the UNIX_QUEUE records, each with its UNIX_MSG and DATA
+ * records; and last TAIL.  An object (a file, a pipe) is written once,
  * with the first task that holds it; the later ones refer to it.  A thread
  * other than the main thread of its process (%CKPT_TREE_TASK_THREAD) has
  * only TASK, AFFINITY, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING,
@@ -166,6 +170,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_INOTIFY = 52,
 	CKPT_HDR_INOTIFY_WATCH = 53,
 	CKPT_HDR_FILE_ASYNC = 54,
+	CKPT_HDR_UNIX_QUEUE = 55,
 };
 
 /**
@@ -1403,15 +1408,36 @@ struct ckpt_hdr_unix {
  * @h: type %CKPT_HDR_UNIX_MSG
  * @len: its length, at most %CKPT_UNIX_MSG_MAX; a stream socket's first
  *	message is what is left of it after a partial read
- * @__reserved: zero
+ * @sender: 0 after a UNIX record: its peer in the record sent it; after
+ *	a UNIX_QUEUE record, the object reference of the FILE record of the
+ *	socket that sent it
  * @tstamp_ns: its receive time stamp (CLOCK_REALTIME), which SO_TIMESTAMP
  *	reports, 0 for none
  */
 struct ckpt_hdr_unix_msg {
 	struct ckpt_hdr h;
 	__u32 len;
-	__u32 __reserved;
+	__u32 sender;
 	__s64 tstamp_ns;
+};
+
+/**
+ * struct ckpt_hdr_unix_queue - the messages queued on a datagram unix
+ * socket with no peer in its record: a server, or a client of a server
+ * @h: type %CKPT_HDR_UNIX_QUEUE
+ * @file_ref: the object reference of the FILE record of the socket, which
+ *	has a name
+ * @nr_msgs: how many UNIX_MSG records follow, each with its sender
+ * @data_len: their bytes
+ *
+ * These records come after those of every task, when every socket exists:
+ * restart sends each message again from its sender to the socket's name.
+ */
+struct ckpt_hdr_unix_queue {
+	struct ckpt_hdr h;
+	__u32 file_ref;
+	__u32 nr_msgs;
+	__u64 data_len;
 };
 
 /**

@@ -235,6 +235,13 @@ static void seed_files(void *arg)
 		      !bind(24, (struct sockaddr *)&un, ulen) && !listen(24, 2));
 		SETUP(ckpt_move_fd(socket(AF_UNIX, SOCK_STREAM, 0), 25) == 25 &&
 		      !connect(25, (struct sockaddr *)&un, ulen) && write(25, "pending", 7) == 7);
+		/* 26 a datagram server with messages from 27, its client. */
+		un.sun_path[1] = 'd';
+		SETUP(ckpt_move_fd(socket(AF_UNIX, SOCK_DGRAM, 0), 26) == 26 &&
+		      !bind(26, (struct sockaddr *)&un, ulen));
+		SETUP(ckpt_move_fd(socket(AF_UNIX, SOCK_DGRAM, 0), 27) == 27 &&
+		      !connect(27, (struct sockaddr *)&un, ulen) && send(27, "dg1", 3, 0) == 3 &&
+		      send(27, "dg2", 3, 0) == 3);
 	}
 	/* O_ASYNC on the pipe (through its fd 5), without an owner. */
 	SETUP(!fcntl(5, F_SETFL, O_ASYNC) && fcntl(5, F_GETFL) & O_ASYNC);
@@ -1057,7 +1064,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_FILE, CKPT_HDR_PIPE, CKPT_HDR_FD, CKPT_HDR_DATA, CKPT_HDR_TIMERFD,
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
 	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH, CKPT_HDR_FILE_ASYNC,
-	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER, CKPT_HDR_POSIX_TIMERS,
+	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER, CKPT_HDR_POSIX_TIMERS, CKPT_HDR_UNIX_QUEUE,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

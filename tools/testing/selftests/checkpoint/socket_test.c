@@ -741,27 +741,114 @@ TEST(unix_dgram_client_of_server)
 	CKPT_RUN_SIMPLE(dgram_client_target, NULL);
 }
 
-/* A datagram server with a message from a client: not saved yet. */
-static void dgram_server_target(void *arg)
+/* The next message on @fd: its bytes and its sender's name, "" for none. */
+static int recv_from(int fd, char *buf, size_t size, char *from, size_t from_size)
 {
 	struct sockaddr_un a;
-	socklen_t len = test_name(&a, false, "dqueue");
+	socklen_t len = sizeof(a);
+	ssize_t n;
+
+	memset(&a, 0, sizeof(a));
+	n = recvfrom(fd, buf, size - 1, MSG_DONTWAIT, (struct sockaddr *)&a, &len);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	name_str(&a, len, from, from_size);
+	return n;
+}
+
+/*
+ * 10: a datagram server with a name, (path or abstract); messages queued on
+ * it from 11, an unbound socket (sendto), from 12, a client bound to a name
+ * and connected to the server, twice, and from 13, an end of a socket pair
+ * with 14 (sendto, past its peer); 12 has the server's reply queued.  After
+ * restart each message is there, in order, with its bytes and its sender's
+ * name, and the client's connection still works.
+ */
+static void dgram_server_target(void *arg)
+{
+	bool path = arg;
+	struct sockaddr_un a, c;
+	socklen_t len = test_name(&a, path, "dqueue"), clen = test_name(&c, false, "dq-c12");
+	static const char *const want[] = { "one", "two", "three", "four" };
+	char n10[256], n11[256], n12[256], n13[256], buf[64], from[256];
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 11) == 11 &&
+	      sendto(11, "one", 3, 0, (struct sockaddr *)&a, len) == 3);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(move_fd(fd, 12) == 12 && !bind(12, (struct sockaddr *)&c, clen) &&
+	      !connect(12, (struct sockaddr *)&a, len) && send(12, "two", 3, 0) == 3 &&
+	      send(12, "three", 5, 0) == 5);
+	SETUP(!pair(SOCK_DGRAM, 13, 14) &&
+	      sendto(13, "four", 4, 0, (struct sockaddr *)&a, len) == 4);
+	SETUP(sendto(10, "reply", 5, 0, (struct sockaddr *)&c, clen) == 5);
+	sock_name(10, false, n10, sizeof(n10));
+	sock_name(11, false, n11, sizeof(n11));
+	sock_name(12, false, n12, sizeof(n12));
+	sock_name(13, false, n13, sizeof(n13));
+
+	ckpt_stop();
+
+	for (int i = 0; i < 4; i++) {
+		const char *sender = i == 0 ? n11 : i == 3 ? n13 : n12;
+
+		CHECKF(recv_from(10, buf, sizeof(buf), from, sizeof(from)) == (int)strlen(want[i]) &&
+		       !strcmp(buf, want[i]) && !strcmp(from, sender),
+		       "message %d: \"%s\" from \"%s\", was \"%s\" from \"%s\"", i, buf, from,
+		       want[i], sender);
+	}
+	CHECK(recv_from(10, buf, sizeof(buf), from, sizeof(from)) == -1 && errno == EAGAIN);
+	CHECKF(recv_from(12, buf, sizeof(buf), from, sizeof(from)) == 5 &&
+	       !strcmp(buf, "reply") && !strcmp(from, n10),
+	       "reply: \"%s\" from \"%s\"", buf, from);
+	CHECK(recv_from(12, buf, sizeof(buf), from, sizeof(from)) == -1 && errno == EAGAIN);
+	/* Still connected: what it sends goes to the server, which answers. */
+	CHECK(send(12, "after", 5, 0) == 5);
+	CHECK(recv_from(10, buf, sizeof(buf), from, sizeof(from)) == 5 &&
+	      !strcmp(buf, "after") && !strcmp(from, n12));
+	CHECK(sendto(10, "back", 4, 0, (struct sockaddr *)&c, clen) == 4);
+	CHECK(recv_from(12, buf, sizeof(buf), from, sizeof(from)) == 4 && !strcmp(buf, "back"));
+	/* The pair still works. */
+	CHECK(send(14, "p", 1, 0) == 1 && recv(13, buf, 1, MSG_DONTWAIT) == 1 && buf[0] == 'p');
+	if (path)
+		unlink(a.sun_path);
+}
+
+TEST(unix_dgram_server_queue_abstract)
+{
+	CKPT_RUN_SIMPLE(dgram_server_target, (void *)0);
+}
+
+TEST(unix_dgram_server_queue_path)
+{
+	CKPT_RUN_SIMPLE(dgram_server_target, (void *)1);
+}
+
+/* A message from a socket closed since: nothing to send it from again. */
+static void dgram_closed_sender_target(void *arg)
+{
+	struct sockaddr_un a;
+	socklen_t len = test_name(&a, false, "dclosed");
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 
 	(void)arg;
 	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	SETUP(move_fd(fd, 11) == 11 && sendto(11, "x", 1, 0, (struct sockaddr *)&a, len) == 1);
+	SETUP(move_fd(fd, 11) == 11 && sendto(11, "x", 1, 0, (struct sockaddr *)&a, len) == 1 &&
+	      !close(11));
 
 	ckpt_stop();
 
 	CHECK(getint(10, SO_TYPE) == SOCK_DGRAM);
 }
 
-TEST(unix_dgram_server_queue_refused)
+TEST(unix_dgram_message_from_closed_socket_refused)
 {
-	CKPT_RUN_REFUSED(dgram_server_target, NULL, EOPNOTSUPP, "fd 10",
-			 "1 messages from sockets it is not connected to");
+	CKPT_RUN_REFUSED(dgram_closed_sender_target, NULL, EOPNOTSUPP, "fd 10",
+			 "a message from a socket closed or outside the image");
 }
 
 /* A datagram client of a server outside the image (the test's). */
