@@ -763,16 +763,20 @@ static int ckpt_unix_write_listener(struct ckpt_ctx *ctx, struct sock *embryo,
 	return ret;
 }
 
-/* Keep @file, a datagram socket with no peer, for ckpt_unix_write_queues(). */
-static int ckpt_unix_defer_queue(struct ckpt_ctx *ctx, struct file *file)
+/*
+ * Keep @sk, a datagram socket with no peer, for ckpt_unix_write_queues():
+ * the socket, not its file, whose holders the end of the checkpoint counts.
+ */
+static int ckpt_unix_defer_queue(struct ckpt_ctx *ctx, struct sock *sk)
 {
-	struct file **v;
+	struct sock **v;
 
 	v = krealloc_array(ctx->unix_queues, ctx->nr_unix_queues + 1, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	ctx->unix_queues = v;
-	v[ctx->nr_unix_queues++] = get_file(file);
+	sock_hold(sk);
+	v[ctx->nr_unix_queues++] = sk;
 	return 0;
 }
 
@@ -795,10 +799,16 @@ int ckpt_unix_write_queues(struct ckpt_ctx *ctx)
 
 	BUILD_BUG_ON(sizeof(q) != 24);
 	for (i = 0; i < ctx->nr_unix_queues && !ret; i++) {
-		struct sock *sk = sock_from_file(ctx->unix_queues[i])->sk;
+		struct sock *sk = ctx->unix_queues[i];
+		struct socket *sock = READ_ONCE(sk->sk_socket);
 		struct ckpt_unix_end e = { };
 
-		q.file_ref = ckpt_obj_lookup(ctx, ctx->unix_queues[i]);
+		q.file_ref = sock && sock->file ? ckpt_obj_lookup(ctx, sock->file) : 0;
+		if (!q.file_ref) {
+			ret = ckpt_err(ctx, -ESRCH,
+				       "a unix socket of the image was closed during checkpoint");
+			break;
+		}
 		snprintf(who, sizeof(who), "file %u", q.file_ref);
 		ret = ckpt_unix_check_senders(ctx, sk, who, true);
 		if (ret)
@@ -822,7 +832,7 @@ void ckpt_unix_queues_free(struct ckpt_ctx *ctx)
 	unsigned int i;
 
 	for (i = 0; i < ctx->nr_unix_queues; i++)
-		fput(ctx->unix_queues[i]);
+		sock_put(ctx->unix_queues[i]);
 	kfree(ctx->unix_queues);
 	ctx->unix_queues = NULL;
 	ctx->nr_unix_queues = 0;
@@ -890,7 +900,7 @@ static int ckpt_unix_write_pair(struct ckpt_ctx *ctx, struct socket *sock,
 	 * restart makes before it sends them again: at the end of the image.
 	 */
 	if (h->nr_ends == 1 && h->end[0].nr_msgs) {
-		ret = ckpt_unix_defer_queue(ctx, sock->file);
+		ret = ckpt_unix_defer_queue(ctx, sk);
 		if (ret)
 			goto out;
 		h->end[0].nr_msgs = 0;

@@ -132,7 +132,7 @@ struct ckpt_ctx {
 	unsigned int nr_inets;
 	struct ckpt_inotify_pending *watches;
 	unsigned int nr_watches;
-	struct file **unix_queues;
+	struct sock **unix_queues;
 	unsigned int nr_unix_queues;
 	struct ckpt_timer_ref *timers;
 	unsigned int nr_timers;

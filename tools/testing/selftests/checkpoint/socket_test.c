@@ -758,25 +758,28 @@ static int recv_from(int fd, char *buf, size_t size, char *from, size_t from_siz
 }
 
 /*
- * 10: a datagram server with a name, (path or abstract); messages queued on
- * it from 11, an unbound socket (sendto), from 12, a client bound to a name
- * and connected to the server, twice, and from 13, an end of a socket pair
- * with 14 (sendto, past its peer); 12 has the server's reply queued.  After
- * restart each message is there, in order, with its bytes and its sender's
- * name, and the client's connection still works.
+ * 10: a datagram server with a name (a path or an abstract one); messages
+ * queued on it from 11, a socket bound to a name (sendto), from 12, a
+ * client bound to another and connected to the server, twice, and from 13,
+ * an end of a socket pair with 14, with no name (sendto, past its peer);
+ * 12 has the server's reply queued.  After restart each message is there,
+ * in order, with its bytes and its sender's name (none for 13), and the
+ * client's connection still works.
  */
 static void dgram_server_target(void *arg)
 {
 	bool path = arg;
 	struct sockaddr_un a, c;
+	struct sockaddr_un b;
 	socklen_t len = test_name(&a, path, "dqueue"), clen = test_name(&c, false, "dq-c12");
+	socklen_t blen = test_name(&b, false, "dq-c11");
 	static const char *const want[] = { "one", "two", "three", "four" };
 	char n10[256], n11[256], n12[256], n13[256], buf[64], from[256];
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 
 	SETUP(move_fd(fd, 10) == 10 && !bind(10, (struct sockaddr *)&a, len));
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	SETUP(move_fd(fd, 11) == 11 &&
+	SETUP(move_fd(fd, 11) == 11 && !bind(11, (struct sockaddr *)&b, blen) &&
 	      sendto(11, "one", 3, 0, (struct sockaddr *)&a, len) == 3);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	SETUP(move_fd(fd, 12) == 12 && !bind(12, (struct sockaddr *)&c, clen) &&
@@ -788,7 +791,8 @@ static void dgram_server_target(void *arg)
 	sock_name(10, false, n10, sizeof(n10));
 	sock_name(11, false, n11, sizeof(n11));
 	sock_name(12, false, n12, sizeof(n12));
-	sock_name(13, false, n13, sizeof(n13));
+	/* What recvfrom(2) says of a sender with no name. */
+	snprintf(n13, sizeof(n13), "0:");
 
 	ckpt_stop();
 
