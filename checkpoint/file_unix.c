@@ -110,11 +110,21 @@ static bool ckpt_unix_queues(struct file *file, void *arg)
 	return found;
 }
 
+/* Drop the sockets of ckpt_unix_queue_socks() and their array. */
+static void ckpt_unix_put_all(struct sock **socks, int n)
+{
+	while (n > 0)
+		if (socks[--n])
+			sock_put(socks[n]);
+	kfree(socks);
+}
+
 /*
  * The sockets of the buffers queued on @sk, oldest first, each referenced,
- * into *@socks (kfree() it, sock_put() each): a listener's connections not
- * accepted yet, or the senders of a datagram socket's messages.  Their
- * number, or a negative errno.
+ * into *@socks (ckpt_unix_put_all() them): a listener's connections not
+ * accepted yet, or the senders of a datagram socket's messages.  A sender
+ * closed since is NULL: its buffers keep it only through its write
+ * allocation, its last reference gone.  Their number, or a negative errno.
  */
 static int ckpt_unix_queue_socks(struct sock *sk, struct sock ***socks)
 {
@@ -132,13 +142,10 @@ static int ckpt_unix_queue_socks(struct sock *sk, struct sock ***socks)
 	skb_queue_walk(&sk->sk_receive_queue, skb) {
 		if (i == n)
 			break;
-		sock_hold(skb->sk);
-		v[i++] = skb->sk;
+		v[i++] = refcount_inc_not_zero(&skb->sk->sk_refcnt) ? skb->sk : NULL;
 	}
 	if (skb_queue_len(&sk->sk_receive_queue) != n) {
-		while (i)
-			sock_put(v[--i]);
-		kfree(v);
+		ckpt_unix_put_all(v, i);
 		v = NULL;
 	}
 	spin_unlock(&sk->sk_receive_queue.lock);
@@ -146,13 +153,6 @@ static int ckpt_unix_queue_socks(struct sock *sk, struct sock ***socks)
 		return -EBUSY;
 	*socks = v;
 	return n;
-}
-
-static void ckpt_unix_put_all(struct sock **socks, int n)
-{
-	while (n > 0)
-		sock_put(socks[--n]);
-	kfree(socks);
 }
 
 /*
@@ -244,10 +244,10 @@ static int ckpt_unix_queue(struct sock *sk, u32 *nr, u64 *len, u32 *lens,
 			}
 			lens[n] = size;
 			tstamps[n] = ktime_to_ns(skb->tstamp);
-			if (senders) {
-				sock_hold(skb->sk);
-				senders[n] = skb->sk;
-			}
+			/* A sender closed since has no reference left. */
+			if (senders)
+				senders[n] = refcount_inc_not_zero(&skb->sk->sk_refcnt) ?
+					     skb->sk : NULL;
 		}
 		n++;
 		bytes += size;
@@ -293,7 +293,7 @@ static int ckpt_unix_check_senders(struct ckpt_ctx *ctx, struct sock *sk, const 
 			       "%s is a unix socket with %d messages and no name to send them to again, not supported",
 			       who, n);
 	for (i = 0; i < n && !ret; i++)
-		if (!ckpt_unix_sender_ok(ctx, sk, from[i]))
+		if (!from[i] || !ckpt_unix_sender_ok(ctx, sk, from[i]))
 			ret = busy ? ckpt_err(ctx, -EBUSY,
 					      "%s is a unix socket that a process outside the image sent to during checkpoint",
 					      who) :
@@ -448,7 +448,7 @@ static int ckpt_unix_check_pending(struct ckpt_ctx *ctx, struct sock *sk, const 
 	if (n < 0)
 		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
 	for (i = 0; i < n && !ret; i++) {
-		client = unix_peer_get(socks[i]);
+		client = socks[i] ? unix_peer_get(socks[i]) : NULL;
 		if (client && !sock_flag(client, SOCK_DEAD) &&
 		    (!client->sk_socket || !client->sk_socket->file ||
 		     !ckpt_tree_has_file(ctx, client->sk_socket->file)))
@@ -623,7 +623,7 @@ static int ckpt_unix_write_queue(struct ckpt_ctx *ctx, struct sock *sk,
 		m.tstamp_ns = tstamps[i];
 		/* Its sender's FILE record came before, with its task's. */
 		if (from) {
-			struct socket *sock = READ_ONCE(from[i]->sk_socket);
+			struct socket *sock = from[i] ? READ_ONCE(from[i]->sk_socket) : NULL;
 
 			m.sender = sock && sock->file ? ckpt_obj_lookup(ctx, sock->file) : 0;
 			if (!m.sender) {
@@ -741,7 +741,10 @@ static int ckpt_unix_write_pending_all(struct ckpt_ctx *ctx, struct sock *sk,
 	if (n < 0)
 		return ckpt_err(ctx, n, "%s is a listening unix socket whose queue changed", who);
 	for (i = 0; i < n && !ret; i++)
-		if (!ckpt_obj_lookup(ctx, socks[i]))
+		if (!socks[i])
+			ret = ckpt_err(ctx, -EBUSY,
+				       "%s is a listening unix socket whose queue changed", who);
+		else if (!ckpt_obj_lookup(ctx, socks[i]))
 			ret = ckpt_unix_write_pending(ctx, socks[i], who);
 	ckpt_unix_put_all(socks, n);
 	return ret;

@@ -322,7 +322,7 @@ static int ckpt_check_timer(struct ckpt_ctx *ctx, const struct ckpt_hdr_posix_ti
 
 	if (e->id < 0 || !posix_timer_clock_supported(e->clockid) ||
 	    !ckpt_timer_notify_ok(e->notify) || e->flags & ~CKPT_POSIX_TIMER_FLAGS_ALL ||
-	    e->__reserved || e->interval_ns < 0 || e->overrun < -1 || e->overrun_last < 0 ||
+	    e->__reserved || e->interval_ns < 0 || e->overrun < -1 || e->overrun_last < -1 ||
 	    e->value_ns < -KTIME_MAX / 4 || e->value_ns > KTIME_MAX / 4 ||
 	    e->interval_ns > KTIME_MAX / 4 ||
 	    (e->flags & CKPT_POSIX_TIMER_ABSTIME && e->value_ns < 0) ||
