@@ -1575,15 +1575,11 @@ static int ckpt_unix_add_connect(struct ckpt_ctx *ctx, struct file *file,
 	return 0;
 }
 
-/**
- * ckpt_unix_connect_all() - connect the datagram clients of the process to
- * their servers again
- * @ctx: restart context, past the point of no return; every socket of the
- *	image made and bound; the image's credentials not committed yet
- *
- * Return: 0 or a negative errno, logged.
+/*
+ * Connect the datagram clients of the process of ctx->rst to their servers
+ * again, with its credentials.
  */
-int ckpt_unix_connect_all(struct ckpt_ctx *ctx)
+static int ckpt_unix_connect_all(struct ckpt_ctx *ctx)
 {
 	struct ckpt_restart_state *rst = ctx->rst;
 	const struct cred *old;
@@ -1608,6 +1604,30 @@ int ckpt_unix_connect_all(struct ckpt_ctx *ctx)
 				 ret);
 	}
 	revert_creds(old);
+	return ret;
+}
+
+/**
+ * ckpt_unix_connect_tree() - connect the datagram clients of the image to
+ * their servers again
+ * @ctx: restart context, every record read and every socket of the image
+ *	made, bound and given its messages; before the point of no return,
+ *	so that a server that is not there fails the restart cleanly
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_unix_connect_tree(struct ckpt_ctx *ctx)
+{
+	struct ckpt_tree *tree = ctx->tree;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < tree->nr && !ret; i++) {
+		ctx->rst = tree->tasks[i].rst;
+		if (ctx->rst)
+			ret = ckpt_unix_connect_all(ctx);
+	}
+	ctx->rst = NULL;
 	return ret;
 }
 

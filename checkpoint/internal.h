@@ -20,6 +20,7 @@
 struct ckpt_inet_pending;
 struct ckpt_inotify_pending;
 struct ckpt_timer_ref;
+struct k_itimer;
 struct ckpt_sock_opts;
 struct sock;
 struct socket;
@@ -280,6 +281,8 @@ struct ckpt_unix_connect {
  * @timers: the POSIX_TIMERS record of the process, or NULL
  * @timer_queued: for each of @timers, whether a SIGPENDING record of the
  *	process holds its signal
+ * @timer_alloc: for each of @timers, the timer allocated for it before
+ *	the point of no return
  * @timer_threads: the threads of the process still to restore, the last
  *	of which starts the timers
  * @member: the task of the tree whose state this is
@@ -315,6 +318,7 @@ struct ckpt_restart_state {
 	struct seccomp_filter *seccomp_filter;
 	struct ckpt_hdr_posix_timers *timers;
 	bool *timer_queued;
+	struct k_itimer **timer_alloc;
 	unsigned int timer_threads;
 	struct ckpt_tree_member *member;
 	bool thread;
@@ -576,7 +580,7 @@ extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 int ckpt_read_unix(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
 void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid);
 void ckpt_unix_free(void *ptr);
-int ckpt_unix_connect_all(struct ckpt_ctx *ctx);
+int ckpt_unix_connect_tree(struct ckpt_ctx *ctx);
 void ckpt_unix_connects_free(struct ckpt_restart_state *rst);
 int ckpt_unix_write_queues(struct ckpt_ctx *ctx);
 void ckpt_unix_queues_free(struct ckpt_ctx *ctx);
@@ -584,7 +588,7 @@ int ckpt_unix_read_queues(struct ckpt_ctx *ctx);
 #else
 static inline void ckpt_unix_set_peer_pid(struct sock *sk, struct pid *pid) { }
 static inline void ckpt_unix_free(void *ptr) { }
-static inline int ckpt_unix_connect_all(struct ckpt_ctx *ctx) { return 0; }
+static inline int ckpt_unix_connect_tree(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_connects_free(struct ckpt_restart_state *rst) { }
 static inline int ckpt_unix_write_queues(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_unix_queues_free(struct ckpt_ctx *ctx) { }

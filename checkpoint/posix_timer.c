@@ -375,7 +375,20 @@ int ckpt_read_posix_timers(struct ckpt_ctx *ctx)
 			return ret;
 	}
 	rst->timer_queued = kcalloc(h->nr, sizeof(*rst->timer_queued), GFP_KERNEL);
-	return rst->timer_queued ? 0 : -ENOMEM;
+	rst->timer_alloc = kcalloc(h->nr, sizeof(*rst->timer_alloc), GFP_KERNEL);
+	if (!rst->timer_queued || !rst->timer_alloc)
+		return -ENOMEM;
+	/* Charged to the caller, within its RLIMIT_SIGPENDING, as timer_create(2). */
+	for (i = 0; i < h->nr; i++) {
+		struct k_itimer *timr = posix_timer_alloc();
+
+		if (IS_ERR(timr))
+			return ckpt_err(ctx, PTR_ERR(timr),
+					"cannot allocate %u POSIX timers: RLIMIT_SIGPENDING or memory",
+					h->nr);
+		rst->timer_alloc[i] = timr;
+	}
+	return 0;
 }
 
 /* The state of the process whose thread restart reads, or NULL. */
@@ -428,7 +441,7 @@ int ckpt_check_timer_signal(struct ckpt_ctx *ctx, const struct ckpt_sigpending_e
  * @ctx: restart context, past the point of no return, in the main thread,
  *	the dispositions set, the pending signals not yet
  *
- * Return: 0 or a negative errno, logged.
+ * Return: 0, or a negative errno the checks before make impossible.
  */
 int ckpt_restore_posix_timers(struct ckpt_ctx *ctx)
 {
@@ -464,10 +477,11 @@ int ckpt_restore_posix_timers(struct ckpt_ctx *ctx)
 			     task_pid(ctx->tree->tasks[t].task);
 		}
 		st.expires = e->value_ns;
-		ret = posix_timer_restore(&st);
+		/* Checked and allocated before the point of no return: it cannot fail. */
+		ret = posix_timer_restore(rst->timer_alloc[i], &st);
+		rst->timer_alloc[i] = NULL;
 		if (ret)
-			return ckpt_err(ctx, ret, "cannot create POSIX timer %d (error %d)",
-					e->id, ret);
+			return ret;
 	}
 	current->signal->next_posix_timer_id = h->next_id;
 	rst->timer_threads = 0;
@@ -506,6 +520,12 @@ void ckpt_start_posix_timers(struct ckpt_ctx *ctx)
  */
 void ckpt_posix_timers_free(struct ckpt_restart_state *rst)
 {
+	u32 i;
+
+	for (i = 0; rst->timer_alloc && i < rst->timers->nr; i++)
+		if (rst->timer_alloc[i])
+			posix_timer_discard(rst->timer_alloc[i]);
+	kfree(rst->timer_alloc);
 	kvfree(rst->timers);
 	kfree(rst->timer_queued);
 }

@@ -482,9 +482,6 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ckpt_restore_owners(ctx);
-	ret = ckpt_unix_connect_all(ctx);
-	if (ret)
-		return ret;
 	commit_creds(ctx->rst->cred);
 	ctx->rst->cred = NULL;
 	/* What commit_creds() resets when the ids change, the image sets. */
@@ -593,6 +590,8 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 	ret = ckpt_read_tasks(ctx);
 	if (!ret)
 		ret = ckpt_inet_connect_all(ctx);
+	if (!ret)
+		ret = ckpt_unix_connect_tree(ctx);
 	if (!ret)
 		ret = ckpt_inotify_watch_all(ctx);
 	if (ret)

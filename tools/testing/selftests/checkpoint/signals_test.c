@@ -641,6 +641,40 @@ TEST(posix_timers)
 	CKPT_RUN(&c, posix_timers_target, NULL);
 }
 
+/* A restarter with no room left under its RLIMIT_SIGPENDING. */
+static int no_sigpending(void *arg)
+{
+	struct rlimit none = { 0, 0 };
+
+	(void)arg;
+	return setrlimit(RLIMIT_SIGPENDING, &none);
+}
+
+/*
+ * Restart allocates the timers before its point of no return, charged to
+ * its caller within its RLIMIT_SIGPENDING as timer_create(2) would: over
+ * it, EAGAIN and a line, and the caller goes on.
+ */
+TEST(posix_timers_over_rlimit_refused)
+{
+	struct ckpt_ctx c;
+	pid_t pid;
+
+	ckpt_ctx_init(&c);
+	pid = ckpt_fork_target(&c, posix_timers_target, NULL);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	CKPT_TAKE(&c, pid);
+	ckpt_kill(pid);
+	c.hook = no_sigpending;
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
+	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EAGAIN)
+		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "cannot allocate 4 POSIX timers"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	close(c.img);
+}
+
 /* Checkpoint pauses them, and lets them run again: the original still has them. */
 TEST(posix_timers_original_unchanged)
 {

@@ -1811,7 +1811,7 @@ TEST(objects_shared_outside_refused)
 		EXPECT_EQ(0, st.st_size);
 		if (!mapped) {
 			outside = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-			ASSERT_NE(MAP_FAILED, outside);
+			ASSERT_TRUE(outside != MAP_FAILED);
 			close(fd);
 		}
 	}
