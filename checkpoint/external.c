@@ -316,8 +316,12 @@ static int ckpt_uses_compare(struct ckpt_ctx *ctx, struct ckpt_uses *uses, bool 
 
 	/* In the order met: the first task, its lowest descriptor, first. */
 	list_for_each_entry(u, &uses->file_list, list) {
-		/* Ours: the check's, and the object hash's once written. */
-		long ours = 1 + (written && ckpt_obj_lookup(ctx, u->ptr) ? 1 : 0);
+		/*
+		 * Ours: the check's, and the object hash's once written, and
+		 * that of a TCP connection whose packets are held.
+		 */
+		long ours = 1 + (written && ckpt_obj_lookup(ctx, u->ptr) ? 1 : 0) +
+			    (written && ckpt_inet_holds(ctx, u->file) ? 1 : 0);
 
 		if (u->checked && !u->external &&
 		    file_count(u->file) - ours > u->refs)

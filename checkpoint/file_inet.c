@@ -17,19 +17,36 @@
  * packet leaves the two ends, which both belong to the caller, so this
  * needs no privilege.
  *
+ * A connection whose peer is outside the image is saved only with
+ * CKPT_CHECKPOINT_TCP_ESTABLISHED, and moves to the image: from the moment
+ * its state is read, a socket filter that drops every packet keeps its
+ * peer's packets from changing it, as if lost on the way; after a
+ * successful checkpoint the original is put in repair mode and held here,
+ * hashed and silent, so that its port and its peer get nothing from it,
+ * not even when its process exits.  Restart with
+ * CKPT_RESTART_TCP_ESTABLISHED drops the held socket without a packet,
+ * restores the connection alone, with all its queue as sent, its packets
+ * still dropped, and lets it go only past the point of no return: its peer
+ * sees a pause and sends again what was dropped.  A restart that fails
+ * holds the restored socket instead, for another.  A held socket no
+ * restart takes over is dropped, without a packet, after
+ * CKPT_INET_HOLD_SECONDS.
+ *
  * Refused, with a line: other protocols, a TCP socket in another state
  * than closed, listening or established, a listener with connections not
- * accepted yet, a connection whose peer is outside the image, urgent data,
- * and options restart cannot set again.
+ * accepted yet, a connection whose peer is outside the image without the
+ * flag, urgent data, and options restart cannot set again.
  *
  * The datagrams queued on a UDP socket follow its INET record, each an
  * INET_DGRAM record with its bytes, its source and its time stamp; restart
  * queues each one again with the IP and UDP headers it came with.
  */
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/file.h>
+#include <linux/filter.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ip.h>
@@ -42,6 +59,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 #include <net/addrconf.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
@@ -60,20 +78,203 @@
 /* The queues of one TCP connection, in bytes: more is refused. */
 #define CKPT_INET_QUEUE_MAX	(64U << 20)
 
+/* How long a connection whose peer is outside waits for its restart. */
+#define CKPT_INET_HOLD_SECONDS	600
+
+/**
+ * struct ckpt_inet_held - a TCP connection whose peer is outside the image,
+ * held in repair mode with its packets dropped until a restart takes it
+ * over
+ * @list: in ckpt_inet_held_list
+ * @file: its socket's file, referenced
+ * @net: its network namespace, which the socket holds
+ * @src: its local address, IPv4 mapped
+ * @dst: its peer's address, IPv4 mapped
+ * @sport: its local port
+ * @dport: its peer's port
+ * @expires: when it is dropped, in jiffies
+ */
+struct ckpt_inet_held {
+	struct list_head list;
+	struct file *file;
+	struct net *net;
+	struct in6_addr src, dst;
+	u16 sport, dport;
+	unsigned long expires;
+};
+
 /**
  * struct ckpt_inet_pending - restart: a TCP connection to connect once every
- * socket of the image exists
+ * socket of the image exists; checkpoint: one whose peer is outside, its
+ * packets dropped
  * @file: its file, referenced
- * @cred: the credentials it binds with
+ * @cred: restart: the credentials it binds with
  * @h: its INET record
- * @data: the bytes of its queues, @h.inq_len then @h.outq_len
+ * @data: restart: the bytes of its queues, @h.inq_len then @h.outq_len
+ * @held: its entry in ckpt_inet_held_list if it is to be held, allocated
+ *	beforehand; for a connection whose peer is outside
+ * @connected: restart: hashed with its addresses, in repair mode
+ * @released: restart: out of repair mode, past the point of no return
  */
 struct ckpt_inet_pending {
 	struct file *file;
 	const struct cred *cred;
 	struct ckpt_hdr_inet h;
 	u8 *data;
+	struct ckpt_inet_held *held;
+	bool connected;
+	bool released;
 };
+
+static LIST_HEAD(ckpt_inet_held_list);
+static DEFINE_MUTEX(ckpt_inet_held_lock);
+static void ckpt_inet_expire(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ckpt_inet_expire_work, ckpt_inet_expire);
+
+/* The socket filter that drops every packet, shared; never freed. */
+static struct sk_filter *ckpt_inet_drop;
+static DEFINE_MUTEX(ckpt_inet_drop_lock);
+
+static struct sk_filter *ckpt_inet_drop_filter(void)
+{
+	struct sock_filter insns[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog_kern fprog = { .len = ARRAY_SIZE(insns), .filter = insns };
+	struct bpf_prog *prog;
+	struct sk_filter *fp;
+
+	mutex_lock(&ckpt_inet_drop_lock);
+	fp = ckpt_inet_drop;
+	if (!fp) {
+		fp = kmalloc(sizeof(*fp), GFP_KERNEL);
+		if (fp && bpf_prog_create(&prog, &fprog)) {
+			kfree(fp);
+			fp = NULL;
+		}
+		if (fp) {
+			fp->prog = prog;
+			refcount_set(&fp->refcnt, 1);
+			ckpt_inet_drop = fp;
+		}
+	}
+	mutex_unlock(&ckpt_inet_drop_lock);
+	return fp;
+}
+
+/*
+ * Drop every packet @sk gets from now on, as lost on the way: its peer
+ * sends them again.  Those already queued behind the socket's lock are
+ * taken in before this returns, so that its state read next is final.
+ */
+static int ckpt_inet_freeze(struct sock *sk)
+{
+	struct sk_filter *fp = ckpt_inet_drop_filter();
+	int ret = 0;
+
+	if (!fp)
+		return -ENOMEM;
+	lock_sock(sk);
+	if (rcu_access_pointer(sk->sk_filter))
+		ret = -EBUSY;
+	else if (!sk_filter_charge(sk, fp))
+		ret = -ENOMEM;
+	else
+		rcu_assign_pointer(sk->sk_filter, fp);
+	release_sock(sk);
+	return ret;
+}
+
+/* Take @sk's packets in again; @sk locked. */
+static void ckpt_inet_thaw_locked(struct sock *sk)
+{
+	struct sk_filter *fp = rcu_dereference_protected(sk->sk_filter,
+							 lockdep_sock_is_held(sk));
+
+	if (fp && fp == ckpt_inet_drop) {
+		RCU_INIT_POINTER(sk->sk_filter, NULL);
+		sk_filter_uncharge(sk, fp);
+	}
+}
+
+/* Drop a held connection, without a packet: its socket is in repair mode. */
+static void ckpt_inet_drop_held(struct ckpt_inet_held *e)
+{
+	struct sock *sk = sock_from_file(e->file)->sk;
+
+	lock_sock(sk);
+	if (tcp_sk(sk)->repair && sk->sk_state != TCP_CLOSE)
+		tcp_disconnect(sk, 0);
+	release_sock(sk);
+	fput(e->file);
+	kfree(e);
+}
+
+/* Drop the held connections whose time is up. */
+static void ckpt_inet_expire(struct work_struct *work)
+{
+	struct ckpt_inet_held *e, *n;
+	unsigned long next = 0;
+	LIST_HEAD(done);
+
+	mutex_lock(&ckpt_inet_held_lock);
+	list_for_each_entry_safe(e, n, &ckpt_inet_held_list, list) {
+		if (time_after_eq(jiffies, e->expires))
+			list_move(&e->list, &done);
+		else if (!next || time_before(e->expires, next))
+			next = e->expires;
+	}
+	if (next)
+		mod_delayed_work(system_wq, &ckpt_inet_expire_work, next - jiffies);
+	mutex_unlock(&ckpt_inet_held_lock);
+	list_for_each_entry_safe(e, n, &done, list)
+		ckpt_inet_drop_held(e);
+}
+
+static void ckpt_inet_v6(const struct ckpt_hdr_inet *h, const u8 *addr, struct in6_addr *a);
+
+/*
+ * Hold the connection of @file, of record @h, in @e until a restart takes
+ * it over: in repair mode, its packets dropped.  Takes the reference of
+ * @file.
+ */
+static void ckpt_inet_hold(struct ckpt_inet_held *e, struct file *file,
+			   const struct ckpt_hdr_inet *h)
+{
+	e->file = file;
+	e->net = sock_net(sock_from_file(file)->sk);
+	ckpt_inet_v6(h, h->saddr, &e->src);
+	ckpt_inet_v6(h, h->daddr, &e->dst);
+	e->sport = h->sport;
+	e->dport = h->dport;
+	e->expires = jiffies + CKPT_INET_HOLD_SECONDS * HZ;
+	mutex_lock(&ckpt_inet_held_lock);
+	list_add_tail(&e->list, &ckpt_inet_held_list);
+	if (!delayed_work_pending(&ckpt_inet_expire_work))
+		mod_delayed_work(system_wq, &ckpt_inet_expire_work,
+				 CKPT_INET_HOLD_SECONDS * HZ);
+	mutex_unlock(&ckpt_inet_held_lock);
+}
+
+/* Drop the connection held with the addresses and ports of @h, if any. */
+static void ckpt_inet_take_over(struct net *net, const struct ckpt_hdr_inet *h)
+{
+	struct ckpt_inet_held *e, *found = NULL;
+	struct in6_addr s, d;
+
+	ckpt_inet_v6(h, h->saddr, &s);
+	ckpt_inet_v6(h, h->daddr, &d);
+	mutex_lock(&ckpt_inet_held_lock);
+	list_for_each_entry(e, &ckpt_inet_held_list, list) {
+		if (e->net == net && e->sport == h->sport && e->dport == h->dport &&
+		    ipv6_addr_equal(&e->src, &s) && ipv6_addr_equal(&e->dst, &d)) {
+			list_del(&e->list);
+			found = e;
+			break;
+		}
+	}
+	mutex_unlock(&ckpt_inet_held_lock);
+	if (found)
+		ckpt_inet_drop_held(found);
+}
 
 static bool ckpt_inet_match(struct ckpt_ctx *ctx, struct file *file)
 {
@@ -238,11 +439,37 @@ static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char
 		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with more than %u bytes queued",
 			       who, kind, CKPT_INET_QUEUE_MAX);
 	release_sock(sk);
-	if (!ret && state == TCP_ESTABLISHED && !ckpt_inet_peer_in_image(ctx, sk))
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "%s is %s whose peer is outside the image, not supported",
-			       who, kind);
-	return ret;
+	if (ret || state != TCP_ESTABLISHED || ckpt_inet_peer_in_image(ctx, sk))
+		return ret;
+	if (!(ctx->flags & CKPT_CHECKPOINT_TCP_ESTABLISHED))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is %s whose peer is outside the image, saved only with CKPT_CHECKPOINT_TCP_ESTABLISHED",
+				who, kind);
+	if (!ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN))
+		return ckpt_err(ctx, -EPERM,
+				"%s is %s whose peer is outside the image: saving it needs CAP_NET_ADMIN",
+				who, kind);
+	return 0;
+}
+
+/**
+ * ckpt_inet_holds() - is @file a TCP connection this checkpoint drops the
+ *	packets of, and holds a reference to?
+ * @ctx: checkpoint context
+ * @file: a file of the tree
+ *
+ * Return: true if it is.
+ */
+bool ckpt_inet_holds(struct ckpt_ctx *ctx, struct file *file)
+{
+	unsigned int i;
+
+	if (ctx->op != CKPT_OP_CHECKPOINT)
+		return false;
+	for (i = 0; i < ctx->nr_inets; i++)
+		if (ctx->inets[i].file == file)
+			return true;
+	return false;
 }
 
 static int ckpt_inet_check(struct ckpt_ctx *ctx, struct file *file, const char *who)
@@ -250,6 +477,10 @@ static int ckpt_inet_check(struct ckpt_ctx *ctx, struct file *file, const char *
 	struct sock *sk = sock_from_file(file)->sk;
 	const char *kind;
 	int ret;
+
+	/* Checked already: its filter is the one that drops its packets. */
+	if (ckpt_inet_holds(ctx, file))
+		return 0;
 
 	if (!ckpt_inet_tcp(sk) && (sk->sk_type != SOCK_DGRAM || sk->sk_protocol != IPPROTO_UDP))
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -495,6 +726,40 @@ static int ckpt_inet_udp_state(struct sock *sk, struct ckpt_hdr_inet *h,
 	return ckpt_inet_udp_queue(sk, &nr, &len, *d, *data);
 }
 
+/*
+ * A connection whose peer is outside: from now on its packets are dropped,
+ * until the end of the checkpoint (ckpt_inet_finish()).
+ */
+static int ckpt_inet_freeze_outside(struct ckpt_ctx *ctx, struct file *file, const char *who)
+{
+	struct ckpt_inet_pending *p;
+	struct ckpt_inet_held *e;
+	int ret;
+
+	if (!(ctx->flags & CKPT_CHECKPOINT_TCP_ESTABLISHED))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is a TCP connection whose peer is outside the image, saved only with CKPT_CHECKPOINT_TCP_ESTABLISHED",
+				who);
+	p = krealloc_array(ctx->inets, ctx->nr_inets + 1, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	ctx->inets = p;
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	ret = ckpt_inet_freeze(sock_from_file(file)->sk);
+	if (ret) {
+		kfree(e);
+		return ckpt_err(ctx, ret, "%s: cannot hold the packets of its TCP connection (error %d)",
+				who, ret);
+	}
+	p = &ctx->inets[ctx->nr_inets++];
+	memset(p, 0, sizeof(*p));
+	p->file = get_file(file);
+	p->held = e;
+	return 0;
+}
+
 static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 				      struct ckpt_file_rec *r)
 {
@@ -508,6 +773,13 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 	BUILD_BUG_ON(sizeof(struct ckpt_sock_opts) != 48);
 	BUILD_BUG_ON(sizeof(h) != 192);
 	BUILD_BUG_ON(sizeof(*dgrams) != 40);
+	if (ckpt_inet_tcp(sk) && READ_ONCE(sk->sk_state) == TCP_ESTABLISHED &&
+	    !ckpt_inet_peer_in_image(ctx, sk)) {
+		ret = ckpt_inet_freeze_outside(ctx, file, r->who);
+		if (ret)
+			return ret;
+		h.flags |= CKPT_INET_PEER_OUTSIDE;
+	}
 	h.family = sk->sk_family;
 	h.type = sk->sk_type;
 	h.protocol = sk->sk_protocol;
@@ -529,6 +801,9 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 		ret = ckpt_inet_tcp_state(sk, &h, &data);
 	else if (!ret)
 		ret = ckpt_inet_udp_state(sk, &h, &dgrams, &data);
+	/* A peer outside: its record holds where the held socket is. */
+	if (!ret && h.flags & CKPT_INET_PEER_OUTSIDE)
+		ctx->inets[ctx->nr_inets - 1].h = h;
 	release_sock(sk);
 	if (ret) {
 		ret = ckpt_err(ctx, ret, "%s is %s whose state changed during checkpoint",
@@ -584,7 +859,8 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 {
 	const u32 known = CKPT_INET_BOUND | CKPT_INET_BOUND_ADDR | CKPT_INET_CONNECTED |
 			  CKPT_INET_V6ONLY | CKPT_INET_REUSEPORT | CKPT_INET_NODELAY |
-			  CKPT_INET_CORK | CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP;
+			  CKPT_INET_CORK | CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP |
+			  CKPT_INET_PEER_OUTSIDE;
 	bool tcp = h->type == SOCK_STREAM && h->protocol == IPPROTO_TCP;
 	bool est = h->state == CKPT_INET_ESTABLISHED;
 	bool conn = h->flags & CKPT_INET_CONNECTED;
@@ -604,7 +880,7 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 	if (h->state == CKPT_INET_LISTEN && (!h->sport || conn))
 		return false;
 	/* A TCP socket is connected if and only if established. */
-	if (tcp && conn != est)
+	if ((tcp && conn != est) || (h->flags & CKPT_INET_PEER_OUTSIDE && !est))
 		return false;
 	if (conn && (!h->sport || !h->dport))
 		return false;
@@ -752,17 +1028,25 @@ static void ckpt_inet_grown_bufs(struct sock *sk, const struct ckpt_sock_opts *o
 static int ckpt_inet_add_pending(struct ckpt_ctx *ctx, struct file *file,
 				 const struct ckpt_hdr_inet *h, u8 *data)
 {
+	struct ckpt_inet_held *e = NULL;
 	struct ckpt_inet_pending *p;
 
 	p = krealloc_array(ctx->inets, ctx->nr_inets + 1, sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
 	ctx->inets = p;
+	if (h->flags & CKPT_INET_PEER_OUTSIDE) {
+		e = kzalloc(sizeof(*e), GFP_KERNEL);
+		if (!e)
+			return -ENOMEM;
+	}
 	p += ctx->nr_inets++;
+	memset(p, 0, sizeof(*p));
 	p->file = get_file(file);
 	p->cred = get_cred(ctx->rst->cred ?: current_cred());
 	p->h = *h;
 	p->data = data;
+	p->held = e;
 	return 0;
 }
 
@@ -1033,6 +1317,7 @@ static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending 
 		.rcv_wnd = h->rcv_wnd,
 		.rcv_wup = h->rcv_wup,
 	};
+	bool outside = h->flags & CKPT_INET_PEER_OUTSIDE;
 	struct tcp_repair_opt opts[4];
 	struct sockaddr_storage ss;
 	unsigned int n = 0;
@@ -1044,13 +1329,23 @@ static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending 
 		ret = ckpt_inet_setseq(sock, TCP_RECV_QUEUE, h->rcv_nxt - h->inq_len);
 	if (!ret)
 		ret = ckpt_inet_bind(ctx, sock, h);
+	/* Its peer's packets wait until the point of no return. */
+	if (!ret && outside) {
+		ret = ckpt_inet_freeze(sock->sk);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"cannot hold the packets of a TCP connection (error %d)", ret);
+	}
 	if (ret)
 		return ret;
+	if (outside)
+		ckpt_inet_take_over(sock_net(sock->sk), h);
 	len = ckpt_inet_sockaddr(h, h->daddr, h->dport, &ss);
 	ret = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot connect %s to port %u again (error %d)",
 				ckpt_inet_kind(sock->sk), h->dport, ret);
+	p->connected = true;
 	ckpt_inet_grown_bufs(sock->sk, &h->opts);
 	opts[n].opt_code = TCPOPT_MSS;
 	opts[n++].opt_val = h->mss_clamp;
@@ -1075,10 +1370,17 @@ static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending 
 	if (!ret)
 		ret = sock->ops->setsockopt(sock, SOL_TCP, TCP_REPAIR_WINDOW,
 					    KERNEL_SOCKPTR(&w), sizeof(w));
-	/* What was sent and not acknowledged, as sent: it goes again. */
+	/*
+	 * What was sent and not acknowledged, as sent: it goes again.  With a
+	 * peer outside, what was not sent yet too: it goes once the
+	 * connection is let go, past the point of no return, which nothing
+	 * may fail after.
+	 */
 	if (!ret)
 		ret = ckpt_inet_send(sock, TCP_SEND_QUEUE, p->data + h->inq_len,
-				     h->snd_nxt - h->snd_una);
+				     (outside ? h->write_seq : h->snd_nxt) - h->snd_una);
+	if (!ret && outside && h->flags & CKPT_INET_CORK)
+		ret = ckpt_inet_setint(sock, SOL_TCP, TCP_CORK, 1);
 	if (ret)
 		return ckpt_err(ctx, ret, "cannot restore the state of %s (error %d)",
 				ckpt_inet_kind(sock->sk), ret);
@@ -1141,6 +1443,22 @@ static int ckpt_inet_check_pairs(struct ckpt_ctx *ctx)
 	for (i = 0; i < ctx->nr_inets; i++) {
 		const struct ckpt_hdr_inet *h = &ctx->inets[i].h;
 
+		if (h->flags & CKPT_INET_PEER_OUTSIDE) {
+			ckpt_inet_v6(h, h->saddr, &s);
+			ckpt_inet_v6(h, h->daddr, &d);
+			if (!(ctx->flags & CKPT_RESTART_TCP_ESTABLISHED))
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"a TCP connection from port %u to %pI6c port %u has its peer outside the image: restart it with CKPT_RESTART_TCP_ESTABLISHED",
+						h->sport, &d, h->dport);
+			if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
+				return ckpt_err(ctx, -EPERM,
+						"restoring a TCP connection whose peer is outside the image needs CAP_NET_ADMIN");
+			if (!ckpt_inet_local(net, &s))
+				return ckpt_err(ctx, -EADDRNOTAVAIL,
+						"a TCP connection from %pI6c port %u: not an address of this machine",
+						&s, h->sport);
+			continue;
+		}
 		if (!ckpt_inet_has_peer(ctx, i))
 			return ckpt_err(ctx, -EINVAL,
 					"a TCP connection from port %u to port %u has no peer in the image",
@@ -1155,12 +1473,28 @@ static int ckpt_inet_check_pairs(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* Take a restored connection out of repair mode: it runs. */
+static void ckpt_inet_let_go(struct ckpt_inet_pending *p)
+{
+	struct sock *sk = sock_from_file(p->file)->sk;
+
+	lock_sock(sk);
+	ckpt_inet_thaw_locked(sk);
+	tcp_sk(sk)->repair = 0;
+	tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
+	sk->sk_reuse = p->h.opts.flags & CKPT_SOCK_REUSEADDR ? SK_CAN_REUSE : SK_NO_REUSE;
+	tcp_send_window_probe(sk);
+	release_sock(sk);
+	p->released = true;
+}
+
 /**
  * ckpt_inet_connect_all() - connect the TCP connections of the image again
  * @ctx: restart context, every record read, before the point of no return
  *
  * Each connection is restored in repair mode, then all leave it together
- * and write again what they had not sent yet.
+ * and write again what they had not sent yet; but those whose peer is
+ * outside, which wait for ckpt_inet_release().
  *
  * Return: 0 or a negative errno, logged.
  */
@@ -1180,21 +1514,16 @@ int ckpt_inet_connect_all(struct ckpt_ctx *ctx)
 	}
 	if (ret)
 		return ret;
-	for (i = 0; i < ctx->nr_inets; i++) {
-		struct ckpt_inet_pending *p = &ctx->inets[i];
-		struct sock *sk = sock_from_file(p->file)->sk;
-
-		lock_sock(sk);
-		tcp_sk(sk)->repair = 0;
-		tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
-		sk->sk_reuse = p->h.opts.flags & CKPT_SOCK_REUSEADDR ? SK_CAN_REUSE : SK_NO_REUSE;
-		tcp_send_window_probe(sk);
-		release_sock(sk);
-	}
+	for (i = 0; i < ctx->nr_inets; i++)
+		if (!ctx->inets[i].held)
+			ckpt_inet_let_go(&ctx->inets[i]);
 	for (i = 0; i < ctx->nr_inets && !ret; i++) {
 		struct ckpt_inet_pending *p = &ctx->inets[i];
 		const struct ckpt_hdr_inet *h = &p->h;
 		struct socket *sock = sock_from_file(p->file);
+
+		if (p->held)
+			continue;
 
 		ret = ckpt_inet_send(sock, TCP_NO_QUEUE,
 				     p->data + h->inq_len + h->snd_nxt - h->snd_una,
@@ -1209,8 +1538,68 @@ int ckpt_inet_connect_all(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_inet_free() - drop the TCP connections kept for a restart
- * @ctx: restart context
+ * ckpt_inet_release() - let the restored TCP connections whose peer is
+ *	outside the image go
+ * @ctx: restart context, past the point of no return, every task restored
+ *	and none back in user space yet
+ *
+ * Their peer's packets are taken in again and they leave repair mode: what
+ * they had queued is sent.  Nothing here can fail.
+ */
+void ckpt_inet_release(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_inets; i++)
+		if (ctx->inets[i].held && ctx->inets[i].connected)
+			ckpt_inet_let_go(&ctx->inets[i]);
+}
+
+/**
+ * ckpt_inet_finish() - the end of a checkpoint or restart, before the tasks
+ *	of the tree go on: hold or let go the connections whose peer is outside
+ * @ctx: checkpoint or restart context
+ * @ok: checkpoint: it succeeded
+ *
+ * A successful checkpoint puts the original sockets in repair mode and
+ * holds them, their packets still dropped, until a restart takes them
+ * over; a failed one lets them go on.  A restart that did not let its
+ * connections go (ckpt_inet_release()) holds them, for another.
+ */
+void ckpt_inet_finish(struct ckpt_ctx *ctx, bool ok)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_inets; i++) {
+		struct ckpt_inet_pending *p = &ctx->inets[i];
+		struct sock *sk = sock_from_file(p->file)->sk;
+
+		if (!p->held)
+			continue;
+		if (ctx->op == CKPT_OP_CHECKPOINT && !ok) {
+			lock_sock(sk);
+			ckpt_inet_thaw_locked(sk);
+			release_sock(sk);
+			continue;
+		}
+		if (ctx->op == CKPT_OP_CHECKPOINT) {
+			lock_sock(sk);
+			tcp_sk(sk)->repair = 1;
+			tcp_sk(sk)->repair_queue = TCP_NO_QUEUE;
+			release_sock(sk);
+		} else if (!p->connected || p->released) {
+			continue;
+		}
+		ckpt_inet_hold(p->held, p->file, &p->h);
+		p->held = NULL;
+		p->file = NULL;
+	}
+}
+
+/**
+ * ckpt_inet_free() - drop the TCP connections kept for a restart, or held
+ *	by a checkpoint
+ * @ctx: checkpoint or restart context
  */
 void ckpt_inet_free(struct ckpt_ctx *ctx)
 {
@@ -1220,9 +1609,12 @@ void ckpt_inet_free(struct ckpt_ctx *ctx)
 		struct ckpt_inet_pending *p = &ctx->inets[i];
 
 		/* One left in repair mode is closed without a packet. */
-		fput(p->file);
-		put_cred(p->cred);
+		if (p->file)
+			fput(p->file);
+		if (p->cred)
+			put_cred(p->cred);
 		kvfree(p->data);
+		kfree(p->held);
 	}
 	kfree(ctx->inets);
 	ctx->inets = NULL;

@@ -26,8 +26,10 @@ struct sock;
 struct socket;
 
 /* Valid flags of checkpoint(2) and restart(2). */
-#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM)
-#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS)
+#define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM | \
+				 CKPT_CHECKPOINT_TCP_ESTABLISHED)
+#define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS | \
+				 CKPT_RESTART_TCP_ESTABLISHED)
 
 /* Images of this version hold one process and no TREE record. */
 #define CKPT_VERSION_NO_TREE	2
@@ -76,7 +78,8 @@ enum ckpt_op {
  * @arch: restart: the architecture's state, owned by its hooks
  * @ghosts: restart: the inodes of the deleted files re-created (file_ghost.c)
  * @nr_ghosts: how many
- * @inets: restart: the TCP connections made, connected once all are
+ * @inets: restart: the TCP connections made, connected once all are;
+ *	checkpoint: those whose peer is outside, their packets dropped
  *	(file_inet.c)
  * @nr_inets: how many
  * @watches: restart: the inotify watches to add once every file is open
@@ -386,6 +389,8 @@ struct ckpt_tree_pid {
  * @applied: tasks past step 3, threads included
  * @left: tasks done with the operation (the caller frees it after)
  * @error: the first failure, which kills the tree
+ * @released: every task restored and the TCP connections whose peer is
+ *	outside let go (ckpt_inet_release()): the tasks may return
  * @outside_pgrp: the process group of the caller, for tasks whose group
  *	was outside the tree
  */
@@ -406,6 +411,7 @@ struct ckpt_tree {
 	unsigned int applied;
 	unsigned int left;
 	int error;
+	bool released;
 	struct pid *outside_pgrp;
 };
 
@@ -626,9 +632,19 @@ struct fasync_struct **ckpt_sock_fasync(struct file *file);
 /* file_inet.c, with TCP/IP built in */
 #if IS_BUILTIN(CONFIG_INET)
 int ckpt_inet_connect_all(struct ckpt_ctx *ctx);
+bool ckpt_inet_holds(struct ckpt_ctx *ctx, struct file *file);
+void ckpt_inet_release(struct ckpt_ctx *ctx);
+void ckpt_inet_finish(struct ckpt_ctx *ctx, bool ok);
 void ckpt_inet_free(struct ckpt_ctx *ctx);
 #else
 static inline int ckpt_inet_connect_all(struct ckpt_ctx *ctx) { return 0; }
+static inline bool ckpt_inet_holds(struct ckpt_ctx *ctx, struct file *file)
+{
+	return false;
+}
+
+static inline void ckpt_inet_release(struct ckpt_ctx *ctx) { }
+static inline void ckpt_inet_finish(struct ckpt_ctx *ctx, bool ok) { }
 static inline void ckpt_inet_free(struct ckpt_ctx *ctx) { }
 #endif
 

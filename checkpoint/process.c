@@ -548,6 +548,7 @@ static long ckpt_restart_self(struct ckpt_ctx *ctx)
 	if (ret)
 		goto kill;
 	mutex_unlock(&current->signal->cred_guard_mutex);
+	ckpt_inet_release(ctx);
 	ctx->restarted = true;
 	return ckpt_arch_restore(ctx);
 

@@ -111,6 +111,8 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	/* Only now, with no lock of the operation held. */
 	ckpt_log_flush(ctx);
 
+	/* Before the tasks of the tree go on. */
+	ckpt_inet_finish(ctx, ret > 0);
 	ckpt_park_release(ctx);
 	ckpt_tree_free(ctx);
 	ckpt_restart_state_free(ctx);

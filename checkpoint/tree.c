@@ -790,6 +790,20 @@ static int ckpt_tree_wait(struct ckpt_tree *tree, unsigned int *count)
 	return ret;
 }
 
+/* Wait until the caller let every task go (ckpt_restart_tree()). */
+static int ckpt_tree_wait_released(struct ckpt_tree *tree)
+{
+	int ret;
+
+	if (wait_event_killable(tree->wq, READ_ONCE(tree->released) ||
+					  ckpt_tree_reached_error(tree)))
+		return -EINTR;
+	spin_lock_irq(&tree->wq.lock);
+	ret = tree->error;
+	spin_unlock_irq(&tree->wq.lock);
+	return ret;
+}
+
 /* Put current in the process group @pgrp, as setpgid(2). */
 static int ckpt_set_pgrp(struct pid *pgrp)
 {
@@ -1101,6 +1115,8 @@ restored:
 	 * have ended the original, not the others.
 	 */
 	ret = ckpt_tree_wait(tree, &tree->applied);
+	if (!ret)
+		ret = ckpt_tree_wait_released(tree);
 	if (ret == -EINTR && !ckpt_tree_reached_error(tree))
 		ret = 0;
 out:
@@ -1188,6 +1204,14 @@ long ckpt_restart_tree(struct ckpt_ctx *ctx)
 	spin_lock_irq(&tree->wq.lock);
 	ret = tree->error;
 	spin_unlock_irq(&tree->wq.lock);
+	/* Every task restored: what they share goes on, then they do. */
+	if (!ret) {
+		ckpt_inet_release(ctx);
+		spin_lock_irq(&tree->wq.lock);
+		WRITE_ONCE(tree->released, true);
+		wake_up_all_locked(&tree->wq);
+		spin_unlock_irq(&tree->wq.lock);
+	}
 	if (ret) {
 		for (i = 0; i < tree->nr; i++)
 			if (tree->tasks[i].task)

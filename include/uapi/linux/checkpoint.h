@@ -43,11 +43,27 @@
  *	longer with the outside process.  Without this flag such memory
  *	makes checkpoint(2) fail with EOPNOTSUPP.
  *
+ * CKPT_CHECKPOINT_TCP_ESTABLISHED: a TCP connection whose peer is outside
+ *	the tree (another process, another machine) is saved, and moves to
+ *	the image: from the moment checkpoint(2) reads it, the packets its
+ *	peer sends are dropped, as lost on the way, and after a successful
+ *	checkpoint the original's socket is left in TCP repair mode (its
+ *	reads fail with EPERM, its writes with EINVAL) and is held by the
+ *	kernel, silent, so that neither its close nor the original's exit
+ *	sends its peer anything.  restart(2) with
+ *	CKPT_RESTART_TCP_ESTABLISHED takes the connection over; its peer
+ *	sees a pause, and sends again what it sent meanwhile.  A connection
+ *	no restart takes over within 600 seconds is dropped without a
+ *	packet.  A failed checkpoint lets the connection go on.  Needs
+ *	CAP_NET_ADMIN over the socket's network namespace.  Without this
+ *	flag such a connection makes checkpoint(2) fail with EOPNOTSUPP.
+ *
  * Any other bit fails with EINVAL, so that flags added later can be
  * detected by user space.
  */
 #define CKPT_CHECKPOINT_INHERIT_STDIO	(1UL << 0)
 #define CKPT_CHECKPOINT_EXTERNAL_SHMEM	(1UL << 1)
+#define CKPT_CHECKPOINT_TCP_ESTABLISHED	(1UL << 2)
 
 /*
  * Flags of restart(2).
@@ -68,9 +84,22 @@
  *	CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) over that namespace, as
  *	clone3()'s set_tid.  restart(2) returns the pid of the root.
  *
- * Any other bit, or both, fails with EINVAL.
+ * CKPT_RESTART_TCP_ESTABLISHED: the TCP connections of the image whose
+ *	peer was outside the tree (saved with CKPT_CHECKPOINT_TCP_ESTABLISHED)
+ *	are restored with their addresses, sequence numbers and queues, and
+ *	take over from the original's socket that checkpoint(2) left held;
+ *	packets from the peer are dropped until the point of no return, then
+ *	the connection goes on.  A failed restart leaves them held for
+ *	another.  Needs CAP_NET_ADMIN over the caller's network namespace;
+ *	the local address must be one of this machine.  Without this flag
+ *	an image with such a connection makes restart(2) fail with
+ *	EOPNOTSUPP.
+ *
+ * Any other bit, or both CKPT_RESTART_NEW_PIDNS and CKPT_RESTART_SAME_PIDS,
+ * fails with EINVAL.
  */
 #define CKPT_RESTART_NEW_PIDNS		(1UL << 0)
 #define CKPT_RESTART_SAME_PIDS		(1UL << 1)
+#define CKPT_RESTART_TCP_ESTABLISHED	(1UL << 2)
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

@@ -1503,7 +1503,9 @@ struct ckpt_hdr_file_async {
  * IPV6_V6ONLY; %CKPT_INET_REUSEPORT: SO_REUSEPORT; %CKPT_INET_NODELAY and
  * %CKPT_INET_CORK: TCP_NODELAY and TCP_CORK; %CKPT_INET_WSCALE,
  * %CKPT_INET_SACK and %CKPT_INET_TSTAMP: the TCP options the connection
- * agreed on (window scaling, SACK, time stamps).
+ * agreed on (window scaling, SACK, time stamps); %CKPT_INET_PEER_OUTSIDE:
+ * a TCP connection whose peer is not in the image
+ * (%CKPT_CHECKPOINT_TCP_ESTABLISHED).
  */
 #define CKPT_INET_BOUND			(1U << 0)
 #define CKPT_INET_CONNECTED		(1U << 1)
@@ -1515,6 +1517,7 @@ struct ckpt_hdr_file_async {
 #define CKPT_INET_SACK			(1U << 7)
 #define CKPT_INET_TSTAMP		(1U << 8)
 #define CKPT_INET_BOUND_ADDR		(1U << 9)
+#define CKPT_INET_PEER_OUTSIDE		(1U << 10)
 
 /* &ckpt_hdr_inet.state: a TCP socket's state (the kernel's TCP_*). */
 #define CKPT_INET_CLOSED		7
@@ -1565,10 +1568,12 @@ struct ckpt_hdr_file_async {
  *	the number of datagrams queued, each an INET_DGRAM record, oldest
  *	first
  *
- * A TCP connection is restored only with its peer, another socket of the
+ * A TCP connection is restored with its peer, another socket of the
  * image: restart re-creates both ends with their sequence numbers, windows,
  * options and queues through the kernel's TCP repair mode, then lets them
- * run; the bytes sent and not acknowledged are sent again.
+ * run; the bytes sent and not acknowledged are sent again.  One whose peer
+ * is outside (%CKPT_INET_PEER_OUTSIDE) is restored alone, with
+ * %CKPT_RESTART_TCP_ESTABLISHED.
  */
 struct ckpt_hdr_inet {
 	struct ckpt_hdr h;

@@ -465,6 +465,7 @@ struct ckpt_ctx {
 	long id;		/* what the last checkpoint returned */
 	int err;		/* its errno */
 	unsigned long flags;	/* checkpoint flags (INHERIT_STDIO by default) */
+	unsigned long restart_flags;	/* restart flags (none by default) */
 	bool continue_original;	/* SIGCONT the original after the checkpoint */
 	int keep_fd;		/* an fd the target keeps open, -1 for none */
 	/* Run in the restarter just before restart(2); non-zero: failure. */
@@ -797,7 +798,7 @@ static inline pid_t ckpt_fork_restarter(struct ckpt_ctx *c)
 		if (lseek(c->img, 0, SEEK_SET))
 			_exit(CKPT_EXIT_HOOK);
 		ckpt_caller_snap(&before);
-		ret = sys_restart(0, c->img, 0, c->lp[1]);
+		ret = sys_restart(0, c->img, c->restart_flags, c->lp[1]);
 		err = errno;
 		if (ret == 0)
 			_exit(CKPT_EXIT_RESTART_RETURNED);

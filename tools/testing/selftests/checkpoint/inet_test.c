@@ -17,8 +17,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <linux/capability.h>
 #include <linux/sockios.h>
 
 /* What the socket calls show of a TCP or UDP socket. */
@@ -350,8 +355,207 @@ TEST(tcp_user_timeout_refused)
 			 "TCP options restart cannot set");
 }
 
-/* Connected to a listener of the test: the peer is outside the image. */
+/* ---- a connection whose peer is outside the image ---- */
+
+#define OUT_BEFORE	3000	/* the target wrote before the checkpoint (seed 1) */
+#define OUT_TO_TARGET	2000	/* the test wrote before the checkpoint (seed 2) */
+#define OUT_GAP		5000	/* the test wrote between checkpoint and restart (seed 3) */
+#define OUT_AFTER	4000	/* the restarted target writes (seed 4) */
+
+/* The test's side: a listener, or a connection for the target to accept. */
+struct outside {
+	int family;
+	bool server;		/* the target accepts on the test's listener @l */
+	int l;
+	struct sockaddr_storage ls;
+	socklen_t llen;
+};
+
+/* Read exactly @len bytes of @fd within @secs seconds. */
+static ssize_t read_full(int fd, void *buf, size_t len, double secs)
+{
+	double end = ckpt_now() + secs;
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = end - ckpt_now();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) < 0)
+			break;
+		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			got += n;
+	}
+	return got;
+}
+
+static bool write_seed(int fd, size_t len, uint64_t seed)
+{
+	char *b = malloc(len + 8);
+	bool ok;
+
+	ckpt_fill(b, len + 8, seed);
+	ok = b && send(fd, b, len, MSG_NOSIGNAL) == (ssize_t)len;
+	free(b);
+	return ok;
+}
+
+/* The next @len bytes of @fd must be those of @seed. */
+static bool read_seed(int fd, size_t len, uint64_t seed, double secs)
+{
+	char *b = malloc(len + 8), *want = malloc(len + 8);
+	bool ok;
+
+	ckpt_fill(want, len + 8, seed);
+	ok = b && want && read_full(fd, b, len, secs) == (ssize_t)len && !memcmp(b, want, len);
+	free(b);
+	free(want);
+	return ok;
+}
+
+/* The target's end of the connection: the client (10), or the server (11). */
+static int outside_end(int family, struct outside *o)
+{
+	int fd;
+
+	if (o->server) {
+		if (ckpt_move_fd(o->l, 10) != 10)
+			return -1;
+		return ckpt_move_fd(accept(10, NULL, NULL), 11) == 11 ? 11 : -1;
+	}
+	fd = socket(family, SOCK_STREAM, 0);
+	if (ckpt_move_fd(fd, 10) != 10 || connect(10, (struct sockaddr *)&o->ls, o->llen))
+		return -1;
+	return 10;
+}
+
+/*
+ * A connection to the test: restarted, the bytes the test sent before the
+ * checkpoint and while the original was gone come in order, and what the
+ * restarted process writes reaches the test.
+ */
 static void outside_target(void *arg)
+{
+	struct outside *o = arg;
+	struct inet_state b;
+	int fd = outside_end(o->family, o);
+
+	SETUP(fd > 0 && !setopt(fd, SOL_TCP, TCP_NODELAY, 1) &&
+	      write_seed(fd, OUT_BEFORE, 1));
+	inet_state(fd, o->family, &b);
+
+	ckpt_stop();
+
+	CHECK_INET(fd, o->family, &b, false);
+	CHECKF(read_seed(fd, OUT_TO_TARGET, 2, 30), "fd %d: the bytes before the checkpoint", fd);
+	CHECKF(read_seed(fd, OUT_GAP, 3, 30), "fd %d: the bytes sent while it was gone", fd);
+	CHECK(write_seed(fd, OUT_AFTER, 4));
+	if (o->server)
+		CHECK(getopt_int(10, SOL_SOCKET, SO_ACCEPTCONN) == 1);
+}
+
+static int tcp_state_of(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, SOL_TCP, TCP_INFO, ti, &len) ? -1 : ti->tcpi_state;
+}
+
+/* Nothing came from the target's side: no byte, no FIN, no reset. */
+#define EXPECT_QUIET(s) do {							\
+	struct tcp_info __ti;							\
+	char __c;								\
+	EXPECT_EQ(-1, recv(s, &__c, 1, MSG_DONTWAIT));				\
+	EXPECT_EQ(EAGAIN, errno);						\
+	EXPECT_EQ(TCP_ESTABLISHED, tcp_state_of(s, &__ti));			\
+} while (0)
+
+static void outside_round(struct __test_metadata *_metadata, int family, bool server)
+{
+	static struct outside o;
+	struct tcp_info ti;
+	struct ckpt_ctx c;
+	char why[160];
+	int s = -1, status;
+	pid_t pid;
+
+	o.family = family;
+	o.server = server;
+	ASSERT_EQ(0, listener(family, 20, &o.ls, &o.llen));
+	o.l = 20;
+	ckpt_ctx_init(&c);
+	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
+	if (server) {
+		/* The test connects; the target takes the listener and accepts. */
+		s = socket(family, SOCK_STREAM, 0);
+		ASSERT_EQ(0, connect(s, (struct sockaddr *)&o.ls, o.llen));
+		c.keep_fd = o.l;
+	}
+	pid = ckpt_fork_target(&c, outside_target, &o);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	if (server) {
+		close(o.l);
+	} else {
+		s = accept(o.l, NULL, NULL);
+		close(o.l);
+	}
+	ASSERT_LE(0, s);
+	ASSERT_TRUE(write_seed(s, OUT_TO_TARGET, 2));
+	ckpt_sleep(0.05);
+
+	CKPT_TAKE(&c, pid);
+	status = ckpt_kill(pid);
+	EXPECT_TRUE(WIFSIGNALED(status)) TH_LOG("the original: %s",
+						ckpt_status_str(status, why, sizeof(why)));
+	/* What the original sent before; then its exit sent nothing. */
+	EXPECT_TRUE(read_seed(s, OUT_BEFORE, 1, 10));
+	EXPECT_QUIET(s);
+	/* Sent while the original is gone: dropped, sent again later. */
+	ASSERT_TRUE(write_seed(s, OUT_GAP, 3));
+	ckpt_sleep(0.5);
+	EXPECT_QUIET(s);
+	tcp_state_of(s, &ti);
+	EXPECT_LT(0, ti.tcpi_total_retrans) TH_LOG("nothing dropped: the held socket took it in");
+
+	/* Without the flag of restart(2): refused, and nothing changes. */
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
+	EXPECT_TRUE(WIFEXITED(c.status) &&
+		    WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EOPNOTSUPP)
+		TH_LOG("restart without CKPT_RESTART_TCP_ESTABLISHED: %s; log: %s",
+		       ckpt_status_str(c.status, why, sizeof(why)), ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "CKPT_RESTART_TCP_ESTABLISHED"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	EXPECT_QUIET(s);
+
+	c.restart_flags = CKPT_RESTART_TCP_ESTABLISHED;
+	if (!ckpt_restart_wait(_metadata, &c, 90)) {
+		EXPECT_TRUE(0) TH_LOG("the restarted process did not finish");
+	}
+	ckpt_expect_ok(_metadata, &c, "the restarted process");
+	/* What the restarted process wrote, then its close. */
+	EXPECT_TRUE(read_seed(s, OUT_AFTER, 4, 30));
+	EXPECT_EQ(0, recv(s, why, 1, 0));
+	close(s);
+}
+
+TEST(tcp_peer_outside_client_ipv4)
+{
+	outside_round(_metadata, AF_INET, false);
+}
+
+TEST(tcp_peer_outside_server_ipv6)
+{
+	outside_round(_metadata, AF_INET6, true);
+}
+
+/* Connected to a listener of the test: the peer is outside the image. */
+static void outside_plain_target(void *arg)
 {
 	struct sockaddr_storage *ls = arg;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -376,11 +580,150 @@ TEST(tcp_peer_outside_refused)
 	ASSERT_EQ(0, listen(l, 4));
 	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&ls, &llen));
 	/* The target closes its copy of the listener: the test's is outside. */
-	CKPT_RUN_REFUSED(outside_target, &ls, EOPNOTSUPP, "fd 10", "peer is outside the image");
+	CKPT_RUN_REFUSED(outside_plain_target, &ls, EOPNOTSUPP, "fd 10",
+			 "peer is outside the image", "CKPT_CHECKPOINT_TCP_ESTABLISHED");
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
 	close(s);
 	close(l);
+}
+
+/* Drop CAP_NET_ADMIN from the effective set: a hook of the restarter too. */
+static int drop_net_admin(void *arg)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	(void)arg;
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_NET_ADMIN / 32].effective &= ~(1U << (CAP_NET_ADMIN % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * Talks to the test after a checkpoint that failed once the connection's
+ * packets were held (a unix message from a closed socket is refused at
+ * the very end): what the test sends then must come in.
+ */
+static void outside_failed_target(void *arg)
+{
+	struct outside *o = arg;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t alen;
+	char buf[4];
+	int fd = outside_end(AF_INET, o);
+
+	SETUP(fd == 10);
+	alen = offsetof(struct sockaddr_un, sun_path) + 1 +
+	       snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "ckpt-ofail-%d", getpid());
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(ckpt_move_fd(fd, 11) == 11 && !bind(11, (struct sockaddr *)&a, alen));
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	SETUP(ckpt_move_fd(fd, 12) == 12 &&
+	      sendto(12, "x", 1, 0, (struct sockaddr *)&a, alen) == 1 && !close(12));
+
+	ckpt_stop();
+
+	CHECK(read_full(10, buf, 4, 30) == 4 && !memcmp(buf, "ping", 4));
+	CHECK(write(10, "pong", 4) == 4);
+}
+
+/*
+ * A failed checkpoint lets the connection go on; checkpoint(2) and
+ * restart(2) of such a connection need CAP_NET_ADMIN.
+ */
+TEST(tcp_peer_outside_failed_and_unprivileged)
+{
+	static struct outside o;
+	struct ckpt_ctx c;
+	char buf[8], why[160];
+	int s, status, img;
+	pid_t pid, child;
+
+	o.family = AF_INET;
+	ASSERT_EQ(0, listener(AF_INET, 20, &o.ls, &o.llen));
+	o.l = 20;
+	ckpt_ctx_init(&c);
+	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
+	c.continue_original = true;
+	pid = ckpt_fork_target(&c, outside_failed_target, &o);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	s = accept(o.l, NULL, NULL);
+	close(o.l);
+	ASSERT_LE(0, s);
+
+	/* Without CAP_NET_ADMIN. */
+	img = ckpt_tmpfile();
+	ASSERT_LE(0, img);
+	ckpt_log_drain(&c);
+	child = fork();
+	if (child == 0) {
+		long r = drop_net_admin(NULL) ? -2 :
+			 sys_checkpoint(pid, img, c.flags, c.lp[1]);
+
+		_exit(r == -1 ? errno : 100);
+	}
+	ASSERT_TRUE(ckpt_wait(child, &status, 0, 60));
+	ckpt_log_collect(&c);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == EPERM)
+		TH_LOG("checkpoint without CAP_NET_ADMIN: %s; log: %s",
+		       ckpt_status_str(status, why, sizeof(why)), ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "needs CAP_NET_ADMIN"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	close(img);
+
+	/* Fails after the connection's packets were held: they come again. */
+	EXPECT_EQ(-1, ckpt_take(&c, pid));
+	EXPECT_EQ(EOPNOTSUPP, c.err);
+	EXPECT_TRUE(ckpt_log_ok(c.log, "checkpoint: ", "closed or outside the image"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	ASSERT_EQ(4, send(s, "ping", 4, 0));
+	kill(pid, SIGCONT);
+	if (!ckpt_wait(pid, &status, 0, 60))
+		status = ckpt_kill(pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the original after the failed checkpoint: %s",
+		       ckpt_status_str(status, why, sizeof(why)));
+	EXPECT_EQ(4, read_full(s, buf, 4, 10));
+	EXPECT_EQ(0, memcmp(buf, "pong", 4));
+	close(s);
+}
+
+/* Restart of such a connection without CAP_NET_ADMIN: refused. */
+TEST(tcp_peer_outside_restart_unprivileged)
+{
+	static struct outside o;
+	struct ckpt_ctx c;
+	char why[160];
+	int s;
+	pid_t pid;
+
+	o.family = AF_INET;
+	ASSERT_EQ(0, listener(AF_INET, 20, &o.ls, &o.llen));
+	o.l = 20;
+	ckpt_ctx_init(&c);
+	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
+	c.restart_flags = CKPT_RESTART_TCP_ESTABLISHED;
+	c.hook = drop_net_admin;
+	pid = ckpt_fork_target(&c, outside_target, &o);
+	ASSERT_LT(0, pid);
+	CKPT_WAIT_STOPPED(pid);
+	s = accept(o.l, NULL, NULL);
+	close(o.l);
+	ASSERT_LE(0, s);
+	CKPT_TAKE(&c, pid);
+	ckpt_kill(pid);
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
+	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
+		TH_LOG("restart without CAP_NET_ADMIN: %s; log: %s",
+		       ckpt_status_str(c.status, why, sizeof(why)), ckpt_log_text(&c));
+	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "needs CAP_NET_ADMIN"))
+		TH_LOG("log: %s", ckpt_log_text(&c));
+	EXPECT_TRUE(read_seed(s, OUT_BEFORE, 1, 10));
+	EXPECT_QUIET(s);
+	close(s);
 }
 
 /* The next datagram of @fd must be @want, from @from (a name, @len bytes). */
