@@ -750,7 +750,8 @@ static int ckpt_inet_freeze_outside(struct ckpt_ctx *ctx, struct file *file, con
 	ret = ckpt_inet_freeze(sock_from_file(file)->sk);
 	if (ret) {
 		kfree(e);
-		return ckpt_err(ctx, ret, "%s: cannot hold the packets of its TCP connection (error %d)",
+		return ckpt_err(ctx, ret,
+				"%s: cannot hold the packets of its TCP connection (error %d)",
 				who, ret);
 	}
 	p = &ctx->inets[ctx->nr_inets++];
@@ -1334,7 +1335,8 @@ static int ckpt_inet_restore_tcp(struct ckpt_ctx *ctx, struct ckpt_inet_pending 
 		ret = ckpt_inet_freeze(sock->sk);
 		if (ret)
 			return ckpt_err(ctx, ret,
-					"cannot hold the packets of a TCP connection (error %d)", ret);
+					"cannot hold the packets of a TCP connection (error %d)",
+					ret);
 	}
 	if (ret)
 		return ret;

@@ -790,13 +790,18 @@ static int ckpt_tree_wait(struct ckpt_tree *tree, unsigned int *count)
 	return ret;
 }
 
+/* Has the caller let every task go, or has one failed? */
+static bool ckpt_tree_released(struct ckpt_tree *tree)
+{
+	return READ_ONCE(tree->released) || ckpt_tree_reached_error(tree);
+}
+
 /* Wait until the caller let every task go (ckpt_restart_tree()). */
 static int ckpt_tree_wait_released(struct ckpt_tree *tree)
 {
 	int ret;
 
-	if (wait_event_killable(tree->wq, READ_ONCE(tree->released) ||
-					  ckpt_tree_reached_error(tree)))
+	if (wait_event_killable(tree->wq, ckpt_tree_released(tree)))
 		return -EINTR;
 	spin_lock_irq(&tree->wq.lock);
 	ret = tree->error;

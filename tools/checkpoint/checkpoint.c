@@ -2,7 +2,7 @@
 /*
  * checkpoint: save a stopped process into a checkpoint image.
  *
- *   checkpoint [-i] [-v] [-o FILE] PID
+ *   checkpoint [-i] [-s] [-t] [-v] [-o FILE] PID
  *
  * Calls checkpoint(2) on process PID, which must already be stopped
  * (SIGSTOP, ptrace) or frozen: the tool does not stop it.  The image goes
@@ -31,12 +31,14 @@ static const char *prog = "checkpoint";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-i] [-s] [-v] [-o FILE] PID\n"
+	fprintf(f, "usage: %s [-i] [-s] [-t] [-v] [-o FILE] PID\n"
 		"Checkpoint process PID, which must be stopped or frozen, into FILE\n"
 		"(default: standard output, which must not be a terminal).\n"
 		"  -i       fds 0, 1 and 2 are inherited from whoever restarts the image\n"
 		"  -o FILE  write the image to FILE (created with mode 0600)\n"
 		"  -s       shared memory also used outside the tree is saved as it is\n"
+		"  -t       TCP connections to peers outside the tree are saved and held\n"
+		"           for restart -t (needs CAP_NET_ADMIN)\n"
 		"  -v       print the checkpoint id on standard error\n"
 		"Exit status: 0 success, 1 checkpoint failed, 2 usage error.\n",
 		prog);
@@ -65,13 +67,16 @@ int main(int argc, char **argv)
 	long pid, id;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "hio:sv")) != -1) {
+	while ((opt = getopt(argc, argv, "hio:stv")) != -1) {
 		switch (opt) {
 		case 'i':
 			flags |= CKPT_CHECKPOINT_INHERIT_STDIO;
 			break;
 		case 's':
 			flags |= CKPT_CHECKPOINT_EXTERNAL_SHMEM;
+			break;
+		case 't':
+			flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
 			break;
 		case 'o':
 			out = optarg;

@@ -448,9 +448,10 @@ static int do_header(struct walk *w)
 	putchar('\n');
 	printf("  checkpoint id   %llu\n", ull(h->ckpt_id));
 	printf("  time            %s (+%u ns)\n", when, h->time_nsec);
-	printf("  flags           %#llx%s%s\n", ull(h->flags),
+	printf("  flags           %#llx%s%s%s\n", ull(h->flags),
 	       h->flags & CKPT_CHECKPOINT_INHERIT_STDIO ? " (inherit stdio)" : "",
-	       h->flags & CKPT_CHECKPOINT_EXTERNAL_SHMEM ? " (external shared memory)" : "");
+	       h->flags & CKPT_CHECKPOINT_EXTERNAL_SHMEM ? " (external shared memory)" : "",
+	       h->flags & CKPT_CHECKPOINT_TCP_ESTABLISHED ? " (TCP peers outside)" : "");
 	printf("  constants       TASK_COMM_LEN %u, signals %u, rlimits %u\n",
 	       h->task_comm_len, h->nsig, h->nr_rlimits);
 	return 0;
@@ -1893,6 +1894,7 @@ static int do_inet(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		{ CKPT_INET_WSCALE, "wscale" },
 		{ CKPT_INET_SACK, "sack" },
 		{ CKPT_INET_TSTAMP, "tstamp" },
+		{ CKPT_INET_PEER_OUTSIDE, "peer_outside" },
 	};
 	const struct ckpt_hdr_inet *r = (const void *)h;
 	char sa[64], da[64];

@@ -3,7 +3,7 @@
  * restart: become the process saved in a checkpoint image, or restore a
  * process tree under this one.
  *
- *   restart [-n | -p] [-i FILE]
+ *   restart [-n | -p] [-t] [-i FILE]
  *
  * Calls restart(2) on the image in FILE (default: standard input).  An
  * image of one process, without option, is restarted in this very process:
@@ -35,7 +35,7 @@ static const char *prog = "restart";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-n | -p] [-i FILE]\n"
+	fprintf(f, "usage: %s [-n | -p] [-t] [-i FILE]\n"
 		"Restart the checkpoint image in FILE (default: standard input).\n"
 		"An image of one process is restarted in this process, which becomes the\n"
 		"checkpointed one and keeps its pid.  An image of a process tree, or any\n"
@@ -45,6 +45,8 @@ static void usage(FILE *f)
 		"      (the default for a tree; needs CAP_SYS_ADMIN)\n"
 		"  -p  with the very pids they had, in this pid namespace (needs\n"
 		"      CAP_CHECKPOINT_RESTORE; fails if one is taken)\n"
+		"  -t  take over the TCP connections to peers outside the tree that\n"
+		"      checkpoint -t held (needs CAP_NET_ADMIN)\n"
 		"If the image inherits stdio (checkpoint -i), the restarted processes get\n"
 		"this process's fds 0, 1 and 2: give the image with -i to keep stdin free.\n"
 		"Exit status: 1 restart failed, 2 usage error; else the root's.\n",
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
 	unsigned long flags = 0;
 	long ret;
 
-	while ((opt = getopt(argc, argv, "hi:np")) != -1) {
+	while ((opt = getopt(argc, argv, "hi:npt")) != -1) {
 		switch (opt) {
 		case 'i':
 			in = optarg;
@@ -98,6 +100,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			flags |= CKPT_RESTART_SAME_PIDS;
+			break;
+		case 't':
+			flags |= CKPT_RESTART_TCP_ESTABLISHED;
 			break;
 		case 'h':
 			usage(stdout);

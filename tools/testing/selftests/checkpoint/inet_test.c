@@ -544,12 +544,17 @@ static void outside_round(struct __test_metadata *_metadata, int family, bool se
 	close(s);
 }
 
-TEST(tcp_peer_outside_client_ipv4)
+/* The peer sends again what was dropped after its backoff: give it time. */
+FIXTURE(outside) {};
+FIXTURE_SETUP(outside) {}
+FIXTURE_TEARDOWN(outside) {}
+
+TEST_F_TIMEOUT(outside, tcp_peer_outside_client_ipv4, 150)
 {
 	outside_round(_metadata, AF_INET, false);
 }
 
-TEST(tcp_peer_outside_server_ipv6)
+TEST_F_TIMEOUT(outside, tcp_peer_outside_server_ipv6, 150)
 {
 	outside_round(_metadata, AF_INET6, true);
 }
@@ -633,7 +638,7 @@ static void outside_failed_target(void *arg)
  * A failed checkpoint lets the connection go on; checkpoint(2) and
  * restart(2) of such a connection need CAP_NET_ADMIN.
  */
-TEST(tcp_peer_outside_failed_and_unprivileged)
+TEST_F_TIMEOUT(outside, tcp_peer_outside_failed_and_unprivileged, 150)
 {
 	static struct outside o;
 	struct ckpt_ctx c;
@@ -692,7 +697,7 @@ TEST(tcp_peer_outside_failed_and_unprivileged)
 }
 
 /* Restart of such a connection without CAP_NET_ADMIN: refused. */
-TEST(tcp_peer_outside_restart_unprivileged)
+TEST_F_TIMEOUT(outside, tcp_peer_outside_restart_unprivileged, 150)
 {
 	static struct outside o;
 	struct ckpt_ctx c;
