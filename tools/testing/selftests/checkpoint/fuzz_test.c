@@ -646,7 +646,8 @@ static pid_t fork_restarter(const struct restarter_arg *a)
 				_exit(CKPT_EXIT_HOOK);
 		}
 		ckpt_caller_snap(&before);
-		ret = sys_restart(0, a->img, 0, a->log);
+		/* A mutant's TCP connection "with its peer outside" is taken too. */
+		ret = sys_restart(0, a->img, CKPT_RESTART_TCP_ESTABLISHED, a->log);
 		err = errno;
 		ckpt_caller_snap(&after);
 		if (ret > 0 && !memcmp(&before, &after, sizeof(before))) {
