@@ -96,9 +96,10 @@ static void expect_restarted(struct __test_metadata *_metadata, FIXTURE_DATA(arg
 TEST_F(args, checkpoint_unknown_flags)
 {
 	static const unsigned long bad[] = {
-		1UL << 2, 1UL << 31, ~0UL,
+		1UL << 3, 1UL << 31, ~0UL,
 		/* A known flag does not hide an unknown one. */
-		CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM | 1UL << 2,
+		CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM |
+		CKPT_CHECKPOINT_TCP_ESTABLISHED | 1UL << 3,
 	};
 	char want[32];
 
@@ -109,7 +110,8 @@ TEST_F(args, checkpoint_unknown_flags)
 		/* The log names the unknown bits only. */
 		snprintf(want, sizeof(want), "flags %#lx",
 			 bad[i] & ~(unsigned long)(CKPT_CHECKPOINT_INHERIT_STDIO |
-					   CKPT_CHECKPOINT_EXTERNAL_SHMEM));
+					   CKPT_CHECKPOINT_EXTERNAL_SHMEM |
+					   CKPT_CHECKPOINT_TCP_ESTABLISHED));
 		EXPECT_TRUE(strstr(self->log, want) != NULL)
 			TH_LOG("log \"%s\" lacks \"%s\"", self->log, want);
 		expect_empty(_metadata, self);
@@ -131,7 +133,7 @@ TEST_F(args, restart_unknown_flags)
 	ASSERT_EQ(0, ckpt_craft_image(&img));
 	fd = ckpt_image_file(img.buf, img.len);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 2, self->lp[1]));
+	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 3, self->lp[1]));
 	EXPECT_EQ(EINVAL, errno);
 	expect_log(_metadata, self, "restart: ", "unknown flags");
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
@@ -161,7 +163,7 @@ TEST_F(args, restart_unknown_flags)
 	}
 	fd = ckpt_image_file(img.buf, img.len);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 2, self->lp[1]));
+	EXPECT_EQ(-1, sys_restart(0, fd, 1UL << 3, self->lp[1]));
 	EXPECT_EQ(EINVAL, errno);
 	expect_log(_metadata, self, "restart: ", "unknown flags");
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_CUR));
@@ -247,7 +249,7 @@ TEST_F(args, bad_log_fd)
 	expect_empty(_metadata, self);
 
 	/* -1 means no log: errors are still reported by errno. */
-	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 2, -1));
+	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 3, -1));
 	EXPECT_EQ(EINVAL, errno);
 	id = ckpt_self_checkpoint(self->img, -1);
 	err = errno;
