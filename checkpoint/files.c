@@ -366,6 +366,9 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 #if IS_BUILTIN(CONFIG_INET)
 	&ckpt_file_inet_ops,
 #endif
+#ifdef CONFIG_TTY
+	&ckpt_file_pty_ops,
+#endif
 	&ckpt_file_ghost_ops,
 	&ckpt_file_regular_ops,
 	&ckpt_file_dir_ops,
@@ -843,6 +846,7 @@ static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 /* The kinds a kernel may be built without (a Kconfig option each). */
 static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_EVENTFD] = "an eventfd",
+	[CKPT_FILE_PTY] = "a pty",
 	[CKPT_FILE_SIGNALFD] = "a signalfd",
 	[CKPT_FILE_TIMERFD] = "a timerfd",
 	[CKPT_FILE_EPOLL] = "an epoll instance",
@@ -1125,6 +1129,10 @@ int ckpt_read_object(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
 		return ckpt_read_file(ctx, h);
 	case CKPT_HDR_PIPE:
 		return ckpt_read_pipe(ctx, h);
+#ifdef CONFIG_TTY
+	case CKPT_HDR_PTY:
+		return ckpt_read_pty(ctx, h);
+#endif
 	case CKPT_HDR_LOCK:
 		return ckpt_read_lock(ctx, h);
 	case CKPT_HDR_FILE_ASYNC:

@@ -18,6 +18,7 @@
 #include <linux/xarray.h>
 
 struct ckpt_inet_pending;
+struct ckpt_ptys;
 struct ckpt_inotify_pending;
 struct ckpt_timer_ref;
 struct k_itimer;
@@ -91,6 +92,7 @@ enum ckpt_op {
  * @timers: checkpoint: the POSIX timers of the tree, kept from expiring
  *	until the end (posix_timer.c)
  * @nr_timers: how many
+ * @ptys: the pty pairs written or made (file_pty.c)
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -140,6 +142,7 @@ struct ckpt_ctx {
 	unsigned int nr_unix_queues;
 	struct ckpt_timer_ref *timers;
 	unsigned int nr_timers;
+	struct ckpt_ptys *ptys;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -171,6 +174,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FS,		/* an fs_struct, shared by CLONE_FS */
 	CKPT_OBJ_UNIX,		/* a unix socket and its peer */
 	CKPT_OBJ_SECCOMP,	/* a seccomp filter */
+	CKPT_OBJ_PTY,		/* a pty pair */
 };
 
 /**
@@ -580,6 +584,7 @@ extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 extern const struct ckpt_file_ops ckpt_file_unix_ops;
 extern const struct ckpt_file_ops ckpt_file_inet_ops;
 extern const struct ckpt_file_ops ckpt_file_inotify_ops;
+extern const struct ckpt_file_ops ckpt_file_pty_ops;
 
 /* file_unix.c, with AF_UNIX built in */
 #if IS_BUILTIN(CONFIG_UNIX)
@@ -655,6 +660,24 @@ void ckpt_inotify_free(struct ckpt_ctx *ctx);
 #else
 static inline int ckpt_inotify_watch_all(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_inotify_free(struct ckpt_ctx *ctx) { }
+#endif
+
+/* file_pty.c, with terminals */
+#ifdef CONFIG_TTY
+int ckpt_read_pty(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr);
+void ckpt_pty_free(void *ptr);
+void ckpt_pty_free_ctx(struct ckpt_ctx *ctx);
+void ckpt_pty_tree_ctty(struct ckpt_ctx *ctx);
+int ckpt_pty_check_end(struct ckpt_ctx *ctx);
+int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self);
+void ckpt_pty_restore_ctty(struct ckpt_ctx *ctx);
+#else
+static inline void ckpt_pty_free(void *ptr) { }
+static inline void ckpt_pty_free_ctx(struct ckpt_ctx *ctx) { }
+static inline void ckpt_pty_tree_ctty(struct ckpt_ctx *ctx) { }
+static inline int ckpt_pty_check_end(struct ckpt_ctx *ctx) { return 0; }
+static inline int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self) { return 0; }
+static inline void ckpt_pty_restore_ctty(struct ckpt_ctx *ctx) { }
 #endif
 
 /* locks.c */

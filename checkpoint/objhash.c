@@ -49,6 +49,11 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 		if (restart)
 			ckpt_pipe_free(ptr);
 		break;
+	case CKPT_OBJ_PTY:
+		/* Checkpoint: a pointer only; restart: a struct ckpt_pty. */
+		if (restart)
+			ckpt_pty_free(ptr);
+		break;
 	case CKPT_OBJ_UNIX:
 		/* Checkpoint: a socket; restart: a struct ckpt_unix. */
 		if (restart)
@@ -211,6 +216,7 @@ void *ckpt_obj_fetch(struct ckpt_ctx *ctx, u32 objref, enum ckpt_obj_type type)
 		[CKPT_OBJ_FS] = "fs_struct",
 		[CKPT_OBJ_UNIX] = "unix socket",
 		[CKPT_OBJ_SECCOMP] = "seccomp filter",
+		[CKPT_OBJ_PTY] = "pty",
 	};
 	struct ckpt_obj *obj = xa_load(&ctx->objs, objref);
 

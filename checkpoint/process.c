@@ -340,6 +340,8 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = ckpt_unix_write_queues(ctx);
 	if (!ret)
+		ret = ckpt_pty_check_end(ctx);
+	if (!ret)
 		ret = ckpt_recheck_tree(ctx);
 	up_read(&root->signal->exec_update_lock);
 	return ret;
@@ -477,6 +479,8 @@ long ckpt_restore_current(struct ckpt_ctx *ctx)
 	if (ret)
 		return ret;
 	ckpt_restore_fs(ctx);
+	/* Its session and group are made: its terminal may control them. */
+	ckpt_pty_restore_ctty(ctx);
 	/* Its other threads share what it has now, before its credentials. */
 	ret = ckpt_tree_spawn_threads(ctx);
 	if (ret)
@@ -595,6 +599,8 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 		ret = ckpt_unix_connect_tree(ctx);
 	if (!ret)
 		ret = ckpt_inotify_watch_all(ctx);
+	if (!ret)
+		ret = ckpt_pty_check_restart(ctx, self);
 	if (ret)
 		return ret;
 	return self ? ckpt_restart_self(ctx) : ckpt_restart_tree(ctx);

@@ -121,6 +121,7 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	ckpt_inet_free(ctx);
 	ckpt_inotify_free(ctx);
 	ckpt_unix_queues_free(ctx);
+	ckpt_pty_free_ctx(ctx);
 	kfree(ctx->ghosts);
 
 	if (file) {

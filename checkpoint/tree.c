@@ -355,6 +355,8 @@ int ckpt_collect_tree(struct ckpt_ctx *ctx)
 	ret = ckpt_tree_check_tasks(ctx, tree);
 	if (!ret)
 		ret = ckpt_tree_check(ctx, tree);
+	if (!ret)
+		ckpt_pty_tree_ctty(ctx);
 	/* What restart would refuse, checkpoint refuses. */
 	if (!ret)
 		ret = ckpt_tree_check_entries(ctx, tree);
@@ -560,7 +562,8 @@ static int ckpt_tree_check_entries(struct ckpt_ctx *ctx, struct ckpt_tree *tree)
 		if (e->flags & ~CKPT_TREE_TASK_FLAGS_ALL || e->__reserved ||
 		    (!zombie && e->exit_code) || !valid_signal(e->exit_signal) ||
 		    (zombie && !ckpt_exit_code_ok(e)) ||
-		    (thread && (zombie || e->exit_signal || !i)))
+		    (thread && (zombie || e->exit_signal || !i)) ||
+		    (e->flags & CKPT_TREE_TASK_CTTY && (zombie || thread)))
 			err = ckpt_err(ctx, -EINVAL, "malformed entry %d of the tree", i);
 		else if (!tree->no_pids && (e->pid <= 0 || e->pid > PID_MAX_LIMIT))
 			err = ckpt_err(ctx, -EINVAL, "bad pid %d in the tree", e->pid);

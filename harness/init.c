@@ -65,6 +65,8 @@ static void mounts(void)
 	if (mount("proc", "/proc", "proc", 0, NULL) ||
 	    mount("sysfs", "/sys", "sysfs", 0, NULL) ||
 	    mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) ||
+	    (mkdir("/dev/pts", 0755) && errno != EEXIST) ||
+	    mount("devpts", "/dev/pts", "devpts", 0, "ptmxmode=0666,mode=0620") ||
 	    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777"))
 		say("init: mount: %s\n", strerror(errno));
 }

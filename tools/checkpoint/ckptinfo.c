@@ -283,6 +283,8 @@ struct walk {
 	size_t epoll_file;
 	size_t inet_file;
 	size_t inotify_file;
+	/* The PTY_INPUT records a PTY record still wants. */
+	unsigned int pty_inputs;
 	/* The INOTIFY record whose INOTIFY_WATCH records come next. */
 	struct {
 		size_t off;
@@ -347,6 +349,8 @@ static const struct {
 	[CKPT_HDR_INET_DGRAM] = { "datagram", sizeof(struct ckpt_hdr_inet_dgram) },
 	[CKPT_HDR_INOTIFY] = { "inotify", sizeof(struct ckpt_hdr_inotify) },
 	[CKPT_HDR_INOTIFY_WATCH] = { "inotify watch", sizeof(struct ckpt_hdr_inotify_watch) },
+	[CKPT_HDR_PTY] = { "pty", sizeof(struct ckpt_hdr_pty) },
+	[CKPT_HDR_PTY_INPUT] = { "pty input", sizeof(struct ckpt_hdr_pty_input) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -568,6 +572,8 @@ static int do_tree(size_t off, const struct ckpt_hdr *h)
 			       e->pid, e->pgid, e->sid, e->exit_signal);
 			if (e->flags & CKPT_TREE_TASK_ZOMBIE)
 				printf(", zombie, wait status %#x", (unsigned int)e->exit_code);
+			if (e->flags & CKPT_TREE_TASK_CTTY)
+				fputs(", its session's pty is its controlling terminal", stdout);
 			putchar('\n');
 		}
 	}
@@ -1679,6 +1685,16 @@ static void file_unix(const struct ckpt_hdr_file *f)
 	printf(", end %llu", ull(f->rdev));
 }
 
+static void file_pty(const struct ckpt_hdr_file *f)
+{
+	static const char *const ends[] = {
+		[CKPT_PTY_MASTER] = "master", [CKPT_PTY_SLAVE] = "slave",
+		[CKPT_PTY_DEV_TTY] = "slave as /dev/tty",
+	};
+
+	printf(", %s %s", f->rdev < 3 ? ends[f->rdev] : "bad end", f->path);
+}
+
 static void file_signalfd(const struct ckpt_hdr_file *f)
 {
 	const char *sep = "";
@@ -1731,6 +1747,7 @@ static const struct file_kind {
 	[CKPT_FILE_UNIX] = { "unix", false, false, NULL, file_unix },
 	[CKPT_FILE_INET] = { "inet" },
 	[CKPT_FILE_INOTIFY] = { "inotify" },
+	[CKPT_FILE_PTY] = { "pty", false, false, NULL, file_pty },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -1751,7 +1768,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	obj_add(&w->defs, f->objref, CKPT_HDR_FILE, off);
 	if (f->pipe_ref)
 		obj_add(&w->uses, f->pipe_ref, k->shm ? CKPT_HDR_FILE :
-			f->type == CKPT_FILE_UNIX ? CKPT_HDR_UNIX : CKPT_HDR_PIPE, off);
+			f->type == CKPT_FILE_UNIX ? CKPT_HDR_UNIX :
+			f->type == CKPT_FILE_PTY ? CKPT_HDR_PTY : CKPT_HDR_PIPE, off);
 	if (f->type == CKPT_FILE_TIMERFD)
 		w->timerfd_file = off;
 	if (f->type == CKPT_FILE_EPOLL)
@@ -1784,7 +1802,8 @@ static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		k->fields(f);
 	if (f->pipe_ref)
 		printf(k->shm ? ", the object of #%u" : f->type == CKPT_FILE_UNIX ?
-		       ", socket #%u" : ", pipe #%u", f->pipe_ref);
+		       ", socket #%u" : f->type == CKPT_FILE_PTY ? ", pair #%u" : ", pipe #%u",
+		       f->pipe_ref);
 	if (f->nr_pages)
 		printf(", %u page%s", f->nr_pages, f->nr_pages == 1 ? "" : "s");
 	if (f->fown_flags & CKPT_FOWN_TREE)
@@ -2120,6 +2139,88 @@ static int do_unix_msg(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (m->sender)
 		printf(", from the socket of file #%u", m->sender);
 	putchar('\n');
+	return 0;
+}
+
+static void put_termios(const char *end, const struct ckpt_termios *t,
+			const struct ckpt_winsize *ws)
+{
+	printf("  %s: iflag %#x oflag %#x cflag %#x lflag %#x speed %u/%u line %u, %ux%u (%ux%u px), cc",
+	       end, t->c_iflag, t->c_oflag, t->c_cflag, t->c_lflag, t->c_ispeed, t->c_ospeed,
+	       t->c_line, ws->ws_col, ws->ws_row, ws->ws_xpixel, ws->ws_ypixel);
+	for (size_t i = 0; i < sizeof(t->c_cc); i++)
+		printf(" %02x", t->c_cc[i]);
+	putchar('\n');
+}
+
+static int do_pty(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_PTY_LOCKED, "locked" },
+		{ CKPT_PTY_PACKET, "packet" },
+		{ CKPT_PTY_CTTY, "ctty" },
+		{ CKPT_PTY_SLAVE_CLOSED, "slave_closed" },
+	};
+	const struct ckpt_hdr_pty *p = (const void *)h;
+
+	if (h->len < sizeof(*p) || check_len(off, h, sizeof(*p) + (uint64_t)p->path_len))
+		return h->len < sizeof(*p) ? bad(off, "pty record too short") : 1;
+	if (!p->path_len || p->path[p->path_len - 1])
+		return bad(off, "pty record: path not NUL-terminated");
+	if (!p->objref)
+		return bad(off, "pty record with object reference 0");
+	obj_add(&w->defs, p->objref, CKPT_HDR_PTY, off);
+	w->pty_inputs = 2;
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": #%u, /dev/pts/%u of %s, flags ", p->objref, p->index, p->path);
+	put_flags(p->flags, flags, ARRAY_SIZE(flags));
+	if (p->flags & CKPT_PTY_CTTY)
+		printf(", controls session %d, foreground group %d", p->session, p->fg_pgrp);
+	putchar('\n');
+	put_termios("master", &p->termios[0], &p->winsize[0]);
+	put_termios("slave", &p->termios[1], &p->winsize[1]);
+	return 0;
+}
+
+static int do_pty_input(struct walk *w, size_t off, const struct ckpt_hdr *h)
+{
+	static const struct bit_name flags[] = {
+		{ CKPT_PTY_INPUT_LNEXT, "lnext" },
+		{ CKPT_PTY_INPUT_ERASING, "erasing" },
+		{ CKPT_PTY_INPUT_PUSH, "push" },
+	};
+	const struct ckpt_hdr_pty_input *in = (const void *)h;
+
+	if (h->len < sizeof(*in) || check_len(off, h, sizeof(*in) + (uint64_t)in->len))
+		return h->len < sizeof(*in) ? bad(off, "pty input record too short") : 1;
+	if (!w->pty_inputs)
+		return bad(off, "pty input record not after a pty record");
+	w->pty_inputs--;
+	if (in->len > CKPT_PTY_INPUT_MAX || in->canon_len > in->len)
+		return bad(off, "pty input record of %u bytes, %u of them lines", in->len,
+			   in->canon_len);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": the %s's, %u bytes, %u of them complete lines, column %u (line from %u), flags",
+	       w->pty_inputs ? "master" : "slave", in->len, in->canon_len, in->column,
+	       in->canon_column);
+	putchar(' ');
+	put_flags(in->flags, flags, ARRAY_SIZE(flags));
+	fputs(": \"", stdout);
+	for (uint32_t i = 0; i < in->len; i++) {
+		uint8_t c = in->data[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			putchar(c);
+		else
+			printf("\\x%02x", c);
+		if (in->eol[i / 8] & (1 << (i % 8)))
+			fputs("|", stdout);
+	}
+	fputs("\"\n", stdout);
 	return 0;
 }
 
@@ -2483,6 +2584,12 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_UNIX_QUEUE:
 			ret = do_unix_queue(w, off, h);
+			break;
+		case CKPT_HDR_PTY:
+			ret = do_pty(w, off, h);
+			break;
+		case CKPT_HDR_PTY_INPUT:
+			ret = do_pty_input(w, off, h);
 			break;
 		case CKPT_HDR_LOCK:
 			ret = do_lock(w, off, h);

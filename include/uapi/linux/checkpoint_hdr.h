@@ -113,6 +113,10 @@ struct ckpt_hdr {
  * @CKPT_HDR_UNIX_QUEUE: &struct ckpt_hdr_unix_queue, the messages queued
  *	on a datagram unix socket with no peer in its record, after the
  *	records of every task
+ * @CKPT_HDR_PTY: &struct ckpt_hdr_pty, a pseudo-terminal pair, before the
+ *	first FILE record of one of its ends
+ * @CKPT_HDR_PTY_INPUT: &struct ckpt_hdr_pty_input, what one end of a pty
+ *	has received and not read; two follow a PTY record
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
@@ -171,6 +175,8 @@ enum ckpt_hdr_type {
 	CKPT_HDR_INOTIFY_WATCH = 53,
 	CKPT_HDR_FILE_ASYNC = 54,
 	CKPT_HDR_UNIX_QUEUE = 55,
+	CKPT_HDR_PTY = 56,
+	CKPT_HDR_PTY_INPUT = 57,
 };
 
 /**
@@ -498,7 +504,14 @@ struct ckpt_hdr_affinity {
  * @parent, not its main thread; it has the records of its own state only.
  */
 #define CKPT_TREE_TASK_THREAD		(1U << 1)
-#define CKPT_TREE_TASK_FLAGS_ALL	(CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD)
+/*
+ * &ckpt_tree_task.flags: a process whose controlling terminal is the pty
+ * of the image that controls its session (the PTY record with
+ * %CKPT_PTY_CTTY and its @sid as &ckpt_hdr_pty.session).
+ */
+#define CKPT_TREE_TASK_CTTY		(1U << 2)
+#define CKPT_TREE_TASK_FLAGS_ALL	(CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD | \
+					 CKPT_TREE_TASK_CTTY)
 
 /**
  * struct ckpt_tree_task - one task of the tree
@@ -990,6 +1003,9 @@ struct ckpt_hdr_files {
  *	record and its watches follow the FILE record
  * @CKPT_FILE_UNIX: a unix domain socket (AF_UNIX); the socket and its peer
  *	are a UNIX record, the FILE record's @pipe_ref, @rdev says which end
+ * @CKPT_FILE_PTY: an end of a pseudo-terminal pair (ptmx(4), pts(4)); the
+ *	pair is a PTY record, the FILE record's @pipe_ref, @rdev says which
+ *	end: %CKPT_PTY_MASTER, %CKPT_PTY_SLAVE or %CKPT_PTY_DEV_TTY
  */
 enum ckpt_file_type {
 	CKPT_FILE_REG = 1,
@@ -1007,6 +1023,7 @@ enum ckpt_file_type {
 	CKPT_FILE_UNIX = 13,
 	CKPT_FILE_INET = 14,
 	CKPT_FILE_INOTIFY = 15,
+	CKPT_FILE_PTY = 16,
 };
 
 /**
@@ -1022,13 +1039,15 @@ enum ckpt_file_type {
  *	or the object
  *	reference of an earlier FILE record of the same object (another open
  *	of it, through /proc/self/fd or map_files), whose contents this one
- *	shares: no pages follow it
+ *	shares: no pages follow it; %CKPT_FILE_UNIX: the UNIX record;
+ *	%CKPT_FILE_PTY: the PTY record
  * @pos: file position
  * @size: st_size at checkpoint
  * @dev: st_dev (new_encode_dev() encoding) of a file reopened by path
  * @ino: st_ino
  * @rdev: %CKPT_FILE_CHR: the device number; %CKPT_FILE_EVENTFD: 1 for
- *	EFD_SEMAPHORE; %CKPT_FILE_UNIX: the end of the UNIX record, 0 or 1
+ *	EFD_SEMAPHORE; %CKPT_FILE_UNIX: the end of the UNIX record, 0 or 1;
+ *	%CKPT_FILE_PTY: the end of the pair, a CKPT_PTY_* value
  * @mtime_sec: st_mtime, seconds
  * @mtime_nsec: st_mtime, nanoseconds
  * @path_len: length of @path, its NUL included
@@ -1101,6 +1120,138 @@ struct ckpt_hdr_pipe {
 	__u32 size;
 	__u32 data_len;
 	__u32 __reserved;
+};
+
+/*
+ * &ckpt_hdr_file.rdev of a %CKPT_FILE_PTY: the master (opened as ptmx), the
+ * slave (opened as /dev/pts/N), or the slave opened as /dev/tty, the
+ * controlling terminal of its opener.
+ */
+#define CKPT_PTY_MASTER		0
+#define CKPT_PTY_SLAVE		1
+#define CKPT_PTY_DEV_TTY	2
+
+/**
+ * struct ckpt_termios - the termios of one end of a pty: the kernel's
+ * struct ktermios, with fixed sizes
+ * @c_iflag: input modes, as TCGETS2 has them (their values are those of
+ *	the architecture)
+ * @c_oflag: output modes
+ * @c_cflag: control modes
+ * @c_lflag: local modes
+ * @c_ispeed: input speed
+ * @c_ospeed: output speed
+ * @c_line: line discipline: N_TTY (0)
+ * @c_cc: control characters, the architecture's NCCS of them, the rest zero
+ */
+struct ckpt_termios {
+	__u32 c_iflag;
+	__u32 c_oflag;
+	__u32 c_cflag;
+	__u32 c_lflag;
+	__u32 c_ispeed;
+	__u32 c_ospeed;
+	__u8 c_line;
+	__u8 c_cc[31];
+};
+
+/**
+ * struct ckpt_winsize - a window size, as TIOCGWINSZ reports it
+ * @ws_row: rows
+ * @ws_col: columns
+ * @ws_xpixel: width in pixels
+ * @ws_ypixel: height in pixels
+ */
+struct ckpt_winsize {
+	__u16 ws_row;
+	__u16 ws_col;
+	__u16 ws_xpixel;
+	__u16 ws_ypixel;
+};
+
+/*
+ * Bits of &ckpt_hdr_pty.flags.  %CKPT_PTY_LOCKED: the slave cannot be
+ * opened (TIOCSPTLCK); %CKPT_PTY_PACKET: the master is in packet mode
+ * (TIOCPKT); %CKPT_PTY_CTTY: the slave is the controlling terminal of the
+ * session @session; %CKPT_PTY_SLAVE_CLOSED: every open of the slave was
+ * closed, the master reads EIO once its input is read.
+ */
+#define CKPT_PTY_LOCKED		(1U << 0)
+#define CKPT_PTY_PACKET		(1U << 1)
+#define CKPT_PTY_CTTY		(1U << 2)
+#define CKPT_PTY_SLAVE_CLOSED	(1U << 3)
+
+/**
+ * struct ckpt_hdr_pty - a pseudo-terminal pair whose master is in the
+ * image, before the first FILE record of one of its ends
+ * @h: type %CKPT_HDR_PTY; len covers @path
+ * @objref: object reference of this pair
+ * @index: its number: its slave is /dev/pts/@index of its devpts instance
+ * @flags: CKPT_PTY_* bits
+ * @session: %CKPT_PTY_CTTY: the session the slave controls, as the TREE
+ *	record numbers it (the pid of its leader); else zero
+ * @fg_pgrp: %CKPT_PTY_CTTY: the foreground process group of the slave, as
+ *	the TREE record numbers it, a group of that session; 0 for none
+ * @path_len: length of @path, its NUL included
+ * @termios: the termios of the master, then of the slave
+ * @winsize: the window size of the master, then of the slave
+ * @path: the path the master was opened as: a ptmx device (/dev/ptmx,
+ *	/dev/pts/ptmx), which names its devpts instance
+ *
+ * Two PTY_INPUT records follow: what the master has received and not read
+ * (the slave's output), then what the slave has (the master's writes).
+ */
+struct ckpt_hdr_pty {
+	struct ckpt_hdr h;
+	__u32 objref;
+	__u32 index;
+	__u32 flags;
+	__s32 session;
+	__s32 fg_pgrp;
+	__u32 path_len;
+	struct ckpt_termios termios[2];
+	struct ckpt_winsize winsize[2];
+	char path[];
+};
+
+/* The most bytes one end of a pty holds: N_TTY's buffer, less one. */
+#define CKPT_PTY_INPUT_MAX	4095
+
+/*
+ * Bits of &ckpt_hdr_pty_input.flags: %CKPT_PTY_INPUT_LNEXT, the next byte
+ * is taken literally (after VLNEXT); %CKPT_PTY_INPUT_ERASING, erased bytes
+ * are being echoed between '\' and '/' (ECHOPRT); %CKPT_PTY_INPUT_PUSH,
+ * the bytes received before ICANON was set read as one line.
+ */
+#define CKPT_PTY_INPUT_LNEXT	(1U << 0)
+#define CKPT_PTY_INPUT_ERASING	(1U << 1)
+#define CKPT_PTY_INPUT_PUSH	(1U << 2)
+
+/**
+ * struct ckpt_hdr_pty_input - the input one end of a pty holds, not read
+ * yet, as its line discipline (N_TTY) keeps it
+ * @h: type %CKPT_HDR_PTY_INPUT; len covers @data
+ * @len: the bytes, in @data, oldest first
+ * @canon_len: canonical mode (ICANON): of these, the bytes of complete
+ *	lines, which read(2) returns; the rest is the line being edited
+ * @column: the output column, which the echoes of tabs and erasing follow
+ * @canon_column: the column the line being edited started at
+ * @flags: CKPT_PTY_INPUT_* bits
+ * @__reserved: zero
+ * @eol: a bit per byte of @data, bit i % 8 of byte i / 8: canonical mode,
+ *	the byte ends a line (a newline, VEOL, VEOL2, or VEOF, kept as 0xff)
+ * @data: the bytes
+ */
+struct ckpt_hdr_pty_input {
+	struct ckpt_hdr h;
+	__u32 len;
+	__u32 canon_len;
+	__u32 column;
+	__u32 canon_column;
+	__u32 flags;
+	__u32 __reserved;
+	__u8 eol[(CKPT_PTY_INPUT_MAX + 1) / 8];
+	__u8 data[];
 };
 
 /* Bits of &ckpt_hdr_fd.flags. */

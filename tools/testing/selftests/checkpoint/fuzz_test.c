@@ -243,6 +243,17 @@ static void seed_files(void *arg)
 		      !connect(27, (struct sockaddr *)&un, ulen) && send(27, "dg1", 3, 0) == 3 &&
 		      send(27, "dg2", 3, 0) == 3);
 	}
+	/* 28/29: a pty, a line and a half typed on its master, output on its slave. */
+	{
+		char pts[64];
+
+		fd = posix_openpt(O_RDWR | O_NOCTTY);
+		SETUP(ckpt_move_fd(fd, 28) == 28 && !grantpt(28) && !unlockpt(28) &&
+		      !ptsname_r(28, pts, sizeof(pts)));
+		fd = open(pts, O_RDWR | O_NOCTTY);
+		SETUP(ckpt_move_fd(fd, 29) == 29 && write(28, "line\nhalf", 9) == 9 &&
+		      write(29, "out\n", 4) == 4);
+	}
 	/* O_ASYNC on the pipe (through its fd 5), without an owner. */
 	SETUP(!fcntl(5, F_SETFL, O_ASYNC) && fcntl(5, F_GETFL) & O_ASYNC);
 	/* Two seccomp filters, for system calls nothing here makes. */
@@ -1066,6 +1077,7 @@ static const uint32_t types[] = {
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
 	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH, CKPT_HDR_FILE_ASYNC,
 	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER, CKPT_HDR_POSIX_TIMERS, CKPT_HDR_UNIX_QUEUE,
+	CKPT_HDR_PTY, CKPT_HDR_PTY_INPUT,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)

@@ -27,6 +27,9 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/sched.h>
@@ -3438,6 +3441,209 @@ TEST_F_TIMEOUT(slow, corrupt_tree_images, 400)
 TEST_F_TIMEOUT(slow, corrupt_thread_images, 400)
 {
 	corrupt_images(_metadata, threads_root, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* A terminal: a "script" that holds the master of a pty, and a shell, */
+/* a session on its slave, its controlling terminal, reading a line    */
+/* being typed; each end has output queued for the other.              */
+/* ------------------------------------------------------------------ */
+
+static int pty_master = -1;
+static char pty_name[64];
+
+#define PTY_PROMPT	"prompt> "
+/* Typed before the checkpoint: a line being edited, one byte erased. */
+#define PTY_TYPED	"hello worx\x7f"
+/* Its echo, with ECHOE. */
+#define PTY_ECHO	"hello worx\b \b"
+/* Typed after restart; then what the master reads: its echo and output. */
+#define PTY_REST	"ld\n"
+#define PTY_AFTER	"ld\r\nvia /dev/tty\r\ngot: hello world\r\n"
+
+/* Read from @fd until @len bytes came, or 10 s passed. */
+static ssize_t read_upto(int fd, char *buf, size_t len)
+{
+	double end = ckpt_now() + 10;
+	size_t got = 0;
+
+	while (got < len && ckpt_now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		n = read(fd, buf + got, len - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/* The shell: a session of its own on the slave, opened as its terminal. */
+static void pty_shell(int idx)
+{
+	struct termios t0, t1;
+	struct report r;
+	struct winsize ws;
+	char line[64], *name;
+	struct stat st;
+	ssize_t n;
+	int fd, tty;
+
+	/* Compared whole: their padding too. */
+	memset(&t0, 0, sizeof(t0));
+	memset(&t1, 0, sizeof(t1));
+	task_start(&r, idx);
+	task_started();
+	close(pty_master);
+	if (setsid() < 0)
+		_exit(30);
+	fd = open(pty_name, O_RDWR);
+	if (fd < 0 || dup2(fd, 0) || dup2(fd, 1) != 1 || dup2(fd, 2) != 2)
+		_exit(31);
+	close(fd);
+	tty = open("/dev/tty", O_RDWR);
+	if (tty < 0 || tcgetattr(0, &t0))
+		_exit(32);
+	ids(&r.pid0);
+	if (write(1, PTY_PROMPT, strlen(PTY_PROMPT)) != strlen(PTY_PROMPT))
+		_exit(33);
+	/* Blocked here through the checkpoint: the line is being typed. */
+	n = read(0, line, sizeof(line));
+	r.val[0] = n == 12 && !memcmp(line, "hello world\n", 12);
+	r.val[1] = tcgetsid(0) == getpid() && getsid(0) == getpid() &&
+		   tcgetpgrp(0) == getpgrp() && tcgetpgrp(tty) == getpgrp();
+	r.val[2] = !ioctl(0, TIOCGWINSZ, &ws) && ws.ws_row == 33 && ws.ws_col == 101 &&
+		   ws.ws_xpixel == 7;
+	name = ttyname(0);
+	r.val[3] = !tcgetattr(0, &t1) && !memcmp(&t0, &t1, sizeof(t0)) && name &&
+		   !strcmp(name, pty_name) && !fstat(tty, &st) && st.st_rdev == makedev(5, 0);
+	if (write(tty, "via /dev/tty\n", 13) != 13 || n <= 0 ||
+	    dprintf(1, "got: %.*s", (int)n, line) != 5 + n)
+		r.val[3] = 0;
+	task_report(&r);
+}
+
+static void pty_root(int idx)
+{
+	struct winsize ws = { .ws_row = 33, .ws_col = 101, .ws_xpixel = 7 };
+	char buf[128], name[64];
+	struct report r;
+	pid_t c;
+	size_t len;
+
+	task_start(&r, idx);
+	pty_master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (pty_master < 0 || grantpt(pty_master) || unlockpt(pty_master) ||
+	    ptsname_r(pty_master, pty_name, sizeof(pty_name)) ||
+	    ioctl(pty_master, TIOCSWINSZ, &ws))
+		_exit(21);
+	c = tree_fork(pty_shell, 1);
+	task_started();
+	nap(0.3);
+	if (write(pty_master, PTY_TYPED, strlen(PTY_TYPED)) != strlen(PTY_TYPED))
+		_exit(22);
+	/* Stopped, checkpointed and restarted in this sleep. */
+	nap(2.7);
+	len = strlen(PTY_PROMPT PTY_ECHO);
+	r.val[0] = read_upto(pty_master, buf, len) == len &&
+		   !memcmp(buf, PTY_PROMPT PTY_ECHO, len);
+	if (write(pty_master, PTY_REST, strlen(PTY_REST)) != strlen(PTY_REST))
+		_exit(23);
+	len = strlen(PTY_AFTER);
+	memset(buf, 0, sizeof(buf));
+	r.val[1] = read_upto(pty_master, buf, len) == len && !memcmp(buf, PTY_AFTER, len);
+	if (!r.val[1])
+		fprintf(stderr, "# the master read \"%.*s\"\n", (int)len, buf);
+	r.val[2] = reap(c);
+	r.val[3] = !ptsname_r(pty_master, name, sizeof(name)) && !strcmp(name, pty_name);
+	root_finish(&r, 1);
+}
+
+static void run_pty(struct __test_metadata *_metadata, unsigned long flags, bool newns)
+{
+	const struct report *root, *shell;
+	struct restored r;
+	struct tree t;
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, pty_root, 2, 1.0);
+	tree_save(_metadata, &t);
+	tree_restore(_metadata, &t, flags, &r);
+	check_ids(_metadata, &r, 2, newns);
+	root = find_rep(&r, 0);
+	shell = find_rep(&r, 1);
+	ASSERT_TRUE(root && shell);
+	EXPECT_EQ(1, root->val[0]) TH_LOG("the master read the prompt and the echo");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the master read the echo and the shell's output");
+	EXPECT_EQ(0, root->val[2]) TH_LOG("the shell's exit");
+	EXPECT_EQ(1, root->val[3]) TH_LOG("the pty has its number");
+	EXPECT_EQ(1, shell->val[0]) TH_LOG("the shell read the line typed across the restart");
+	EXPECT_EQ(1, shell->val[1]) TH_LOG("the terminal controls the shell's session, its group in the foreground");
+	EXPECT_EQ(1, shell->val[2]) TH_LOG("the window size");
+	EXPECT_EQ(1, shell->val[3]) TH_LOG("termios, ttyname, /dev/tty");
+	close(t.img);
+}
+
+TEST(pty_session_same_pids)
+{
+	run_pty(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(pty_session_new_pidns)
+{
+	run_pty(_metadata, CKPT_RESTART_NEW_PIDNS, true);
+}
+
+/* A session on a pty whose master the test holds: outside the image. */
+static char outside_pty[64];
+static bool outside_pty_close;
+
+static void pty_outside_root(int idx)
+{
+	struct report r;
+	int fd;
+
+	if (setsid() < 0)
+		_exit(20);
+	task_start(&r, idx);
+	fd = open(outside_pty, O_RDWR);
+	if (fd < 0 || (outside_pty_close && close(fd)))
+		_exit(21);
+	task_started();
+	nap(5);
+	root_finish(&r, 0);
+}
+
+static void run_pty_outside(struct __test_metadata *_metadata, bool close_it, const char *why)
+{
+	struct tree t;
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, grantpt(m));
+	ASSERT_EQ(0, unlockpt(m));
+	ASSERT_EQ(0, ptsname_r(m, outside_pty, sizeof(outside_pty)));
+	outside_pty_close = close_it;
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, &t, pty_outside_root, 1, 0.3);
+	EXPECT_EQ(-1, tree_checkpoint(&t, t.root));
+	EXPECT_EQ(EOPNOTSUPP, t.err);
+	EXPECT_TRUE(ckpt_log_ok(t.log, "checkpoint: ", why)) TH_LOG("log: %s", t.log);
+	tree_kill(&t);
+	close(m);
+}
+
+TEST(pty_master_outside_refused)
+{
+	run_pty_outside(_metadata, false, "its master is outside the image");
+}
+
+TEST(pty_controlling_terminal_outside_refused)
+{
+	run_pty_outside(_metadata, true, "not a pty whose master is in the image");
 }
 
 TEST_HARNESS_MAIN
