@@ -757,11 +757,26 @@ static int ckpt_pty_set(struct ckpt_ctx *ctx, struct ckpt_pty *p, const struct n
 	int i, ret;
 
 	for (i = 0; i < 2; i++) {
-		ckpt_pty_load_termios(&k, &p->h.termios[i]);
-		ret = tty_set_termios(ends[i], &k);
-		if (ret)
-			return ckpt_err(ctx, ret, "cannot set the termios of pty %u (error %d)",
-					p->h.index, ret);
+		struct ckpt_termios now = { };
+
+		/*
+		 * The termios calls on a master set its slave's: a master keeps
+		 * the termios it was made with, which a new one has.
+		 */
+		if (!i) {
+			ckpt_pty_save_termios(&now, ends[0]);
+			if (memcmp(&now, &p->h.termios[0], sizeof(now)))
+				return ckpt_err(ctx, -EINVAL,
+						"malformed pty record %u (the termios of its master)",
+						p->h.objref);
+		} else {
+			ckpt_pty_load_termios(&k, &p->h.termios[1]);
+			ret = tty_set_termios(ends[1], &k);
+			if (ret)
+				return ckpt_err(ctx, ret,
+						"cannot set the termios of pty %u (error %d)",
+						p->h.index, ret);
+		}
 		mutex_lock(&ends[i]->winsize_mutex);
 		ends[i]->winsize.ws_row = p->h.winsize[i].ws_row;
 		ends[i]->winsize.ws_col = p->h.winsize[i].ws_col;

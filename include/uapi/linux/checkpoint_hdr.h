@@ -1193,7 +1193,8 @@ struct ckpt_winsize {
  * @fg_pgrp: %CKPT_PTY_CTTY: the foreground process group of the slave, as
  *	the TREE record numbers it, a group of that session; 0 for none
  * @path_len: length of @path, its NUL included
- * @termios: the termios of the master, then of the slave
+ * @termios: the termios of the master (those of every new master: the
+ *	termios calls on a master set its slave's), then of the slave
  * @winsize: the window size of the master, then of the slave
  * @path: the path the master was opened as: a ptmx device (/dev/ptmx,
  *	/dev/pts/ptmx), which names its devpts instance
