@@ -44,8 +44,11 @@
 
 #include "internal.h"
 
-/* The most pty numbers a restart opens to reach the one it wants. */
-#define CKPT_PTY_INDEX_MAX	4096
+/*
+ * The numbers of the ptys restored: below 1024, so that a restart opens at
+ * most 1024 pairs on its way to one (devpts gives the lowest free number).
+ */
+#define CKPT_PTY_INDEX_MAX	1024
 
 /**
  * struct ckpt_pty_ref - checkpoint: a pair written
@@ -269,6 +272,10 @@ static int ckpt_pty_state(struct ckpt_ctx *ctx, struct tty_struct *master,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s: pty %d has its output stopped (^S) or a packet status not read, not supported",
 				who, master->index);
+	if (master->index >= CKPT_PTY_INDEX_MAX)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s: pty %d: ptys from %d up are not restored, not supported",
+				who, master->index, CKPT_PTY_INDEX_MAX);
 	if (test_bit(TTY_PTY_LOCK, &master->flags))
 		h->flags |= CKPT_PTY_LOCKED;
 	if (test_bit(TTY_OTHER_CLOSED, &master->flags))

@@ -475,6 +475,33 @@ static int tcp_state_of(int fd, struct tcp_info *ti)
 	EXPECT_EQ(TCP_ESTABLISHED, tcp_state_of(s, &__ti));			\
 } while (0)
 
+/*
+ * The test's listener (@o->server: and its connection, for the target to
+ * accept), and the target @fn connected to it, stopped: the test's end of
+ * the connection in *@s, the checkpoint flag set in @c.
+ */
+static void outside_start(struct __test_metadata *_metadata, struct outside *o,
+			  struct ckpt_ctx *c, void (*fn)(void *), pid_t *pid, int *s)
+{
+	ASSERT_EQ(0, listener(o->family, 20, &o->ls, &o->llen));
+	o->l = 20;
+	c->flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
+	*s = -1;
+	if (o->server) {
+		/* The test connects; the target takes the listener and accepts. */
+		*s = socket(o->family, SOCK_STREAM, 0);
+		ASSERT_EQ(0, connect(*s, (struct sockaddr *)&o->ls, o->llen));
+		c->keep_fd = o->l;
+	}
+	*pid = ckpt_fork_target(c, fn, o);
+	ASSERT_LT(0, *pid);
+	CKPT_WAIT_STOPPED(*pid);
+	if (!o->server)
+		*s = accept(o->l, NULL, NULL);
+	close(o->l);
+	ASSERT_LE(0, *s);
+}
+
 static void outside_round(struct __test_metadata *_metadata, int family, bool server)
 {
 	static struct outside o;
@@ -486,26 +513,8 @@ static void outside_round(struct __test_metadata *_metadata, int family, bool se
 
 	o.family = family;
 	o.server = server;
-	ASSERT_EQ(0, listener(family, 20, &o.ls, &o.llen));
-	o.l = 20;
 	ckpt_ctx_init(&c);
-	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
-	if (server) {
-		/* The test connects; the target takes the listener and accepts. */
-		s = socket(family, SOCK_STREAM, 0);
-		ASSERT_EQ(0, connect(s, (struct sockaddr *)&o.ls, o.llen));
-		c.keep_fd = o.l;
-	}
-	pid = ckpt_fork_target(&c, outside_target, &o);
-	ASSERT_LT(0, pid);
-	CKPT_WAIT_STOPPED(pid);
-	if (server) {
-		close(o.l);
-	} else {
-		s = accept(o.l, NULL, NULL);
-		close(o.l);
-	}
-	ASSERT_LE(0, s);
+	outside_start(_metadata, &o, &c, outside_target, &pid, &s);
 	ASSERT_TRUE(write_seed(s, OUT_TO_TARGET, 2));
 	ckpt_sleep(0.05);
 
@@ -647,17 +656,9 @@ TEST_F_TIMEOUT(outside, tcp_peer_outside_failed_and_unprivileged, 150)
 	pid_t pid, child;
 
 	o.family = AF_INET;
-	ASSERT_EQ(0, listener(AF_INET, 20, &o.ls, &o.llen));
-	o.l = 20;
 	ckpt_ctx_init(&c);
-	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
 	c.continue_original = true;
-	pid = ckpt_fork_target(&c, outside_failed_target, &o);
-	ASSERT_LT(0, pid);
-	CKPT_WAIT_STOPPED(pid);
-	s = accept(o.l, NULL, NULL);
-	close(o.l);
-	ASSERT_LE(0, s);
+	outside_start(_metadata, &o, &c, outside_failed_target, &pid, &s);
 
 	/* Without CAP_NET_ADMIN. */
 	img = ckpt_tmpfile();
@@ -706,18 +707,10 @@ TEST_F_TIMEOUT(outside, tcp_peer_outside_restart_unprivileged, 150)
 	pid_t pid;
 
 	o.family = AF_INET;
-	ASSERT_EQ(0, listener(AF_INET, 20, &o.ls, &o.llen));
-	o.l = 20;
 	ckpt_ctx_init(&c);
-	c.flags |= CKPT_CHECKPOINT_TCP_ESTABLISHED;
 	c.restart_flags = CKPT_RESTART_TCP_ESTABLISHED;
 	c.hook = drop_net_admin;
-	pid = ckpt_fork_target(&c, outside_target, &o);
-	ASSERT_LT(0, pid);
-	CKPT_WAIT_STOPPED(pid);
-	s = accept(o.l, NULL, NULL);
-	close(o.l);
-	ASSERT_LE(0, s);
+	outside_start(_metadata, &o, &c, outside_target, &pid, &s);
 	CKPT_TAKE(&c, pid);
 	ckpt_kill(pid);
 	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));

@@ -33,6 +33,7 @@
 
 #include <dirent.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 
 #define BUSYBOX		"/opt/busybox/bin/busybox"
@@ -656,6 +657,188 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 	EXPECT_STREQ("", err);
 }
 
+/*
+ * An interactive shell under script(1)-like control: busybox sh -i on the
+ * slave of a pty, a session of its own with job control and line editing,
+ * the pty its controlling terminal; a "script" (this program, forked)
+ * holds the master, types commands and records what the shell writes.
+ * The tree is checkpointed while a command is half typed (in the shell's
+ * line editor, the terminal in raw mode); after restart the script types
+ * the rest, and the shell runs the whole command and exits.
+ */
+#define PTY_OUT		"/tmp/realprog-pty.out"
+#define PTY_PROMPT	"ckpt$ "
+
+/* Copy what the master has to fd 1 for @secs seconds, or until @want. */
+static bool pty_copy(int master, double secs, const char *want, char *seen, size_t *len,
+		     size_t size)
+{
+	double end = ckpt_now() + secs;
+
+	while (ckpt_now() < end) {
+		struct pollfd pfd = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 50) != 1)
+			continue;
+		n = read(master, seen + *len, size - 1 - *len);
+		if (n <= 0)
+			return false;
+		if (write(1, seen + *len, n) != n)
+			return false;
+		*len += n;
+		seen[*len] = '\0';
+		if (want && strstr(seen, want))
+			return true;
+	}
+	return !want;
+}
+
+/* The script: exits 0 if the shell ran what was typed across the restart. */
+static void pty_script(void)
+{
+	static char seen[OUT_MAX];
+	static char * const envp[] = {
+		"PATH=/opt/busybox/bin:/usr/bin:/bin", "HOME=/tmp", "TERM=dumb",
+		"PS1=" PTY_PROMPT, NULL
+	};
+	char name[64];
+	size_t len = 0, mark;
+	int master, st;
+	pid_t sh;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) || unlockpt(master) ||
+	    ptsname_r(master, name, sizeof(name)))
+		_exit(10);
+	sh = fork();
+	if (sh == 0) {
+		int fd;
+
+		if (setsid() < 0)
+			_exit(11);
+		fd = open(name, O_RDWR);
+		if (fd < 0 || dup2(fd, 0) || dup2(fd, 1) != 1 || dup2(fd, 2) != 2 || chdir("/tmp"))
+			_exit(12);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		execle(BUSYBOX, "sh", "-i", (char *)NULL, envp);
+		_exit(13);
+	}
+	if (!pty_copy(master, 20, PTY_PROMPT, seen, &len, sizeof(seen)) ||
+	    write(master, "echo one\n", 9) != 9 ||
+	    !pty_copy(master, 20, "one\r\n" PTY_PROMPT, seen, &len, sizeof(seen)) ||
+	    write(master, "echo tw", 7) != 7 ||
+	    !pty_copy(master, 20, PTY_PROMPT "echo tw", seen, &len, sizeof(seen)))
+		_exit(14);
+	/* Checkpointed and restarted in these seconds, the line half typed. */
+	pty_copy(master, 3, NULL, seen, &len, sizeof(seen));
+	mark = len;
+	if (write(master, "o; exit 0\n", 10) != 10)
+		_exit(15);
+	pty_copy(master, 20, NULL, seen, &len, sizeof(seen));
+	while (waitpid(sh, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(16);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		_exit(17);
+	/* The rest of the line echoed, then the whole command's output. */
+	if (!strstr(seen + mark, "o; exit 0\r\ntwo\r\n"))
+		_exit(18);
+	_exit(0);
+}
+
+/* Run the script and its shell, checkpoint them mid-line, restart them. */
+static void run_pty_shell(struct __test_metadata *_metadata, struct run *self,
+			  unsigned long flags)
+{
+	char out[OUT_MAX], log[512] = "", why[128];
+	int info[2], status = -1, n, err_no = 0;
+	pid_t pid, restorer, pids[MAX_TASKS];
+	long id, ret = -1;
+	double end;
+
+	self->img = -1;
+	ASSERT_EQ(0, access(BUSYBOX, X_OK)) TH_LOG("%s is missing from the guest", BUSYBOX);
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1));
+	ASSERT_EQ(0, ckpt_log_pipe(self->lp));
+	unlink(PTY_OUT);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		int o = open(PTY_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (setpgid(0, 0) || in < 0 || o < 0 || dup2(in, 0) || dup2(o, 1) != 1 ||
+		    dup2(o, 2) != 2)
+			_exit(9);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		pty_script();
+	}
+	/* The command half typed: the shell's line editor echoed it. */
+	end = ckpt_now() + RUN_TIMEOUT;
+	do {
+		ckpt_sleep(0.01);
+		ckpt_read_file(PTY_OUT, out, sizeof(out));
+	} while (!strstr(out, PTY_PROMPT "echo tw") && ckpt_now() < end);
+	ASSERT_TRUE(strstr(out, PTY_PROMPT "echo tw") != NULL) TH_LOG("the shell wrote \"%s\"", out);
+	n = tree_stop(pid, pids);
+	ASSERT_LE(2, n) TH_LOG("the script and its shell did not stop");
+	self->img = ckpt_tmpfile();
+	ASSERT_LE(0, self->img);
+	id = sys_checkpoint(pid, self->img, 0, self->lp[1]);
+	err_no = errno;
+	ckpt_log_read(self->lp[0], log, sizeof(log));
+	ASSERT_LT(0, id) TH_LOG("checkpoint of the script and its shell: %s; log: %s",
+				strerror(err_no), log);
+	EXPECT_STREQ("", log);
+	lseek(self->img, 0, SEEK_SET);
+	ckpt_ckptinfo(_metadata, self->img);
+	tree_kill(pid);
+
+	ASSERT_EQ(0, pipe(info));
+	lseek(self->img, 0, SEEK_SET);
+	fflush(NULL);
+	restorer = fork();
+	ASSERT_LE(0, restorer);
+	if (restorer == 0) {
+		int st;
+
+		close(info[0]);
+		ret = sys_restart(0, self->img, flags, self->lp[1]);
+		st = ret < 0 ? errno : 0;
+		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
+		    write(info[1], &st, sizeof(st)) != sizeof(st))
+			_exit(1);
+		if (ret < 0)
+			_exit(2);
+		while (waitpid(ret, &st, 0) < 0)
+			if (errno != EINTR)
+				_exit(3);
+		_exit(write(info[1], &st, sizeof(st)) == sizeof(st) ? 0 : 4);
+	}
+	close(info[1]);
+	if (!readable(info[0], 20) || read(info[0], &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(info[0], &err_no, sizeof(err_no)) != sizeof(err_no))
+		ret = -1;
+	if (ret > 0) {
+		if (!readable(info[0], RUN_TIMEOUT) ||
+		    read(info[0], &status, sizeof(status)) != sizeof(status)) {
+			tree_dump(ret);
+			status = -1;
+		}
+	}
+	close(info[0]);
+	tree_kill(restorer);
+	ckpt_log_read(self->lp[0], log, sizeof(log));
+	ASSERT_LT(0, ret) TH_LOG("restart: %s; log: %s", strerror(err_no), log);
+	ckpt_read_file(PTY_OUT, out, sizeof(out));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the restored script: %s; the shell wrote \"%s\"",
+		       status == -1 ? "did not end" : ckpt_status_str(status, why, sizeof(why)),
+		       out);
+}
+
 FIXTURE(realprog) {
 	struct run run;
 };
@@ -729,6 +912,17 @@ TEST_F_TIMEOUT(realprog, go_powser_same_pids, 300)
 TEST_F_TIMEOUT(realprog, go_powser_new_pidns, 300)
 {
 	run_restarted(_metadata, &self->run, &go_powser, CKPT_RESTART_NEW_PIDNS);
+}
+
+/* busybox sh -i on a pty, a line half typed, with the pids it had. */
+TEST_F_TIMEOUT(realprog, busybox_sh_on_pty_same_pids, 300)
+{
+	run_pty_shell(_metadata, &self->run, CKPT_RESTART_SAME_PIDS);
+}
+
+TEST_F_TIMEOUT(realprog, busybox_sh_on_pty_new_pidns, 300)
+{
+	run_pty_shell(_metadata, &self->run, CKPT_RESTART_NEW_PIDNS);
 }
 
 TEST_HARNESS_MAIN
