@@ -664,7 +664,9 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
  * holds the master, types commands and records what the shell writes.
  * The tree is checkpointed while a command is half typed (in the shell's
  * line editor, the terminal in raw mode); after restart the script types
- * the rest, and the shell runs the whole command and exits.
+ * the rest, and the shell runs the whole command and exits.  (The line
+ * editor asks the terminal where its cursor is, "\e[6n", which nobody
+ * answers here: a prompt and the echo after it are not side by side.)
  */
 #define PTY_OUT		"/tmp/realprog-pty.out"
 #define PTY_PROMPT	"ckpt$ "
@@ -707,9 +709,10 @@ static void pty_script(void)
 	int master, st;
 	pid_t sh;
 
+	/* An open of the slave of its own: its master reads EIO without one. */
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	if (master < 0 || grantpt(master) || unlockpt(master) ||
-	    ptsname_r(master, name, sizeof(name)))
+	    ptsname_r(master, name, sizeof(name)) || open(name, O_RDWR | O_NOCTTY) < 0)
 		_exit(10);
 	sh = fork();
 	if (sh == 0) {
@@ -728,21 +731,22 @@ static void pty_script(void)
 	    write(master, "echo one\n", 9) != 9 ||
 	    !pty_copy(master, 20, "one\r\n" PTY_PROMPT, seen, &len, sizeof(seen)) ||
 	    write(master, "echo tw", 7) != 7 ||
-	    !pty_copy(master, 20, PTY_PROMPT "echo tw", seen, &len, sizeof(seen)))
+	    !pty_copy(master, 20, "echo tw", seen, &len, sizeof(seen)))
 		_exit(14);
 	/* Checkpointed and restarted in these seconds, the line half typed. */
 	pty_copy(master, 3, NULL, seen, &len, sizeof(seen));
 	mark = len;
-	if (write(master, "o; exit 0\n", 10) != 10)
+	/* A pipeline: the shell makes it the terminal's foreground group. */
+	if (write(master, "o | cat; exit 0\n", 16) != 16)
 		_exit(15);
-	pty_copy(master, 20, NULL, seen, &len, sizeof(seen));
+	pty_copy(master, 20, "two\r\n", seen, &len, sizeof(seen));
 	while (waitpid(sh, &st, 0) < 0)
 		if (errno != EINTR)
 			_exit(16);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		_exit(17);
 	/* The rest of the line echoed, then the whole command's output. */
-	if (!strstr(seen + mark, "o; exit 0\r\ntwo\r\n"))
+	if (!strstr(seen + mark, "o | cat; exit 0\r\ntwo\r\n"))
 		_exit(18);
 	_exit(0);
 }
@@ -769,8 +773,9 @@ static void run_pty_shell(struct __test_metadata *_metadata, struct run *self,
 		int in = open("/dev/null", O_RDONLY);
 		int o = open(PTY_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		if (setpgid(0, 0) || in < 0 || o < 0 || dup2(in, 0) || dup2(o, 1) != 1 ||
-		    dup2(o, 2) != 2)
+		/* Not the harness's result pages: the image would share them. */
+		if (ckpt_drop_shared_anon() || setpgid(0, 0) || in < 0 || o < 0 ||
+		    dup2(in, 0) || dup2(o, 1) != 1 || dup2(o, 2) != 2)
 			_exit(9);
 		syscall(SYS_close_range, 3, ~0U, 0);
 		pty_script();
@@ -780,8 +785,15 @@ static void run_pty_shell(struct __test_metadata *_metadata, struct run *self,
 	do {
 		ckpt_sleep(0.01);
 		ckpt_read_file(PTY_OUT, out, sizeof(out));
-	} while (!strstr(out, PTY_PROMPT "echo tw") && ckpt_now() < end);
-	ASSERT_TRUE(strstr(out, PTY_PROMPT "echo tw") != NULL) TH_LOG("the shell wrote \"%s\"", out);
+	} while (!strstr(out, "echo tw") && ckpt_now() < end);
+	if (!strstr(out, "echo tw")) {
+		int st = 0;
+
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			TH_LOG("the script: %s", ckpt_status_str(st, why, sizeof(why)));
+		tree_dump(pid);
+	}
+	ASSERT_TRUE(strstr(out, "echo tw") != NULL) TH_LOG("the shell wrote \"%s\"", out);
 	n = tree_stop(pid, pids);
 	ASSERT_LE(2, n) TH_LOG("the script and its shell did not stop");
 	self->img = ckpt_tmpfile();
