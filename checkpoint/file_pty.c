@@ -22,17 +22,30 @@
  * again past the point of no return, its session leader with the
  * foreground process group.
  *
+ * With CKPT_CHECKPOINT_INHERIT_STDIO, the terminal of descriptor 0, 1 or 2
+ * of the root is the restorer's to give, as a shell gives its terminal to
+ * a job: any other open of it (the terminal opened again, /dev/tty) is a
+ * FILE record of kind CKPT_FILE_TTY_INHERITED that restart opens again on
+ * the terminal of the caller's same descriptor; a session of the tree
+ * that has it as controlling terminal is a TTY_INHERITED record (its
+ * foreground group and termios), and restart makes the caller's terminal
+ * its controlling terminal, which must be no session's yet (a new pty's
+ * slave the caller holds the master of, as script(1) does).
+ *
  * Refused, with a line: a pair whose master is outside the image, or that
  * a process outside the image holds open; a line discipline other than
  * N_TTY; stopped output (^S), a packet status not read, input or echoes
  * waiting for room; the controlling terminal of a session outside the
- * tree, or of one in the tree that is not a pty of the image.
+ * tree, or of one in the tree that is neither a pty of the image nor an
+ * inherited terminal.
  */
 
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/major.h>
+#include <linux/mnt_idmapping.h>
+#include <linux/namei.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
@@ -89,6 +102,17 @@ struct ckpt_pty_spare {
 };
 
 /**
+ * struct ckpt_tty_inherited - a session's controlling terminal inherited
+ * from the caller of restart
+ * @tty: checkpoint: the root's terminal; restart: the caller's, referenced
+ * @h: its TTY_INHERITED record
+ */
+struct ckpt_tty_inherited {
+	struct tty_struct *tty;
+	struct ckpt_hdr_tty_inherited h;
+};
+
+/**
  * struct ckpt_ptys - the ptys of a checkpoint or restart
  * @refs: checkpoint: the pairs written
  * @nr_refs: how many
@@ -96,6 +120,9 @@ struct ckpt_pty_spare {
  * @nr_pairs: how many
  * @spares: restart: the pairs opened on the way, closed at the end
  * @nr_spares: how many
+ * @inh: the sessions whose controlling terminal is inherited: one of the
+ *	root's (the caller's) descriptors 0 to 2 each
+ * @nr_inh: how many
  */
 struct ckpt_ptys {
 	struct ckpt_pty_ref *refs;
@@ -104,6 +131,8 @@ struct ckpt_ptys {
 	unsigned int nr_pairs;
 	struct ckpt_pty_spare *spares;
 	unsigned int nr_spares;
+	struct ckpt_tty_inherited inh[3];
+	unsigned int nr_inh;
 };
 
 static struct ckpt_ptys *ckpt_ptys(struct ckpt_ctx *ctx)
@@ -250,12 +279,30 @@ out:
 	return ret;
 }
 
+/* The mode and owner of /dev/pts/N, which chmod(2) and chown(2) change. */
+static int ckpt_pty_save_node(struct ckpt_ctx *ctx, struct tty_struct *master,
+			      struct ckpt_hdr_pty *h, const char *who)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct dentry *dentry = master->link->driver_data;
+	struct inode *inode = dentry ? d_inode(dentry) : NULL;
+
+	if (!inode)
+		return ckpt_err(ctx, -EOPNOTSUPP, "%s: pty %d has no /dev/pts node, not supported",
+				who, master->index);
+	h->slave_mode = inode->i_mode & 07777;
+	h->slave_uid = from_kuid_munged(ns, inode->i_uid);
+	h->slave_gid = from_kgid_munged(ns, inode->i_gid);
+	return 0;
+}
+
 /* The state of both ends that is not their input. */
 static int ckpt_pty_state(struct ckpt_ctx *ctx, struct tty_struct *master,
 			  struct ckpt_hdr_pty *h, const char *who)
 {
 	struct tty_struct *slave = master->link;
 	bool stopped, status;
+	int ret;
 
 	spin_lock_irq(&master->flow.lock);
 	stopped = master->flow.stopped || master->flow.tco_stopped;
@@ -281,6 +328,9 @@ static int ckpt_pty_state(struct ckpt_ctx *ctx, struct tty_struct *master,
 	if (test_bit(TTY_OTHER_CLOSED, &master->flags))
 		h->flags |= CKPT_PTY_SLAVE_CLOSED;
 	h->index = master->index;
+	ret = ckpt_pty_save_node(ctx, master, h, who);
+	if (ret)
+		return ret;
 	ckpt_pty_save_termios(&h->termios[0], master);
 	ckpt_pty_save_termios(&h->termios[1], slave);
 	ckpt_pty_save_winsize(&h->winsize[0], master);
@@ -375,7 +425,7 @@ static int ckpt_pty_write_pair(struct ckpt_ctx *ctx, struct tty_struct *master,
 
 	BUILD_BUG_ON(sizeof(struct ckpt_termios) != 56);
 	BUILD_BUG_ON(sizeof(struct ckpt_winsize) != 8);
-	BUILD_BUG_ON(sizeof(*h) != 160);
+	BUILD_BUG_ON(sizeof(*h) != 176);
 	BUILD_BUG_ON(sizeof(struct ckpt_hdr_pty_input) != 544);
 	BUILD_BUG_ON(sizeof(st->buf) != CKPT_PTY_INPUT_MAX + 1);
 	if (!ptys)
@@ -503,21 +553,95 @@ void ckpt_pty_tree_ctty(struct ckpt_ctx *ctx)
 	}
 }
 
+/*
+ * With CKPT_CHECKPOINT_INHERIT_STDIO: the descriptor of the root, 0 to 2,
+ * that is an open of @tty (the lowest), or -1.
+ */
+static int ckpt_tty_inherited_fd(struct ckpt_ctx *ctx, struct tty_struct *tty)
+{
+	int fd;
+
+	if (!(ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO) || !tty)
+		return -1;
+	for (fd = 0; fd <= 2; fd++) {
+		struct file *file = fget_task(ctx->root_task, fd);
+		struct tty_struct *its = NULL;
+
+		if (file && S_ISCHR(file_inode(file)->i_mode))
+			its = tty_file_tty_get(file);
+		if (file)
+			fput(file);
+		tty_kref_put(its);
+		if (its == tty)
+			return fd;
+	}
+	return -1;
+}
+
+/* Session @sid of the tree has the inherited terminal @tty: its record. */
+static int ckpt_tty_inherit_session(struct ckpt_ctx *ctx, struct tty_struct *tty, pid_t sid)
+{
+	struct pid_namespace *ns = task_active_pid_ns(ctx->root_task);
+	struct ckpt_ptys *ptys = ckpt_ptys(ctx);
+	struct ckpt_tty_inherited *inh;
+	struct pid *session, *pgrp;
+	pid_t pgid = 0, tty_sid;
+	unsigned int i;
+	bool fg;
+
+	BUILD_BUG_ON(sizeof(inh->h) != 80);
+	if (!ptys)
+		return -ENOMEM;
+	for (i = 0; i < ptys->nr_inh; i++)
+		if (ptys->inh[i].tty == tty && ptys->inh[i].h.session == sid)
+			return 0;
+	spin_lock_irq(&tty->ctrl.lock);
+	session = get_pid(tty->ctrl.session);
+	pgrp = get_pid(tty->ctrl.pgrp);
+	spin_unlock_irq(&tty->ctrl.lock);
+	tty_sid = session ? pid_nr_ns(session, ns) : 0;
+	if (pgrp)
+		pgid = pid_nr_ns(pgrp, ns);
+	fg = pgrp;
+	put_pid(session);
+	put_pid(pgrp);
+	if (tty_sid != sid || i == ARRAY_SIZE(ptys->inh))
+		return ckpt_err(ctx, -EBUSY,
+				"the controlling terminal %s of session %d changed during the checkpoint",
+				tty->name, sid);
+	if (fg && !ckpt_pty_group_in_session(ctx->tree, pgid, sid))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"the foreground process group of %s, the controlling terminal of session %d, is not a group of the tree, not supported",
+				tty->name, sid);
+	inh = &ptys->inh[ptys->nr_inh];
+	memset(inh, 0, sizeof(*inh));
+	inh->h.session = sid;
+	inh->h.fg_pgrp = pgid;
+	inh->h.fd = ckpt_tty_inherited_fd(ctx, tty);
+	ckpt_pty_save_termios(&inh->h.termios, tty);
+	inh->tty = tty_kref_get(tty);
+	ptys->nr_inh++;
+	return 0;
+}
+
 /**
  * ckpt_pty_check_end() - the checks of the ptys once every file is written
  * @ctx: checkpoint context
  *
  * Every pair written must have its master in the image, and no open of an
  * end outside it; every process marked with a controlling terminal must
- * have one of these.
+ * have one of these, or the terminal of one of the root's descriptors 0
+ * to 2 with %CKPT_CHECKPOINT_INHERIT_STDIO: the TTY_INHERITED records of
+ * those are written here.
  *
- * Return: 0 or -EOPNOTSUPP, logged.
+ * Return: 0 or a negative errno, logged.
  */
 int ckpt_pty_check_end(struct ckpt_ctx *ctx)
 {
 	struct ckpt_ptys *ptys = ctx->ptys;
 	struct ckpt_tree *tree = ctx->tree;
 	unsigned int i, j;
+	int ret;
 
 	for (i = 0; ptys && i < ptys->nr_refs; i++) {
 		struct ckpt_pty_ref *ref = &ptys->refs[i];
@@ -544,15 +668,23 @@ int ckpt_pty_check_end(struct ckpt_ctx *ctx)
 		ckpt_pty_task_tty(m->task, &tty);
 		for (j = 0; tty && ptys && j < ptys->nr_refs; j++)
 			found |= ptys->refs[j].master->link == tty;
-		if (!found) {
-			int ret = ckpt_err(ctx, -EOPNOTSUPP,
-					   "pid %d has a controlling terminal (%s) that is not a pty whose master is in the image, not supported",
-					   m->e.pid, tty ? tty->name : "gone");
-
-			tty_kref_put(tty);
-			return ret;
-		}
+		ret = 0;
+		if (!found && ckpt_tty_inherited_fd(ctx, tty) >= 0)
+			ret = ckpt_tty_inherit_session(ctx, tty, m->e.sid);
+		else if (!found)
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d has a controlling terminal (%s) that is neither a pty whose master is in the image nor the terminal of its root's fd 0 to 2 (CKPT_CHECKPOINT_INHERIT_STDIO), not supported",
+				       m->e.pid, tty ? tty->name : "gone");
 		tty_kref_put(tty);
+		if (ret)
+			return ret;
+	}
+	ptys = ctx->ptys;
+	for (i = 0; ptys && i < ptys->nr_inh; i++) {
+		ret = ckpt_write_obj(ctx, &ptys->inh[i].h.h, CKPT_HDR_TTY_INHERITED,
+				     sizeof(ptys->inh[i].h));
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -590,6 +722,8 @@ void ckpt_pty_free_ctx(struct ckpt_ctx *ctx)
 		fput(ptys->spares[i].file);
 		kfree(ptys->spares[i].path);
 	}
+	for (i = 0; i < ptys->nr_inh; i++)
+		tty_kref_put(ptys->inh[i].tty);
 	kfree(ptys->refs);
 	kfree(ptys->pairs);
 	kfree(ptys->spares);
@@ -743,6 +877,7 @@ static bool ckpt_pty_valid(const struct ckpt_hdr_pty *h)
 	unsigned int i;
 
 	if (h->flags & ~known || h->index >= CKPT_PTY_INDEX_MAX || h->path[0] != '/' ||
+	    h->slave_mode & ~07777 || h->__reserved ||
 	    strnlen(h->path, h->path_len) != h->path_len - 1 ||
 	    h->path_len != h->h.len - sizeof(*h))
 		return false;
@@ -804,6 +939,49 @@ static int ckpt_pty_set(struct ckpt_ctx *ctx, struct ckpt_pty *p, const struct n
 	return 0;
 }
 
+/*
+ * Give the slave's node the mode and owner it had, as chmod(2) and chown(2)
+ * would to the process of the image (the caller has its credentials).
+ */
+static int ckpt_pty_set_node(struct ckpt_ctx *ctx, struct ckpt_pty *p)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct dentry *dentry = p->tty->link->driver_data;
+	kuid_t uid = make_kuid(ns, p->h.slave_uid);
+	kgid_t gid = make_kgid(ns, p->h.slave_gid);
+	struct iattr attr = { };
+	struct inode *inode;
+	int ret;
+
+	if (!dentry || !d_inode(dentry))
+		return ckpt_err(ctx, -ENOENT, "pty %u has no /dev/pts node", p->h.index);
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return ckpt_err(ctx, -EINVAL,
+				"the owner %u:%u of /dev/pts/%u has no id in the caller's user namespace",
+				p->h.slave_uid, p->h.slave_gid, p->h.index);
+	inode = d_inode(dentry);
+	inode_lock(inode);
+	if (!uid_eq(uid, inode->i_uid)) {
+		attr.ia_valid |= ATTR_UID;
+		attr.ia_uid = uid;
+	}
+	if (!gid_eq(gid, inode->i_gid)) {
+		attr.ia_valid |= ATTR_GID;
+		attr.ia_gid = gid;
+	}
+	if ((inode->i_mode & 07777) != p->h.slave_mode) {
+		attr.ia_valid |= ATTR_MODE;
+		attr.ia_mode = (inode->i_mode & S_IFMT) | p->h.slave_mode;
+	}
+	ret = attr.ia_valid ? notify_change(&nop_mnt_idmap, dentry, &attr, NULL) : 0;
+	inode_unlock(inode);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"cannot give /dev/pts/%u its mode %#o and owner %u:%u (error %d)",
+				p->h.index, p->h.slave_mode, p->h.slave_uid, p->h.slave_gid, ret);
+	return 0;
+}
+
 /**
  * ckpt_read_pty() - re-create a pty pair from its PTY record and the two
  *	PTY_INPUT records after it
@@ -856,6 +1034,7 @@ int ckpt_read_pty(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 	p->master = ckpt_pty_open_master(ctx, h->path, h->index);
 	if (old)
 		revert_creds(old);
+	old = NULL;
 	if (IS_ERR(p->master)) {
 		ret = PTR_ERR(p->master);
 		kfree(p);
@@ -867,6 +1046,12 @@ int ckpt_read_pty(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 		goto out;
 	ptys->pairs[ptys->nr_pairs++] = p;
 	ret = ckpt_pty_set(ctx, p, st);
+	if (!ret && ctx->rst && ctx->rst->cred)
+		old = override_creds(ctx->rst->cred);
+	if (!ret)
+		ret = ckpt_pty_set_node(ctx, p);
+	if (old)
+		revert_creds(old);
 out:
 	kvfree(st);
 	kvfree(h);
@@ -944,6 +1129,123 @@ static struct ckpt_pty *ckpt_pty_of_session(struct ckpt_ctx *ctx, pid_t sid)
 	return NULL;
 }
 
+/* The inherited terminal that controls session @sid. */
+static struct ckpt_tty_inherited *ckpt_tty_of_session(struct ckpt_ctx *ctx, pid_t sid)
+{
+	struct ckpt_ptys *ptys = ctx->ptys;
+	unsigned int i;
+
+	for (i = 0; ptys && i < ptys->nr_inh; i++)
+		if (ptys->inh[i].h.session == sid)
+			return &ptys->inh[i];
+	return NULL;
+}
+
+/* Read one TTY_INHERITED record: the caller's terminal it names. */
+static int ckpt_tty_read_one(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
+{
+	struct ckpt_ptys *ptys = ckpt_ptys(ctx);
+	struct ckpt_tty_inherited *inh;
+	struct tty_struct *tty = NULL;
+	struct file *file;
+	unsigned int i;
+	int ret;
+
+	if (!ptys)
+		return -ENOMEM;
+	if (hdr->len != sizeof(inh->h) || ptys->nr_inh == ARRAY_SIZE(ptys->inh))
+		return ckpt_err(ctx, -EINVAL, "malformed inherited terminal record");
+	inh = &ptys->inh[ptys->nr_inh];
+	memset(inh, 0, sizeof(*inh));
+	inh->h.h = *hdr;
+	ret = ckpt_read_payload(ctx, &inh->h.h, sizeof(inh->h));
+	if (ret)
+		return ret;
+	if (inh->h.fd > 2 || inh->h.__reserved || inh->h.session <= 0 || inh->h.fg_pgrp < 0 ||
+	    memchr_inv(inh->h.termios.c_cc + NCCS, 0, sizeof(inh->h.termios.c_cc) - NCCS))
+		return ckpt_err(ctx, -EINVAL, "malformed inherited terminal record");
+	for (i = 0; i < ptys->nr_inh; i++)
+		if (ptys->inh[i].h.session == inh->h.session || ptys->inh[i].h.fd == inh->h.fd)
+			return ckpt_err(ctx, -EINVAL,
+					"malformed inherited terminal record (session %d twice)",
+					inh->h.session);
+	file = fget(inh->h.fd);
+	if (file && S_ISCHR(file_inode(file)->i_mode))
+		tty = tty_file_tty_get(file);
+	if (file)
+		fput(file);
+	if (!tty)
+		return ckpt_err(ctx, -ENOTTY,
+				"the image's session %d has the terminal of the caller's fd %u as its controlling terminal, and that fd is not a terminal",
+				inh->h.session, inh->h.fd);
+	inh->tty = tty;
+	ptys->nr_inh++;
+	return 0;
+}
+
+/**
+ * ckpt_tty_read_inherited() - read the TTY_INHERITED records of an image
+ * @ctx: restart context, every task's records and the UNIX_QUEUE ones read
+ *
+ * Each takes the terminal of the caller's descriptor it names.
+ *
+ * Return: 0 or a negative errno, logged.
+ */
+int ckpt_tty_read_inherited(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &h);
+		if (ret)
+			return ret;
+		if (h.type != CKPT_HDR_TTY_INHERITED)
+			break;
+		ret = ckpt_tty_read_one(ctx, &h);
+		if (ret)
+			return ret;
+	}
+	ckpt_unread_hdr(ctx, &h);
+	return 0;
+}
+
+/* The checks of the inherited terminals before the point of no return. */
+static int ckpt_tty_check_inherited(struct ckpt_ctx *ctx, bool self)
+{
+	struct ckpt_ptys *ptys = ctx->ptys;
+	unsigned int i;
+
+	for (i = 0; ptys && i < ptys->nr_inh; i++) {
+		const struct ckpt_tty_inherited *inh = &ptys->inh[i];
+		struct tty_struct *tty = inh->tty;
+		bool taken;
+
+		if (!ckpt_pty_session_in_tree(ctx->tree, inh->h.session) ||
+		    (inh->h.fg_pgrp &&
+		     !ckpt_pty_group_in_session(ctx->tree, inh->h.fg_pgrp, inh->h.session)) ||
+		    ckpt_pty_of_session(ctx, inh->h.session))
+			return ckpt_err(ctx, -EINVAL,
+					"malformed inherited terminal record (session %d)",
+					inh->h.session);
+		if (self)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"the image's session has an inherited controlling terminal: restart it as a tree (CKPT_RESTART_NEW_PIDNS or CKPT_RESTART_SAME_PIDS)");
+		if (tty->driver->type == TTY_DRIVER_TYPE_PTY && ckpt_pty_is_master(tty))
+			return ckpt_err(ctx, -ENOTTY,
+					"the caller's fd %u is the master of pty %d: the image's session %d needs a terminal to control",
+					inh->h.fd, tty->index, inh->h.session);
+		spin_lock_irq(&tty->ctrl.lock);
+		taken = tty->ctrl.session;
+		spin_unlock_irq(&tty->ctrl.lock);
+		if (taken)
+			return ckpt_err(ctx, -EBUSY,
+					"the caller's fd %u (%s) is already the controlling terminal of a session: the image's session %d needs a terminal of its own (a new pty's slave)",
+					inh->h.fd, tty->name, inh->h.session);
+	}
+	return 0;
+}
+
 /**
  * ckpt_pty_check_restart() - the checks of the controlling terminals of
  *	an image, every record read, before the point of no return
@@ -951,8 +1253,9 @@ static struct ckpt_pty *ckpt_pty_of_session(struct ckpt_ctx *ctx, pid_t sid)
  * @self: the caller becomes the one process of the image, in its own
  *	session
  *
- * Locks again the pairs that were locked, their slaves open, and closes
- * again the slaves that were.
+ * Checks the terminals inherited from the caller too: each must be no
+ * session's controlling terminal.  Locks again the pairs that were
+ * locked, their slaves open, and closes again the slaves that were.
  *
  * Return: 0 or a negative errno, logged.
  */
@@ -961,6 +1264,7 @@ int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self)
 	struct ckpt_ptys *ptys = ctx->ptys;
 	struct ckpt_tree *tree = ctx->tree;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; ptys && i < ptys->nr_pairs; i++) {
 		const struct ckpt_hdr_pty *h = &ptys->pairs[i]->h;
@@ -977,10 +1281,14 @@ int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self)
 					"pty %u is the controlling terminal of the image's session: restart it as a tree (CKPT_RESTART_NEW_PIDNS or CKPT_RESTART_SAME_PIDS)",
 					h->index);
 	}
+	ret = ckpt_tty_check_inherited(ctx, self);
+	if (ret)
+		return ret;
 	for (i = 0; i < tree->nr; i++) {
 		const struct ckpt_tree_task *e = &tree->tasks[i].e;
 
-		if (e->flags & CKPT_TREE_TASK_CTTY && !ckpt_pty_of_session(ctx, e->sid))
+		if (e->flags & CKPT_TREE_TASK_CTTY && !ckpt_pty_of_session(ctx, e->sid) &&
+		    !ckpt_tty_of_session(ctx, e->sid))
 			return ckpt_err(ctx, -EINVAL,
 					"malformed tree record: pid %d has a controlling terminal no pty record has",
 					e->pid);
@@ -1008,31 +1316,154 @@ int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self)
 void ckpt_pty_restore_ctty(struct ckpt_ctx *ctx)
 {
 	const struct ckpt_tree_task *e = &ctx->rst->member->e;
+	struct ckpt_tty_inherited *inh = NULL;
 	struct ckpt_tree *tree = ctx->tree;
+	struct tty_struct *tty = NULL;
 	struct pid *pgrp = NULL;
 	struct ckpt_pty *p;
+	pid_t fg_pgrp = 0;
+	struct ktermios k;
 	unsigned int i;
 
 	if (!(e->flags & CKPT_TREE_TASK_CTTY))
 		return;
 	/* Checked before the point of no return. */
 	p = ckpt_pty_of_session(ctx, e->sid);
-	if (WARN_ON_ONCE(!p))
-		return;
+	if (p) {
+		tty = p->tty->link;
+		fg_pgrp = p->h.fg_pgrp;
+	} else {
+		inh = ckpt_tty_of_session(ctx, e->sid);
+		if (WARN_ON_ONCE(!inh))
+			return;
+		tty = inh->tty;
+		fg_pgrp = inh->h.fg_pgrp;
+	}
 	/* The group a task of it is in now: its number may have changed. */
-	for (i = 0; p->h.fg_pgrp && !pgrp && i < tree->nr; i++) {
+	for (i = 0; fg_pgrp && !pgrp && i < tree->nr; i++) {
 		const struct ckpt_tree_member *m = &tree->tasks[i];
 
-		if (m->e.pgid == p->h.fg_pgrp && m->e.sid == e->sid && m->task &&
+		if (m->e.pgid == fg_pgrp && m->e.sid == e->sid && m->task &&
 		    !(m->e.flags & CKPT_TREE_TASK_ZOMBIE)) {
 			rcu_read_lock();
 			pgrp = get_pid(task_pgrp(m->task));
 			rcu_read_unlock();
 		}
 	}
-	tty_restore_ctty(p->tty->link, pgrp);
+	tty_restore_ctty(tty, pgrp);
 	put_pid(pgrp);
+	/* The session's leader takes the terminal over with its modes. */
+	if (inh && e->pid == e->sid) {
+		ckpt_pty_load_termios(&k, &inh->h.termios);
+		down_read(&tty->termios_rwsem);
+		k.c_line = tty->termios.c_line;
+		up_read(&tty->termios_rwsem);
+		tty_set_termios(tty, &k);
+	}
 }
+
+/* ---- another open of an inherited terminal ---- */
+
+static bool ckpt_tty_inherited_match(struct ckpt_ctx *ctx, struct file *file)
+{
+	struct tty_struct *tty;
+	int fd;
+
+	if (!(ctx->flags & CKPT_CHECKPOINT_INHERIT_STDIO) || !S_ISCHR(file_inode(file)->i_mode))
+		return false;
+	tty = tty_file_tty_get(file);
+	fd = ckpt_tty_inherited_fd(ctx, tty);
+	tty_kref_put(tty);
+	return fd >= 0;
+}
+
+static int ckpt_tty_inherited_checkpoint(struct ckpt_ctx *ctx, struct file *file,
+					 struct ckpt_file_rec *r)
+{
+	struct tty_struct *tty = tty_file_tty_get(file);
+	int fd = ckpt_tty_inherited_fd(ctx, tty), ret;
+
+	tty_kref_put(tty);
+	if (fd < 0)
+		return ckpt_err(ctx, -EBUSY, "%s: the terminal hung up during the checkpoint",
+				r->who);
+	r->h->count = fd;
+	r->h->pipe_ref = 0;
+	if (file_inode(file)->i_rdev != MKDEV(TTYAUX_MAJOR, 0)) {
+		r->h->rdev = CKPT_PTY_SLAVE;
+		return 0;
+	}
+	r->h->rdev = CKPT_PTY_DEV_TTY;
+	ret = ckpt_path_name(ctx, &file->f_path, r->buf, PATH_MAX, &r->name);
+	if (ret)
+		return ckpt_err(ctx, ret == -ENOENT ? -EOPNOTSUPP : ret,
+				"%s is /dev/tty out of reach", r->who);
+	return 0;
+}
+
+/*
+ * Open again the terminal of the caller's descriptor @h->count: as that
+ * descriptor's file is, or as /dev/tty at @h->path of a process whose
+ * controlling terminal it is.
+ */
+static struct file *ckpt_tty_inherited_restart(struct ckpt_ctx *ctx,
+					       const struct ckpt_hdr_file *h)
+{
+	int flags = (h->f_flags & O_ACCMODE) | O_NOCTTY | O_NONBLOCK;
+	struct tty_struct *tty = NULL, *got;
+	struct file *from, *file;
+	int ret;
+
+	if (h->count > 2 || h->pipe_ref || h->nr_pages || h->f_flags & O_PATH ||
+	    (h->rdev != CKPT_PTY_SLAVE && h->rdev != CKPT_PTY_DEV_TTY) ||
+	    (h->rdev == CKPT_PTY_DEV_TTY && h->path[0] != '/'))
+		return ERR_PTR(-EINVAL);
+	from = fget(h->count);
+	if (from && S_ISCHR(file_inode(from)->i_mode))
+		tty = tty_file_tty_get(from);
+	if (!tty) {
+		if (from)
+			fput(from);
+		ckpt_err(ctx, -ENOTTY,
+			 "file %u is an open of the terminal of the caller's fd %llu, which is not a terminal",
+			 h->objref, h->count);
+		return ERR_PTR(-ENOTTY);
+	}
+	if (h->rdev == CKPT_PTY_DEV_TTY) {
+		file = ckpt_pty_open_dev_tty(h->path, flags, tty);
+	} else {
+		/* The caller may open its terminal as the image's file did. */
+		ret = inode_permission(file_mnt_idmap(from), file_inode(from),
+				       ACC_MODE(h->f_flags & O_ACCMODE));
+		file = ret ? ERR_PTR(ret) : dentry_open(&from->f_path, flags, current_cred());
+	}
+	fput(from);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file),
+			 "cannot open the terminal %s of the caller's fd %llu again (error %ld)",
+			 tty->name, h->count, PTR_ERR(file));
+		tty_kref_put(tty);
+		return file;
+	}
+	got = tty_file_tty_get(file);
+	tty_kref_put(got);
+	if (got != tty) {
+		ckpt_err(ctx, -ESTALE, "%s is not the terminal %s of the caller's fd %llu",
+			 h->path, tty->name, h->count);
+		fput(file);
+		file = ERR_PTR(-ESTALE);
+	}
+	tty_kref_put(tty);
+	return file;
+}
+
+/* Before the pty ops: a slave whose master is outside is one of these. */
+const struct ckpt_file_ops ckpt_file_tty_inherited_ops = {
+	.type = CKPT_FILE_TTY_INHERITED,
+	.match = ckpt_tty_inherited_match,
+	.checkpoint = ckpt_tty_inherited_checkpoint,
+	.restart = ckpt_tty_inherited_restart,
+};
 
 const struct ckpt_file_ops ckpt_file_pty_ops = {
 	.type = CKPT_FILE_PTY,

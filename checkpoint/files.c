@@ -367,6 +367,7 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 	&ckpt_file_inet_ops,
 #endif
 #ifdef CONFIG_TTY
+	&ckpt_file_tty_inherited_ops,
 	&ckpt_file_pty_ops,
 #endif
 	&ckpt_file_ghost_ops,
@@ -847,6 +848,7 @@ static int ckpt_set_flags(struct ckpt_ctx *ctx, struct file *file, u32 f_flags)
 static const char *const ckpt_file_optional[] = {
 	[CKPT_FILE_EVENTFD] = "an eventfd",
 	[CKPT_FILE_PTY] = "a pty",
+	[CKPT_FILE_TTY_INHERITED] = "a terminal",
 	[CKPT_FILE_SIGNALFD] = "a signalfd",
 	[CKPT_FILE_TIMERFD] = "a timerfd",
 	[CKPT_FILE_EPOLL] = "an epoll instance",

@@ -585,6 +585,7 @@ extern const struct ckpt_file_ops ckpt_file_unix_ops;
 extern const struct ckpt_file_ops ckpt_file_inet_ops;
 extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 extern const struct ckpt_file_ops ckpt_file_pty_ops;
+extern const struct ckpt_file_ops ckpt_file_tty_inherited_ops;
 
 /* file_unix.c, with AF_UNIX built in */
 #if IS_BUILTIN(CONFIG_UNIX)
@@ -670,6 +671,7 @@ void ckpt_pty_free_ctx(struct ckpt_ctx *ctx);
 void ckpt_pty_tree_ctty(struct ckpt_ctx *ctx);
 int ckpt_pty_check_end(struct ckpt_ctx *ctx);
 int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self);
+int ckpt_tty_read_inherited(struct ckpt_ctx *ctx);
 void ckpt_pty_restore_ctty(struct ckpt_ctx *ctx);
 #else
 static inline void ckpt_pty_free(void *ptr) { }
@@ -677,6 +679,7 @@ static inline void ckpt_pty_free_ctx(struct ckpt_ctx *ctx) { }
 static inline void ckpt_pty_tree_ctty(struct ckpt_ctx *ctx) { }
 static inline int ckpt_pty_check_end(struct ckpt_ctx *ctx) { return 0; }
 static inline int ckpt_pty_check_restart(struct ckpt_ctx *ctx, bool self) { return 0; }
+static inline int ckpt_tty_read_inherited(struct ckpt_ctx *ctx) { return 0; }
 static inline void ckpt_pty_restore_ctty(struct ckpt_ctx *ctx) { }
 #endif
 

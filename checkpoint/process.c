@@ -451,6 +451,8 @@ static int ckpt_read_tasks(struct ckpt_ctx *ctx)
 	}
 	if (!ret)
 		ret = ckpt_unix_read_queues(ctx);
+	if (!ret)
+		ret = ckpt_tty_read_inherited(ctx);
 	return ret ?: ckpt_read_tail(ctx);
 }
 

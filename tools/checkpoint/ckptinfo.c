@@ -351,6 +351,8 @@ static const struct {
 	[CKPT_HDR_INOTIFY_WATCH] = { "inotify watch", sizeof(struct ckpt_hdr_inotify_watch) },
 	[CKPT_HDR_PTY] = { "pty", sizeof(struct ckpt_hdr_pty) },
 	[CKPT_HDR_PTY_INPUT] = { "pty input", sizeof(struct ckpt_hdr_pty_input) },
+	[CKPT_HDR_TTY_INHERITED] = { "inherited terminal",
+				     sizeof(struct ckpt_hdr_tty_inherited) },
 };
 
 static const char *rec_name(uint32_t type)
@@ -573,7 +575,7 @@ static int do_tree(size_t off, const struct ckpt_hdr *h)
 			if (e->flags & CKPT_TREE_TASK_ZOMBIE)
 				printf(", zombie, wait status %#x", (unsigned int)e->exit_code);
 			if (e->flags & CKPT_TREE_TASK_CTTY)
-				fputs(", its session's pty is its controlling terminal", stdout);
+				fputs(", has its session's controlling terminal", stdout);
 			putchar('\n');
 		}
 	}
@@ -1695,6 +1697,13 @@ static void file_pty(const struct ckpt_hdr_file *f)
 	printf(", %s %s", f->rdev < 3 ? ends[f->rdev] : "bad end", f->path);
 }
 
+static void file_tty_inherited(const struct ckpt_hdr_file *f)
+{
+	printf(", the terminal of the restorer's fd %llu%s%s", ull(f->count),
+	       f->rdev == CKPT_PTY_DEV_TTY ? ", as " : f->rdev == CKPT_PTY_SLAVE ? "" : ", bad end ",
+	       f->rdev == CKPT_PTY_DEV_TTY ? f->path : "");
+}
+
 static void file_signalfd(const struct ckpt_hdr_file *f)
 {
 	const char *sep = "";
@@ -1748,6 +1757,7 @@ static const struct file_kind {
 	[CKPT_FILE_INET] = { "inet" },
 	[CKPT_FILE_INOTIFY] = { "inotify" },
 	[CKPT_FILE_PTY] = { "pty", false, false, NULL, file_pty },
+	[CKPT_FILE_TTY_INHERITED] = { "inherited tty", false, false, NULL, file_tty_inherited },
 };
 
 static int do_file(struct walk *w, size_t off, const struct ckpt_hdr *h)
@@ -2174,13 +2184,32 @@ static int do_pty(struct walk *w, size_t off, const struct ckpt_hdr *h)
 	if (summary)
 		return 0;
 	put_rec(off, h);
-	printf(": #%u, /dev/pts/%u of %s, flags ", p->objref, p->index, p->path);
+	printf(": #%u, /dev/pts/%u of %s, mode %04o, owner %u:%u, flags ", p->objref, p->index,
+	       p->path, p->slave_mode, p->slave_uid, p->slave_gid);
 	put_flags(p->flags, flags, ARRAY_SIZE(flags));
 	if (p->flags & CKPT_PTY_CTTY)
 		printf(", controls session %d, foreground group %d", p->session, p->fg_pgrp);
 	putchar('\n');
 	put_termios("master", &p->termios[0], &p->winsize[0]);
 	put_termios("slave", &p->termios[1], &p->winsize[1]);
+	return 0;
+}
+
+static int do_tty_inherited(size_t off, const struct ckpt_hdr *h)
+{
+	const struct ckpt_hdr_tty_inherited *t = (const void *)h;
+	static const struct ckpt_winsize none;
+
+	if (check_len(off, h, sizeof(*t)))
+		return 1;
+	if (t->fd > 2)
+		return bad(off, "inherited terminal record: fd %u", t->fd);
+	if (summary)
+		return 0;
+	put_rec(off, h);
+	printf(": session %d, foreground group %d, the terminal of the restorer's fd %u\n",
+	       t->session, t->fg_pgrp, t->fd);
+	put_termios("terminal", &t->termios, &none);
 	return 0;
 }
 
@@ -2590,6 +2619,9 @@ static int decode(struct walk *w)
 			break;
 		case CKPT_HDR_PTY_INPUT:
 			ret = do_pty_input(w, off, h);
+			break;
+		case CKPT_HDR_TTY_INHERITED:
+			ret = do_tty_inherited(off, h);
 			break;
 		case CKPT_HDR_LOCK:
 			ret = do_lock(w, off, h);

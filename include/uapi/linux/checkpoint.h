@@ -34,7 +34,12 @@
  *	are, and restart(2) gives the restarted process its caller's
  *	descriptors 0, 1 and 2.  Any other descriptor of the tree that is
  *	the same open file as one of these three (a dup(2) of it, a child's
- *	copy) is given the caller's same descriptor too.
+ *	copy) is given the caller's same descriptor too.  The terminal of
+ *	one of them is inherited so: another open of it (/dev/tty) is
+ *	opened again on the terminal of the caller's same descriptor, and
+ *	a session of the tree whose controlling terminal it is gets the
+ *	caller's terminal as its own, which must be no session's yet (a
+ *	new pty's slave whose master the caller holds, as script(1)).
  *
  * CKPT_CHECKPOINT_EXTERNAL_SHMEM: shared memory of the tree (a memfd, a
  *	MAP_SHARED | MAP_ANONYMOUS mapping) that a process outside the tree

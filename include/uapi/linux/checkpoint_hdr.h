@@ -117,21 +117,24 @@ struct ckpt_hdr {
  *	first FILE record of one of its ends
  * @CKPT_HDR_PTY_INPUT: &struct ckpt_hdr_pty_input, what one end of a pty
  *	has received and not read; two follow a PTY record
+ * @CKPT_HDR_TTY_INHERITED: &struct ckpt_hdr_tty_inherited, a session of the
+ *	tree whose controlling terminal is one restart inherits from its
+ *	caller, after the UNIX_QUEUE records
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:
  * TASK, AFFINITY, CREDS, FS, SIGHAND, FILES (then FILE, PIPE, UNIX,
- * UNIX_MSG, DATA and LOCK records as objects are first referenced, and one FD record per
- * descriptor), MM, MM_CONTEXT, one VMA per memory area each followed by
- * its PAGES records, CPU, THREAD (with its REGSET records, if any),
- * RESTART_BLOCK and
- * SIGPENDING; then the UNIX_QUEUE records, each with its UNIX_MSG and DATA
- * records; and last TAIL.  An object (a file, a pipe) is written once,
- * with the first task that holds it; the later ones refer to it.  A thread
- * other than the main thread of its process (%CKPT_TREE_TASK_THREAD) has
- * only TASK, AFFINITY, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING,
- * the last without the signals pending for the process: it shares the
- * rest with its main thread.
+ * UNIX_MSG, DATA and LOCK records as objects are first referenced, and one
+ * FD record per descriptor), MM, MM_CONTEXT, one VMA per memory area each
+ * followed by its PAGES records, CPU, THREAD (with its REGSET records, if
+ * any), RESTART_BLOCK and SIGPENDING; then the UNIX_QUEUE records, each
+ * with its UNIX_MSG and DATA records; then the TTY_INHERITED records; and
+ * last TAIL.  An object (a file, a pipe) is written once, with the first
+ * task that holds it; the later ones refer to it.  A thread other than
+ * the main thread of its process (%CKPT_TREE_TASK_THREAD) has only TASK,
+ * AFFINITY, CREDS, CPU, THREAD, RESTART_BLOCK and SIGPENDING, the last
+ * without the signals pending for the process: it shares the rest with
+ * its main thread.
  */
 enum ckpt_hdr_type {
 	CKPT_HDR_HEADER = 1,
@@ -177,6 +180,7 @@ enum ckpt_hdr_type {
 	CKPT_HDR_UNIX_QUEUE = 55,
 	CKPT_HDR_PTY = 56,
 	CKPT_HDR_PTY_INPUT = 57,
+	CKPT_HDR_TTY_INHERITED = 58,
 };
 
 /**
@@ -505,9 +509,11 @@ struct ckpt_hdr_affinity {
  */
 #define CKPT_TREE_TASK_THREAD		(1U << 1)
 /*
- * &ckpt_tree_task.flags: a process whose controlling terminal is the pty
- * of the image that controls its session (the PTY record with
- * %CKPT_PTY_CTTY and its @sid as &ckpt_hdr_pty.session).
+ * &ckpt_tree_task.flags: a process whose controlling terminal is the one
+ * of its session: the pty of the image that controls it (the PTY record
+ * with %CKPT_PTY_CTTY and its @sid as &ckpt_hdr_pty.session) or the
+ * terminal inherited from the caller of restart (the TTY_INHERITED record
+ * with its @sid as &ckpt_hdr_tty_inherited.session).
  */
 #define CKPT_TREE_TASK_CTTY		(1U << 2)
 #define CKPT_TREE_TASK_FLAGS_ALL	(CKPT_TREE_TASK_ZOMBIE | CKPT_TREE_TASK_THREAD | \
@@ -1006,6 +1012,11 @@ struct ckpt_hdr_files {
  * @CKPT_FILE_PTY: an end of a pseudo-terminal pair (ptmx(4), pts(4)); the
  *	pair is a PTY record, the FILE record's @pipe_ref, @rdev says which
  *	end: %CKPT_PTY_MASTER, %CKPT_PTY_SLAVE or %CKPT_PTY_DEV_TTY
+ * @CKPT_FILE_TTY_INHERITED: another open of a terminal that restart
+ *	inherits from its caller (%CKPT_CHECKPOINT_INHERIT_STDIO): the
+ *	terminal of the caller's descriptor @count (0 to 2), opened again as
+ *	that descriptor's file (@rdev %CKPT_PTY_SLAVE) or as /dev/tty (@rdev
+ *	%CKPT_PTY_DEV_TTY)
  */
 enum ckpt_file_type {
 	CKPT_FILE_REG = 1,
@@ -1024,6 +1035,7 @@ enum ckpt_file_type {
 	CKPT_FILE_INET = 14,
 	CKPT_FILE_INOTIFY = 15,
 	CKPT_FILE_PTY = 16,
+	CKPT_FILE_TTY_INHERITED = 17,
 };
 
 /**
@@ -1047,12 +1059,14 @@ enum ckpt_file_type {
  * @ino: st_ino
  * @rdev: %CKPT_FILE_CHR: the device number; %CKPT_FILE_EVENTFD: 1 for
  *	EFD_SEMAPHORE; %CKPT_FILE_UNIX: the end of the UNIX record, 0 or 1;
- *	%CKPT_FILE_PTY: the end of the pair, a CKPT_PTY_* value
+ *	%CKPT_FILE_PTY: the end of the pair, a CKPT_PTY_* value;
+ *	%CKPT_FILE_TTY_INHERITED: %CKPT_PTY_SLAVE or %CKPT_PTY_DEV_TTY
  * @mtime_sec: st_mtime, seconds
  * @mtime_nsec: st_mtime, nanoseconds
  * @path_len: length of @path, its NUL included
  * @count: %CKPT_FILE_EVENTFD: the counter; %CKPT_FILE_MEMFD: the seals;
- *	%CKPT_FILE_SIGNALFD: the signals it reads, bit n - 1 for signal n
+ *	%CKPT_FILE_SIGNALFD: the signals it reads, bit n - 1 for signal n;
+ *	%CKPT_FILE_TTY_INHERITED: the caller's descriptor, 0 to 2
  * @nr_pages: %CKPT_FILE_MEMFD, %CKPT_FILE_SHMEM and %CKPT_FILE_GHOST:
  *	number of pages in the PAGES records that follow
  * @fown_type: the kind of owner of the file, who gets its SIGIO and SIGURG
@@ -1193,6 +1207,12 @@ struct ckpt_winsize {
  * @fg_pgrp: %CKPT_PTY_CTTY: the foreground process group of the slave, as
  *	the TREE record numbers it, a group of that session; 0 for none
  * @path_len: length of @path, its NUL included
+ * @slave_mode: the permission bits of /dev/pts/@index (07777; mesg(1)
+ *	clears its group write bit)
+ * @slave_uid: the owner of /dev/pts/@index, in the user namespace of the
+ *	caller
+ * @slave_gid: its group
+ * @__reserved: zero
  * @termios: the termios of the master (those of every new master: the
  *	termios calls on a master set its slave's), then of the slave
  * @winsize: the window size of the master, then of the slave
@@ -1210,6 +1230,10 @@ struct ckpt_hdr_pty {
 	__s32 session;
 	__s32 fg_pgrp;
 	__u32 path_len;
+	__u32 slave_mode;
+	__u32 slave_uid;
+	__u32 slave_gid;
+	__u32 __reserved;
 	struct ckpt_termios termios[2];
 	struct ckpt_winsize winsize[2];
 	char path[];
@@ -1253,6 +1277,33 @@ struct ckpt_hdr_pty_input {
 	__u32 __reserved;
 	__u8 eol[(CKPT_PTY_INPUT_MAX + 1) / 8];
 	__u8 data[];
+};
+
+/**
+ * struct ckpt_hdr_tty_inherited - a session of the tree whose controlling
+ * terminal restart inherits from its caller
+ * @h: type %CKPT_HDR_TTY_INHERITED
+ * @session: the session, as the TREE record numbers it (the pid of its
+ *	leader)
+ * @fg_pgrp: the terminal's foreground process group, as the TREE record
+ *	numbers it, a group of that session; 0 for none
+ * @fd: the descriptor of the caller, 0 to 2, whose terminal it is: with
+ *	%CKPT_CHECKPOINT_INHERIT_STDIO, the one of the root of the tree that
+ *	was on this terminal
+ * @__reserved: zero
+ * @termios: the termios of the terminal, which restart sets on the
+ *	caller's once the session has it
+ *
+ * The terminal is not saved: its window size and the input it held stay
+ * those of the caller's terminal.
+ */
+struct ckpt_hdr_tty_inherited {
+	struct ckpt_hdr h;
+	__s32 session;
+	__s32 fg_pgrp;
+	__u32 fd;
+	__u32 __reserved;
+	struct ckpt_termios termios;
 };
 
 /* Bits of &ckpt_hdr_fd.flags. */

@@ -992,6 +992,24 @@ static inline int ckpt_run_refused(struct __test_metadata *_metadata, struct ckp
 	}									\
 } while (0)
 
+/*
+ * A restart the kernel must refuse before its point of no return: the
+ * image of @c, restarted by a child that first runs @c->hook, fails with
+ * @err and logs a "restart: " line containing @why; the restarter goes on
+ * and exits with CKPT_EXIT_ERRNO + errno.
+ */
+static inline void ckpt_expect_restart_refused(struct __test_metadata *_metadata,
+					       struct ckpt_ctx *c, int err, const char *why)
+{
+	char st[160];
+
+	ASSERT_TRUE(ckpt_restart_wait(_metadata, c, 60));
+	EXPECT_TRUE(WIFEXITED(c->status) && WEXITSTATUS(c->status) == CKPT_EXIT_ERRNO + err)
+		TH_LOG("restart: %s; log: %s", ckpt_status_str(c->status, st, sizeof(st)),
+		       ckpt_log_text(c));
+	EXPECT_TRUE(ckpt_log_ok(c->log, "restart: ", why)) TH_LOG("log: %s", ckpt_log_text(c));
+}
+
 /* A named file in /tmp for a test (the target may not use deleted files). */
 static inline int ckpt_named_file(char *path, size_t size, const char *what)
 {

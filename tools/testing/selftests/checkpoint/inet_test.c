@@ -533,13 +533,7 @@ static void outside_round(struct __test_metadata *_metadata, int family, bool se
 	EXPECT_LT(0, ti.tcpi_total_retrans) TH_LOG("nothing dropped: the held socket took it in");
 
 	/* Without the flag of restart(2): refused, and nothing changes. */
-	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
-	EXPECT_TRUE(WIFEXITED(c.status) &&
-		    WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EOPNOTSUPP)
-		TH_LOG("restart without CKPT_RESTART_TCP_ESTABLISHED: %s; log: %s",
-		       ckpt_status_str(c.status, why, sizeof(why)), ckpt_log_text(&c));
-	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "CKPT_RESTART_TCP_ESTABLISHED"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
+	ckpt_expect_restart_refused(_metadata, &c, EOPNOTSUPP, "CKPT_RESTART_TCP_ESTABLISHED");
 	EXPECT_QUIET(s);
 
 	c.restart_flags = CKPT_RESTART_TCP_ESTABLISHED;
@@ -702,7 +696,6 @@ TEST_F_TIMEOUT(outside, tcp_peer_outside_restart_unprivileged, 150)
 {
 	static struct outside o;
 	struct ckpt_ctx c;
-	char why[160];
 	int s;
 	pid_t pid;
 
@@ -713,12 +706,7 @@ TEST_F_TIMEOUT(outside, tcp_peer_outside_restart_unprivileged, 150)
 	outside_start(_metadata, &o, &c, outside_target, &pid, &s);
 	CKPT_TAKE(&c, pid);
 	ckpt_kill(pid);
-	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
-	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
-		TH_LOG("restart without CAP_NET_ADMIN: %s; log: %s",
-		       ckpt_status_str(c.status, why, sizeof(why)), ckpt_log_text(&c));
-	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "needs CAP_NET_ADMIN"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
+	ckpt_expect_restart_refused(_metadata, &c, EPERM, "needs CAP_NET_ADMIN");
 	EXPECT_TRUE(read_seed(s, OUT_BEFORE, 1, 10));
 	EXPECT_QUIET(s);
 	close(s);

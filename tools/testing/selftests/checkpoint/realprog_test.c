@@ -536,6 +536,60 @@ static bool readable(int fd, int timeout)
 }
 
 /*
+ * Restart the image of @self with @flags from a new child, the restorer,
+ * and wait for the restored root's end.  Return what restart(2) returned
+ * (its errno in *@err_no), the root's wait status in *@status (-1 if it
+ * did not end within RUN_TIMEOUT: its tree is dumped).  The restorer, and
+ * the restored tree if it hangs, are killed.
+ */
+static long restart_and_wait(struct run *self, unsigned long flags, int *err_no, int *status)
+{
+	long ret = -1;
+	pid_t restorer;
+	int info[2];
+
+	*status = -1;
+	*err_no = 0;
+	if (pipe(info))
+		return -1;
+	lseek(self->img, 0, SEEK_SET);
+	fflush(NULL);
+	restorer = fork();
+	if (restorer == 0) {
+		int st;
+
+		close(info[0]);
+		ret = sys_restart(0, self->img, flags, self->lp[1]);
+		st = ret < 0 ? errno : 0;
+		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
+		    write(info[1], &st, sizeof(st)) != sizeof(st))
+			_exit(1);
+		if (ret < 0)
+			_exit(2);
+		while (waitpid(ret, &st, 0) < 0)
+			if (errno != EINTR)
+				_exit(3);
+		_exit(write(info[1], &st, sizeof(st)) == sizeof(st) ? 0 : 4);
+	}
+	close(info[1]);
+	if (restorer < 0 || !readable(info[0], 20) ||
+	    read(info[0], &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(info[0], err_no, sizeof(*err_no)) != sizeof(*err_no))
+		ret = -1;
+	if (ret > 0) {
+		if (!readable(info[0], RUN_TIMEOUT) ||
+		    read(info[0], status, sizeof(*status)) != sizeof(*status)) {
+			tree_dump(ret);
+			*status = -1;
+		}
+	}
+	close(info[0]);
+	if (restorer > 0)
+		tree_kill(restorer);
+	return ret;
+}
+
+/*
  * Run @p, checkpoint it in the middle of its loop, kill it, restart it
  * with @flags: the output must be the uninterrupted run's.
  */
@@ -543,9 +597,9 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 			  const struct prog *p, unsigned long flags)
 {
 	char out[OUT_MAX], err[512], log[512] = "", why[128];
-	int info[2], status = 0, tries, n = 0, threads = 0, err_no = 0;
+	int status = 0, tries, n = 0, threads = 0, err_no = 0;
 	double t0, end;
-	pid_t pid, restorer, pids[MAX_TASKS];
+	pid_t pid, pids[MAX_TASKS];
 	off_t at = 0;
 	long id = -1, ret = -1;
 
@@ -605,44 +659,8 @@ static void run_restarted(struct __test_metadata *_metadata, struct run *self,
 
 	/* The restorer: restart(2), then the root's exit status. */
 	t0 = ckpt_now();
-	ASSERT_EQ(0, pipe(info));
-	lseek(self->img, 0, SEEK_SET);
-	fflush(NULL);
-	restorer = fork();
-	ASSERT_LE(0, restorer);
-	if (restorer == 0) {
-		int st;
-
-		close(info[0]);
-		ret = sys_restart(0, self->img, flags, self->lp[1]);
-		st = ret < 0 ? errno : 0;
-		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
-		    write(info[1], &st, sizeof(st)) != sizeof(st))
-			_exit(1);
-		if (ret < 0)
-			_exit(2);
-		while (waitpid(ret, &st, 0) < 0)
-			if (errno != EINTR)
-				_exit(3);
-		_exit(write(info[1], &st, sizeof(st)) == sizeof(st) ? 0 : 4);
-	}
-	close(info[1]);
-	if (!readable(info[0], 20) || read(info[0], &ret, sizeof(ret)) != sizeof(ret) ||
-	    read(info[0], &err_no, sizeof(err_no)) != sizeof(err_no))
-		ret = -1;
-	status = -1;
-	if (ret > 0) {
-		if (readable(info[0], RUN_TIMEOUT)) {
-			if (read(info[0], &status, sizeof(status)) != sizeof(status))
-				status = -1;
-		} else {
-			tree_dump(ret);
-		}
-	}
-	close(info[0]);
+	ret = restart_and_wait(self, flags, &err_no, &status);
 	TH_LOG("restarted and ran to its end in %.1f s", ckpt_now() - t0);
-	/* The restorer, and the restored tree if it hangs. */
-	tree_kill(restorer);
 	ckpt_log_read(self->lp[0], log, sizeof(log));
 	ASSERT_LT(0, ret) TH_LOG("restart: %s; log: %s", strerror(err_no), log);
 	if (flags & CKPT_RESTART_SAME_PIDS)
@@ -756,8 +774,8 @@ static void run_pty_shell(struct __test_metadata *_metadata, struct run *self,
 			  unsigned long flags)
 {
 	char out[OUT_MAX], log[512] = "", why[128];
-	int info[2], status = -1, n, err_no = 0;
-	pid_t pid, restorer, pids[MAX_TASKS];
+	int status = -1, n, err_no = 0;
+	pid_t pid, pids[MAX_TASKS];
 	long id, ret = -1;
 	double end;
 
@@ -808,40 +826,7 @@ static void run_pty_shell(struct __test_metadata *_metadata, struct run *self,
 	ckpt_ckptinfo(_metadata, self->img);
 	tree_kill(pid);
 
-	ASSERT_EQ(0, pipe(info));
-	lseek(self->img, 0, SEEK_SET);
-	fflush(NULL);
-	restorer = fork();
-	ASSERT_LE(0, restorer);
-	if (restorer == 0) {
-		int st;
-
-		close(info[0]);
-		ret = sys_restart(0, self->img, flags, self->lp[1]);
-		st = ret < 0 ? errno : 0;
-		if (write(info[1], &ret, sizeof(ret)) != sizeof(ret) ||
-		    write(info[1], &st, sizeof(st)) != sizeof(st))
-			_exit(1);
-		if (ret < 0)
-			_exit(2);
-		while (waitpid(ret, &st, 0) < 0)
-			if (errno != EINTR)
-				_exit(3);
-		_exit(write(info[1], &st, sizeof(st)) == sizeof(st) ? 0 : 4);
-	}
-	close(info[1]);
-	if (!readable(info[0], 20) || read(info[0], &ret, sizeof(ret)) != sizeof(ret) ||
-	    read(info[0], &err_no, sizeof(err_no)) != sizeof(err_no))
-		ret = -1;
-	if (ret > 0) {
-		if (!readable(info[0], RUN_TIMEOUT) ||
-		    read(info[0], &status, sizeof(status)) != sizeof(status)) {
-			tree_dump(ret);
-			status = -1;
-		}
-	}
-	close(info[0]);
-	tree_kill(restorer);
+	ret = restart_and_wait(self, flags, &err_no, &status);
 	ckpt_log_read(self->lp[0], log, sizeof(log));
 	ASSERT_LT(0, ret) TH_LOG("restart: %s; log: %s", strerror(err_no), log);
 	ckpt_read_file(PTY_OUT, out, sizeof(out));

@@ -678,11 +678,7 @@ TEST(posix_timers_over_rlimit_refused)
 	CKPT_TAKE(&c, pid);
 	ckpt_kill(pid);
 	c.hook = no_sigpending;
-	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
-	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EAGAIN)
-		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
-	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "cannot allocate 4 POSIX timers"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
+	ckpt_expect_restart_refused(_metadata, &c, EAGAIN, "cannot allocate 4 POSIX timers");
 	close(c.img);
 }
 

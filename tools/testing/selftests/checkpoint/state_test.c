@@ -198,11 +198,7 @@ TEST(oom_score_adj_floor)
 	CKPT_TAKE(&c, pid);
 	ckpt_kill(pid);
 	c.hook = drop_sys_resource_caps;
-	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
-	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
-		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
-	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", "OOM score"))
-		TH_LOG("log: %s", ckpt_log_text(&c));
+	ckpt_expect_restart_refused(_metadata, &c, EPERM, "OOM score");
 }
 
 /* ---- memory state of the mm: MDWE, mlockall(MCL_FUTURE) ---- */
@@ -448,11 +444,7 @@ static void sched_refused(struct __test_metadata *_metadata, struct sched_arg *a
 	ASSERT_EQ(0, setrlimit(RLIMIT_RTPRIO, &none));
 	c.hook = drop_cap;
 	c.hook_arg = &cap;
-	ASSERT_TRUE(ckpt_restart_wait(_metadata, &c, 60));
-	EXPECT_TRUE(WIFEXITED(c.status) && WEXITSTATUS(c.status) == CKPT_EXIT_ERRNO + EPERM)
-		TH_LOG("status %#x, log: %s", c.status, ckpt_log_text(&c));
-	EXPECT_TRUE(ckpt_log_ok(c.log, "restart: ", word))
-		TH_LOG("log: %s", ckpt_log_text(&c));
+	ckpt_expect_restart_refused(_metadata, &c, EPERM, word);
 	close(c.img);
 }
 

@@ -3505,7 +3505,8 @@ static void pty_shell(int idx)
 		_exit(31);
 	close(fd);
 	tty = open("/dev/tty", O_RDWR);
-	if (tty < 0 || tcgetattr(0, &t0))
+	/* As mesg(1) does: a mode devpts does not give. */
+	if (tty < 0 || tcgetattr(0, &t0) || fchmod(0, 0640))
 		_exit(32);
 	ids(&r.pid0);
 	if (write(1, PTY_PROMPT, strlen(PTY_PROMPT)) != strlen(PTY_PROMPT))
@@ -3516,7 +3517,8 @@ static void pty_shell(int idx)
 	r.val[1] = tcgetsid(0) == getpid() && getsid(0) == getpid() &&
 		   tcgetpgrp(0) == getpgrp() && tcgetpgrp(tty) == getpgrp();
 	r.val[2] = !ioctl(0, TIOCGWINSZ, &ws) && ws.ws_row == 33 && ws.ws_col == 101 &&
-		   ws.ws_xpixel == 7;
+		   ws.ws_xpixel == 7 && !fstat(0, &st) && (st.st_mode & 07777) == 0640 &&
+		   st.st_uid == geteuid();
 	name = ttyname(0);
 	r.val[3] = !tcgetattr(0, &t1) && !memcmp(&t0, &t1, sizeof(t0)) && name &&
 		   !strcmp(name, pty_name) && !fstat(tty, &st) && st.st_rdev == makedev(5, 0);
@@ -3582,7 +3584,7 @@ static void run_pty(struct __test_metadata *_metadata, unsigned long flags, bool
 	EXPECT_EQ(1, root->val[3]) TH_LOG("the pty has its number");
 	EXPECT_EQ(1, shell->val[0]) TH_LOG("the shell read the line typed across the restart");
 	EXPECT_EQ(1, shell->val[1]) TH_LOG("the terminal controls the shell's session, its group in the foreground");
-	EXPECT_EQ(1, shell->val[2]) TH_LOG("the window size");
+	EXPECT_EQ(1, shell->val[2]) TH_LOG("the window size, the mode and owner of /dev/pts/N");
 	EXPECT_EQ(1, shell->val[3]) TH_LOG("termios, ttyname, /dev/tty");
 	close(t.img);
 }
@@ -3643,7 +3645,234 @@ TEST(pty_master_outside_refused)
 
 TEST(pty_controlling_terminal_outside_refused)
 {
-	run_pty_outside(_metadata, true, "not a pty whose master is in the image");
+	run_pty_outside(_metadata, true,
+			"neither a pty whose master is in the image nor the terminal of its root's fd 0 to 2");
+}
+
+/* ------------------------------------------------------------------ */
+/* A session on a terminal the test holds the master of, as script(1)   */
+/* or sshd: inherited (CKPT_CHECKPOINT_INHERIT_STDIO).  Restart hands   */
+/* the session a new terminal, a new pty's slave on the restorer's fds  */
+/* 0 and 2; its foreground job reads it through /dev/tty and through    */
+/* another open of the terminal.                                        */
+/* ------------------------------------------------------------------ */
+
+static char inh_pty[64];	/* the terminal of the tree before the checkpoint */
+static char inh_new[64];	/* the one the restorer hands over */
+/* How the restorer hands it: as it should, its own ctty, or /dev/null. */
+static enum { INH_NEW, INH_OWN_CTTY, INH_NULL } inh_how;
+
+/* The foreground job: its own group, reading the terminal in raw mode. */
+static void inh_job(int idx)
+{
+	struct termios t0, t1;
+	struct stat s0, s1, s2;
+	struct report r;
+	char c = 0;
+	int tty, again;
+
+	memset(&t0, 0, sizeof(t0));
+	memset(&t1, 0, sizeof(t1));
+	setpgid(0, 0);
+	task_start(&r, idx);
+	task_started();
+	tty = open("/dev/tty", O_RDWR);
+	again = open(inh_pty, O_RDWR | O_NOCTTY);
+	if (tty < 0 || again < 0 || tcgetattr(again, &t0))
+		_exit(40);
+	/* Blocked here through the checkpoint. */
+	if (read(tty, &c, 1) != 1)
+		_exit(41);
+	r.val[0] = c == 'x';
+	r.val[1] = tcgetsid(tty) == getsid(0) && tcgetpgrp(tty) == getpgrp() &&
+		   tcgetpgrp(again) == getpgrp() && tcgetsid(0) == getsid(0);
+	r.val[2] = !tcgetattr(again, &t1) && !memcmp(&t0, &t1, sizeof(t0));
+	r.val[3] = !fstat(tty, &s0) && s0.st_rdev == makedev(5, 0) && !fstat(again, &s1) &&
+		   !fstat(0, &s2) && s1.st_rdev == s2.st_rdev;
+	if (write(tty, "via /dev/tty\n", 13) != 13 || write(again, "via again\n", 10) != 10)
+		r.val[3] = 0;
+	task_report(&r);
+}
+
+/* The session's leader: the terminal raw, its job in the foreground. */
+static void inh_root(int idx)
+{
+	struct termios t;
+	struct report r;
+	pid_t c;
+	int fd;
+
+	if (setsid() < 0)
+		_exit(20);
+	task_start(&r, idx);
+	fd = open(inh_pty, O_RDWR);
+	if (fd < 0 || dup2(fd, 0) || dup2(fd, 2) != 2 || close(fd) || tcgetattr(0, &t))
+		_exit(21);
+	t.c_lflag &= ~(ICANON | ECHO);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(0, TCSANOW, &t))
+		_exit(22);
+	c = tree_fork(inh_job, 1);
+	setpgid(c, c);
+	if (tcsetpgrp(0, c))
+		_exit(23);
+	task_started();
+	r.val[0] = reap(c);
+	r.val[1] = tcgetsid(0) == getpid() && tcgetpgrp(0) == c;
+	root_finish(&r, 1);
+}
+
+/* The restorer: a session of its own with the new terminal on fds 0 and 2. */
+static void inh_hook(void)
+{
+	int fd;
+
+	if (setsid() < 0)
+		_exit(70);
+	fd = open(inh_how == INH_NULL ? "/dev/null" : inh_new,
+		  O_RDWR | (inh_how == INH_OWN_CTTY ? 0 : O_NOCTTY));
+	if (fd < 0 || dup2(fd, 0) || dup2(fd, 2) != 2 || close(fd))
+		_exit(71);
+}
+
+/* The test's ptys: the tree's, then the one restart hands over. */
+static int inh_open(struct __test_metadata *_metadata, char *name)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+
+	EXPECT_LE(0, m);
+	EXPECT_EQ(0, grantpt(m));
+	EXPECT_EQ(0, unlockpt(m));
+	EXPECT_EQ(0, ptsname_r(m, name, 64));
+	return m;
+}
+
+#define INH_OUT	"via /dev/tty\r\nvia again\r\n"
+
+/*
+ * Restart @t with @flags, the restorer handing over the new terminal,
+ * whose master @m a typist holds: once the session has its terminal raw,
+ * it types "x" and reads the job's output into @out.
+ */
+static void inh_restart(struct tree *t, unsigned long flags, struct restored *r, int m,
+			char *out)
+{
+	int p[2] = { -1, -1 };
+	pid_t typist;
+
+	out[0] = '\0';
+	if (pipe(p))
+		return;
+	fflush(NULL);
+	typist = fork();
+	if (typist == 0) {
+		char buf[64] = "";
+		double end = ckpt_now() + 8;
+		struct termios tm;
+		ssize_t n;
+
+		close(p[0]);
+		while (ckpt_now() < end && (tcgetattr(m, &tm) || tm.c_lflag & ICANON))
+			ckpt_sleep(0.01);
+		if (write(m, "x", 1) != 1)
+			_exit(1);
+		n = read_upto(m, buf, strlen(INH_OUT));
+		_exit(write(p[1], buf, n) != n);
+	}
+	close(p[1]);
+	inh_how = INH_NEW;
+	tree_restart(t, flags, r, inh_hook);
+	if (r->ret > 0 && readable(p[0]))
+		out[read_upto(p[0], out, strlen(INH_OUT))] = '\0';
+	kill(typist, SIGKILL);
+	reap(typist);
+	close(p[0]);
+}
+
+static void inh_save(struct __test_metadata *_metadata, struct tree *t)
+{
+	int m = inh_open(_metadata, inh_pty);
+
+	setup_subreaper(_metadata);
+	tree_start_stopped(_metadata, t, inh_root, 2, 1.0);
+	tree_save(_metadata, t);
+	close(m);
+}
+
+static void run_pty_inherited(struct __test_metadata *_metadata, unsigned long flags,
+			      bool newns)
+{
+	const struct report *root, *job;
+	char out[64];
+	struct restored r;
+	struct tree t;
+	int m;
+
+	inh_save(_metadata, &t);
+	m = inh_open(_metadata, inh_new);
+	inh_restart(&t, flags, &r, m, out);
+	ASSERT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	/* Raw and without echo, as the session left its terminal. */
+	EXPECT_STREQ(INH_OUT, out);
+	EXPECT_EQ(0, r.root_status);
+	check_ids(_metadata, &r, 2, newns);
+	root = find_rep(&r, 0);
+	job = find_rep(&r, 1);
+	ASSERT_TRUE(root && job);
+	EXPECT_EQ(0, root->val[0]) TH_LOG("the job's exit");
+	EXPECT_EQ(1, root->val[1]) TH_LOG("the new terminal controls the session, the job in the foreground");
+	EXPECT_EQ(1, job->val[0]) TH_LOG("the job read the byte typed on the new terminal");
+	EXPECT_EQ(1, job->val[1]) TH_LOG("tcgetsid, tcgetpgrp through /dev/tty and the other open");
+	EXPECT_EQ(1, job->val[2]) TH_LOG("the termios of the terminal");
+	EXPECT_EQ(1, job->val[3]) TH_LOG("/dev/tty, and the other open on the new terminal");
+	close(m);
+	close(t.img);
+}
+
+TEST(pty_inherited_terminal_same_pids)
+{
+	run_pty_inherited(_metadata, CKPT_RESTART_SAME_PIDS, false);
+}
+
+TEST(pty_inherited_terminal_new_pidns)
+{
+	run_pty_inherited(_metadata, CKPT_RESTART_NEW_PIDNS, true);
+}
+
+/*
+ * The terminal handed over must be no session's yet, and a terminal: else
+ * restart fails before the point of no return, the restorer intact.
+ */
+TEST(pty_inherited_terminal_refused)
+{
+	struct restored r;
+	char out[64];
+	struct tree t;
+	int m;
+
+	inh_save(_metadata, &t);
+	m = inh_open(_metadata, inh_new);
+	inh_how = INH_OWN_CTTY;
+	tree_restart(&t, CKPT_RESTART_NEW_PIDNS, &r, inh_hook);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EBUSY, r.err);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", "is already the controlling terminal of a session"))
+		TH_LOG("log: %s", r.log);
+	/* Not a terminal. */
+	inh_how = INH_NULL;
+	tree_restart(&t, CKPT_RESTART_NEW_PIDNS, &r, inh_hook);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(ENOTTY, r.err);
+	EXPECT_TRUE(ckpt_log_ok(r.log, "restart: ", "which is not a terminal"))
+		TH_LOG("log: %s", r.log);
+	/* The image is intact: with a terminal of its own it restarts. */
+	inh_restart(&t, CKPT_RESTART_NEW_PIDNS, &r, m, out);
+	EXPECT_LT(0, r.ret) TH_LOG("restart: %s; log: %s", strerror(r.err), r.log);
+	EXPECT_STREQ(INH_OUT, out);
+	EXPECT_EQ(0, r.root_status);
+	close(m);
+	close(t.img);
 }
 
 TEST_HARNESS_MAIN
