@@ -32,10 +32,20 @@
  * restart takes over is dropped, without a packet, after
  * CKPT_INET_HOLD_SECONDS.
  *
- * Refused, with a line: other protocols, a TCP socket in another state
- * than closed, listening or established, a listener with connections not
- * accepted yet, a connection whose peer is outside the image without the
- * flag, urgent data, and options restart cannot set again.
+ * A connection with a half shut down (FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT,
+ * shutdown(SHUT_RD)), its peer in the image, is saved without its FIN:
+ * restart restores it established and shuts the half down again once it
+ * runs, after the data written before; the FIN goes to the peer, which
+ * takes it after the data it had not read.  A connection that ended (both
+ * FINs, a reset) on a socket still open is a closed socket with the bytes
+ * its reader has not read yet and the end of its stream: restart queues
+ * them on a new closed socket, whose reads return them, then 0.
+ *
+ * Refused, with a line: other protocols, a TCP socket connecting or
+ * closing both ways (SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT), a listener
+ * with connections not accepted yet, a connection whose peer is outside
+ * the image without the flag, or with a half shut down, urgent data, and
+ * options restart cannot set again.
  *
  * The datagrams queued on a UDP socket follow its INET record, each an
  * INET_DGRAM record with its bytes, its source and its time stamp; restart
@@ -397,6 +407,17 @@ static bool ckpt_inet_tcp_other_options(struct sock *sk)
 	       tp->recvmsg_inq || tp->thin_lto || icsk->icsk_ulp_ops;
 }
 
+/*
+ * A connection, or one with a shut down half: its own FIN sent
+ * (shutdown(SHUT_WR), FIN_WAIT1 and FIN_WAIT2) or its peer's received
+ * (CLOSE_WAIT).
+ */
+static bool ckpt_inet_tcp_conn(int state)
+{
+	return state == TCP_ESTABLISHED || state == TCP_FIN_WAIT1 || state == TCP_FIN_WAIT2 ||
+	       state == TCP_CLOSE_WAIT;
+}
+
 /* What restart cannot give a TCP socket again. */
 static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char *who)
 {
@@ -408,8 +429,9 @@ static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char
 	lock_sock(sk);
 	state = sk->sk_state;
 	tcp_get_default_congestion_control(sock_net(sk), ca);
-	if (state != TCP_CLOSE && state != TCP_LISTEN && state != TCP_ESTABLISHED)
-		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s in state %d, not supported",
+	if (state != TCP_CLOSE && state != TCP_LISTEN && !ckpt_inet_tcp_conn(state))
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "%s is %s in state %d (connecting, or closing both ways), not supported",
 			       who, kind, state);
 	else if (tp->repair || rcu_access_pointer(tp->fastopen_rsk) || tp->fastopen_req)
 		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s in repair mode or fast open",
@@ -430,17 +452,20 @@ static int ckpt_inet_check_tcp(struct ckpt_ctx *ctx, struct sock *sk, const char
 		ret = ckpt_err(ctx, -EOPNOTSUPP,
 			       "%s is a listening %s with connections not accepted yet, not supported",
 			       who, kind + 2);
-	else if (state == TCP_ESTABLISHED && (tp->urg_data || sk->sk_shutdown))
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "%s is %s with urgent data or a shut down half, not supported",
+	else if (ckpt_inet_tcp_conn(state) && tp->urg_data)
+		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with urgent data, not supported",
 			       who, kind);
-	else if (state == TCP_ESTABLISHED &&
+	else if ((ckpt_inet_tcp_conn(state) || state == TCP_CLOSE) &&
 		 tp->write_seq - tp->snd_una + tp->rcv_nxt - tp->copied_seq > CKPT_INET_QUEUE_MAX)
 		ret = ckpt_err(ctx, -EOPNOTSUPP, "%s is %s with more than %u bytes queued",
 			       who, kind, CKPT_INET_QUEUE_MAX);
 	release_sock(sk);
-	if (ret || state != TCP_ESTABLISHED || ckpt_inet_peer_in_image(ctx, sk))
+	if (ret || !ckpt_inet_tcp_conn(state) || ckpt_inet_peer_in_image(ctx, sk))
 		return ret;
+	if (state != TCP_ESTABLISHED)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"%s is %s with a shut down half (state %d) whose peer is outside the image, not supported",
+				who, kind, state);
 	if (!(ctx->flags & CKPT_CHECKPOINT_TCP_ESTABLISHED))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"%s is %s whose peer is outside the image, saved only with CKPT_CHECKPOINT_TCP_ESTABLISHED",
@@ -540,11 +565,56 @@ static u32 ckpt_inet_copy_skb(struct sk_buff *skb, u32 from, u32 len, u8 *buf)
 }
 
 /* The TCP state and queues of @sk into @h and @data; @sk locked. */
+/*
+ * A closed TCP socket: never connected, or a connection that ended (both
+ * FINs, or a reset) while its file stays open, with the bytes it received
+ * and its reader has not read yet, its shut down halves, the end of its
+ * stream.
+ */
+static int ckpt_inet_tcp_ended(struct sock *sk, struct ckpt_hdr_inet *h, u8 **data)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 copied = tp->copied_seq, inq = 0, n = 0;
+	struct sk_buff *skb;
+	u8 *buf;
+
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		h->flags |= CKPT_INET_SHUT_RD;
+	if (sk->sk_shutdown & SEND_SHUTDOWN)
+		h->flags |= CKPT_INET_FIN_SENT;
+	if (sock_flag(sk, SOCK_DONE))
+		h->flags |= CKPT_INET_ENDED;
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		u32 end = TCP_SKB_CB(skb)->seq + skb->len;
+
+		if (after(end, copied + inq))
+			inq = end - copied;
+	}
+	/* The end of the stream came as a FIN, counted after the bytes. */
+	if (tp->rcv_nxt - copied == inq + 1)
+		h->flags |= CKPT_INET_FIN_RCVD;
+	else if (tp->rcv_nxt - copied != inq)
+		return -EBUSY;
+	if (!inq)
+		return 0;
+	if (inq > CKPT_INET_QUEUE_MAX)
+		return -EBUSY;
+	buf = kvmalloc(inq, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	*data = buf;
+	h->inq_len = inq;
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+		n += ckpt_inet_copy_skb(skb, copied, inq, buf);
+	return n == inq ? 0 : -EBUSY;
+}
+
 static int ckpt_inet_tcp_state(struct sock *sk, struct ckpt_hdr_inet *h, u8 **data)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
-	struct sk_buff *skb;
 	u32 copied, inq, outq, n = 0;
+	bool fin_sent, fin_rcvd;
+	struct sk_buff *skb;
 	u8 *buf;
 
 	h->keepidle = tp->keepalive_time / HZ;
@@ -555,18 +625,35 @@ static int ckpt_inet_tcp_state(struct sock *sk, struct ckpt_hdr_inet *h, u8 **da
 		h->flags |= CKPT_INET_NODELAY;
 	if (tp->nonagle & TCP_NAGLE_CORK)
 		h->flags |= CKPT_INET_CORK;
-	if (sk->sk_state != TCP_ESTABLISHED)
+	if (sk->sk_state == TCP_CLOSE)
+		return ckpt_inet_tcp_ended(sk, h, data);
+	if (!ckpt_inet_tcp_conn(sk->sk_state))
 		return 0;
+	/* Checked established; its peer's FIN came before its packets were held. */
+	if (h->flags & CKPT_INET_PEER_OUTSIDE && sk->sk_state != TCP_ESTABLISHED)
+		return -EBUSY;
 	h->flags |= CKPT_INET_CONNECTED;
-	h->snd_una = tp->snd_una;
-	h->snd_nxt = tp->snd_nxt;
-	h->write_seq = tp->write_seq;
-	h->rcv_nxt = tp->rcv_nxt;
+	/*
+	 * A FIN sent or received is not saved as a byte of its sequence: the
+	 * restored end sends its FIN again once restored, its peer takes it.
+	 */
+	fin_sent = sk->sk_state == TCP_FIN_WAIT1 || sk->sk_state == TCP_FIN_WAIT2;
+	fin_rcvd = sk->sk_state == TCP_CLOSE_WAIT;
+	if (fin_sent)
+		h->flags |= CKPT_INET_FIN_SENT;
+	if (fin_rcvd)
+		h->flags |= CKPT_INET_FIN_RCVD;
+	else if (sk->sk_shutdown & RCV_SHUTDOWN)
+		h->flags |= CKPT_INET_SHUT_RD;
+	h->write_seq = tp->write_seq - fin_sent;
+	h->snd_una = after(tp->snd_una, h->write_seq) ? h->write_seq : tp->snd_una;
+	h->snd_nxt = after(tp->snd_nxt, h->write_seq) ? h->write_seq : tp->snd_nxt;
+	h->rcv_nxt = tp->rcv_nxt - fin_rcvd;
 	h->snd_wl1 = tp->snd_wl1;
 	h->snd_wnd = tp->snd_wnd;
 	h->max_window = tp->max_window;
 	h->rcv_wnd = tp->rcv_wnd;
-	h->rcv_wup = tp->rcv_wup;
+	h->rcv_wup = after(tp->rcv_wup, h->rcv_nxt) ? h->rcv_nxt : tp->rcv_wup;
 	h->mss_clamp = tp->rx_opt.mss_clamp;
 	if (tp->rx_opt.wscale_ok) {
 		h->flags |= CKPT_INET_WSCALE;
@@ -580,9 +667,10 @@ static int ckpt_inet_tcp_state(struct sock *sk, struct ckpt_hdr_inet *h, u8 **da
 		h->tsval = tcp_clock_ts(tp->tcp_usec_ts) + tp->tsoffset;
 		h->tsval = (h->tsval & ~1U) | tp->tcp_usec_ts;
 	}
-	copied = tp->copied_seq;
-	inq = tp->rcv_nxt - copied;
-	outq = tp->write_seq - tp->snd_una;
+	/* A reader that read the end of the stream took the FIN in. */
+	copied = after(tp->copied_seq, h->rcv_nxt) ? h->rcv_nxt : tp->copied_seq;
+	inq = h->rcv_nxt - copied;
+	outq = h->write_seq - h->snd_una;
 	if (inq + outq > CKPT_INET_QUEUE_MAX)
 		return -EBUSY;
 	h->inq_len = inq;
@@ -597,9 +685,9 @@ static int ckpt_inet_tcp_state(struct sock *sk, struct ckpt_hdr_inet *h, u8 **da
 		return -EBUSY;
 	n = 0;
 	skb_rbtree_walk(skb, &sk->tcp_rtx_queue)
-		n += ckpt_inet_copy_skb(skb, tp->snd_una, outq, buf + inq);
+		n += ckpt_inet_copy_skb(skb, h->snd_una, outq, buf + inq);
 	skb_queue_walk(&sk->sk_write_queue, skb)
-		n += ckpt_inet_copy_skb(skb, tp->snd_una, outq, buf + inq);
+		n += ckpt_inet_copy_skb(skb, h->snd_una, outq, buf + inq);
 	return n == outq ? 0 : -EBUSY;
 }
 
@@ -774,7 +862,7 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 	BUILD_BUG_ON(sizeof(struct ckpt_sock_opts) != 48);
 	BUILD_BUG_ON(sizeof(h) != 192);
 	BUILD_BUG_ON(sizeof(*dgrams) != 40);
-	if (ckpt_inet_tcp(sk) && READ_ONCE(sk->sk_state) == TCP_ESTABLISHED &&
+	if (ckpt_inet_tcp(sk) && ckpt_inet_tcp_conn(READ_ONCE(sk->sk_state)) &&
 	    !ckpt_inet_peer_in_image(ctx, sk)) {
 		ret = ckpt_inet_freeze_outside(ctx, file, r->who);
 		if (ret)
@@ -786,7 +874,7 @@ static int ckpt_inet_checkpoint_after(struct ckpt_ctx *ctx, struct file *file,
 	h.protocol = sk->sk_protocol;
 	lock_sock(sk);
 	h.state = sk->sk_state == TCP_LISTEN ? CKPT_INET_LISTEN :
-		  ckpt_inet_tcp(sk) && sk->sk_state == TCP_ESTABLISHED ?
+		  ckpt_inet_tcp(sk) && ckpt_inet_tcp_conn(sk->sk_state) ?
 		  CKPT_INET_ESTABLISHED : CKPT_INET_CLOSED;
 	if (sk->sk_state == TCP_LISTEN)
 		h.backlog = READ_ONCE(sk->sk_max_ack_backlog);
@@ -861,7 +949,10 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 	const u32 known = CKPT_INET_BOUND | CKPT_INET_BOUND_ADDR | CKPT_INET_CONNECTED |
 			  CKPT_INET_V6ONLY | CKPT_INET_REUSEPORT | CKPT_INET_NODELAY |
 			  CKPT_INET_CORK | CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP |
-			  CKPT_INET_PEER_OUTSIDE;
+			  CKPT_INET_PEER_OUTSIDE | CKPT_INET_FIN_SENT | CKPT_INET_FIN_RCVD |
+			  CKPT_INET_SHUT_RD | CKPT_INET_ENDED;
+	const u32 shut = CKPT_INET_FIN_SENT | CKPT_INET_FIN_RCVD | CKPT_INET_SHUT_RD |
+			 CKPT_INET_ENDED;
 	bool tcp = h->type == SOCK_STREAM && h->protocol == IPPROTO_TCP;
 	bool est = h->state == CKPT_INET_ESTABLISHED;
 	bool conn = h->flags & CKPT_INET_CONNECTED;
@@ -883,6 +974,16 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 	/* A TCP socket is connected if and only if established. */
 	if ((tcp && conn != est) || (h->flags & CKPT_INET_PEER_OUTSIDE && !est))
 		return false;
+	/*
+	 * A shut down half: a connection whose peer is in the image, one way;
+	 * or a closed socket, whose connection ended.
+	 */
+	if (h->flags & shut &&
+	    (!tcp || (est ? h->flags & (CKPT_INET_PEER_OUTSIDE | CKPT_INET_ENDED) ||
+			    (h->flags & CKPT_INET_FIN_RCVD &&
+			     h->flags & (CKPT_INET_FIN_SENT | CKPT_INET_SHUT_RD)) :
+			    h->state != CKPT_INET_CLOSED)))
+		return false;
 	if (conn && (!h->sport || !h->dport))
 		return false;
 	if (!conn && (h->dport || memchr_inv(h->daddr, 0, 16)))
@@ -896,7 +997,9 @@ static bool ckpt_inet_valid(const struct ckpt_hdr_inet *h)
 		return !h->snd_una && !h->snd_nxt && !h->write_seq && !h->rcv_nxt &&
 		       !h->snd_wl1 && !h->snd_wnd && !h->max_window && !h->rcv_wnd &&
 		       !h->rcv_wup && !h->mss_clamp && !h->snd_wscale && !h->rcv_wscale &&
-		       !h->tsval && (!tcp || (!h->inq_len && !h->outq_len)) &&
+		       !h->tsval && (!tcp || !h->outq_len) &&
+		       (!tcp || (h->flags & shut ? h->inq_len <= CKPT_INET_QUEUE_MAX :
+					      !h->inq_len)) &&
 		       !(h->flags & (CKPT_INET_WSCALE | CKPT_INET_SACK | CKPT_INET_TSTAMP)) &&
 		       (tcp || !(h->flags & (CKPT_INET_NODELAY | CKPT_INET_CORK) ||
 				 h->keepidle || h->keepintvl || h->keepcnt || h->user_mss));
@@ -1005,6 +1108,50 @@ static int ckpt_inet_make(struct ckpt_ctx *ctx, struct socket *sock,
 					ckpt_inet_kind(sock->sk), ret);
 	}
 	return ret;
+}
+
+/*
+ * A closed TCP socket whose connection ended: the bytes its reader has not
+ * read yet, as received (and the FIN after them), its halves shut down,
+ * the end of its stream.
+ */
+static int ckpt_inet_restore_ended(struct ckpt_ctx *ctx, struct socket *sock,
+				   const struct ckpt_hdr_inet *h, const u8 *data)
+{
+	struct sock *sk = sock->sk;
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 done = 0;
+	int ret = 0;
+
+	lock_sock(sk);
+	while (done < h->inq_len) {
+		struct msghdr msg = { };
+		struct kvec iov = { .iov_base = (void *)(data + done),
+				    .iov_len = h->inq_len - done };
+
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &iov, 1, iov.iov_len);
+		ret = tcp_send_rcvq(sk, &msg, iov.iov_len);
+		if (ret <= 0) {
+			ret = ret ?: -ENOBUFS;
+			break;
+		}
+		done += ret;
+		ret = 0;
+	}
+	if (!ret && h->flags & CKPT_INET_FIN_RCVD)
+		WRITE_ONCE(tp->rcv_nxt, tp->rcv_nxt + 1);
+	if (h->flags & CKPT_INET_SHUT_RD)
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	if (h->flags & CKPT_INET_FIN_SENT)
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	if (h->flags & CKPT_INET_ENDED)
+		sock_set_flag(sk, SOCK_DONE);
+	release_sock(sk);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"cannot queue the %u bytes a closed TCP socket had to read (error %d)",
+				h->inq_len, ret);
+	return 0;
 }
 
 /*
@@ -1231,6 +1378,8 @@ static struct file *ckpt_inet_restart(struct ckpt_ctx *ctx, const struct ckpt_hd
 		ckpt_inet_grown_bufs(sock->sk, &r.opts);
 	if (!ret && r.state != CKPT_INET_ESTABLISHED)
 		ret = ckpt_inet_make(ctx, sock, &r);
+	if (!ret && r.state == CKPT_INET_CLOSED && r.type == SOCK_STREAM)
+		ret = ckpt_inet_restore_ended(ctx, sock, &r, data);
 	if (!ret && r.type == SOCK_DGRAM)
 		ret = ckpt_inet_udp_refill(ctx, sock->sk, &r);
 	if (ret) {
@@ -1495,8 +1644,10 @@ static void ckpt_inet_let_go(struct ckpt_inet_pending *p)
  * @ctx: restart context, every record read, before the point of no return
  *
  * Each connection is restored in repair mode, then all leave it together
- * and write again what they had not sent yet; but those whose peer is
- * outside, which wait for ckpt_inet_release().
+ * and write again what they had not sent yet, then shut down the halves
+ * that were: a FIN sent goes to its peer, which takes it as its FIN
+ * received; but those whose peer is outside, which wait for
+ * ckpt_inet_release().
  *
  * Return: 0 or a negative errno, logged.
  */
@@ -1535,6 +1686,19 @@ int ckpt_inet_connect_all(struct ckpt_ctx *ctx)
 		if (ret)
 			ckpt_err(ctx, ret, "cannot queue %u bytes on a TCP socket again (error %d)",
 				 h->write_seq - h->snd_nxt, ret);
+	}
+	/* The halves shut down, after their data: the FINs go to the peers. */
+	for (i = 0; i < ctx->nr_inets && !ret; i++) {
+		const struct ckpt_hdr_inet *h = &ctx->inets[i].h;
+		struct socket *sock = sock_from_file(ctx->inets[i].file);
+
+		if (h->flags & CKPT_INET_FIN_SENT)
+			ret = kernel_sock_shutdown(sock, SHUT_WR);
+		if (!ret && h->flags & CKPT_INET_SHUT_RD)
+			ret = kernel_sock_shutdown(sock, SHUT_RD);
+		if (ret)
+			ckpt_err(ctx, ret, "cannot shut down a half of a TCP connection again (error %d)",
+				 ret);
 	}
 	return ret;
 }

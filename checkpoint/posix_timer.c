@@ -29,8 +29,13 @@
  * pending signals: nothing they queue is lost or comes before the
  * signals of the image.
  *
- * Timers on a clock that counts CPU time or on an alarm clock are
- * refused with a line.  Built with CONFIG_POSIX_TIMERS.
+ * A timer on the CPU-time clock of its process or of one of its threads
+ * (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, clock_getcpuclockid())
+ * keeps the CPU time it had left: the CPU time of the restarted process
+ * starts again from what the restart gave it, the timer counts from
+ * there.  Its clock does not run while the process is stopped: it is not
+ * paused.  Timers on the CPU-time clock of another process, and on an
+ * alarm clock, are refused with a line.  Built with CONFIG_POSIX_TIMERS.
  */
 
 #include <linux/err.h>
@@ -62,6 +67,20 @@ static bool ckpt_timer_notify_ok(s32 notify)
 	       notify == SIGEV_THREAD || notify == (SIGEV_SIGNAL | SIGEV_THREAD_ID);
 }
 
+/*
+ * Does timer @timr of @t's process, on a CPU-time clock, count the CPU time
+ * of that process or of one of its threads?  The sighand lock is held.
+ */
+static bool ckpt_timer_cpu_own(struct k_itimer *timr, struct task_struct *t)
+{
+	struct task_struct *p;
+
+	if (!CPUCLOCK_PERTHREAD(timr->it_clock))
+		return timr->it.cpu.pid == task_tgid(t);
+	p = pid_task(timr->it.cpu.pid, PIDTYPE_PID);
+	return p && same_thread_group(p, t);
+}
+
 /**
  * ckpt_check_posix_timers() - refuse a process with a timer an image
  * cannot hold
@@ -82,7 +101,8 @@ int ckpt_check_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t)
 		return 0;
 	hlist_for_each_entry(timr, &t->signal->posix_timers, list) {
 		if (!posix_timer_clock_supported(timr->it_clock) ||
-		    !ckpt_timer_notify_ok(timr->it_sigev_notify)) {
+		    !ckpt_timer_notify_ok(timr->it_sigev_notify) ||
+		    (timr->it_clock < 0 && !ckpt_timer_cpu_own(timr, t))) {
 			bad = true;
 			clock = timr->it_clock;
 			id = timr->it_id;
@@ -94,8 +114,8 @@ int ckpt_check_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t)
 		return 0;
 	if (clock < 0)
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has POSIX timer %d on a clock that counts CPU time, not supported",
-				task_pid_vnr(t), id);
+				"pid %d has POSIX timer %d on the CPU-time clock of another process (clock %d), not supported",
+				task_pid_vnr(t), id, clock);
 	if (clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has POSIX timer %d on alarm clock %d, not supported",
@@ -255,7 +275,17 @@ static int ckpt_save_timer(struct ckpt_ctx *ctx, struct task_struct *t,
 				       "pid %d has POSIX timer %d whose thread exited, not supported",
 				       task_pid_vnr(t), st.id);
 	}
+	if (st.clock < 0 && CPUCLOCK_PERTHREAD(st.clock)) {
+		e->cpu_tid = ckpt_timer_thread(ctx, t, st.cpu_pid);
+		if (!e->cpu_tid && !ret)
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d has POSIX timer %d on the CPU-time clock of a thread that exited, not supported",
+				       task_pid_vnr(t), st.id);
+	}
+	if (st.clock < 0 && CPUCLOCK_PID(st.clock))
+		e->flags |= CKPT_POSIX_TIMER_CLOCK_PID;
 	put_pid(st.pid);
+	put_pid(st.cpu_pid);
 	if (ret)
 		return ret;
 	e->value = (u64)(unsigned long)st.value.sival_ptr;
@@ -322,7 +352,7 @@ static int ckpt_check_timer(struct ckpt_ctx *ctx, const struct ckpt_hdr_posix_ti
 
 	if (e->id < 0 || !posix_timer_clock_supported(e->clockid) ||
 	    !ckpt_timer_notify_ok(e->notify) || e->flags & ~CKPT_POSIX_TIMER_FLAGS_ALL ||
-	    e->__reserved || e->interval_ns < 0 || e->overrun < -1 || e->overrun_last < -1 ||
+	    e->interval_ns < 0 || e->overrun < -1 || e->overrun_last < -1 ||
 	    e->value_ns < -KTIME_MAX / 4 || e->value_ns > KTIME_MAX / 4 ||
 	    e->interval_ns > KTIME_MAX / 4 ||
 	    (e->flags & CKPT_POSIX_TIMER_ABSTIME && e->value_ns < 0) ||
@@ -334,6 +364,16 @@ static int ckpt_check_timer(struct ckpt_ctx *ctx, const struct ckpt_hdr_posix_ti
 		return ckpt_err(ctx, -EINVAL,
 				"POSIX timer %d signals %d, not a thread of its process",
 				e->id, e->tid);
+	/* A CPU-time clock: the CPU time left, of the process or a thread of it. */
+	if (e->clockid < 0 ?
+	    e->value_ns < 0 || e->flags & CKPT_POSIX_TIMER_ABSTIME ||
+	    !CPUCLOCK_PID(e->clockid) != !(e->flags & CKPT_POSIX_TIMER_CLOCK_PID) ||
+	    (CPUCLOCK_PERTHREAD(e->clockid) ?
+	     !m || ckpt_tree_thread(ctx, m, e->cpu_tid) < 0 : e->cpu_tid) :
+	    e->cpu_tid || e->flags & CKPT_POSIX_TIMER_CLOCK_PID)
+		return ckpt_err(ctx, -EINVAL,
+				"malformed POSIX timer %d (its CPU-time clock %d, thread %d)",
+				e->id, e->clockid, e->cpu_tid);
 	for (j = 0; j < i; j++)
 		if (h->timers[j].id == e->id)
 			return ckpt_err(ctx, -EINVAL, "POSIX timer %d is in the image twice",
@@ -435,6 +475,33 @@ int ckpt_check_timer_signal(struct ckpt_ctx *ctx, const struct ckpt_sigpending_e
 			e->signo, ki->si_tid);
 }
 
+/* The pid of thread @tid of the process of @m, current or another. */
+static struct pid *ckpt_timer_task_pid(struct ckpt_ctx *ctx, struct ckpt_tree_member *m,
+				       pid_t tid)
+{
+	int t = ckpt_tree_thread(ctx, m, tid);
+
+	return t == m - ctx->tree->tasks ? task_pid(current) : task_pid(ctx->tree->tasks[t].task);
+}
+
+/*
+ * The CPU-time clock of timer @e of current's process: that of a thread
+ * of it, or of the process, named by its pid again if it was.
+ */
+static void ckpt_timer_cpu_clock(struct ckpt_ctx *ctx, struct ckpt_tree_member *m,
+				 const struct ckpt_posix_timer *e, struct posix_timer_state *st)
+{
+	clockid_t which = e->clockid & (CPUCLOCK_PERTHREAD_MASK | CPUCLOCK_CLOCK_MASK);
+	pid_t nr;
+
+	if (CPUCLOCK_PERTHREAD(e->clockid))
+		st->cpu_pid = ckpt_timer_task_pid(ctx, m, e->cpu_tid);
+	if (!(e->flags & CKPT_POSIX_TIMER_CLOCK_PID))
+		return;
+	nr = st->cpu_pid ? pid_vnr(st->cpu_pid) : task_tgid_vnr(current);
+	st->clock = make_process_cpuclock(nr, which);
+}
+
 /**
  * ckpt_restore_posix_timers() - give current's process its timers, not
  * running yet
@@ -470,12 +537,10 @@ int ckpt_restore_posix_timers(struct ckpt_ctx *ctx)
 			.absolute = e->flags & CKPT_POSIX_TIMER_ABSTIME,
 		};
 
-		if (e->notify & SIGEV_THREAD_ID) {
-			int t = ckpt_tree_thread(ctx, m, e->tid);
-
-			st.pid = t == m - ctx->tree->tasks ? task_pid(current) :
-			     task_pid(ctx->tree->tasks[t].task);
-		}
+		if (e->notify & SIGEV_THREAD_ID)
+			st.pid = ckpt_timer_task_pid(ctx, m, e->tid);
+		if (e->clockid < 0)
+			ckpt_timer_cpu_clock(ctx, m, e, &st);
 		st.expires = e->value_ns;
 		/* Checked and allocated before the point of no return: it cannot fail. */
 		ret = posix_timer_restore(rst->timer_alloc[i], &st);

@@ -802,6 +802,15 @@ static const char *clock_name(int32_t clockid)
 	case CLOCK_TAI:
 		return "tai";
 	}
+	/* The kernel's encoding of a CPU-time clock: ~pid << 3 | thread | which. */
+	if (clockid < 0 && (clockid & 3) < 3) {
+		static const char *const names[2][3] = {
+			{ "process cpu prof", "process cpu virt", "process cpu" },
+			{ "thread cpu prof", "thread cpu virt", "thread cpu" },
+		};
+
+		return names[!!(clockid & 4)][clockid & 3];
+	}
 	return "?";
 }
 
@@ -841,6 +850,10 @@ static int do_posix_timers(size_t off, const struct ckpt_hdr *h)
 		}
 		if (t->notify & SIGEV_THREAD_ID)
 			printf(" to thread %d", t->tid);
+		if (t->cpu_tid)
+			printf(", the CPU time of thread %d", t->cpu_tid);
+		if (t->flags & CKPT_POSIX_TIMER_CLOCK_PID)
+			printf(", clock of pid %d", (int)~(t->clockid >> 3));
 		printf(", value %#llx, %s %lld ns, interval %lld ns%s%s, overrun %lld/%lld, requeue %u\n",
 		       ull(t->value), t->flags & CKPT_POSIX_TIMER_ABSTIME ? "deadline" : "left",
 		       (long long)t->value_ns, (long long)t->interval_ns,
@@ -1924,6 +1937,10 @@ static int do_inet(struct walk *w, size_t off, const struct ckpt_hdr *h)
 		{ CKPT_INET_SACK, "sack" },
 		{ CKPT_INET_TSTAMP, "tstamp" },
 		{ CKPT_INET_PEER_OUTSIDE, "peer_outside" },
+		{ CKPT_INET_FIN_SENT, "fin_sent" },
+		{ CKPT_INET_FIN_RCVD, "fin_rcvd" },
+		{ CKPT_INET_SHUT_RD, "shut_rd" },
+		{ CKPT_INET_ENDED, "ended" },
 	};
 	const struct ckpt_hdr_inet *r = (const void *)h;
 	char sa[64], da[64];

@@ -697,15 +697,24 @@ struct ckpt_hdr_sigpending {
 #define CKPT_POSIX_TIMER_ACTIVE		(1U << 1)
 /* Running: it expires at @value_ns (for SIGEV_NONE, it only counts). */
 #define CKPT_POSIX_TIMER_RUNNING	(1U << 2)
+/*
+ * A CPU-time clock that names its process or thread by its pid (as
+ * clock_getcpuclockid() gives it): restart names the restored one's.
+ */
+#define CKPT_POSIX_TIMER_CLOCK_PID	(1U << 3)
 #define CKPT_POSIX_TIMER_FLAGS_ALL	(CKPT_POSIX_TIMER_ABSTIME | \
 					 CKPT_POSIX_TIMER_ACTIVE | \
-					 CKPT_POSIX_TIMER_RUNNING)
+					 CKPT_POSIX_TIMER_RUNNING | \
+					 CKPT_POSIX_TIMER_CLOCK_PID)
 
 /**
  * struct ckpt_posix_timer - a POSIX timer (timer_create(2))
  * @id: its id
- * @clockid: its clock: CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME
- *	or CLOCK_TAI
+ * @clockid: its clock: CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME,
+ *	CLOCK_TAI, or the CPU-time clock of its process or of one of its
+ *	threads, in the kernel's encoding (CLOCK_PROCESS_CPUTIME_ID is
+ *	-6, CLOCK_THREAD_CPUTIME_ID -2; with %CKPT_POSIX_TIMER_CLOCK_PID,
+ *	its pid as the process saw it)
  * @notify: its sigev_notify: SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, or
  *	SIGEV_SIGNAL | SIGEV_THREAD_ID
  * @signo: the signal it sends
@@ -715,7 +724,8 @@ struct ckpt_hdr_sigpending {
  * @value: the sigev_value its signal carries
  * @value_ns: its next expiry: the time left until it at checkpoint
  *	(negative once passed), or with %CKPT_POSIX_TIMER_ABSTIME the
- *	deadline on its clock, as the process sees that clock
+ *	deadline on its clock, as the process sees that clock; on a CPU-time
+ *	clock, the CPU time left, at least 1, or 0 for none
  * @interval_ns: its period, 0 for a one-shot timer
  * @overrun: the expirations the kernel counted since its last signal was
  *	queued, -1 for none
@@ -723,7 +733,8 @@ struct ckpt_hdr_sigpending {
  *	(timer_getoverrun(2))
  * @requeue: the kernel's count of the signals it queued; odd while its
  *	signal waits to be delivered and to re-arm it
- * @__reserved: zero
+ * @cpu_tid: on the CPU-time clock of a thread, the pid in the image of
+ *	that thread, a thread of the process; else 0
  */
 struct ckpt_posix_timer {
 	__s32 id;
@@ -738,7 +749,7 @@ struct ckpt_posix_timer {
 	__s64 overrun;
 	__s64 overrun_last;
 	__u32 requeue;
-	__u32 __reserved;
+	__s32 cpu_tid;
 };
 
 /**
@@ -753,8 +764,9 @@ struct ckpt_posix_timer {
  * expires the time it had left at checkpoint after restart; an absolute
  * one at its deadline.  The kernel keeps how a timer was armed for
  * CLOCK_REALTIME only: a CLOCK_MONOTONIC or CLOCK_BOOTTIME timer keeps the
- * time it had left, a CLOCK_TAI timer its deadline.  A timer's signal still queued is in the
- * SIGPENDING record of the thread or process it went to, with
+ * time it had left, a CLOCK_TAI timer its deadline.  A timer on a CPU-time
+ * clock keeps the CPU time it had left.  A timer's signal still queued is
+ * in the SIGPENDING record of the thread or process it went to, with
  * %CKPT_SIGPENDING_TIMER.
  */
 struct ckpt_hdr_posix_timers {
@@ -1708,7 +1720,17 @@ struct ckpt_hdr_file_async {
  * %CKPT_INET_SACK and %CKPT_INET_TSTAMP: the TCP options the connection
  * agreed on (window scaling, SACK, time stamps); %CKPT_INET_PEER_OUTSIDE:
  * a TCP connection whose peer is not in the image
- * (%CKPT_CHECKPOINT_TCP_ESTABLISHED).
+ * (%CKPT_CHECKPOINT_TCP_ESTABLISHED); %CKPT_INET_FIN_SENT: a TCP
+ * connection that shut down its sending half (shutdown(SHUT_WR), states
+ * FIN_WAIT1 and FIN_WAIT2), its FIN after @write_seq; %CKPT_INET_FIN_RCVD:
+ * one whose peer did (CLOSE_WAIT), the peer's FIN after @rcv_nxt;
+ * %CKPT_INET_SHUT_RD: shutdown(SHUT_RD).  A FIN is not counted in the
+ * sequence numbers of the record: restart sends it again, its peer in the
+ * image takes it.  A closed TCP socket (%CKPT_INET_CLOSED) whose connection
+ * ended while it stays open has %CKPT_INET_ENDED (the end of its stream
+ * reached: both FINs, or a reset), %CKPT_INET_SHUT_RD and
+ * %CKPT_INET_FIN_SENT for its halves shut down, %CKPT_INET_FIN_RCVD if its
+ * peer's FIN came after the @inq_len bytes its reader has still to read.
  */
 #define CKPT_INET_BOUND			(1U << 0)
 #define CKPT_INET_CONNECTED		(1U << 1)
@@ -1721,6 +1743,10 @@ struct ckpt_hdr_file_async {
 #define CKPT_INET_TSTAMP		(1U << 8)
 #define CKPT_INET_BOUND_ADDR		(1U << 9)
 #define CKPT_INET_PEER_OUTSIDE		(1U << 10)
+#define CKPT_INET_FIN_SENT		(1U << 11)
+#define CKPT_INET_FIN_RCVD		(1U << 12)
+#define CKPT_INET_SHUT_RD		(1U << 13)
+#define CKPT_INET_ENDED			(1U << 14)
 
 /* &ckpt_hdr_inet.state: a TCP socket's state (the kernel's TCP_*). */
 #define CKPT_INET_CLOSED		7
@@ -1734,7 +1760,8 @@ struct ckpt_hdr_file_async {
  * @type: SOCK_STREAM (TCP) or SOCK_DGRAM (UDP)
  * @protocol: IPPROTO_TCP or IPPROTO_UDP
  * @state: %CKPT_INET_CLOSED (never connected, maybe bound), %CKPT_INET_LISTEN
- *	or %CKPT_INET_ESTABLISHED (TCP only)
+ *	or %CKPT_INET_ESTABLISHED (TCP only; a half shut down too, as the
+ *	flags say)
  * @flags: CKPT_INET_* bits
  * @backlog: %CKPT_INET_LISTEN: the backlog listen(2) gave it; else zero
  * @saddr: the local address, IPv4 in its first 4 bytes
@@ -1764,8 +1791,8 @@ struct ckpt_hdr_file_async {
  * @keepintvl: TCP_KEEPINTVL in seconds, 0 for the system's default
  * @keepcnt: TCP_KEEPCNT, 0 for the system's default
  * @inq_len: TCP: the bytes received and not read (rcv_nxt - @inq_len is
- *	the first), which follow in DATA records; UDP: the bytes of the
- *	datagrams queued
+ *	the first; a closed socket's whose connection ended too), which
+ *	follow in DATA records; UDP: the bytes of the datagrams queued
  * @outq_len: TCP: the bytes written and not acknowledged, @write_seq -
  *	@snd_una, which follow in DATA records after those of @inq_len; UDP:
  *	the number of datagrams queued, each an INET_DGRAM record, oldest

@@ -731,6 +731,90 @@ TEST_F_TIMEOUT(outside, tcp_peer_outside_restart_unprivileged, 150)
  * the first peeked, which moves them to recvmsg(2)'s own queue, then one
  * more from 12 on the socket's queue.
  */
+/* ---- connections with a half shut down ---- */
+
+/* The end of the stream of @fd comes within 5 s. */
+static bool read_eof(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, 5000) == 1 && recv(fd, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+/* Wait up to 5 s for the TCP state of @fd to be @state. */
+static bool tcp_state_is(int fd, int state)
+{
+	double end = ckpt_now() + 5;
+	struct tcp_info ti;
+
+	while (tcp_state_of(fd, &ti) != state && ckpt_now() < end)
+		ckpt_sleep(0.01);
+	return tcp_state_of(fd, &ti) == state;
+}
+
+/*
+ * Both ends in the image: 20/21 a client that sent its request and shut
+ * its sending half (FIN_WAIT2), the server not having read it (CLOSE_WAIT);
+ * 22/23 a server that read the request and the end of the stream and
+ * answered, the client not having read it; 24/25 a client that shut its
+ * reading half (SHUT_RD) with bytes to read; 26/27 a connection that
+ * ended both ways, each socket still open with bytes it did not read.
+ * After restart each reads what it had to and then the end of the stream,
+ * and the open halves still carry data.
+ */
+static void half_closed_target(void *arg)
+{
+	char buf[16];
+	int n;
+
+	(void)arg;
+	SETUP(!ckpt_tcp_connection(-1, 20, 21) && !ckpt_tcp_connection(-1, 22, 23) &&
+	      !ckpt_tcp_connection(-1, 24, 25) && !ckpt_tcp_connection(-1, 26, 27));
+	SETUP(write(20, "request", 7) == 7 && !shutdown(20, SHUT_WR));
+	SETUP(write(22, "query", 5) == 5 && !shutdown(22, SHUT_WR));
+	SETUP(read_all(23, buf, 5) == 5 && read_eof(23) && write(23, "late", 4) == 4);
+	SETUP(write(25, "unread", 6) == 6 && !shutdown(24, SHUT_RD));
+	SETUP(write(26, "bye", 3) == 3 && !shutdown(26, SHUT_WR) && tcp_state_is(27, TCP_CLOSE_WAIT));
+	SETUP(write(27, "ciao", 4) == 4 && !shutdown(27, SHUT_WR));
+	SETUP(tcp_state_is(20, TCP_FIN_WAIT2) && tcp_state_is(21, TCP_CLOSE_WAIT) &&
+	      tcp_state_is(22, TCP_FIN_WAIT2) && tcp_state_is(23, TCP_CLOSE_WAIT) &&
+	      tcp_state_is(26, TCP_CLOSE) && tcp_state_is(27, TCP_CLOSE));
+
+	ckpt_stop();
+
+	CHECK(tcp_state_is(20, TCP_FIN_WAIT2) && tcp_state_is(21, TCP_CLOSE_WAIT));
+	CHECK(tcp_state_is(22, TCP_FIN_WAIT2) && tcp_state_is(23, TCP_CLOSE_WAIT));
+	CHECK(tcp_state_is(24, TCP_ESTABLISHED) && tcp_state_is(25, TCP_ESTABLISHED));
+	/* The request, then the end; the answer goes back, then its end. */
+	CHECK_READ(21, "request");
+	CHECK(read_eof(21));
+	CHECK(write(21, "answer", 6) == 6 && !shutdown(21, SHUT_WR));
+	CHECK_READ(20, "answer");
+	CHECK(read_eof(20));
+	/* The server read the end already: it reads it again. */
+	CHECK(read_eof(23));
+	CHECK_READ(22, "late");
+	/* Shut for reading: its bytes, then the end at once, not EAGAIN. */
+	CHECK_READ(24, "unread");
+	CHECK(recv(24, buf, sizeof(buf), MSG_DONTWAIT) == 0);
+	CHECK(write(24, "still", 5) == 5);
+	CHECK_READ(25, "still");
+	/* Ended: what each did not read, then the end; no more sending. */
+	CHECK(tcp_state_is(26, TCP_CLOSE) && tcp_state_is(27, TCP_CLOSE));
+	CHECK(ioctl(27, SIOCINQ, &n) == 0 && n == 3);
+	CHECK_READ(27, "bye");
+	CHECK(read_eof(27));
+	CHECK_READ(26, "ciao");
+	CHECK(read_eof(26));
+	CHECK(send(26, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT) == -1 && errno == EPIPE);
+}
+
+TEST(tcp_half_closed_connections)
+{
+	CKPT_RUN_SIMPLE(half_closed_target, NULL);
+}
+
 static void udp_queue_target(void *arg)
 {
 	int family = *(int *)arg;

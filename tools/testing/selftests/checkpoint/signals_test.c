@@ -652,6 +652,111 @@ TEST(posix_timers)
 	CKPT_RUN(&c, posix_timers_target, NULL);
 }
 
+/*
+ * Timers on CPU-time clocks: a one-shot on the process's, a periodic one
+ * on the thread's, and one without a signal on the process's clock named
+ * by its pid (clock_getcpuclockid()).  CPU time does not pass while the
+ * process is stopped or restarted: each has the CPU time left it had, and
+ * fires once the restarted process has spent it.
+ */
+#define NR_CPU_TIMERS	3
+
+static volatile int cpu_fired[NR_CPU_TIMERS];
+static volatile double cpu_fired_at[NR_CPU_TIMERS];
+
+static void on_cpu_timer(int sig, siginfo_t *si, void *uc)
+{
+	int i = si->si_value.sival_int;
+
+	(void)sig;
+	(void)uc;
+	if (si->si_code != SI_TIMER || i < 0 || i >= NR_CPU_TIMERS)
+		return;
+	if (!cpu_fired[i])
+		cpu_fired_at[i] = ckpt_clock(CLOCK_PROCESS_CPUTIME_ID);
+	cpu_fired[i]++;
+}
+
+/* Spend @secs of CPU time, or until @done() holds. */
+static void spin_cpu(double secs, bool (*done)(void))
+{
+	double end = ckpt_clock(CLOCK_THREAD_CPUTIME_ID) + secs;
+
+	while (ckpt_clock(CLOCK_THREAD_CPUTIME_ID) < end && !(done && done()))
+		;
+}
+
+static bool cpu_timers_done(void)
+{
+	return cpu_fired[0] && cpu_fired[1] >= 3;
+}
+
+static void cpu_timers_target(void *arg)
+{
+	int rt6 = SIGRTMIN + 6;
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = rt6 };
+	struct sigevent none = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec set[NR_CPU_TIMERS] = {
+		{ .it_value = { 0, 400000000 } },
+		{ .it_value = { 0, 300000000 }, .it_interval = { 0, 100000000 } },
+		{ .it_value = { 100, 0 } },
+	};
+	struct itimerspec old[NR_CPU_TIMERS], now;
+	clockid_t clk[NR_CPU_TIMERS] = { CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID };
+	timer_t tm[NR_CPU_TIMERS];
+	char timers[2048] = "", want[64];
+	double t0;
+
+	(void)arg;
+	set_action(rt6, NULL, on_cpu_timer, SA_SIGINFO | SA_RESTART, 0, 0);
+	SETUP(!clock_getcpuclockid(getpid(), &clk[2]));
+	/* CPU time on the clocks before the timers: their old base is far. */
+	spin_cpu(0.5, NULL);
+	for (int i = 0; i < NR_CPU_TIMERS; i++) {
+		ev.sigev_value.sival_int = i;
+		SETUP(!timer_create(clk[i], i == 2 ? &none : &ev, &tm[i]));
+		SETUP(!timer_settime(tm[i], 0, &set[i], NULL));
+	}
+	spin_cpu(0.1, NULL);
+	for (int i = 0; i < NR_CPU_TIMERS; i++)
+		SETUP(!timer_gettime(tm[i], &old[i]));
+	SETUP(!cpu_fired[0] && !cpu_fired[1]);
+
+	ckpt_stop();
+
+	t0 = ckpt_clock(CLOCK_PROCESS_CPUTIME_ID);
+	for (int i = 0; i < NR_CPU_TIMERS; i++) {
+		CHECKF(!timer_gettime(tm[i], &now), "timer %d: %s", i, strerror(errno));
+		CHECKF(its_value(&now) <= its_value(&old[i]) + 0.01 &&
+		       its_value(&now) > its_value(&old[i]) - 0.2,
+		       "timer %d: %.6f s of CPU time left, %.6f s at checkpoint", i,
+		       its_value(&now), its_value(&old[i]));
+		CHECKF(ckpt_ts(&now.it_interval) == ckpt_ts(&set[i].it_interval),
+		       "timer %d: interval %.6f s", i, ckpt_ts(&now.it_interval));
+	}
+	/* The clock named by the pid names the restarted process. */
+	CHECK(!clock_getcpuclockid(getpid(), &clk[2]));
+	snprintf(want, sizeof(want), "ClockID: %d\n", clk[2]);
+	CHECK(ckpt_read_file("/proc/self/timers", timers, sizeof(timers)) > 0);
+	CHECKF(strstr(timers, want) != NULL, "/proc/self/timers has no \"%.*s\": %s",
+	       (int)strlen(want) - 1, want, timers);
+	spin_cpu(3, cpu_timers_done);
+	CHECKF(cpu_fired[0] == 1 && cpu_fired[1] >= 3, "fired %d and %d times", cpu_fired[0],
+	       cpu_fired[1]);
+	/* Each fired once the CPU time it had left was spent (ticks apart). */
+	for (int i = 0; i < 2; i++)
+		CHECKF(cpu_fired_at[i] - t0 >= its_value(&old[i]) - 0.2 &&
+		       cpu_fired_at[i] - t0 <= its_value(&old[i]) + 0.15,
+		       "timer %d fired after %.3f s of CPU time, %.3f s were left", i,
+		       cpu_fired_at[i] - t0, its_value(&old[i]));
+	CHECK(!timer_gettime(tm[2], &now) && its_value(&now) > 99);
+}
+
+TEST(posix_timers_cpu_clocks)
+{
+	CKPT_RUN_SIMPLE(cpu_timers_target, NULL);
+}
+
 /* A restarter with no room left under its RLIMIT_SIGPENDING. */
 static int no_sigpending(void *arg)
 {

@@ -704,21 +704,27 @@ static void cpu_timer_target(void *arg)
 {
 	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
 	struct itimerspec its = { .it_value = { 100, 0 } }, now;
-	timer_t t, cpu;
+	timer_t t, cpu, own;
+	clockid_t parent;
 
 	(void)arg;
 	SETUP(!timer_create(CLOCK_MONOTONIC, &ev, &t));
-	SETUP(!timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &cpu));
+	SETUP(!timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &own));
+	SETUP(!clock_getcpuclockid(getppid(), &parent));
+	SETUP(!timer_create(parent, &ev, &cpu));
 	SETUP(!timer_settime(cpu, 0, &its, NULL));
 	ckpt_stop();
 	CHECK(!timer_gettime(cpu, &now) && now.it_value.tv_sec > 0);
 }
 
-/* A POSIX timer that counts CPU time is named; the other is not the cause. */
+/*
+ * A POSIX timer on the CPU-time clock of another process is named; those
+ * on its own clocks are not the cause.
+ */
 TEST(posix_timer_cpu_clock_refused)
 {
 	CKPT_RUN_REFUSED(cpu_timer_target, NULL, EOPNOTSUPP,
-			 "has POSIX timer 1 on a clock that counts CPU time");
+			 "has POSIX timer 2 on the CPU-time clock of another process");
 }
 
 static void io_uring_target(void *arg)

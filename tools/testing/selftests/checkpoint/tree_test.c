@@ -1561,6 +1561,7 @@ static enum deep_kind deep_kind;
 static void timer_child(int idx)
 {
 	struct report r;
+	clockid_t clk;
 	timer_t tid;
 	void *p;
 	int id;
@@ -1568,7 +1569,8 @@ static void timer_child(int idx)
 	task_start(&r, idx);
 	switch (deep_kind) {
 	case DEEP_TIMER:
-		if (timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &tid))
+		/* On its parent's CPU-time clock. */
+		if (clock_getcpuclockid(getppid(), &clk) || timer_create(clk, NULL, &tid))
 			_exit(40);
 		break;
 	case DEEP_SOCKET:
@@ -1660,7 +1662,7 @@ static void deep_refused(struct __test_metadata *_metadata, enum deep_kind kind,
 TEST(unsupported_state_deep_in_tree)
 {
 	deep_refused(_metadata, DEEP_TIMER,
-		     "pid %d has POSIX timer 0 on a clock that counts CPU time");
+		     "pid %d has POSIX timer 0 on the CPU-time clock of another process");
 }
 
 TEST(socket_deep_in_tree)
