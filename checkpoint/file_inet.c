@@ -584,6 +584,12 @@ static int ckpt_inet_tcp_ended(struct sock *sk, struct ckpt_hdr_inet *h, u8 **da
 		h->flags |= CKPT_INET_FIN_SENT;
 	if (sock_flag(sk, SOCK_DONE))
 		h->flags |= CKPT_INET_ENDED;
+	/*
+	 * Its peer's name is gone (getpeername(2) fails), its port too unless
+	 * bind(2) chose it: a closed socket has no peer to restore.
+	 */
+	memset(h->daddr, 0, sizeof(h->daddr));
+	h->dport = 0;
 	skb_queue_walk(&sk->sk_receive_queue, skb) {
 		u32 end = TCP_SKB_CB(skb)->seq + skb->len;
 

@@ -1193,21 +1193,7 @@ static int ckpt_tty_read_one(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
  */
 int ckpt_tty_read_inherited(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr h;
-	int ret;
-
-	for (;;) {
-		ret = ckpt_read_hdr(ctx, &h);
-		if (ret)
-			return ret;
-		if (h.type != CKPT_HDR_TTY_INHERITED)
-			break;
-		ret = ckpt_tty_read_one(ctx, &h);
-		if (ret)
-			return ret;
-	}
-	ckpt_unread_hdr(ctx, &h);
-	return 0;
+	return ckpt_read_each(ctx, CKPT_HDR_TTY_INHERITED, ckpt_tty_read_one);
 }
 
 /* The checks of the inherited terminals before the point of no return. */

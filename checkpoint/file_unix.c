@@ -1540,21 +1540,7 @@ static int ckpt_unix_read_queue(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr
  */
 int ckpt_unix_read_queues(struct ckpt_ctx *ctx)
 {
-	struct ckpt_hdr h;
-	int ret;
-
-	for (;;) {
-		ret = ckpt_read_hdr(ctx, &h);
-		if (ret)
-			return ret;
-		if (h.type != CKPT_HDR_UNIX_QUEUE)
-			break;
-		ret = ckpt_unix_read_queue(ctx, &h);
-		if (ret)
-			return ret;
-	}
-	ckpt_unread_hdr(ctx, &h);
-	return 0;
+	return ckpt_read_each(ctx, CKPT_HDR_UNIX_QUEUE, ckpt_unix_read_queue);
 }
 
 /* Connect @file to its server once every socket of the image exists. */

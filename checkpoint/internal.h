@@ -425,6 +425,8 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);
+int ckpt_read_each(struct ckpt_ctx *ctx, u32 type,
+		   int (*fn)(struct ckpt_ctx *ctx, const struct ckpt_hdr *h));
 int ckpt_read_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 len);
 u32 ckpt_crc32c(u32 crc, const void *buf, size_t len);
 const char *ckpt_type_name(u32 type);

@@ -74,11 +74,15 @@ static bool ckpt_timer_notify_ok(s32 notify)
 static bool ckpt_timer_cpu_own(struct k_itimer *timr, struct task_struct *t)
 {
 	struct task_struct *p;
+	bool own;
 
 	if (!CPUCLOCK_PERTHREAD(timr->it_clock))
 		return timr->it.cpu.pid == task_tgid(t);
+	rcu_read_lock();
 	p = pid_task(timr->it.cpu.pid, PIDTYPE_PID);
-	return p && same_thread_group(p, t);
+	own = p && same_thread_group(p, t);
+	rcu_read_unlock();
+	return own;
 }
 
 /**

@@ -327,6 +327,36 @@ void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
 }
 
 /**
+ * ckpt_read_each() - read the records of one type that come next, if any
+ * @ctx: restart context
+ * @type: their type
+ * @fn: reads the rest of one, whose header is given
+ *
+ * Stops at the first record of another type, which is left unread.
+ *
+ * Return: 0, or the first negative errno of ckpt_read_hdr() or @fn.
+ */
+int ckpt_read_each(struct ckpt_ctx *ctx, u32 type,
+		   int (*fn)(struct ckpt_ctx *ctx, const struct ckpt_hdr *h))
+{
+	struct ckpt_hdr h;
+	int ret;
+
+	for (;;) {
+		ret = ckpt_read_hdr(ctx, &h);
+		if (ret)
+			return ret;
+		if (h.type != type)
+			break;
+		ret = fn(ctx, &h);
+		if (ret)
+			return ret;
+	}
+	ckpt_unread_hdr(ctx, &h);
+	return 0;
+}
+
+/**
  * ckpt_read_payload() - read the rest of a record after its header
  * @ctx: restart context
  * @h: the record, whose &struct ckpt_hdr ckpt_read_hdr() filled in
