@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -267,6 +268,7 @@ struct tree_report {
 #define TREE_BAD_PID	1
 #define TREE_BAD_PPID	2
 #define TREE_BAD_MEMORY	4
+#define TREE_BAD_STATE	8
 
 struct tree_times {
 	double ckpt, restart;	/* seconds, best of the rounds */
@@ -319,7 +321,8 @@ static unsigned long long *tree_fill(int idx, size_t size)
  * The restored task @idx: report, wait for the go, check that its pid is
  * @pid, its parent's @ppid (unless negative) and its memory @p; report.
  */
-static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_t pid, pid_t ppid)
+static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_t pid, pid_t ppid,
+			 bool (*check)(void))
 {
 	struct tree_report r = { .idx = idx, .phase = 1, .t = now() };
 	char go;
@@ -336,6 +339,8 @@ static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_
 			r.bad |= TREE_BAD_MEMORY;
 			break;
 		}
+	if (check && !check())
+		r.bad |= TREE_BAD_STATE;
 	if (write(1, &r, sizeof(r)) != sizeof(r))
 		_exit(4);
 	return !r.bad;
@@ -367,7 +372,7 @@ static void tree_root(int n, size_t size)
 
 			p = tree_fill(i, size);
 			raise(SIGSTOP);
-			_exit(tree_resumed(i, p, size, pid, newns ? 1 : me) ? 0 : 5);
+			_exit(tree_resumed(i, p, size, pid, newns ? 1 : me, NULL) ? 0 : 5);
 		}
 	}
 	p = tree_fill(0, size);
@@ -376,7 +381,7 @@ static void tree_root(int n, size_t size)
 			_exit(6);
 	raise(SIGSTOP);
 	/* The root's parent is the restorer, outside a new pid namespace. */
-	ok = tree_resumed(0, p, size, newns ? 1 : me, newns ? 0 : -1);
+	ok = tree_resumed(0, p, size, newns ? 1 : me, newns ? 0 : -1, NULL);
 	for (int i = 1; i < n; i++)
 		if (waitpid(kids[i], &st, 0) != kids[i] || !WIFEXITED(st) || WEXITSTATUS(st))
 			ok = false;
@@ -399,10 +404,11 @@ static double tree_reports(int fd, int n, int phase)
 			fail("restored tree of %d tasks: bad report (task %d, phase %d)",
 			     n, r.idx, r.phase);
 		if (r.bad)
-			fail("restored tree of %d tasks: task %d has a wrong%s%s%s", n, r.idx,
+			fail("restored tree of %d tasks: task %d has a wrong%s%s%s%s", n, r.idx,
 			     r.bad & TREE_BAD_PID ? " pid" : "",
 			     r.bad & TREE_BAD_PPID ? " parent" : "",
-			     r.bad & TREE_BAD_MEMORY ? " memory" : "");
+			     r.bad & TREE_BAD_MEMORY ? " memory" : "",
+			     r.bad & TREE_BAD_STATE ? " state (mappings or files)" : "");
 		seen[r.idx] = true;
 		if (r.t > last)
 			last = r.t;
@@ -534,6 +540,52 @@ static struct tree_times bench_tree(int n, size_t mib)
 	return best_t;
 }
 
+/*
+ * One round of a one-process case: fork the process, which runs
+ * @start(@n, @arg) and stops; checkpoint it into a tmpfs file, kill it,
+ * restart it in a new pid namespace and wait until it checked itself
+ * (tree_restart()).  The best times so far in @best_t, the image's size
+ * in @image.
+ */
+static void process_round(void (*start)(int n, size_t arg), int n, size_t arg,
+			  const char *what, struct tree_times *best_t, off_t *image)
+{
+	int status = 0, fd;
+	struct stat st;
+	pid_t root;
+	double t;
+
+	step = "the start of the process";
+	fflush(NULL);
+	root = fork();
+	if (root < 0)
+		die("fork");
+	if (root == 0)
+		start(n, arg);
+	setpgid(root, root);
+	if (waitpid(root, &status, WUNTRACED) != root || !WIFSTOPPED(status))
+		fail("%s (%d): it ended before it stopped (status %#x)", what, n, status);
+
+	step = "checkpoint(2)";
+	fd = tmpfile_at("/tmp/image");
+	t = now();
+	if (syscall(__NR_checkpoint, root, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2) <= 0)
+		die("checkpoint of a process");
+	best_t->ckpt = best(now() - t, best_t->ckpt);
+	fstat(fd, &st);
+	*image = st.st_size;
+
+	step = "the kill of the original process";
+	kill(root, SIGKILL);
+	if (waitpid(root, NULL, 0) != root)
+		die("waitpid");
+
+	step = "restart(2)";
+	best_t->restart = best(tree_restart(fd, 1), best_t->restart);
+	close(fd);
+	unlink("/tmp/image");
+}
+
 /* Threads: one process of 256 MiB with 1, 8 and 64 threads. */
 #define THREADS_MIB	256
 #define THREADS_MAX	64
@@ -569,7 +621,7 @@ static void threads_root(int n, size_t size)
 		if (pthread_create(&th[i], NULL, bench_thread, NULL))
 			_exit(3);
 	raise(SIGSTOP);
-	ok = tree_resumed(0, p, size, 1, 0);
+	ok = tree_resumed(0, p, size, 1, 0, NULL);
 	__atomic_store_n(&threads_go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &threads_go, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
 	for (int i = 1; i < n; i++)
@@ -583,13 +635,10 @@ static struct tree_times bench_threads(int n, size_t mib)
 {
 	size_t size = mib * MIB;
 	struct tree_times best_t = { 0, 0 };
-	double t, t_write_file = 0, t_read_file = 0;
+	double t_write_file = 0, t_read_file = 0;
 	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	off_t image = 0;
-	struct stat st;
-	int status = 0, fd;
-	pid_t root;
 
 	if (buf == MAP_FAILED || madvise(buf, size, MADV_DONTFORK))
 		die("setup");
@@ -598,37 +647,7 @@ static struct tree_times bench_threads(int n, size_t mib)
 		alarm(TREE_TIMEOUT);
 		step = "write(2) and read(2)";
 		raw_file_io(buf, size, &t_write_file, &t_read_file);
-
-		step = "the start of the threads";
-		fflush(NULL);
-		root = fork();
-		if (root < 0)
-			die("fork");
-		if (root == 0)
-			threads_root(n, size);
-		setpgid(root, root);
-		if (waitpid(root, &status, WUNTRACED) != root || !WIFSTOPPED(status))
-			fail("process of %d threads: it ended before it stopped (status %#x)",
-			     n, status);
-
-		step = "checkpoint(2)";
-		fd = tmpfile_at("/tmp/image");
-		t = now();
-		if (syscall(__NR_checkpoint, root, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2) <= 0)
-			die("checkpoint of a process of threads");
-		best_t.ckpt = best(now() - t, best_t.ckpt);
-		fstat(fd, &st);
-		image = st.st_size;
-
-		step = "the kill of the original process";
-		kill(root, SIGKILL);
-		if (waitpid(root, NULL, 0) != root)
-			die("waitpid");
-
-		step = "restart(2)";
-		best_t.restart = best(tree_restart(fd, 1), best_t.restart);
-		close(fd);
-		unlink("/tmp/image");
+		process_round(threads_root, n, size, "process of threads", &best_t, &image);
 		alarm(0);
 	}
 	munmap(buf, size);
@@ -644,22 +663,154 @@ static struct tree_times bench_threads(int n, size_t mib)
 	return best_t;
 }
 
-int main(void)
+/*
+ * Sweeps: one process with N mappings (VMAs) or N open files more than a
+ * process with none.  The mappings are one page each, read-write and
+ * read-only in turn so that none merges, each page stamped; the files
+ * are N opens of one tmpfs file, fd 3 + i at offset i.  Restored, the
+ * process checks every stamp and its count of mappings, or every offset.
+ */
+#define SWEEP_VMAS	0
+#define SWEEP_FDS	1
+#define SWEEP_FILE	"/tmp/sweep"
+
+static int sweep_n, sweep_maps;
+static char *sweep_mem;
+
+static int count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c, n = 0;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static bool sweep_vmas_ok(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < sweep_n; i++)
+		if (*(unsigned long long *)(sweep_mem + i * pg) != tree_word(1, i))
+			return false;
+	return count_maps() == sweep_maps;
+}
+
+static bool sweep_fds_ok(void)
+{
+	for (int i = 0; i < sweep_n; i++)
+		if (lseek(3 + i, 0, SEEK_CUR) != i)
+			return false;
+	return true;
+}
+
+static void sweep_root(int n, size_t kind)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	setpgid(0, 0);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	sweep_n = n;
+	if (kind == SWEEP_VMAS && n) {
+		sweep_mem = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (sweep_mem == MAP_FAILED)
+			_exit(3);
+		for (int i = 0; i < n; i++)
+			*(unsigned long long *)(sweep_mem + i * pg) = tree_word(1, i);
+		for (int i = 1; i < n; i += 2)
+			if (mprotect(sweep_mem + i * pg, pg, PROT_READ))
+				_exit(3);
+	} else if (kind == SWEEP_FDS) {
+		struct rlimit rl = { n + 64, n + 64 };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(3);
+		for (int i = 0; i < n; i++)
+			if (open(SWEEP_FILE, O_RDWR) != 3 + i || lseek(3 + i, i, SEEK_SET) != i)
+				_exit(3);
+	}
+	sweep_maps = count_maps();
+	raise(SIGSTOP);
+	_exit(tree_resumed(0, NULL, 0, 1, 0,
+			   kind == SWEEP_VMAS ? sweep_vmas_ok : sweep_fds_ok) ? 0 : 8);
+}
+
+/* The best times of a process with @n mappings or files (@kind). */
+static struct tree_times bench_sweep(size_t kind, int n)
+{
+	struct tree_times best_t = { 0, 0 };
+	off_t image = 0;
+
+	for (int round = 0; round < TREE_ROUNDS; round++) {
+		alarm(TREE_TIMEOUT);
+		process_round(sweep_root, n, kind, kind == SWEEP_VMAS ? "process of mappings" :
+			      "process of files", &best_t, &image);
+		alarm(0);
+	}
+	return best_t;
+}
+
+/*
+ * A sweep of @kind (@what, one of the things it adds): the process with
+ * none, then with each of @sizes; the cost of one thing is the time over
+ * the time with none, divided by how many; doubling them must at most
+ * double the difference of the times, plus 5%.
+ */
+static void sweep(size_t kind, const char *what, const int *sizes, int nr)
+{
+	struct tree_times none = bench_sweep(kind, 0), t[8];
+
+	printf("  %-6s  checkpoint ms  restart ms   per %s: checkpoint us  restart us\n",
+	       "N", what);
+	printf("  %-6d  %13.1f  %10.1f\n", 0, 1e3 * none.ckpt, 1e3 * none.restart);
+	for (int i = 0; i < nr; i++) {
+		t[i] = bench_sweep(kind, sizes[i]);
+		printf("  %-6d  %13.1f  %10.1f   %*s  %13.2f  %10.2f\n", sizes[i],
+		       1e3 * t[i].ckpt, 1e3 * t[i].restart, (int)strlen(what) + 4, "",
+		       1e6 * (t[i].ckpt - none.ckpt) / sizes[i],
+		       1e6 * (t[i].restart - none.restart) / sizes[i]);
+	}
+	for (int i = 1; i < nr; i++) {
+		if (sizes[i] != 2 * sizes[i - 1])
+			continue;
+		printf("  %d vs %d %ss: checkpoint x%.2f, restart x%.2f (linear: at most x2.10)\n",
+		       sizes[i], sizes[i - 1], what,
+		       (t[i].ckpt - none.ckpt) / (t[i - 1].ckpt - none.ckpt),
+		       (t[i].restart - none.restart) / (t[i - 1].restart - none.restart));
+	}
+}
+
+/* Is @part of the benchmark asked for (CKPT_BENCH, a list; all if unset)? */
+static bool part(const char *part)
+{
+	const char *parts = getenv("CKPT_BENCH");
+	size_t n = strlen(part);
+
+	for (const char *p = parts; p && *p; p += strcspn(p, ",") + !!p[strcspn(p, ",")])
+		if (!strncmp(p, part, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return !parts || !*parts;
+}
+
+/* One process touching 16, 64 and 256 MiB. */
+static void part_memory(void)
 {
 	static const size_t sizes[] = { 16, 64, 256 };
-	struct tree_times few, many, one, sixty_four;
-	double ckpt_cost, restart_cost;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("== checkpoint/restart benchmark (best of %d rounds;", ROUNDS);
-	printf(" ratio = plain I/O time / c/r time)\n");
+	printf("== one process touching memory, stopped (best of %d rounds)\n", ROUNDS);
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench(sizes[i]);
+}
 
-	/* The trees' orphans come to us, to be reaped. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
-		die("PR_SET_CHILD_SUBREAPER");
-	signal(SIGALRM, tree_timeout);
+static void part_trees(void)
+{
+	struct tree_times few, many;
+
 	printf("== process trees (best of %d rounds): a root and its children, each touching\n",
 	       TREE_ROUNDS);
 	printf("   memory of its own mapped after fork(2); restart in a new pid namespace,\n");
@@ -671,6 +822,12 @@ int main(void)
 	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: x%.2f)\n",
 	       TREE_MANY, TREE_FEW, TREE_TASK_MIB, many.ckpt / few.ckpt,
 	       many.restart / few.restart, (double)TREE_MANY / TREE_FEW);
+}
+
+static void part_threads(void)
+{
+	struct tree_times one, sixty_four;
+	double ckpt_cost, restart_cost;
 
 	printf("== threads (best of %d rounds): one process of %d MiB with 1, 8 and 64\n",
 	       TREE_ROUNDS, THREADS_MIB);
@@ -687,6 +844,43 @@ int main(void)
 	       restart_cost, restart_cost < 0 ? " (below the noise)" : "");
 	printf("  the memory's: checkpoint %.1f ms, restart %.1f ms\n",
 	       1e3 * one.ckpt, 1e3 * one.restart);
+}
+
+static void part_sweeps(void)
+{
+	static const int vmas[] = { 1000, 2000, 10000, 20000 };
+	static const int fds[] = { 1000, 2000, 10000, 20000 };
+
+	printf("== sweeps (best of %d rounds): one process with N mappings of a page each,\n",
+	       TREE_ROUNDS);
+	printf("   or N open files; restarted as above, it checks each page and offset\n");
+	close(tmpfile_at(SWEEP_FILE));
+	sweep(SWEEP_VMAS, "mapping", vmas, ARRAY_SIZE(vmas));
+	sweep(SWEEP_FDS, "file", fds, ARRAY_SIZE(fds));
+	unlink(SWEEP_FILE);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		void (*run)(void);
+	} parts[] = {
+		{ "memory", part_memory },
+		{ "trees", part_trees },
+		{ "threads", part_threads },
+		{ "sweeps", part_sweeps },
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("== checkpoint/restart benchmark (ratio = plain I/O time / c/r time)\n");
+	/* The orphans of the trees come to us, to be reaped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		die("PR_SET_CHILD_SUBREAPER");
+	signal(SIGALRM, tree_timeout);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		if (part(parts[i].name))
+			parts[i].run();
 	printf("CKPT-BENCH-OK\n");
 	return 0;
 }

@@ -28,7 +28,7 @@ INITRD=${INITRD:-$USR/initramfs.cpio.gz}
 extra= mem=
 [ "$MODE" = demo ] && extra=quiet
 # The benchmark's images and processes need room: up to 2 x 256 MiB.
-[ "$MODE" = bench ] && extra=quiet mem="-m 2048"
+[ "$MODE" = bench ] && extra="quiet${BENCH_PARTS:+ ckpt.bench=$BENCH_PARTS}" mem="-m 2048"
 # The fuzzer's round: ckpt.fuzz_count=N and friends (run-fuzz.sh).
 [ "$MODE" = fuzz ] && extra=${FUZZ_CMDLINE:-}
 

@@ -334,6 +334,16 @@ int main(void)
 	if (!strcmp(mode(), "demo")) {
 		run_program("demo", "CKPT-DEMO-END");
 	} else if (!strcmp(mode(), "bench")) {
+		/* ckpt.bench=PARTS: only those parts of the benchmark. */
+		const char *b = strstr(cmdline, "ckpt.bench=");
+
+		if (b) {
+			char *parts = strndup(b + 11, strcspn(b + 11, " \n"));
+
+			if (parts)
+				setenv("CKPT_BENCH", parts, 1);
+			free(parts);
+		}
 		run_program("bench", "CKPT-BENCH-END");
 	} else if (!strcmp(mode(), "fuzz")) {
 		fuzz_env(cmdline);
