@@ -221,6 +221,7 @@ int ckpt_read_header(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -EINVAL, "checkpoint id 0 in the image header");
 
 	ctx->ckpt_id = h.ckpt_id;
+	ctx->image_flags = h.flags;
 	ctx->nr_records++;
 	return 0;
 }

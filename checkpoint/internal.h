@@ -19,6 +19,8 @@
 
 struct ckpt_inet_pending;
 struct ckpt_ptys;
+struct ckpt_precopy;
+struct ckpt_pc_mm;
 struct ckpt_inotify_pending;
 struct ckpt_timer_ref;
 struct k_itimer;
@@ -28,7 +30,7 @@ struct socket;
 
 /* Valid flags of checkpoint(2) and restart(2). */
 #define CKPT_CHECKPOINT_FLAGS	(CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM | \
-				 CKPT_CHECKPOINT_TCP_ESTABLISHED)
+				 CKPT_CHECKPOINT_TCP_ESTABLISHED | CKPT_CHECKPOINT_PRECOPY)
 #define CKPT_RESTART_FLAGS	(CKPT_RESTART_NEW_PIDNS | CKPT_RESTART_SAME_PIDS | \
 				 CKPT_RESTART_TCP_ESTABLISHED)
 
@@ -143,6 +145,8 @@ struct ckpt_ctx {
 	struct ckpt_timer_ref *timers;
 	unsigned int nr_timers;
 	struct ckpt_ptys *ptys;
+	struct ckpt_precopy *precopy;
+	u64 image_flags;
 	bool restarted;
 
 	struct page *pages[CKPT_PAGES_BATCH];
@@ -163,6 +167,9 @@ struct ckpt_walk {
 	unsigned int max;
 	bool only_anon;
 	int err;
+	/* Pre-copy: the address space's tracking, and where pages unchanged go. */
+	struct ckpt_pc_mm *pc;
+	struct ckpt_walk *staged;
 };
 
 /* Kinds of objects in the object hash. */
@@ -481,6 +488,7 @@ bool ckpt_is_pidns_root(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_tree(struct ckpt_ctx *ctx);
 long ckpt_restart_tree(struct ckpt_ctx *ctx);
 void ckpt_tree_free(struct ckpt_ctx *ctx);
+struct task_struct *ckpt_tree_next(struct task_struct *root, struct task_struct *t);
 int ckpt_tree_spawn_threads(struct ckpt_ctx *ctx);
 int ckpt_tree_thread(struct ckpt_ctx *ctx, struct ckpt_tree_member *m, pid_t nr);
 int ckpt_path_name(struct ckpt_ctx *ctx, const struct path *path, char *buf,
@@ -738,6 +746,19 @@ int ckpt_write_shmem_pages(struct ckpt_ctx *ctx, struct file *file, u32 *nr,
 			   struct ckpt_walk *walk);
 int ckpt_walk_reserve(struct ckpt_walk *w);
 void ckpt_walk_add(struct ckpt_walk *w, u64 addr);
+int ckpt_read_shmem_at(struct ckpt_ctx *ctx, struct file *file, const u64 *off,
+		       unsigned int n);
+
+/* precopy.c */
+int ckpt_precopy(struct ckpt_ctx *ctx);
+void ckpt_precopy_finish(struct ckpt_ctx *ctx, bool ok);
+struct ckpt_pc_mm *ckpt_precopy_mm(struct ckpt_ctx *ctx, struct mm_struct *mm);
+u32 ckpt_precopy_mm_id(const struct ckpt_pc_mm *pm);
+bool ckpt_precopy_unchanged(struct ckpt_pc_mm *pm, struct vm_area_struct *vma,
+			    unsigned long addr, pte_t pte, struct folio *folio);
+bool ckpt_precopy_stale(struct ckpt_ctx *ctx);
+int ckpt_precopy_read(struct ckpt_ctx *ctx);
+struct file *ckpt_precopy_staged(struct ckpt_ctx *ctx, u32 mm_id);
 bool ckpt_is_ghost(struct file *file);
 bool ckpt_is_shmem_object(struct file *file);
 bool ckpt_is_internal_shmem(struct file *file);

@@ -75,6 +75,8 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 	spinlock_t *ptl;	/* the lock of the PTE table */
 
 	w->err = ckpt_walk_reserve(w);
+	if (!w->err && w->pc)
+		w->err = ckpt_walk_reserve(w->staged);
 	if (w->err)
 		return w->err;
 	ptl = pmd_trans_huge_lock(pmd, vma);
@@ -106,6 +108,12 @@ static int ckpt_pmd_entry(pmd_t *pmd, unsigned long addr, unsigned long end,
 			folio = vm_normal_folio(vma, addr, ptent);
 			if (w->only_anon && (!folio || !folio_test_anon(folio)))
 				continue;
+			/* Pre-copied and unchanged since: named, not written. */
+			if (w->pc && folio && folio_test_anon(folio) &&
+			    ckpt_precopy_unchanged(w->pc, vma, addr, ptent, folio)) {
+				ckpt_walk_add(w->staged, addr);
+				continue;
+			}
 		} else if (is_pte_marker(ptent)) {
 			continue;
 		}
@@ -266,6 +274,35 @@ static int ckpt_dirty_shmem_pages(struct ckpt_ctx *ctx, void *arg, const u64 *ad
 	return 0;
 }
 
+/**
+ * ckpt_read_shmem_at() - read the contents of pages of the current record
+ * into a shmem file
+ * @ctx: restart context
+ * @file: the file
+ * @off: the offset in @file of each page, @n of them, at most
+ *	%CKPT_PAGES_BATCH
+ * @n: how many
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_shmem_at(struct ckpt_ctx *ctx, struct file *file, const u64 *off,
+		       unsigned int n)
+{
+	long got = ckpt_get_shmem_pages(ctx, file, off, n);
+	unsigned int i;
+	int ret;
+
+	if (got < 0)
+		return ckpt_err(ctx, got, "cannot keep the page at %#llx (error %ld)",
+				off[0], got);
+	ret = got == n ? ckpt_read_pages(ctx, ctx->pages, n) : -ENOMEM;
+	if (!ret)
+		ckpt_dirty_shmem_pages(ctx, file, off, n);
+	for (i = 0; i < got; i++)
+		put_page(ctx->pages[i]);
+	return ret;
+}
+
 /* Write the PAGES records of the @nr pages at @addr. */
 static int ckpt_write_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_source *src,
 				const u64 *addr, unsigned int nr)
@@ -348,12 +385,14 @@ static u32 ckpt_vma_flags(vm_flags_t f)
  * @file: the mapped file, referenced, or NULL
  * @vm_flags: its flags
  * @pages: its populated pages, for private mappings
+ * @staged: those of a pre-copy round unchanged since, not in @pages
  */
 struct ckpt_vma {
 	struct ckpt_hdr_vma h;
 	struct file *file;
 	vm_flags_t vm_flags;
 	struct ckpt_walk pages;
+	struct ckpt_walk staged;
 };
 
 static bool ckpt_vma_skipped(struct vm_area_struct *vma)
@@ -384,7 +423,8 @@ static const char *ckpt_vm_unsupported_name(vm_flags_t f)
 
 /* Describe one VMA; @mm is read-locked.  The caller writes it. */
 static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
-			 struct vm_area_struct *vma, struct ckpt_vma *v)
+			 struct vm_area_struct *vma, struct ckpt_vma *v,
+			 struct ckpt_pc_mm *pm)
 {
 	struct ckpt_hdr_vma *h = &v->h;
 	int ret;
@@ -424,6 +464,8 @@ static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	if (h->type == CKPT_VMA_ANON ||
 	    (h->type == CKPT_VMA_FILE && !(vma->vm_flags & VM_MAYSHARE))) {
 		v->pages.only_anon = h->type == CKPT_VMA_FILE;
+		v->pages.pc = pm;
+		v->pages.staged = &v->staged;
 		ret = walk_page_range(mm, vma->vm_start, vma->vm_end,
 				      &ckpt_walk_ops, &v->pages);
 		if (ret || v->pages.err)
@@ -431,8 +473,38 @@ static int ckpt_scan_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 					"cannot walk the mapping at %#lx (error %d)",
 					vma->vm_start, ret ?: v->pages.err);
 		h->nr_pages = v->pages.nr;
+		h->nr_staged = v->staged.nr;
 	}
 	return 0;
+}
+
+/* Most runs in one STAGED record. */
+#define CKPT_STAGED_RUNS	4096
+
+/* Write the STAGED records of the @nr increasing addresses @addr. */
+static int ckpt_write_staged(struct ckpt_ctx *ctx, u32 mm_id, const u64 *addr,
+			     unsigned int nr)
+{
+	struct ckpt_hdr_staged *h;
+	unsigned int i = 0, n;
+	int ret = 0;
+
+	h = kvmalloc(struct_size(h, runs, CKPT_STAGED_RUNS), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	while (i < nr && !ret) {
+		for (n = 0; i < nr && n < CKPT_STAGED_RUNS; n++) {
+			h->runs[n].addr = addr[i];
+			h->runs[n].nr_pages = 1;
+			while (++i < nr && addr[i] == addr[i - 1] + PAGE_SIZE)
+				h->runs[n].nr_pages++;
+		}
+		h->mm_id = mm_id;
+		h->nr_runs = n;
+		ret = ckpt_write_obj(ctx, &h->h, CKPT_HDR_STAGED, struct_size(h, runs, n));
+	}
+	kvfree(h);
+	return ret;
 }
 
 /* Write one VMA, its file first, and its pages; @mm is not locked. */
@@ -455,6 +527,9 @@ static int ckpt_write_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 
 		ret = ckpt_write_page_list(ctx, &src, v->pages.addr, v->pages.nr);
 	}
+	if (!ret && v->staged.nr)
+		ret = ckpt_write_staged(ctx, ckpt_precopy_mm_id(v->pages.pc), v->staged.addr,
+					v->staged.nr);
 	return ret;
 }
 
@@ -466,6 +541,7 @@ static void ckpt_free_vmas(struct ckpt_vma *vmas, unsigned int nr)
 		if (vmas[i].file)
 			fput(vmas[i].file);
 		kvfree(vmas[i].pages.addr);
+		kvfree(vmas[i].staged.addr);
 	}
 	kvfree(vmas);
 }
@@ -517,12 +593,16 @@ static int ckpt_scan_mm(struct ckpt_ctx *ctx, struct task_struct *t,
 			struct mm_struct *mm, struct ckpt_hdr_mm *h,
 			struct ckpt_vma **vmasp)
 {
+	struct ckpt_pc_mm *pm = ckpt_precopy_mm(ctx, mm);
 	struct ckpt_vma *vmas = NULL;
 	struct vm_area_struct *vma;
 	struct vma_iterator vmi;
 	unsigned int nr = 0;
 	int ret, i;
 
+	/* Pages went to swap since the last round: take none from the rounds. */
+	if (pm && ckpt_precopy_stale(ctx))
+		pm = NULL;
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
@@ -565,7 +645,7 @@ static int ckpt_scan_mm(struct ckpt_ctx *ctx, struct task_struct *t,
 			ret = -EINVAL;
 			break;
 		}
-		ret = ckpt_scan_vma(ctx, mm, vma, &vmas[nr++]);
+		ret = ckpt_scan_vma(ctx, mm, vma, &vmas[nr++], pm);
 		if (ret)
 			break;
 	}
@@ -1216,6 +1296,102 @@ static int ckpt_seal_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 #endif
 }
 
+/*
+ * New anonymous pages filled from the kept pages of @file at @addr[0..@n),
+ * into ctx->pages, for ckpt_map_anon_pages().
+ */
+static int ckpt_staged_pages(struct ckpt_ctx *ctx, struct file *file, const u64 *addr,
+			     unsigned int n)
+{
+	struct inode *inode = file_inode(file);
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		pgoff_t index = addr[i] >> PAGE_SHIFT;
+		struct folio *src = NULL, *dst;
+
+		ret = shmem_get_folio(inode, index, 0, &src, SGP_READ);
+		if (!ret && !src)
+			ret = -ENOENT;
+		if (ret) {
+			ret = ckpt_err(ctx, ret == -ENOENT ? -EINVAL : ret,
+				       "the page at %#llx is in no pre-copy record", addr[i]);
+			break;
+		}
+		dst = folio_alloc(GFP_HIGHUSER_MOVABLE, 0);
+		if (dst)
+			copy_highpage(&dst->page, folio_file_page(src, index));
+		folio_unlock(src);
+		folio_put(src);
+		if (!dst) {
+			ret = -ENOMEM;
+			break;
+		}
+		ctx->pages[i] = &dst->page;
+	}
+	if (!ret)
+		return ckpt_map_anon_pages(ctx, current->mm, addr, n);
+	while (i--)
+		put_page(ctx->pages[i]);
+	return ret;
+}
+
+/*
+ * Read the STAGED records of the VMA @v and map the pages they name, from
+ * the pre-copy records' pages.
+ */
+static int ckpt_read_staged(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v)
+{
+	struct ckpt_hdr_staged *h;
+	u64 next = v->start, *addr;
+	u32 left = v->nr_staged;
+	int ret = 0;
+
+	addr = kmalloc_array(CKPT_PAGES_BATCH, sizeof(*addr), GFP_KERNEL);
+	if (!addr)
+		return -ENOMEM;
+	while (left && !ret) {
+		struct file *file;
+		u32 r;
+
+		h = ckpt_read_var(ctx, CKPT_HDR_STAGED, struct_size(h, runs, 1),
+				  struct_size(h, runs, CKPT_STAGED_RUNS));
+		if (IS_ERR(h)) {
+			ret = PTR_ERR(h);
+			break;
+		}
+		file = ckpt_precopy_staged(ctx, h->mm_id);
+		if (!h->nr_runs || h->h.len != struct_size(h, runs, h->nr_runs) || !file)
+			ret = ckpt_err(ctx, -EINVAL, "malformed staged pages record at offset %llu",
+				       ctx->rec_len);
+		for (r = 0; r < h->nr_runs && !ret; r++) {
+			const struct ckpt_staged_run *run = &h->runs[r];
+			u64 a = run->addr, i;
+			unsigned int n = 0;
+
+			if (!PAGE_ALIGNED(a) || a < next || a >= v->end || !run->nr_pages ||
+			    run->nr_pages > left || run->nr_pages > (v->end - a) >> PAGE_SHIFT) {
+				ret = ckpt_err(ctx, -EINVAL,
+					       "staged pages at %#llx out of order or out of range", a);
+				break;
+			}
+			for (i = 0; i < run->nr_pages && !ret; i++) {
+				addr[n++] = a + i * PAGE_SIZE;
+				if (n == CKPT_PAGES_BATCH || i + 1 == run->nr_pages) {
+					ret = ckpt_staged_pages(ctx, file, addr, n);
+					n = 0;
+				}
+			}
+			next = a + run->nr_pages * PAGE_SIZE;
+			left -= run->nr_pages;
+		}
+		kvfree(h);
+	}
+	kfree(addr);
+	return ret;
+}
+
 /* Re-create one VMA in the new mm, current->mm, and fill its pages. */
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 			 u64 *prev_end)
@@ -1230,10 +1406,13 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 	struct file *file = NULL;
 	int i, ret;
 
-	if (v->__reserved || !PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
+	if (!PAGE_ALIGNED(v->start) || !PAGE_ALIGNED(v->end) ||
 	    v->start >= v->end || v->end > TASK_SIZE || v->start < *prev_end ||
 	    v->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) ||
 	    v->flags & ~CKPT_VMA_FLAGS_ALL || v->nr_pages > len >> PAGE_SHIFT ||
+	    v->nr_staged > (len >> PAGE_SHIFT) - v->nr_pages ||
+	    (v->nr_staged && (!ctx->precopy || v->flags & CKPT_VMA_SHARED ||
+			      (v->type != CKPT_VMA_ANON && v->type != CKPT_VMA_FILE))) ||
 	    strnlen(v->name, sizeof(v->name)) == sizeof(v->name) ||
 	    (v->type != CKPT_VMA_SPECIAL && v->name[0]) ||
 	    (v->type != CKPT_VMA_FILE && v->type != CKPT_VMA_SHMEM &&
@@ -1315,6 +1494,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v,
 					v->start, v->end, ret);
 	}
 	ret = ckpt_read_page_list(ctx, &src, v->nr_pages, v->start, v->end);
+	if (!ret && v->nr_staged)
+		ret = ckpt_read_staged(ctx, v);
 	if (ret || !(v->flags & CKPT_VMA_SEALED))
 		return ret;
 	return ckpt_seal_vma(ctx, mm, v);

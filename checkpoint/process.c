@@ -324,9 +324,10 @@ int ckpt_checkpoint_task(struct ckpt_ctx *ctx)
 		return ret;
 	/* Nothing is written for a tree that cannot be checkpointed. */
 	ret = ckpt_collect_tree(ctx);
-	if (!ret)
+	/* A pre-copy wrote them before its rounds. */
+	if (!ret && !ctx->precopy)
 		ret = ckpt_write_header(ctx);
-	if (!ret)
+	if (!ret && !ctx->precopy)
 		ret = ckpt_arch_write_header(ctx);
 	if (!ret)
 		ret = ckpt_write_tree(ctx);
@@ -584,7 +585,10 @@ long ckpt_restart(struct ckpt_ctx *ctx)
 	bool self;
 	long ret;
 
-	ret = ckpt_read_tree(ctx);
+	/* The pages of a pre-copy's rounds come first, kept aside. */
+	ret = ctx->image_flags & CKPT_CHECKPOINT_PRECOPY ? ckpt_precopy_read(ctx) : 0;
+	if (!ret)
+		ret = ckpt_read_tree(ctx);
 	if (ret)
 		return ret;
 	self = ctx->tree->nr == 1 &&

@@ -85,6 +85,12 @@ static const char *const ckpt_type_names[] = {
 	[CKPT_HDR_INOTIFY] = "inotify",
 	[CKPT_HDR_INOTIFY_WATCH] = "inotify watch",
 	[CKPT_HDR_FILE_ASYNC] = "O_ASYNC",
+	[CKPT_HDR_UNIX_QUEUE] = "unix socket queue",
+	[CKPT_HDR_PTY] = "pty",
+	[CKPT_HDR_PTY_INPUT] = "pty input",
+	[CKPT_HDR_TTY_INHERITED] = "inherited terminal",
+	[CKPT_HDR_PRECOPY] = "pre-copy pages",
+	[CKPT_HDR_STAGED] = "staged pages",
 };
 
 const char *ckpt_type_name(u32 type)

@@ -113,6 +113,7 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 
 	/* Before the tasks of the tree go on. */
 	ckpt_inet_finish(ctx, ret > 0);
+	ckpt_precopy_finish(ctx, ret > 0);
 	ckpt_park_release(ctx);
 	ckpt_tree_free(ctx);
 	ckpt_restart_state_free(ctx);
@@ -176,8 +177,11 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	if (ret)
 		return ret;
 	ctx->ckpt_id = ckpt_new_id();
+	/* The tree runs meanwhile: before the locks of the checkpoint. */
+	if (ctx->flags & CKPT_CHECKPOINT_PRECOPY)
+		ret = ckpt_precopy(ctx);
 	/* The caller's other threads wait while it saves them. */
-	if (same_thread_group(ctx->root_task, current))
+	if (!ret && same_thread_group(ctx->root_task, current))
 		ret = ckpt_park_threads(ctx);
 	if (!ret)
 		ret = ckpt_checkpoint_task(ctx);

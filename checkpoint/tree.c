@@ -59,13 +59,17 @@ static struct task_struct *ckpt_first_child(struct task_struct *th)
 	return NULL;
 }
 
-/*
- * The next task after @t of the subtree of @root, in pre-order: a process
- * (its main thread), its other threads, then the children of each of its
- * threads in turn.  Called under tasklist_lock.
+/**
+ * ckpt_tree_next() - the next task of a subtree
+ * @root: the root of the subtree, a process's main thread
+ * @t: a task of the subtree
+ *
+ * Pre-order: a process (its main thread), its other threads, then the
+ * children of each of its threads in turn.  Called under tasklist_lock.
+ *
+ * Return: the task after @t, or NULL after the last.
  */
-static struct task_struct *ckpt_tree_next(struct task_struct *root,
-					  struct task_struct *t)
+struct task_struct *ckpt_tree_next(struct task_struct *root, struct task_struct *t)
 {
 	struct task_struct *n = __next_thread(t);
 

@@ -672,6 +672,7 @@ static struct tree_times bench_threads(int n, size_t mib)
  */
 #define SWEEP_VMAS	0
 #define SWEEP_FDS	1
+#define SWEEP_FILE_VMAS	2
 #define SWEEP_FILE	"/tmp/sweep"
 
 static int sweep_n, sweep_maps;
@@ -715,11 +716,18 @@ static void sweep_root(int n, size_t kind)
 	setpgid(0, 0);
 	syscall(SYS_close_range, 3, ~0U, 0);
 	sweep_n = n;
-	if (kind == SWEEP_VMAS && n) {
+	if ((kind == SWEEP_VMAS || kind == SWEEP_FILE_VMAS) && n) {
+		int fd = kind == SWEEP_VMAS ? -1 : open(SWEEP_FILE, O_RDWR);
+
+		/* A file mapping: private, of one file, each page COWed. */
+		if (fd >= 0 && ftruncate(fd, n * pg))
+			_exit(3);
 		sweep_mem = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				 MAP_PRIVATE | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
 		if (sweep_mem == MAP_FAILED)
 			_exit(3);
+		if (fd >= 0)
+			close(fd);
 		for (int i = 0; i < n; i++)
 			*(unsigned long long *)(sweep_mem + i * pg) = tree_word(1, i);
 		for (int i = 1; i < n; i += 2)
@@ -737,7 +745,7 @@ static void sweep_root(int n, size_t kind)
 	sweep_maps = count_maps();
 	raise(SIGSTOP);
 	_exit(tree_resumed(0, NULL, 0, 1, 0,
-			   kind == SWEEP_VMAS ? sweep_vmas_ok : sweep_fds_ok) ? 0 : 8);
+			   kind == SWEEP_FDS ? sweep_fds_ok : sweep_vmas_ok) ? 0 : 8);
 }
 
 /* The best times of a process with @n mappings or files (@kind). */
@@ -748,8 +756,8 @@ static struct tree_times bench_sweep(size_t kind, int n)
 
 	for (int round = 0; round < TREE_ROUNDS; round++) {
 		alarm(TREE_TIMEOUT);
-		process_round(sweep_root, n, kind, kind == SWEEP_VMAS ? "process of mappings" :
-			      "process of files", &best_t, &image);
+		process_round(sweep_root, n, kind, kind == SWEEP_FDS ? "process of files" :
+			      "process of mappings", &best_t, &image);
 		alarm(0);
 	}
 	return best_t;
@@ -795,6 +803,19 @@ static bool part(const char *part)
 		if (!strncmp(p, part, n) && (p[n] == ',' || !p[n]))
 			return true;
 	return !parts || !*parts;
+}
+
+/* The guest's clock: under TCG it may fall back to jiffies (4 ms steps). */
+static void print_clocksource(void)
+{
+	char cs[64] = "unknown";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	if (f && fgets(cs, sizeof(cs), f))
+		cs[strcspn(cs, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	printf("   (clocksource: %s)\n", cs);
 }
 
 /* One process touching 16, 64 and 256 MiB. */
@@ -854,8 +875,13 @@ static void part_sweeps(void)
 	printf("== sweeps (best of %d rounds): one process with N mappings of a page each,\n",
 	       TREE_ROUNDS);
 	printf("   or N open files; restarted as above, it checks each page and offset\n");
+	print_clocksource();
 	close(tmpfile_at(SWEEP_FILE));
+	printf(" - anonymous mappings\n");
 	sweep(SWEEP_VMAS, "mapping", vmas, ARRAY_SIZE(vmas));
+	printf(" - private mappings of a file, each page written\n");
+	sweep(SWEEP_FILE_VMAS, "mapping", vmas, ARRAY_SIZE(vmas));
+	printf(" - opens of a file\n");
 	sweep(SWEEP_FDS, "file", fds, ARRAY_SIZE(fds));
 	unlink(SWEEP_FILE);
 }

@@ -29,6 +29,9 @@ extra= mem=
 [ "$MODE" = demo ] && extra=quiet
 # The benchmark's images and processes need room: up to 2 x 256 MiB.
 [ "$MODE" = bench ] && extra="quiet${BENCH_PARTS:+ ckpt.bench=$BENCH_PARTS}" mem="-m 2048"
+# Its clock: the TSC, which the watchdog would give up under TCG for
+# jiffies (4 ms steps in every figure).
+[ "$MODE" = bench ] && extra="$extra tsc=reliable"
 # The fuzzer's round: ckpt.fuzz_count=N and friends (run-fuzz.sh).
 [ "$MODE" = fuzz ] && extra=${FUZZ_CMDLINE:-}
 

@@ -2,10 +2,12 @@
 /*
  * checkpoint: save a stopped process into a checkpoint image.
  *
- *   checkpoint [-i] [-s] [-t] [-v] [-o FILE] PID
+ *   checkpoint [-i] [-p] [-s] [-t] [-v] [-o FILE] PID
  *
  * Calls checkpoint(2) on process PID, which must already be stopped
- * (SIGSTOP, ptrace) or frozen: the tool does not stop it.  The image goes
+ * (SIGSTOP, ptrace) or frozen: the tool does not stop it.  With -p
+ * (--precopy) the process may run: its memory is copied while it runs,
+ * and checkpoint(2) stops it (SIGSTOP) for the rest.  The image goes
  * to FILE, or to standard output, never to a terminal.  A failure is
  * reported with the line the kernel wrote on the log pipe.
  *
@@ -14,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +34,15 @@ static const char *prog = "checkpoint";
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [-i] [-s] [-t] [-v] [-o FILE] PID\n"
+	fprintf(f, "usage: %s [-i] [-p] [-s] [-t] [-v] [-o FILE] PID\n"
 		"Checkpoint process PID, which must be stopped or frozen, into FILE\n"
 		"(default: standard output, which must not be a terminal).\n"
 		"  -i       fds 0, 1 and 2 are inherited from whoever restarts the image\n"
 		"  -o FILE  write the image to FILE (created with mode 0600)\n"
+		"  -p, --precopy\n"
+		"           PID may run: its memory is copied while it runs, in rounds,\n"
+		"           then it is stopped (SIGSTOP) for the last pages and the rest,\n"
+		"           and stays stopped\n"
 		"  -s       shared memory also used outside the tree is saved as it is\n"
 		"  -t       TCP connections to peers outside the tree are saved and held\n"
 		"           for restart -t (needs CAP_NET_ADMIN)\n"
@@ -67,10 +74,19 @@ int main(int argc, char **argv)
 	long pid, id;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "hio:stv")) != -1) {
+	static const struct option longopts[] = {
+		{ "precopy", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+
+	while ((opt = getopt_long(argc, argv, "hio:pstv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			flags |= CKPT_CHECKPOINT_INHERIT_STDIO;
+			break;
+		case 'p':
+			flags |= CKPT_CHECKPOINT_PRECOPY;
 			break;
 		case 's':
 			flags |= CKPT_CHECKPOINT_EXTERNAL_SHMEM;

@@ -63,12 +63,26 @@
  *	CAP_NET_ADMIN over the socket's network namespace.  Without this
  *	flag such a connection makes checkpoint(2) fail with EOPNOTSUPP.
  *
+ * CKPT_CHECKPOINT_PRECOPY: the tree may be running (not the caller's own
+ *	process): its private memory is written while it runs, in rounds
+ *	(all of it, then what it wrote to since, until that is little or no
+ *	less than the round before), then checkpoint(2) stops each process
+ *	of the tree with SIGSTOP and writes the rest of the image, with only
+ *	the pages written to since the last round.  The tree stays stopped
+ *	afterwards, as a plain checkpoint leaves a stopped tree; a failed
+ *	checkpoint continues (SIGCONT) the processes it stopped.  The time
+ *	the tree is stopped is that of the last round and the rest of the
+ *	image, not that of all its memory.  Shared memory and files are
+ *	written at the stop, as without the flag.  restart(2) takes the
+ *	image as any other, with no flag.
+ *
  * Any other bit fails with EINVAL, so that flags added later can be
  * detected by user space.
  */
 #define CKPT_CHECKPOINT_INHERIT_STDIO	(1UL << 0)
 #define CKPT_CHECKPOINT_EXTERNAL_SHMEM	(1UL << 1)
 #define CKPT_CHECKPOINT_TCP_ESTABLISHED	(1UL << 2)
+#define CKPT_CHECKPOINT_PRECOPY		(1UL << 3)
 
 /*
  * Flags of restart(2).

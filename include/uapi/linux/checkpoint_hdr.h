@@ -181,6 +181,8 @@ enum ckpt_hdr_type {
 	CKPT_HDR_PTY = 56,
 	CKPT_HDR_PTY_INPUT = 57,
 	CKPT_HDR_TTY_INHERITED = 58,
+	CKPT_HDR_PRECOPY = 59,
+	CKPT_HDR_STAGED = 60,
 };
 
 /**
@@ -944,7 +946,9 @@ enum ckpt_vma_type {
  * @type: one of &enum ckpt_vma_type
  * @file_ref: object reference of the FILE record of the mapped file
  * @nr_pages: number of pages in the PAGES records that follow
- * @__reserved: zero
+ * @nr_staged: number of pages whose contents are those a PRECOPY record
+ *	gave last (pre-copy images only), listed by the STAGED records that
+ *	follow the PAGES records; disjoint from those of the PAGES records
  * @name: %CKPT_VMA_SPECIAL: the mapping's name ("[vdso]"), NUL-terminated
  */
 struct ckpt_hdr_vma {
@@ -957,7 +961,7 @@ struct ckpt_hdr_vma {
 	__u32 type;
 	__u32 file_ref;
 	__u32 nr_pages;
-	__u32 __reserved;
+	__u32 nr_staged;
 	char name[CKPT_VMA_NAME_LEN];
 };
 
@@ -977,6 +981,61 @@ struct ckpt_hdr_pages {
 	__u32 nr_pages;
 	__u32 __reserved;
 	__u64 addr[];
+};
+
+/**
+ * struct ckpt_hdr_precopy - pages of a running tree, written by a pre-copy
+ *	round (%CKPT_CHECKPOINT_PRECOPY)
+ * @h: type %CKPT_HDR_PRECOPY; len covers @addr and the page contents
+ * @mm_id: the address space, numbered from 1 by the checkpoint; a STAGED
+ *	record names it again
+ * @round: the round, from 0: round 0 writes every private page, the
+ *	next ones those written to since
+ * @nr_pages: number of pages in this record, at most 512 KiB of them
+ * @__reserved: zero
+ * @addr: the address of each page, increasing within the record; the
+ *	contents follow, page_size bytes each.  A later record for the same
+ *	address and @mm_id replaces the contents.
+ *
+ * The PRECOPY records come right after the CPU feature record, before
+ * the TREE record.
+ */
+struct ckpt_hdr_precopy {
+	struct ckpt_hdr h;
+	__u32 mm_id;
+	__u32 round;
+	__u32 nr_pages;
+	__u32 __reserved;
+	__u64 addr[];
+};
+
+/**
+ * struct ckpt_staged_run - pages at consecutive addresses
+ * @addr: the first one
+ * @nr_pages: their number, at least 1
+ */
+struct ckpt_staged_run {
+	__u64 addr;
+	__u64 nr_pages;
+};
+
+/**
+ * struct ckpt_hdr_staged - pages of a VMA whose contents a pre-copy round
+ *	wrote, unchanged since
+ * @h: type %CKPT_HDR_STAGED
+ * @mm_id: the &struct ckpt_hdr_precopy.mm_id of the records that hold them
+ * @nr_runs: number of @runs, at least 1
+ * @runs: increasing, apart, inside the VMA; the last PRECOPY record of
+ *	@mm_id for each page of a run holds its contents
+ *
+ * After the PAGES records of a VMA whose nr_staged is not 0, until the
+ * runs count nr_staged pages.
+ */
+struct ckpt_hdr_staged {
+	struct ckpt_hdr h;
+	__u32 mm_id;
+	__u32 nr_runs;
+	struct ckpt_staged_run runs[];
 };
 
 /**
