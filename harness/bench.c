@@ -818,6 +818,164 @@ static void print_clocksource(void)
 	printf("   (clocksource: %s)\n", cs);
 }
 
+/*
+ * Pre-copy: a process of 256 MiB that writes to 1% of its pages every
+ * 100 ms, each page stamped with a sequence number also kept in a table.
+ * Its downtime (the time it is stopped) under a plain checkpoint (stopped
+ * first, as checkpoint(2) needs) against a pre-copy one
+ * (CKPT_CHECKPOINT_PRECOPY: checkpoint(2) stops it itself after the rounds;
+ * a thread of ours sees it stop, waitid(WSTOPPED | WNOWAIT)).  The
+ * pre-copy image is restarted, and the restarted process checks that each
+ * page holds the stamp of its table, but for the one it was writing.
+ */
+#define PRECOPY_MIB	256
+#define PRECOPY_PERIOD	0.1	/* seconds */
+#define PRECOPY_SHARE	100	/* 1 page in 100 per period */
+
+static double precopy_stop_time;
+
+static void *precopy_watch(void *arg)
+{
+	pid_t pid = *(pid_t *)arg;
+	siginfo_t si;
+
+	if (!waitid(P_PID, pid, &si, WSTOPPED | WNOWAIT))
+		precopy_stop_time = now();
+	return NULL;
+}
+
+static void precopy_writer(int n, size_t size)
+{
+	size_t pages = size / 4096, burst = pages / PRECOPY_SHARE, cur = 0, busy = 0;
+	unsigned long long *last = calloc(pages, sizeof(*last)), seq = 0;
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t me = getpid();
+	bool ok = true;
+
+	(void)n;
+	setpgid(0, 0);
+	if (!last || p == MAP_FAILED)
+		_exit(3);
+	for (size_t i = 0; i < pages; i++)
+		*(unsigned long long *)(p + i * 4096) = last[i] = ++seq;
+	if (write(1, "R", 1) != 1)
+		_exit(3);
+	while (getpid() == me) {
+		double next = now() + PRECOPY_PERIOD;
+
+		for (size_t k = 0; k < burst && getpid() == me; k++) {
+			busy = cur;
+			*(unsigned long long *)(p + cur * 4096) = ++seq;
+			last[cur] = seq;
+			cur = (cur + 1) % pages;
+		}
+		while (now() < next && getpid() == me)
+			usleep(1000);
+	}
+	/* Restarted: every page holds its stamp, but maybe the one being written. */
+	for (size_t i = 0; i < pages; i++)
+		if (i != busy && *(unsigned long long *)(p + i * 4096) != last[i])
+			ok = false;
+	_exit(ok ? 0 : 9);
+}
+
+static void part_precopy(void)
+{
+	size_t size = PRECOPY_MIB * MIB;
+	double t, t_plain = 0, t_down = 0, t_total = 0, t_write = 0, t_read = 0;
+	char *buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	off_t image_plain = 0, image_pre = 0;
+	int rep[2], status, fd;
+	struct stat st;
+	pthread_t th;
+	pid_t pid, r;
+	char c;
+
+	printf("== pre-copy (best of %d rounds): a process of %d MiB writing to 1%% of its\n",
+	       ROUNDS, PRECOPY_MIB);
+	printf("   pages every 100 ms; downtime = the time it is stopped\n");
+	if (buf == MAP_FAILED || madvise(buf, size, MADV_DONTFORK))
+		die("setup");
+	memset(buf, 0x5a, size);
+	for (int round = 0; round < ROUNDS; round++) {
+		alarm(TREE_TIMEOUT);
+		raw_file_io(buf, size, &t_write, &t_read);
+		for (int pre = 0; pre < 2; pre++) {
+			if (pipe(rep))
+				die("pipe");
+			fflush(NULL);
+			pid = fork();
+			if (pid == 0) {
+				dup2(rep[1], 1);
+				syscall(SYS_close_range, 3, ~0U, 0);
+				precopy_writer(0, size);
+			}
+			close(rep[1]);
+			if (read(rep[0], &c, 1) != 1)
+				fail("pre-copy: the writer did not start");
+			usleep(300 * 1000);
+			fd = tmpfile_at("/tmp/image");
+			if (!pre) {
+				/* Stop-and-copy: stopped, then checkpointed. */
+				t = now();
+				kill(pid, SIGSTOP);
+				if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status))
+					fail("pre-copy: the writer did not stop");
+				if (syscall(__NR_checkpoint, pid, fd, CKPT_CHECKPOINT_INHERIT_STDIO, 2) <= 0)
+					die("checkpoint of the writer");
+				t_plain = best(now() - t, t_plain);
+				fstat(fd, &st);
+				image_plain = st.st_size;
+			} else {
+				precopy_stop_time = 0;
+				if (pthread_create(&th, NULL, precopy_watch, &pid))
+					die("pthread_create");
+				t = now();
+				if (syscall(__NR_checkpoint, pid, fd, CKPT_CHECKPOINT_INHERIT_STDIO |
+					    CKPT_CHECKPOINT_PRECOPY, 2) <= 0)
+					die("pre-copy checkpoint of the writer");
+				t_total = best(now() - t, t_total);
+				t = now();
+				pthread_join(th, NULL);
+				if (!precopy_stop_time)
+					fail("pre-copy: the writer was not seen stopped");
+				t_down = best(t - precopy_stop_time, t_down);
+				fstat(fd, &st);
+				image_pre = st.st_size;
+			}
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(rep[0]);
+			if (pre) {
+				/* The pre-copy image restarts, its memory as at the stop. */
+				lseek(fd, 0, SEEK_SET);
+				r = fork();
+				if (r == 0) {
+					long root = syscall(__NR_restart, 0, fd, CKPT_RESTART_NEW_PIDNS, 2);
+
+					if (root <= 0 || waitpid(root, &status, 0) != root)
+						_exit(2);
+					_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+				}
+				if (waitpid(r, &status, 0) != r || !WIFEXITED(status) ||
+				    WEXITSTATUS(status))
+					fail("pre-copy: the restarted writer found its memory wrong (status %#x)",
+					     status);
+			}
+			close(fd);
+			unlink("/tmp/image");
+		}
+		alarm(0);
+	}
+	munmap(buf, size);
+	printf("  stop-and-copy : downtime %7.1f ms, image %.1f MiB (write(2) of %d MiB: %.1f ms)\n",
+	       1e3 * t_plain, image_plain / (double)MIB, PRECOPY_MIB, 1e3 * t_write);
+	printf("  pre-copy      : downtime %7.1f ms (%.1f%% of stop-and-copy), whole checkpoint %.1f ms, image %.1f MiB\n",
+	       1e3 * t_down, 100 * t_down / t_plain, 1e3 * t_total, image_pre / (double)MIB);
+	printf("  the restarted process found every page as at the stop\n");
+}
+
 /* One process touching 16, 64 and 256 MiB. */
 static void part_memory(void)
 {
@@ -896,6 +1054,7 @@ int main(void)
 		{ "trees", part_trees },
 		{ "threads", part_threads },
 		{ "sweeps", part_sweeps },
+		{ "precopy", part_precopy },
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -16,6 +16,8 @@
  * an older stamp.
  */
 #define _GNU_SOURCE
+/* /proc/PID/mem at addresses above 2 GiB, on 32 bits. */
+#define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,7 +38,7 @@
 /* The writer's state, apart from the pages it stamps. */
 struct pc_state {
 	uint64_t seq;			/* last stamp given */
-	uint64_t cur[2];		/* the page each thread stamps, + 1 */
+	uint64_t cur[2];		/* the page each thread stamps or is to, + 1 */
 	uint64_t last[PC_PAGES];	/* the last stamp of each page */
 	pid_t me;			/* the pid of the original */
 	int done[2];			/* the threads saw a restart */
@@ -46,21 +48,25 @@ static struct pc_state *st;
 static char *pages;
 static long pg;
 
-static void pc_stamp(unsigned int i, int thread)
+static void pc_stamp(unsigned int i)
 {
 	uint64_t s = __atomic_add_fetch(&st->seq, 1, __ATOMIC_SEQ_CST);
 	uint64_t *w = (uint64_t *)(pages + i * pg);
 
-	__atomic_store_n(&st->cur[thread], i + 1, __ATOMIC_SEQ_CST);
 	w[0] = s;
 	w[pg / 16] = s;
 	w[pg / 8 - 1] = s;
 	__atomic_store_n(&st->last[i], s, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&st->cur[thread], 0, __ATOMIC_SEQ_CST);
 }
 
-static bool pc_restarted(void)
+/*
+ * Has thread @thread been restarted, before it stamps page @i?  The page
+ * is noted first: stopped after the check, the thread stamps it once
+ * after the restart.
+ */
+static bool pc_restarted(int thread, unsigned int i)
 {
+	__atomic_store_n(&st->cur[thread], i + 1, __ATOMIC_SEQ_CST);
 	return syscall(SYS_getpid) != st->me;
 }
 
@@ -70,8 +76,8 @@ static void *pc_hot(void *arg)
 	unsigned int i = 0;
 
 	(void)arg;
-	while (!pc_restarted()) {
-		pc_stamp(i, 0);
+	while (!pc_restarted(0, i)) {
+		pc_stamp(i);
 		i = (i + 1) % PC_HOT;
 	}
 	__atomic_store_n(&st->done[0], 1, __ATOMIC_SEQ_CST);
@@ -85,8 +91,8 @@ static void *pc_cold(void *arg)
 	unsigned int i = 0;
 
 	(void)arg;
-	while (!pc_restarted()) {
-		pc_stamp(PC_HOT + i, 1);
+	while (!pc_restarted(1, PC_HOT + i)) {
+		pc_stamp(PC_HOT + i);
 		i = (i * 7 + 3) % (PC_PAGES - PC_HOT);
 		nanosleep(&ms, NULL);
 	}
@@ -105,11 +111,11 @@ static void __attribute__((noreturn)) pc_writer(void)
 
 	st->me = getpid();
 	for (unsigned int i = 0; i < PC_PAGES; i++)
-		pc_stamp(i, 0);
+		pc_stamp(i);
 	if (pthread_create(&th[0], NULL, pc_hot, NULL) ||
 	    pthread_create(&th[1], NULL, pc_cold, NULL) || write(1, "R", 1) != 1)
 		_exit(2);
-	while (!pc_restarted())
+	while (syscall(SYS_getpid) == st->me)
 		nanosleep(&tick, NULL);
 	if (pthread_join(th[0], NULL) || pthread_join(th[1], NULL))
 		_exit(3);
@@ -162,7 +168,7 @@ static void pc_count(const struct ckpt_image *img, struct pc_counts *c)
 			const struct ckpt_hdr_vma *v = (const void *)h;
 
 			c->staged += v->nr_staged;
-			if (v->start == (uintptr_t)pages)
+			if (v->start <= (uintptr_t)pages && (uintptr_t)pages < v->end)
 				c->fresh_in_region = v->nr_pages;
 		}
 		off = next;
@@ -278,6 +284,9 @@ TEST(precopy_running_writer)
 			TH_LOG("page %u holds stamp %llu, its table %llu", i,
 			       (unsigned long long)w[0], (unsigned long long)back->last[i]);
 	}
+	TH_LOG("stamps: %llu at the stop, %llu restarted; pages being stamped %lld %lld",
+	       (unsigned long long)orig->seq, (unsigned long long)back->seq,
+	       (long long)orig->cur[0] - 1, (long long)orig->cur[1] - 1);
 	/* And is the page of the stop, but for one stamp a thread was in. */
 	for (unsigned int i = 0; i < PC_PAGES; i++) {
 		if (i + 1 == orig->cur[0] || i + 1 == orig->cur[1])
