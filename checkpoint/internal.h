@@ -37,6 +37,11 @@ struct socket;
 /* Images of this version hold one process and no TREE record. */
 #define CKPT_VERSION_NO_TREE	2
 
+/* The write buffer of checkpoint: records are written by this much. */
+#define CKPT_WBUF_SIZE		SZ_64K
+/* The read-ahead of restart from a regular file. */
+#define CKPT_RBUF_SIZE		SZ_64K
+
 /* Most pages in one PAGES record: 512 KiB of data. */
 #define CKPT_PAGES_BATCH	(SZ_512K / PAGE_SIZE)
 
@@ -107,6 +112,11 @@ struct ckpt_ctx {
 	unsigned long flags;
 	struct file *file;
 	loff_t pos;
+	char *wbuf;
+	size_t wlen;
+	char *rbuf;
+	size_t rpos;
+	size_t rlen;
 	struct file *logfile;
 	bool logged;
 	char logline[CKPT_LOG_LINE_MAX];
@@ -429,6 +439,9 @@ struct ckpt_tree {
 /* stream.c */
 void ckpt_log_flush(struct ckpt_ctx *ctx);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+int ckpt_flush(struct ckpt_ctx *ctx);
+void ckpt_read_ahead(struct ckpt_ctx *ctx);
+loff_t ckpt_read_done(struct ckpt_ctx *ctx);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_hdr(struct ckpt_ctx *ctx, struct ckpt_hdr *h);
 void ckpt_unread_hdr(struct ckpt_ctx *ctx, const struct ckpt_hdr *h);

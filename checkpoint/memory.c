@@ -1371,9 +1371,11 @@ static int ckpt_read_staged(struct ckpt_ctx *ctx, const struct ckpt_hdr_vma *v)
 			unsigned int n = 0;
 
 			if (!PAGE_ALIGNED(a) || a < next || a >= v->end || !run->nr_pages ||
-			    run->nr_pages > left || run->nr_pages > (v->end - a) >> PAGE_SHIFT) {
+			    run->nr_pages > left ||
+			    run->nr_pages > (v->end - a) >> PAGE_SHIFT) {
 				ret = ckpt_err(ctx, -EINVAL,
-					       "staged pages at %#llx out of order or out of range", a);
+					       "staged pages at %#llx out of order or out of range",
+					       a);
 				break;
 			}
 			for (i = 0; i < run->nr_pages && !ret; i++) {

@@ -71,6 +71,12 @@
 /* Restart: the highest address space number of PRECOPY records. */
 #define CKPT_PRECOPY_MAX_MMS	65536
 
+/*
+ * The address spaces being pre-copied, by address: two pre-copies of one
+ * would each clean the page table entries of the pages the other tracks.
+ */
+static DEFINE_XARRAY(ckpt_pc_busy);
+
 /**
  * struct ckpt_pc_mm - an address space of the tree, tracked
  * @mm: the address space, mmgrab()bed
@@ -78,11 +84,13 @@
  * @id: its number in the PRECOPY and STAGED records
  * @pfn: page index -> xa_mk_value() of the frame the last round wrote
  * @idx: page index -> xa_mk_value() of the page's index in its mapping then
+ * @busy: registered in ckpt_pc_busy
  */
 struct ckpt_pc_mm {
 	struct mm_struct *mm;
 	struct task_struct *task;
 	u32 id;
+	bool busy;
 	struct xarray pfn;
 	struct xarray idx;
 };
@@ -148,6 +156,8 @@ static int ckpt_pc_mm_cmp(const void *a, const void *b)
 
 static void ckpt_pc_mm_free(struct ckpt_pc_mm *pm)
 {
+	if (pm->busy)
+		xa_erase(&ckpt_pc_busy, (unsigned long)pm->mm);
 	xa_destroy(&pm->pfn);
 	xa_destroy(&pm->idx);
 	mmdrop(pm->mm);
@@ -335,7 +345,8 @@ static const struct mm_walk_ops ckpt_pc_walk_ops = {
 static bool ckpt_pc_vma(struct vm_area_struct *vma)
 {
 	return !(vma->vm_flags & (VM_MAYSHARE | VM_IO | VM_PFNMAP | VM_MIXEDMAP |
-				  VM_HUGETLB | VM_UFFD_MISSING | VM_UFFD_WP)) &&
+				  VM_HUGETLB | VM_UFFD_MISSING | VM_UFFD_WP |
+				  VM_SHADOW_STACK)) &&
 	       !(vma->vm_ops && vma->vm_ops->name);
 }
 
@@ -349,9 +360,10 @@ static int ckpt_pc_scan(struct ckpt_pc_walk *pw)
 	struct mmu_notifier_range range;
 	struct vm_area_struct *vma;
 	unsigned long prev = 0;
+	struct vma_iterator vmi;
 	int ret;
-	VMA_ITERATOR(vmi, mm, 0);
 
+	vma_iter_init(&vmi, mm, 0);
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		return ret;
@@ -537,6 +549,18 @@ static int ckpt_pc_collect(struct ckpt_ctx *ctx, struct ckpt_precopy *pc)
 	if (self)
 		return ckpt_err(ctx, -EINVAL,
 				"a pre-copy checkpoint cannot stop its caller: the caller is in the tree");
+	for (i = 0; i < pc->nr; i++) {
+		int ret = xa_insert(&ckpt_pc_busy, (unsigned long)mms[i].mm, mms[i].mm,
+				    GFP_KERNEL);
+
+		if (ret == -EBUSY)
+			ret = ckpt_err(ctx, -EBUSY,
+				       "pid %d is being pre-copied by another checkpoint",
+				       task_pid_vnr(mms[i].task));
+		if (ret)
+			return ret;
+		mms[i].busy = true;
+	}
 	return 0;
 }
 
@@ -710,7 +734,7 @@ void ckpt_precopy_finish(struct ckpt_ctx *ctx, bool ok)
 static int ckpt_precopy_read_one(struct ckpt_ctx *ctx, const struct ckpt_hdr *hdr)
 {
 	struct ckpt_precopy *pc = ctx->precopy;
-	u64 limit = min_t(u64, TASK_SIZE, MAX_LFS_FILESIZE) & PAGE_MASK;
+	u64 limit = min_t(u64, TASK_SIZE, MAX_LFS_FILESIZE) & ~(u64)(PAGE_SIZE - 1);
 	struct ckpt_hdr_precopy *h;
 	struct file *file;
 	unsigned int i, n;

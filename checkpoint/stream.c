@@ -176,19 +176,9 @@ void ckpt_log_flush(struct ckpt_ctx *ctx)
 	ctx->loglen = 0;
 }
 
-/**
- * ckpt_write() - append bytes to the image
- * @ctx: checkpoint context
- * @buf: the bytes
- * @len: their number
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+/* Write @len bytes at @p to the image file, in as many calls as it takes. */
+static int ckpt_write_file(struct ckpt_ctx *ctx, const char *p, size_t len)
 {
-	const char *p = buf;
-
-	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
 	while (len) {
 		ssize_t n = kernel_write(ctx->file, p, len,
 					 ckpt_ppos(ctx->file, &ctx->pos));
@@ -201,9 +191,54 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 					ctx->image_len);
 		p += n;
 		len -= n;
-		ctx->image_len += n;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_flush() - write the records kept in the write buffer
+ * @ctx: checkpoint context
+ *
+ * Records are gathered in a buffer (&ckpt_ctx.wbuf), written when it is
+ * full, before page contents, and at the end: one write(2) of many small
+ * records costs much less than one each.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_flush(struct ckpt_ctx *ctx)
+{
+	size_t len = ctx->wlen;
+
+	ctx->wlen = 0;
+	return len ? ckpt_write_file(ctx, ctx->wbuf, len) : 0;
+}
+
+/**
+ * ckpt_write() - append bytes to the image
+ * @ctx: checkpoint context
+ * @buf: the bytes
+ * @len: their number
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	int ret;
+
+	ctx->crc = ckpt_crc32c(ctx->crc, buf, len);
+	ctx->image_len += len;
+	if (ctx->wbuf && len <= CKPT_WBUF_SIZE) {
+		if (ctx->wlen + len > CKPT_WBUF_SIZE) {
+			ret = ckpt_flush(ctx);
+			if (ret)
+				return ret;
+		}
+		memcpy(ctx->wbuf + ctx->wlen, buf, len);
+		ctx->wlen += len;
+		return 0;
+	}
+	ret = ckpt_flush(ctx);
+	return ret ?: ckpt_write_file(ctx, buf, len);
 }
 
 /**
@@ -234,6 +269,30 @@ int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type, u32 len)
 }
 
 /*
+ * Read up to @len bytes of the image file into @buf; 0 at its end.  The
+ * read-ahead buffer (&ckpt_ctx.rbuf) is used up first.
+ */
+static ssize_t ckpt_read_some(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (ctx->rbuf && ctx->rpos == ctx->rlen && len < CKPT_RBUF_SIZE / 2) {
+		n = kernel_read(ctx->file, ctx->rbuf, CKPT_RBUF_SIZE, &ctx->pos);
+		if (n < 0)
+			return n;
+		ctx->rpos = 0;
+		ctx->rlen = n;
+	}
+	if (ctx->rpos < ctx->rlen) {
+		n = min(len, ctx->rlen - ctx->rpos);
+		memcpy(buf, ctx->rbuf + ctx->rpos, n);
+		ctx->rpos += n;
+		return n;
+	}
+	return kernel_read(ctx->file, buf, len, ckpt_ppos(ctx->file, &ctx->pos));
+}
+
+/*
  * Read exactly @len bytes of the image.  Returns -ENODATA, without a report,
  * when the image ends first.
  */
@@ -242,8 +301,7 @@ static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
 	char *p = buf;
 
 	while (len) {
-		ssize_t n = kernel_read(ctx->file, p, len,
-					ckpt_ppos(ctx->file, &ctx->pos));
+		ssize_t n = ckpt_read_some(ctx, p, len);
 
 		if (n < 0)
 			return ckpt_io_err(ctx, "reading", n);
@@ -255,6 +313,38 @@ static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
 		ctx->image_len += n;
 	}
 	return 0;
+}
+
+/**
+ * ckpt_read_ahead() - read the image by large reads, if it is a file
+ * @ctx: restart context
+ *
+ * A regular file is read by %CKPT_RBUF_SIZE bytes at a time, the records
+ * taken from the buffer: one read(2) of many small records costs much
+ * less than one each.  Restart ends with the file offset right after the
+ * image (ckpt_read_done()).  A pipe or a socket is read as the records
+ * come, so that nothing after the image is taken.
+ */
+void ckpt_read_ahead(struct ckpt_ctx *ctx)
+{
+	if (S_ISREG(file_inode(ctx->file)->i_mode) && !(ctx->file->f_mode & FMODE_STREAM))
+		ctx->rbuf = kvmalloc(CKPT_RBUF_SIZE, GFP_KERNEL);
+}
+
+/**
+ * ckpt_read_done() - give back what was read ahead of the image
+ * @ctx: restart context
+ *
+ * Return: the file offset after the last byte of the image read.
+ */
+loff_t ckpt_read_done(struct ckpt_ctx *ctx)
+{
+	loff_t pos = ctx->pos - (ctx->rlen - ctx->rpos);
+
+	kvfree(ctx->rbuf);
+	ctx->rbuf = NULL;
+	ctx->rpos = ctx->rlen = 0;
+	return pos;
 }
 
 /**
@@ -495,9 +585,23 @@ static int ckpt_pages_io(struct ckpt_ctx *ctx, struct page **pages,
 
 	if (WARN_ON_ONCE(nr > CKPT_PAGES_BATCH))
 		return -EINVAL;
+	if (writing) {
+		int ret = ckpt_flush(ctx);
+
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < nr; i++)
 		bvec_set_page(&ctx->bvec[i], pages[i], PAGE_SIZE, 0);
 	iov_iter_bvec(&iter, dir, ctx->bvec, nr, (size_t)nr * PAGE_SIZE);
+	/* What was read ahead comes first. */
+	if (!writing && ctx->rpos < ctx->rlen) {
+		size_t n = copy_to_iter(ctx->rbuf + ctx->rpos,
+					min(ctx->rlen - ctx->rpos, iov_iter_count(&iter)), &iter);
+
+		ctx->rpos += n;
+		ctx->image_len += n;
+	}
 	while (iov_iter_count(&iter)) {
 		loff_t *ppos = ckpt_ppos(ctx->file, &ctx->pos);
 		ssize_t n = writing ? vfs_iter_write(ctx->file, &iter, ppos, 0) :

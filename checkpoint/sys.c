@@ -89,7 +89,15 @@ static int ckpt_ctx_init(struct ckpt_ctx *ctx, enum ckpt_op op,
 	if (flags & ~valid)
 		return ckpt_err(ctx, -EINVAL, "unknown flags %#lx", flags & ~valid);
 	ctx->flags = flags;
-	return ckpt_ctx_open_image(ctx, fd);
+	ret = ckpt_ctx_open_image(ctx, fd);
+	if (ret)
+		return ret;
+	/* Without them, each record is written or read as it comes. */
+	if (op == CKPT_OP_CHECKPOINT)
+		ctx->wbuf = kvmalloc(CKPT_WBUF_SIZE, GFP_KERNEL);
+	else
+		ckpt_read_ahead(ctx);
+	return 0;
 }
 
 static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
@@ -124,10 +132,13 @@ static long ckpt_ctx_finish(struct ckpt_ctx *ctx, long ret)
 	ckpt_unix_queues_free(ctx);
 	ckpt_pty_free_ctx(ctx);
 	kfree(ctx->ghosts);
+	kvfree(ctx->wbuf);
 
 	if (file) {
+		loff_t pos = ckpt_read_done(ctx);
+
 		if (!(file->f_mode & FMODE_STREAM))
-			file->f_pos = ctx->pos;
+			file->f_pos = pos;
 		if (file->f_mode & FMODE_ATOMIC_POS)
 			mutex_unlock(&file->f_pos_lock);
 		fput(file);
@@ -188,6 +199,8 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	ckpt_park_release(ctx);
 	if (!ret)
 		ret = ckpt_write_tail(ctx);
+	if (!ret)
+		ret = ckpt_flush(ctx);
 	return ret ?: ctx->ckpt_id;
 }
 

@@ -120,6 +120,10 @@ struct ckpt_hdr {
  * @CKPT_HDR_TTY_INHERITED: &struct ckpt_hdr_tty_inherited, a session of the
  *	tree whose controlling terminal is one restart inherits from its
  *	caller, after the UNIX_QUEUE records
+ * @CKPT_HDR_PRECOPY: &struct ckpt_hdr_precopy, pages of a pre-copy round,
+ *	after the CPU feature record
+ * @CKPT_HDR_STAGED: &struct ckpt_hdr_staged, pages of a VMA a pre-copy
+ *	round holds, after its PAGES records
  *
  * An image holds, in this order: HEADER, HEADER_ARCH, TREE, then for each
  * task of the tree that is not a zombie, in the order of the TREE record:

@@ -368,14 +368,19 @@ static inline size_t ckpt_tail_offset(const struct ckpt_image *img)
 
 /*
  * The page contents at the end of the record at @off, if it is a
- * well-formed PAGES record: their length, which the image checksum does
- * not cover; else 0.
+ * well-formed PAGES or PRECOPY record: their length, which the image
+ * checksum does not cover; else 0.
  */
 static inline size_t ckpt_page_data_len(const struct ckpt_image *img, size_t off)
 {
 	const struct ckpt_hdr_pages *p = (const void *)(img->buf + off);
+	const struct ckpt_hdr_precopy *pc = (const void *)p;
 	uint64_t pg = sysconf(_SC_PAGESIZE);
 
+	/* A pre-copy round's record: the same, with a longer header. */
+	if (pc->h.type == CKPT_HDR_PRECOPY && off + sizeof(*pc) <= img->len &&
+	    pc->h.len == sizeof(*pc) + (uint64_t)pc->nr_pages * (sizeof(pc->addr[0]) + pg))
+		return pc->nr_pages * pg;
 	if (p->h.type != CKPT_HDR_PAGES || p->h.len < sizeof(*p) ||
 	    p->h.len != sizeof(*p) + (uint64_t)p->nr_pages * (sizeof(p->addr[0]) + pg))
 		return 0;
@@ -401,7 +406,8 @@ static inline bool ckpt_in_page_data(const struct ckpt_image *img, size_t pos)
 
 /*
  * The checksum of the first @end bytes of @img, as its tail carries it:
- * the CRC32C of every byte but the page contents of PAGES records.
+ * the CRC32C of every byte but the page contents of PAGES and PRECOPY
+ * records.
  */
 static inline uint32_t ckpt_image_crc32c(const struct ckpt_image *img, size_t end)
 {

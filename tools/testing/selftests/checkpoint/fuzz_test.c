@@ -534,6 +534,9 @@ static const char *make_seeds(char *why, size_t size)
 		}
 	}
 	for (int k = 0; k < NR_SEEDS; k++) {
+		/* The memory seed is a pre-copy image: PRECOPY and STAGED records. */
+		c.flags = CKPT_CHECKPOINT_INHERIT_STDIO |
+			  (k == SEED_MEMORY ? CKPT_CHECKPOINT_PRECOPY : 0);
 		if (ckpt_take(&c, pids[k]) <= 0 || ckpt_slurp(c.img, &seeds[k].img) ||
 		    !ckpt_tail_offset(&seeds[k].img)) {
 			snprintf(why, size, "seed %s: checkpoint: %s; log: %s", seed_names[k],
@@ -1077,7 +1080,8 @@ static const uint32_t types[] = {
 	CKPT_HDR_EPOLL, CKPT_HDR_UNIX, CKPT_HDR_UNIX_MSG, CKPT_HDR_LOCK, CKPT_HDR_INET,
 	CKPT_HDR_INET_DGRAM, CKPT_HDR_INOTIFY, CKPT_HDR_INOTIFY_WATCH, CKPT_HDR_FILE_ASYNC,
 	CKPT_HDR_SECCOMP, CKPT_HDR_SECCOMP_FILTER, CKPT_HDR_POSIX_TIMERS, CKPT_HDR_UNIX_QUEUE,
-	CKPT_HDR_PTY, CKPT_HDR_PTY_INPUT, CKPT_HDR_TTY_INHERITED,
+	CKPT_HDR_PTY, CKPT_HDR_PTY_INPUT, CKPT_HDR_TTY_INHERITED, CKPT_HDR_PRECOPY,
+	CKPT_HDR_STAGED,
 };
 
 static uint64_t boundary(uint64_t *s, int width, uint64_t old)
