@@ -27,8 +27,10 @@ INITRD=${INITRD:-$USR/initramfs.cpio.gz}
 # The demo's output should not be interleaved with kernel messages.
 extra= mem=
 [ "$MODE" = demo ] && extra=quiet
-# The benchmark's images and processes need room: up to 2 x 256 MiB.
-[ "$MODE" = bench ] && extra="quiet${BENCH_PARTS:+ ckpt.bench=$BENCH_PARTS}" mem="-m 2048"
+# The benchmark's images and processes need room: its CRIU part holds a
+# process of 1 GiB and its image in a tmpfs, then the image and the
+# restored process, with criu and the page cache besides.
+[ "$MODE" = bench ] && extra="quiet${BENCH_PARTS:+ ckpt.bench=$BENCH_PARTS}" mem="-m 3072"
 # The fuzzer's round: ckpt.fuzz_count=N and friends (run-fuzz.sh).
 [ "$MODE" = fuzz ] && extra=${FUZZ_CMDLINE:-}
 
