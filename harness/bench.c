@@ -974,7 +974,11 @@ static int run_criu(char *const argv[], const char *out, struct cr_time *t)
 	if (pid == 0) {
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		/*
+		 * A process group of its own: /init's is 0, which criu's
+		 * check of autofs passes to mount(2) as its pgrp= (and fails).
+		 */
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setpgid(0, 0))
 			_exit(127);
 		close(fd);
 		execv(CRIU, argv);
@@ -1303,11 +1307,44 @@ static void criu_check(void)
 		printf("    %s", line);
 	if (f)
 		fclose(f);
+}
+
+/*
+ * The guest's clock: under TCG the kernel may fail to calibrate the TSC
+ * and keep refined-jiffies, whose steps (4 ms) every figure would be a
+ * multiple of.  Say which clock it is, its kernel lines and its step.
+ */
+static void clock_report(void)
+{
+	char line[512], name[64] = "?";
+	double t0, t, step = 1;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	FILE *f;
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, line, sizeof(line) - 1)) > 0) {
+		line[n] = 0;
+		if (strstr(line, "clocksource") || strstr(line, "tsc:"))
+			printf("  kernel: %s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+	}
+	if (fd >= 0)
+		close(fd);
 	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
-	if (f && fgets(line, sizeof(line), f))
-		printf("  clocksource: %s", line);
+	if (f && fgets(name, sizeof(name), f))
+		name[strcspn(name, "\n")] = 0;
 	if (f)
 		fclose(f);
+	/* From one change of the clock to the next. */
+	t0 = now();
+	for (int i = 0, changes = 0; i < 10000000 && changes < 2; i++) {
+		if ((t = now()) == t0)
+			continue;
+		if (changes++)
+			step = t - t0;
+		t0 = t;
+	}
+	printf("  clock: %s, CLOCK_MONOTONIC moves in steps of %.3f ms%s\n", name, 1e3 * step,
+	       step > 1e-3 ? " (every figure below is a multiple of it)" : "");
 }
 
 static void part_criu(void)
@@ -1327,6 +1364,7 @@ static void part_criu(void)
 		{ "64 threads, 64 MiB", threads_root, 64, 64 * MIB, 1, ROUNDS, 0 },
 	};
 	static struct cr_result res[ARRAY_SIZE(cases)];
+	double start = now();
 
 	printf("== CRIU side by side: criu dump -D DIR against checkpoint(2) into a file of\n");
 	printf("   the same tmpfs, criu restore -d -D DIR against restart(2) at the same pids,\n");
@@ -1339,6 +1377,7 @@ static void part_criu(void)
 	printf("   (/proc/stat, in ticks), the only figure that also counts what runs in\n");
 	printf("   the restored tasks' own context; stats: CRIU's stats-dump/-restore, ms\n");
 	criu_check();
+	clock_report();
 	same_pids = true;
 	close(tmpfile_at(SWEEP_FILE));
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
@@ -1364,6 +1403,7 @@ static void part_criu(void)
 		       r->criu_rst.wall / r->rst.wall, r->criu_image / (double)MIB,
 		       r->image / (double)MIB);
 	}
+	printf("  (the part took %.0f s)\n", now() - start);
 }
 
 /* Is @part of the benchmark asked for (CKPT_BENCH, a list; all if unset)? */
