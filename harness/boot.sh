@@ -38,9 +38,9 @@ extra= mem=
 # would be a multiple of 4 ms.  Give it the host's TSC rate, and no
 # watchdog.  (The benchmark prints the clock it got.)
 if [ "$MODE" = bench ] && [ "$A" = x86_64 ]; then
-	khz=$( { dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p' |
-		 head -n1; grep -m1 '^cpu MHz' /proc/cpuinfo | sed 's/.*: *\([0-9]*\)\.\([0-9]*\).*/\1\2/'; } |
-	       sed -n '/^[0-9][0-9]*$/{p;q}')
+	khz=$( { dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p'
+		 grep -m1 '^cpu MHz' /proc/cpuinfo | sed 's/.*: *\([0-9]*\)\.\([0-9]*\).*/\1\2/'; } |
+	       grep -m1 -x '[0-9][0-9]*' || true)
 	# MHz with 3 decimals is kHz.
 	[ -n "$khz" ] && extra="$extra tsc_early_khz=$khz tsc=reliable"
 fi
