@@ -21,8 +21,13 @@
  * waiting in a futex, the same way; restored, every thread is woken and
  * joined and the memory checked.  The cost of a thread is the difference
  * of the times with 64 and with 1 thread, over 63.
+ *
+ * Then CRIU side by side (part "criu"): criu dump and criu restore against
+ * checkpoint(2) and restart(2) on the same workloads, each tool on a
+ * target made the same way in the same round; see part_criu().
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -288,6 +293,14 @@ static void fail(const char *fmt, ...)
 
 static const char *step = "";
 
+/*
+ * The part "criu": its targets are restored at the pids they had (by CRIU,
+ * and by restart(2) with CKPT_RESTART_SAME_PIDS) and have /dev/null on fds
+ * 0-2 (criu refuses the console); a restored task only checks itself and
+ * says how it went through its exit status.
+ */
+static bool same_pids;
+
 static void tree_timeout(int sig)
 {
 	static const char msg[] = "bench: FAILED: a tree round timed out in ";
@@ -327,7 +340,7 @@ static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_
 	struct tree_report r = { .idx = idx, .phase = 1, .t = now() };
 	char go;
 
-	if (write(1, &r, sizeof(r)) != sizeof(r) || read(0, &go, 1) != 1)
+	if (!same_pids && (write(1, &r, sizeof(r)) != sizeof(r) || read(0, &go, 1) != 1))
 		_exit(4);
 	r.phase = 2;
 	if (getpid() != pid)
@@ -341,7 +354,7 @@ static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_
 		}
 	if (check && !check())
 		r.bad |= TREE_BAD_STATE;
-	if (write(1, &r, sizeof(r)) != sizeof(r))
+	if (!same_pids && write(1, &r, sizeof(r)) != sizeof(r))
 		_exit(4);
 	return !r.bad;
 }
@@ -355,7 +368,7 @@ static bool tree_resumed(int idx, const unsigned long long *p, size_t size, pid_
 static void tree_root(int n, size_t size)
 {
 	static pid_t kids[TREE_MAX];
-	bool newns = TREE_RESTART == CKPT_RESTART_NEW_PIDNS;
+	bool newns = TREE_RESTART == CKPT_RESTART_NEW_PIDNS && !same_pids;
 	pid_t me = getpid();
 	unsigned long long *p;
 	bool ok;
@@ -611,6 +624,7 @@ static void *bench_thread(void *arg)
 static void threads_root(int n, size_t size)
 {
 	static pthread_t th[THREADS_MAX];
+	pid_t me = getpid();
 	unsigned long long *p;
 	bool ok;
 
@@ -621,7 +635,7 @@ static void threads_root(int n, size_t size)
 		if (pthread_create(&th[i], NULL, bench_thread, NULL))
 			_exit(3);
 	raise(SIGSTOP);
-	ok = tree_resumed(0, p, size, 1, 0, NULL);
+	ok = tree_resumed(0, p, size, same_pids ? me : 1, same_pids ? -1 : 0, NULL);
 	__atomic_store_n(&threads_go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &threads_go, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
 	for (int i = 1; i < n; i++)
@@ -712,6 +726,7 @@ static bool sweep_fds_ok(void)
 static void sweep_root(int n, size_t kind)
 {
 	long pg = sysconf(_SC_PAGESIZE);
+	pid_t me = getpid();
 
 	setpgid(0, 0);
 	syscall(SYS_close_range, 3, ~0U, 0);
@@ -744,7 +759,7 @@ static void sweep_root(int n, size_t kind)
 	}
 	sweep_maps = count_maps();
 	raise(SIGSTOP);
-	_exit(tree_resumed(0, NULL, 0, 1, 0,
+	_exit(tree_resumed(0, NULL, 0, same_pids ? me : 1, same_pids ? -1 : 0,
 			   kind == SWEEP_FDS ? sweep_fds_ok : sweep_vmas_ok) ? 0 : 8);
 }
 
@@ -791,6 +806,658 @@ static void sweep(size_t kind, const char *what, const int *sizes, int nr)
 		       (t[i].ckpt - none.ckpt) / (t[i - 1].ckpt - none.ckpt),
 		       (t[i].restart - none.restart) / (t[i - 1].restart - none.restart));
 	}
+}
+
+/*
+ * CRIU side by side: for each workload, `criu dump -t PID -D DIR` against
+ * checkpoint(2) into the same tmpfs, `criu restore -D DIR -d` against
+ * restart(2), on the same target made twice in the same round (the
+ * same memory, mappings, files, tasks and threads).  The target is a
+ * session leader with /dev/null on fds 0-2, as criu needs; both restore
+ * it at its own pids (CKPT_RESTART_SAME_PIDS), stopped or not, and the
+ * bench continues it and reaps it: it checks its pids, memory, mappings
+ * or offsets and exits 0 only if all were right (else the bench fails).
+ */
+#ifndef CRIU
+#define CRIU		"/usr/sbin/criu"
+#endif
+#define CRIU_DIR	"/tmp/criu-images"
+#define CRIU_IMAGE	"/tmp/image"
+
+/* Wall, own CPU and guest CPU time of an operation, seconds. */
+struct cr_time {
+	double wall, cpu, guest;
+};
+
+/* What CRIU says of its dump and restore (stats-dump, stats-restore), us. */
+struct criu_stats {
+	double frozen, memdump, memwrite, restore, forking;
+	unsigned long long pages_written, pages_restored;
+};
+
+struct cr_case {
+	const char *name;
+	void (*start)(int n, size_t arg);
+	int n;			/* threads, tasks, mappings or files */
+	size_t arg;		/* bytes, or the kind of sweep */
+	int tasks;		/* processes to reap when it is killed */
+	int rounds;
+	size_t raw;		/* bytes of write(2)/read(2) to compare with, or 0 */
+};
+
+/* Per case, the best figures of the rounds. */
+struct cr_result {
+	struct cr_time dump, ckpt, criu_rst, rst;
+	struct criu_stats st;
+	off_t criu_image, image;
+	double t_write, t_read;
+	char dump_err[160], rst_err[160];
+};
+
+/* Busy time of the guest's CPUs so far (/proc/stat), in seconds. */
+static double guest_busy(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 8)
+		return 0;
+	/* All but idle (3) and iowait (4). */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / sysconf(_SC_CLK_TCK);
+}
+
+static double tv(struct timeval t)
+{
+	return t.tv_sec + t.tv_usec / 1e6;
+}
+
+static double thread_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return tv(ru.ru_utime) + tv(ru.ru_stime);
+}
+
+static void best_time(struct cr_time *b, struct cr_time t)
+{
+	b->wall = best(t.wall, b->wall);
+	b->cpu = best(t.cpu, b->cpu);
+	b->guest = best(t.guest, b->guest);
+}
+
+/* Kill what is left of the target's session @sid, and reap every child. */
+static void reap_all(pid_t sid)
+{
+	if (sid > 0)
+		kill(-sid, SIGKILL);
+	while (waitpid(-1, NULL, __WALL) > 0)
+		;
+}
+
+/*
+ * The target of @c: a session leader (criu refuses a root in session 0)
+ * with /dev/null on 0-2 (and the kernel-opened /dev/console), stopped.
+ */
+static pid_t cr_target(const struct cr_case *c)
+{
+	int st = 0;
+	pid_t pid;
+
+	step = "the start of the target";
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd < 0 || setsid() < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(3);
+		c->start(c->n, c->arg);
+		_exit(3);
+	}
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
+		fail("criu part, %s: the target ended before it stopped (status %#x)",
+		     c->name, st);
+	return pid;
+}
+
+/* Continue the restored target @pid, our child again, and check it. */
+static void cr_check_restored(const struct cr_case *c, pid_t pid, const char *by)
+{
+	int st = 0;
+
+	step = "the check of a restored target";
+	/* CRIU restores a stopped task stopped. */
+	kill(pid, SIGCONT);
+	kill(-pid, SIGCONT);
+	if (waitpid(pid, &st, 0) != pid)
+		fail("criu part, %s: the target restored by %s is not our child", c->name, by);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail("criu part, %s: the target restored by %s found itself wrong (status %#x)",
+		     c->name, by, st);
+	reap_all(0);
+}
+
+/* The last line of @path that says "Error", else its last line, in @buf. */
+static void last_error(const char *path, char *buf, size_t size)
+{
+	char line[512], last[512] = "", err[512] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			/* Its probe of iptables, which the guest lacks, is harmless. */
+			if (!*line || strstr(line, "exited, status=1"))
+				continue;
+			snprintf(last, sizeof(last), "%s", line);
+			if (strstr(line, "Error"))
+				snprintf(err, sizeof(err), "%s", line);
+		}
+		fclose(f);
+	}
+	snprintf(buf, size, "%s", *err ? err : *last ? last : "(no message)");
+}
+
+/*
+ * Run criu with @argv, its output into @out: fork, exec, wait4.  Wall
+ * time from the fork to the end of wait4; CPU time, user and system of
+ * criu and of the children it waited for; the guest's busy CPU time
+ * meanwhile.  Returns its exit status (127: no criu).
+ */
+static int run_criu(char *const argv[], const char *out, struct cr_time *t)
+{
+	double t0 = now(), g0 = guest_busy();
+	struct rusage ru;
+	int st = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		/*
+		 * A process group of its own: /init's is 0, which criu's
+		 * check of autofs passes to mount(2) as its pgrp= (and fails).
+		 */
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setpgid(0, 0))
+			_exit(127);
+		close(fd);
+		execv(CRIU, argv);
+		perror(CRIU);
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) != pid)
+		die("wait4");
+	t->wall = now() - t0;
+	t->guest = guest_busy() - g0;
+	t->cpu = tv(ru.ru_utime) + tv(ru.ru_stime);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int varint(const unsigned char **p, const unsigned char *end, unsigned long long *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char b = *(*p)++;
+
+		*v |= (unsigned long long)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * CRIU's stats-dump or stats-restore file (@field 1 or 2 of its
+ * stats_entry): fields 1-15 of the inner message into @v.  The file: u32
+ * 0x55105940 (a service image), u32 0x57093306 (stats), u32 size, then
+ * size bytes of protobuf; the inner message's fields are all varints.
+ */
+static bool criu_stats_file(const char *path, unsigned int field, unsigned long long v[16])
+{
+	unsigned char buf[1024];
+	const unsigned char *p, *end;
+	unsigned long long key, len;
+	unsigned int hdr[3];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	memcpy(hdr, buf, sizeof(hdr));
+	if (n < sizeof(hdr) || hdr[0] != 0x55105940 || hdr[1] != 0x57093306 ||
+	    hdr[2] > n - sizeof(hdr))
+		return false;
+	p = buf + sizeof(hdr);
+	end = p + hdr[2];
+	while (p < end) {
+		if (varint(&p, end, &key) || (key & 7) != 2 || varint(&p, end, &len) ||
+		    len > (unsigned long long)(end - p))
+			return false;
+		if (key >> 3 == field)
+			break;
+		p += len;
+	}
+	if (p >= end)
+		return false;
+	end = p + len;
+	while (p < end) {
+		unsigned long long x;
+
+		if (varint(&p, end, &key) || (key & 7) != 0 || varint(&p, end, &x))
+			return false;
+		if (key >> 3 < 16)
+			v[key >> 3] = x;
+	}
+	return true;
+}
+
+/* The bytes of CRIU's images in CRIU_DIR: all files but its logs and stats. */
+static off_t criu_image_size(void)
+{
+	char path[512];
+	off_t sum = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(CRIU_DIR);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    strstr(e->d_name, ".log") || strstr(e->d_name, ".out") ||
+		    !strncmp(e->d_name, "stats-", 6))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CRIU_DIR, e->d_name);
+		if (!stat(path, &st))
+			sum += st.st_size;
+	}
+	closedir(d);
+	return sum;
+}
+
+static void criu_dir_clean(void)
+{
+	struct dirent *e;
+	char path[512];
+	DIR *d = opendir(CRIU_DIR);
+
+	if (d) {
+		while ((e = readdir(d))) {
+			snprintf(path, sizeof(path), "%s/%s", CRIU_DIR, e->d_name);
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlink(path);
+		}
+		closedir(d);
+	}
+	if (mkdir(CRIU_DIR, 0700) && errno != EEXIST)
+		die(CRIU_DIR);
+}
+
+/* One round of CRIU on @c: dump, restore, check.  False if criu failed. */
+static bool criu_round(const struct cr_case *c, struct cr_result *res)
+{
+	char pid_s[16];
+	char *dump[] = { CRIU, "dump", "-t", pid_s, "-D", CRIU_DIR, "-o", "dump.log", "-v1", NULL };
+	char *restore[] = { CRIU, "restore", "-D", CRIU_DIR, "-d", "-o", "restore.log", "-v1",
+			    NULL };
+	unsigned long long v[16] = { 0 };
+	struct cr_time t;
+	pid_t pid;
+	int rc;
+
+	criu_dir_clean();
+	pid = cr_target(c);
+	snprintf(pid_s, sizeof(pid_s), "%d", pid);
+	step = "criu dump";
+	rc = run_criu(dump, CRIU_DIR "/dump.out", &t);
+	if (rc) {
+		last_error(rc == 127 ? CRIU_DIR "/dump.out" : CRIU_DIR "/dump.log",
+			   res->dump_err, sizeof(res->dump_err));
+		reap_all(pid);
+		return false;
+	}
+	best_time(&res->dump, t);
+	res->criu_image = criu_image_size();
+	if (criu_stats_file(CRIU_DIR "/stats-dump", 1, v)) {
+		res->st.frozen = best(v[2], res->st.frozen);
+		res->st.memdump = best(v[3], res->st.memdump);
+		res->st.memwrite = best(v[4], res->st.memwrite);
+		res->st.pages_written = v[7];
+	}
+	/* criu killed the target: reap it, so that its pids are free again. */
+	reap_all(pid);
+
+	step = "criu restore";
+	rc = run_criu(restore, CRIU_DIR "/restore.out", &t);
+	if (rc) {
+		last_error(CRIU_DIR "/restore.log", res->rst_err, sizeof(res->rst_err));
+		reap_all(pid);
+		return false;
+	}
+	best_time(&res->criu_rst, t);
+	memset(v, 0, sizeof(v));
+	if (criu_stats_file(CRIU_DIR "/stats-restore", 2, v)) {
+		res->st.forking = best(v[3], res->st.forking);
+		res->st.restore = best(v[4], res->st.restore);
+		res->st.pages_restored = v[5];
+	}
+	criu_dir_clean();
+	cr_check_restored(c, pid, "criu restore");
+	return true;
+}
+
+/* One round of checkpoint(2) and restart(2) on @c, the same way. */
+static void ours_round(const struct cr_case *c, struct cr_result *res)
+{
+	struct cr_time t;
+	struct stat st;
+	double t0, c0, g0;
+	int fd, rep[2];
+	pid_t pid, r;
+
+	pid = cr_target(c);
+	step = "checkpoint(2)";
+	fd = tmpfile_at(CRIU_IMAGE);
+	g0 = guest_busy();
+	c0 = thread_cpu();
+	t0 = now();
+	if (syscall(__NR_checkpoint, pid, fd, 0, 2) <= 0)
+		fail("criu part, %s: checkpoint(2): %s", c->name, strerror(errno));
+	t.wall = now() - t0;
+	t.cpu = thread_cpu() - c0;
+	t.guest = guest_busy() - g0;
+	best_time(&res->ckpt, t);
+	fstat(fd, &st);
+	res->image = st.st_size;
+	reap_all(pid);
+
+	/*
+	 * restart(2) from a child, the restorer, which times the call and
+	 * its own CPU time, and exits: the restored tree, its child, is then
+	 * ours (PR_SET_CHILD_SUBREAPER) as with criu restore -d.
+	 */
+	step = "restart(2)";
+	if (pipe(rep))
+		die("pipe");
+	lseek(fd, 0, SEEK_SET);
+	g0 = guest_busy();
+	fflush(NULL);
+	r = fork();
+	if (r < 0)
+		die("fork");
+	if (r == 0) {
+		long root;
+
+		close(rep[0]);
+		c0 = thread_cpu();
+		t0 = now();
+		root = syscall(__NR_restart, 0, fd, CKPT_RESTART_SAME_PIDS, 2);
+		t.wall = now() - t0;
+		t.cpu = thread_cpu() - c0;
+		if (root != pid) {
+			perror("bench: restart(2)");
+			_exit(2);
+		}
+		if (write(rep[1], &t, sizeof(t)) != sizeof(t))
+			_exit(2);
+		_exit(0);
+	}
+	close(rep[1]);
+	if (read(rep[0], &t, sizeof(t)) != sizeof(t))
+		fail("criu part, %s: restart(2) failed", c->name);
+	t.guest = guest_busy() - g0;
+	close(rep[0]);
+	if (waitpid(r, NULL, 0) != r)
+		die("waitpid");
+	best_time(&res->rst, t);
+	close(fd);
+	unlink(CRIU_IMAGE);
+	cr_check_restored(c, pid, "restart(2)");
+}
+
+static void cr_print(const char *what, struct cr_time t, const char *extra)
+{
+	printf("    %-15s %9.1f %9.1f %9.1f   %s\n", what, 1e3 * t.wall, 1e3 * t.cpu,
+	       1e3 * t.guest, extra);
+}
+
+static void cr_ratio(struct cr_time a, struct cr_time b)
+{
+	printf("    %-15s %8.2fx %8.2fx %8.2fx\n", "criu / ours", a.wall / b.wall,
+	       b.cpu ? a.cpu / b.cpu : 0, b.guest ? a.guest / b.guest : 0);
+}
+
+static void cr_case_run(const struct cr_case *c, struct cr_result *res)
+{
+	bool criu_ok = true;
+	char extra[160];
+
+	memset(res, 0, sizeof(*res));
+	if (c->raw) {
+		/* write(2)/read(2) of as many bytes, then the buffer is gone. */
+		char *buf = mmap(NULL, c->raw, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (buf == MAP_FAILED)
+			die("mmap");
+		memset(buf, 0x5a, c->raw);
+		/* Its first round is often a slow one (tmpfs grows): two at least. */
+		for (int round = 0; round < c->rounds || round < 2; round++)
+			raw_file_io(buf, c->raw, &res->t_write, &res->t_read);
+		munmap(buf, c->raw);
+	}
+	for (int round = 0; round < c->rounds; round++) {
+		alarm(TREE_TIMEOUT);
+		ours_round(c, res);
+		if (criu_ok)
+			criu_ok = criu_round(c, res);
+		alarm(0);
+	}
+
+	if (*res->dump_err)
+		snprintf(extra, sizeof(extra), "-");
+	else
+		snprintf(extra, sizeof(extra), "%.1f MiB", res->criu_image / (double)MIB);
+	printf("  %s: image criu %s, ours %.1f MiB (best of %d round%s)\n", c->name, extra,
+	       res->image / (double)MIB, c->rounds, c->rounds > 1 ? "s" : "");
+	printf("    %-15s %9s %9s %9s\n", "", "wall ms", "cpu ms", "guest ms");
+	if (*res->dump_err) {
+		printf("    %-15s CRIU cannot: %s\n", "criu dump", res->dump_err);
+	} else {
+		snprintf(extra, sizeof(extra),
+			 "stats: frozen %.1f, memdump %.1f (memwrite %.1f of it), %llu pages",
+			 res->st.frozen / 1e3, res->st.memdump / 1e3, res->st.memwrite / 1e3,
+			 res->st.pages_written);
+		cr_print("criu dump", res->dump, extra);
+	}
+	snprintf(extra, sizeof(extra), c->raw ? "write(2) %.1f ms: ratio %.2f" : "",
+		 1e3 * res->t_write, res->t_write / res->ckpt.wall);
+	cr_print("checkpoint(2)", res->ckpt, extra);
+	if (!*res->dump_err)
+		cr_ratio(res->dump, res->ckpt);
+	if (*res->dump_err) {
+		printf("    %-15s not run: no dump\n", "criu restore");
+	} else if (*res->rst_err) {
+		printf("    %-15s CRIU cannot: %s\n", "criu restore", res->rst_err);
+	} else {
+		snprintf(extra, sizeof(extra), "stats: restore %.1f, forking %.1f, %llu pages",
+			 res->st.restore / 1e3, res->st.forking / 1e3, res->st.pages_restored);
+		cr_print("criu restore", res->criu_rst, extra);
+	}
+	snprintf(extra, sizeof(extra), c->raw ? "read(2) %.1f ms: ratio %.2f" : "",
+		 1e3 * res->t_read, res->t_read / res->rst.wall);
+	cr_print("restart(2)", res->rst, extra);
+	if (!*res->dump_err && !*res->rst_err)
+		cr_ratio(res->criu_rst, res->rst);
+}
+
+/* The features criu 3.17.1's check --feature knows (criu check --help). */
+static const char *const criu_features[] = {
+	"mnt_id", "mem_dirty_track", "aio_remap", "timerfd", "tun", "tun_ns", "userns",
+	"fdinfo_lock", "seccomp_suspend", "seccomp_filters", "loginuid", "cgroupns", "autofs",
+	"tcp_half_closed", "compat_cr", "uffd", "uffd-noncoop", "can_map_vdso", "sk_ns",
+	"sk_unix_file", "net_diag_raw", "nsid", "link_nsid", "kcmp_epoll", "timens",
+	"external_net_ns", "clone3_set_tid", "newifindex", "nftables", "has_ipt_legacy",
+	"pidfd_store", "ns_pid", "apparmor_stacking", "network_lock_nftables",
+	"sockopt_buf_lock", "memfd_hugetlb", "move_mount_set_group", "openat2", "get_rseq_conf",
+};
+
+/* Print what criu check --all says of this kernel, and fill its kdat cache. */
+static void criu_check(void)
+{
+	char *check[] = { CRIU, "check", NULL };
+	char *all[] = { CRIU, "check", "--all", NULL };
+	char line[512];
+	struct cr_time t;
+	FILE *f;
+	int rc;
+
+	criu_dir_clean();
+	rc = run_criu(check, CRIU_DIR "/check.out", &t);
+	printf("  criu check: exit %d in %.1f ms (it fills /run/criu.kdat)\n", rc, 1e3 * t.wall);
+	rc = run_criu(all, CRIU_DIR "/check.out", &t);
+	printf("  criu check --all: exit %d, says:\n", rc);
+	f = fopen(CRIU_DIR "/check.out", "r");
+	while (f && fgets(line, sizeof(line), f))
+		printf("    %s", line);
+	if (f)
+		fclose(f);
+	/* 1: some failed.  Some of its checks fail without a word: ask for each. */
+	if (rc != 1)
+		return;
+	printf("  criu check --feature NAME, of the features it knows, fails for:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(criu_features); i++) {
+		char *one[] = { CRIU, "check", "--feature", (char *)criu_features[i], NULL };
+		char why[160];
+
+		if (!run_criu(one, CRIU_DIR "/check.out", &t))
+			continue;
+		last_error(CRIU_DIR "/check.out", why, sizeof(why));
+		printf("    %s: %s\n", criu_features[i], why);
+	}
+	/*
+	 * What is left out on purpose: AppArmor's hooks would run in every
+	 * system call measured here, for a feature that none of the
+	 * workloads uses.
+	 */
+	printf("  (apparmor_stacking needs the AppArmor LSM, left out of the bench kernel: its\n"
+	       "  hooks would be in every system call measured; has_ipt_legacy, iptables\n"
+	       "  binaries, not in the guest; none of the workloads below needs either)\n");
+}
+
+/*
+ * The guest's clock: under TCG the kernel may fail to calibrate the TSC
+ * and keep refined-jiffies, whose steps (4 ms) every figure would be a
+ * multiple of.  Say which clock it is, its kernel lines and its step.
+ */
+static void clock_report(void)
+{
+	static int fd = -2;
+	char line[512], name[64] = "?";
+	double t0, t, step = 1;
+	FILE *f;
+	ssize_t n;
+
+	/* The kernel's lines of it since the last call. */
+	if (fd == -2)
+		fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	while (fd >= 0 && (n = read(fd, line, sizeof(line) - 1)) > 0) {
+		line[n] = 0;
+		if (strstr(line, "clocksource") || strstr(line, "tsc:") || strstr(line, "TSC"))
+			printf("  kernel: %s", strchr(line, ';') ? strchr(line, ';') + 1 : line);
+	}
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (f && fgets(name, sizeof(name), f))
+		name[strcspn(name, "\n")] = 0;
+	if (f)
+		fclose(f);
+	/* From one change of the clock to the next. */
+	t0 = now();
+	for (int i = 0, changes = 0; i < 10000000 && changes < 2; i++) {
+		if ((t = now()) == t0)
+			continue;
+		if (changes++)
+			step = t - t0;
+		t0 = t;
+	}
+	printf("  clock: %s, CLOCK_MONOTONIC moves in steps of %.3f ms or less%s\n", name, 1e3 * step,
+	       step > 1e-3 ? " (times are multiples of it)" : "");
+}
+
+static void part_criu(void)
+{
+	static const struct cr_case cases[] = {
+		{ "1 process,   64 MiB", threads_root, 1, 64 * MIB, 1, ROUNDS, 64 * MIB },
+		{ "1 process,  256 MiB", threads_root, 1, 256 * MIB, 1, 2, 256 * MIB },
+		{ "1 process, 1024 MiB", threads_root, 1, 1024 * MIB, 1, 1, 1024 * MIB },
+		{ " 1000 mappings", sweep_root, 1000, SWEEP_VMAS, 1, ROUNDS, 0 },
+		{ "10000 mappings", sweep_root, 10000, SWEEP_VMAS, 1, ROUNDS, 0 },
+		{ " 1000 files", sweep_root, 1000, SWEEP_FDS, 1, ROUNDS, 0 },
+		{ "10000 files", sweep_root, 10000, SWEEP_FDS, 1, ROUNDS, 0 },
+		{ "16 tasks x 4 MiB", tree_root, 16, 4 * MIB, 16, ROUNDS, 0 },
+		{ "64 tasks x 4 MiB", tree_root, 64, 4 * MIB, 64, ROUNDS, 0 },
+		{ " 1 thread,  64 MiB", threads_root, 1, 64 * MIB, 1, ROUNDS, 0 },
+		{ " 8 threads, 64 MiB", threads_root, 8, 64 * MIB, 1, ROUNDS, 0 },
+		{ "64 threads, 64 MiB", threads_root, 64, 64 * MIB, 1, ROUNDS, 0 },
+	};
+	static struct cr_result res[ARRAY_SIZE(cases)];
+	double start = now();
+
+	printf("== CRIU side by side: criu dump -D DIR against checkpoint(2) into a file of\n");
+	printf("   the same tmpfs, criu restore -d -D DIR against restart(2) at the same pids,\n");
+	printf("   on the same target (a session leader, fds 0-2 on /dev/null) in each round;\n");
+	printf("   restored, the target checks its pids, memory, mappings or offsets.\n");
+	printf("   wall: criu's fork to wait4, around the system call for ours; cpu: user+sys\n");
+	printf("   of criu and its waited-for children (wait4), of the calling thread for\n");
+	printf("   ours (RUSAGE_THREAD: the bench for checkpoint(2), the restorer for\n");
+	printf("   restart(2)); guest: busy time of all the guest's CPUs meanwhile\n");
+	printf("   (/proc/stat, in ticks), the only figure that also counts what runs in\n");
+	printf("   the restored tasks' own context; stats: CRIU's stats-dump/-restore, ms\n");
+	criu_check();
+	clock_report();
+	same_pids = true;
+	close(tmpfile_at(SWEEP_FILE));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		cr_case_run(&cases[i], &res[i]);
+	unlink(SWEEP_FILE);
+	same_pids = false;
+
+	printf("== CRIU side by side, summary (wall ms; ratio = criu / ours)\n");
+	printf("  %-20s %10s %10s %6s   %10s %10s %6s   %s\n", "workload", "criu dump",
+	       "checkpoint", "ratio", "criu rstr", "restart", "ratio", "image criu/ours MiB");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct cr_result *r = &res[i];
+
+		if (*r->dump_err || *r->rst_err) {
+			printf("  %-20s %10s %10.1f %6s   %10s %10.1f %6s   CRIU cannot: %s\n",
+			       cases[i].name, "-", 1e3 * r->ckpt.wall, "-", "-", 1e3 * r->rst.wall,
+			       "-", *r->dump_err ? r->dump_err : r->rst_err);
+			continue;
+		}
+		printf("  %-20s %10.1f %10.1f %6.2f   %10.1f %10.1f %6.2f   %.1f / %.1f\n",
+		       cases[i].name, 1e3 * r->dump.wall, 1e3 * r->ckpt.wall,
+		       r->dump.wall / r->ckpt.wall, 1e3 * r->criu_rst.wall, 1e3 * r->rst.wall,
+		       r->criu_rst.wall / r->rst.wall, r->criu_image / (double)MIB,
+		       r->image / (double)MIB);
+	}
+	printf("  (the part took %.0f s)\n", now() - start);
+	clock_report();
 }
 
 /* Is @part of the benchmark asked for (CKPT_BENCH, a list; all if unset)? */
@@ -1055,6 +1722,7 @@ int main(void)
 		{ "threads", part_threads },
 		{ "sweeps", part_sweeps },
 		{ "precopy", part_precopy },
+		{ "criu", part_criu },
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -86,23 +86,37 @@ interp=$(readelf -l "$G/usr/bin/python3.11" | sed -n 's/.*interpreter: \(.*\)]$/
 [ -n "$interp" ] || die "no interpreter in $DROOT/usr/bin/python3.11"
 mkdir -p "$G$(dirname "$interp")"
 cp -L "$LIBC/$(basename "$interp")" "$G$interp"
-todo=("$G/usr/bin/python3.11")
-while [ ${#todo[@]} -gt 0 ]; do
-	files=("${todo[@]}")
-	todo=()
-	for f in "${files[@]}"; do
-		for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
-			[ "$n" != "$(basename "$interp")" ] && [ ! -e "$G/lib/$TRIPLE/$n" ] || continue
-			src=
-			for d in "$DROOT/lib/$TRIPLE" "$DROOT/usr/lib/$TRIPLE" "$LIBC"; do
-				[ -e "$d/$n" ] && src=$d/$n && break
+# copy_libs PROG: the libraries that PROG (staged in $G) links, and
+# theirs, into $G/lib/$TRIPLE.
+copy_libs() {
+	local todo=("$G$1") files f n d src
+	while [ ${#todo[@]} -gt 0 ]; do
+		files=("${todo[@]}")
+		todo=()
+		for f in "${files[@]}"; do
+			for n in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+				[ "$n" != "$(basename "$interp")" ] && [ ! -e "$G/lib/$TRIPLE/$n" ] || continue
+				src=
+				for d in "$DROOT/lib/$TRIPLE" "$DROOT/usr/lib/$TRIPLE" "$LIBC"; do
+					[ -e "$d/$n" ] && src=$d/$n && break
+				done
+				[ -n "$src" ] || die "$1 of $A: no library $n"
+				cp -L "$src" "$G/lib/$TRIPLE/$n"
+				todo+=("$G/lib/$TRIPLE/$n")
 			done
-			[ -n "$src" ] || die "python3.11 of $A: no library $n"
-			cp -L "$src" "$G/lib/$TRIPLE/$n"
-			todo+=("$G/lib/$TRIPLE/$n")
 		done
 	done
-done
+}
+copy_libs /usr/bin/python3.11
+# CRIU, which the benchmark compares with (its initramfs only, x86_64),
+# with the same dynamic loader (its PT_INTERP is python's).
+if [ "${KVARIANT:-}" = bench ] && [ -e "$DROOT/usr/sbin/criu" ]; then
+	mkdir -p "$G/usr/sbin"
+	cp "$DROOT/usr/sbin/criu" "$G/usr/sbin/"
+	[ "$(readelf -l "$G/usr/sbin/criu" | sed -n 's/.*interpreter: \(.*\)]$/\1/p')" = "$interp" ] ||
+		die "criu of $A: another dynamic loader than $interp"
+	copy_libs /usr/sbin/criu
+fi
 # Only the modules in python: an optional extension (_ssl, _bz2) the
 # guest lacks is an ImportError its importer expects.
 mods=$(LD_LIBRARY_PATH="$HROOT/lib/x86_64-linux-gnu" "$HROOT/usr/bin/python3.11" -I -c "$PY_PROBE" |

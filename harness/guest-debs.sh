@@ -7,7 +7,10 @@
 # libraries it links (but libc,
 # which comes from the cross toolchains), for every ARCH (default: all
 # four), and unpack them into build/guest-debs/DEBARCH/root.  A no-op for
-# an ARCH already unpacked.
+# an ARCH already unpacked.  For amd64 also CRIU (criu, the libraries
+# /usr/sbin/criu links), which the benchmark compares with: the only
+# architecture of ours that `make bench` runs on (and armhf has no criu
+# package in bookworm).
 #
 # apt runs with a state of its own under build/guest-debs/apt (its lists,
 # its cache, an empty dpkg status, the foreign architectures): the host's
@@ -17,10 +20,20 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS="busybox-static python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1 zlib1g"
+# /usr/sbin/criu and its shared libraries but libc (the closure of its
+# DT_NEEDED: gnutls, nftables, libnl, libnet, protobuf-c and theirs).
+CRIU_PKGS="criu libbsd0 libmd0 libgnutls30 libp11-kit0 libidn2-0 libunistring2 libtasn1-6
+	   libnettle8 libhogweed6 libgmp10 libffi8 libnftables1 libnftnl11 libmnl0 libxtables12
+	   libjansson4 libnl-3-200 libnet1 libprotobuf-c1"
 MIRROR=${GUEST_DEB_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 D=$BUILD/guest-debs
+
+# The packages of Debian architecture $1.
+pkgs() {
+	if [ "$1" = amd64 ]; then echo $PKGS $CRIU_PKGS; else echo $PKGS; fi
+}
 
 debarch() {
 	case $1 in
@@ -35,7 +48,7 @@ debarch() {
 todo=
 for a in ${*:-$ARCHES}; do
 	d=$(debarch "$a")
-	[ "$(cat "$D/$d/root/.pkgs" 2>/dev/null)" = "$PKGS" ] || todo="$todo $d"
+	[ "$(cat "$D/$d/root/.pkgs" 2>/dev/null)" = "$(pkgs "$d")" ] || todo="$todo $d"
 done
 [ -n "$todo" ] || exit 0
 
@@ -67,11 +80,11 @@ update() {
 # from the mirror (a point release replaced it).
 ls "$D/apt/lists/"*_Packages* > /dev/null 2>&1 || update
 for d in $todo; do
-	[ "$(cat "$D/$d/root/.pkgs" 2>/dev/null)" != "$PKGS" ] || continue
-	echo "  DEB     $d: $PKGS"
+	[ "$(cat "$D/$d/root/.pkgs" 2>/dev/null)" != "$(pkgs "$d")" ] || continue
+	echo "  DEB     $d: $(pkgs "$d")"
 	rm -rf "$D/$d"
 	mkdir -p "$D/$d/debs" "$D/$d/root"
-	until (cd "$D/$d/debs" && "${APT[@]}" download $(printf "%s:$d " $PKGS)) \
+	until (cd "$D/$d/debs" && "${APT[@]}" download $(printf "%s:$d " $(pkgs "$d"))) \
 		> "$D/$d/download.log" 2>&1; do
 		if $updated; then
 			cat "$D/$d/download.log" >&2
@@ -82,5 +95,5 @@ for d in $todo; do
 	for f in "$D/$d/debs"/*.deb; do
 		dpkg-deb -x "$f" "$D/$d/root"
 	done
-	echo "$PKGS" > "$D/$d/root/.pkgs"
+	pkgs "$d" > "$D/$d/root/.pkgs"
 done

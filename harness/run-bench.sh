@@ -8,6 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# All its parts, CRIU's included, take 10 to 15 minutes under TCG.
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-1800}
 out=$(guest_program bench "== checkpoint\/restart benchmark" CKPT-BENCH-END)
 printf '%s\n' "$out" | grep -v '^CKPT-BENCH-OK$' || true
 grep -q '^CKPT-BENCH-OK$' <<< "$out" ||
