@@ -59,6 +59,7 @@
 #define TREE_TASKS	16
 #define TREE_MIB	16
 #define TREE_FEW	16
+#define TREE_MID	32
 #define TREE_MANY	64
 #define TREE_TASK_MIB	4
 #define TREE_MAX	64
@@ -66,6 +67,10 @@
 /* Seconds a round of a tree case may last: then the benchmark fails. */
 #define TREE_TIMEOUT	600
 #define TREE_RESTART	CKPT_RESTART_NEW_PIDNS
+
+struct tree_times {
+	double ckpt, restart;	/* seconds, best of the rounds */
+};
 
 static double now(void)
 {
@@ -165,7 +170,7 @@ static pid_t target(size_t size, void *buf)
 	return pid;
 }
 
-static void bench(size_t mib)
+static struct tree_times bench(size_t mib)
 {
 	size_t size = mib * MIB;
 	double t, t_ckpt_file = 0, t_ckpt_pipe = 0, t_restart = 0;
@@ -252,6 +257,7 @@ static void bench(size_t mib)
 	       mib / t_ckpt_pipe, mib / t_write_pipe, t_write_pipe / t_ckpt_pipe);
 	printf("  restart from tmpfs file  : %7.1f MiB/s   read(2)  %7.1f MiB/s   ratio %.2f\n",
 	       mib / t_restart, mib / t_read_file, t_read_file / t_restart);
+	return (struct tree_times){ t_ckpt_file, t_restart };
 }
 
 /*
@@ -275,9 +281,6 @@ struct tree_report {
 #define TREE_BAD_MEMORY	4
 #define TREE_BAD_STATE	8
 
-struct tree_times {
-	double ckpt, restart;	/* seconds, best of the rounds */
-};
 
 static void fail(const char *fmt, ...)
 {
@@ -1646,16 +1649,19 @@ static void part_precopy(void)
 /* One process touching 16, 64 and 256 MiB. */
 static void part_memory(void)
 {
-	static const size_t sizes[] = { 16, 64, 256 };
+	static const size_t sizes[] = { 16, 64, 128, 256 };
+	struct tree_times t[ARRAY_SIZE(sizes)];
 
 	printf("== one process touching memory, stopped (best of %d rounds)\n", ROUNDS);
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
-		bench(sizes[i]);
+		t[i] = bench(sizes[i]);
+	printf("256 vs 128 MiB: checkpoint x%.2f, restart x%.2f (linear: at most x2.10)\n",
+	       t[3].ckpt / t[2].ckpt, t[3].restart / t[2].restart);
 }
 
 static void part_trees(void)
 {
-	struct tree_times few, many;
+	struct tree_times few, mid, many;
 
 	printf("== process trees (best of %d rounds): a root and its children, each touching\n",
 	       TREE_ROUNDS);
@@ -1664,10 +1670,13 @@ static void part_trees(void)
 	printf("   then every restored task checks its pids and all its memory\n");
 	bench_tree(TREE_TASKS, TREE_MIB);
 	few = bench_tree(TREE_FEW, TREE_TASK_MIB);
+	mid = bench_tree(TREE_MID, TREE_TASK_MIB);
 	many = bench_tree(TREE_MANY, TREE_TASK_MIB);
-	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: x%.2f)\n",
-	       TREE_MANY, TREE_FEW, TREE_TASK_MIB, many.ckpt / few.ckpt,
-	       many.restart / few.restart, (double)TREE_MANY / TREE_FEW);
+	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: at most x2.10)\n",
+	       TREE_MID, TREE_FEW, TREE_TASK_MIB, mid.ckpt / few.ckpt, mid.restart / few.restart);
+	printf("%d vs %d tasks of %d MiB: checkpoint x%.2f, restart x%.2f (linear: at most x2.10)\n",
+	       TREE_MANY, TREE_MID, TREE_TASK_MIB, many.ckpt / mid.ckpt,
+	       many.restart / mid.restart);
 }
 
 static void part_threads(void)

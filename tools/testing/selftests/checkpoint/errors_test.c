@@ -96,10 +96,10 @@ static void expect_restarted(struct __test_metadata *_metadata, FIXTURE_DATA(arg
 TEST_F(args, checkpoint_unknown_flags)
 {
 	static const unsigned long bad[] = {
-		1UL << 3, 1UL << 31, ~0UL,
+		1UL << 4, 1UL << 31, ~0UL,
 		/* A known flag does not hide an unknown one. */
 		CKPT_CHECKPOINT_INHERIT_STDIO | CKPT_CHECKPOINT_EXTERNAL_SHMEM |
-		CKPT_CHECKPOINT_TCP_ESTABLISHED | 1UL << 3,
+		CKPT_CHECKPOINT_TCP_ESTABLISHED | CKPT_CHECKPOINT_PRECOPY | 1UL << 4,
 	};
 	char want[32];
 
@@ -111,7 +111,8 @@ TEST_F(args, checkpoint_unknown_flags)
 		snprintf(want, sizeof(want), "flags %#lx",
 			 bad[i] & ~(unsigned long)(CKPT_CHECKPOINT_INHERIT_STDIO |
 					   CKPT_CHECKPOINT_EXTERNAL_SHMEM |
-					   CKPT_CHECKPOINT_TCP_ESTABLISHED));
+					   CKPT_CHECKPOINT_TCP_ESTABLISHED |
+					   CKPT_CHECKPOINT_PRECOPY));
 		EXPECT_TRUE(strstr(self->log, want) != NULL)
 			TH_LOG("log \"%s\" lacks \"%s\"", self->log, want);
 		expect_empty(_metadata, self);
@@ -249,7 +250,7 @@ TEST_F(args, bad_log_fd)
 	expect_empty(_metadata, self);
 
 	/* -1 means no log: errors are still reported by errno. */
-	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 3, -1));
+	EXPECT_EQ(-1, sys_checkpoint(0, self->img, 1UL << 4, -1));
 	EXPECT_EQ(EINVAL, errno);
 	id = ckpt_self_checkpoint(self->img, -1);
 	err = errno;
