@@ -51,7 +51,7 @@
 
 /**
  * struct ckpt_use - a file or a pipe the tree holds
- * @node: in &ckpt_uses.files or &ckpt_uses.pipes
+ * @hn: in &ckpt_uses.files, &ckpt_uses.pipes or &ckpt_uses.data
  * @list: in &ckpt_uses.file_list or &ckpt_uses.pipe_list, in the order met
  * @ptr: the file (referenced while the check runs) or the pipe
  * @file: a file of the pipe, for the line
@@ -69,7 +69,7 @@
  * tree's open files of it, and is @checked once one of them is data.
  */
 struct ckpt_use {
-	struct hlist_node node;
+	struct ckpt_hnode hn;
 	struct list_head list;
 	void *ptr;
 	struct file *file;
@@ -90,9 +90,9 @@ struct ckpt_use {
  * it walked.
  */
 struct ckpt_uses {
-	DECLARE_HASHTABLE(files, 8);
-	DECLARE_HASHTABLE(pipes, 6);
-	DECLARE_HASHTABLE(data, 6);
+	struct ckpt_ptr_table files;
+	struct ckpt_ptr_table pipes;
+	struct ckpt_ptr_table data;
 	struct list_head file_list;
 	struct list_head pipe_list;
 	struct list_head data_list;
@@ -109,22 +109,24 @@ struct ckpt_held {
 	struct task_struct *task;
 };
 
-static struct ckpt_use *ckpt_use_get(struct hlist_head *table, unsigned int bits,
+static struct ckpt_use *ckpt_use_get(struct ckpt_ptr_table *table,
 				     struct list_head *list, void *ptr, bool *new)
 {
-	struct hlist_head *head = &table[hash_ptr(ptr, bits)];
+	struct hlist_head *head = ckpt_ptr_table_head(table, ptr);
 	struct ckpt_use *u;
 
-	hlist_for_each_entry(u, head, node)
-		if (u->ptr == ptr) {
-			*new = false;
-			return u;
-		}
+	if (head)
+		hlist_for_each_entry(u, head, hn.node)
+			if (u->ptr == ptr) {
+				*new = false;
+				return u;
+			}
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
-	if (!u)
+	if (!u || ckpt_ptr_table_add(table, &u->hn, ptr)) {
+		kfree(u);
 		return NULL;
+	}
 	u->ptr = ptr;
-	hlist_add_head(&u->node, head);
 	list_add_tail(&u->list, list);
 	*new = true;
 	return u;
@@ -168,7 +170,7 @@ static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 	struct ckpt_use *u, *p;
 	bool new, external, shmem, content, data;
 
-	u = ckpt_use_get(uses->files, 8, &uses->file_list, file, &new);
+	u = ckpt_use_get(&uses->files, &uses->file_list, file, &new);
 	if (!u)
 		return -ENOMEM;
 	pipe = get_pipe_info(file, false);
@@ -193,7 +195,7 @@ static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 
 	if (content) {
 		/* Every open file of the tree on it, compared if one is data. */
-		p = ckpt_use_get(uses->data, 6, &uses->data_list,
+		p = ckpt_use_get(&uses->data, &uses->data_list,
 				 file->f_path.dentry, &new);
 		if (!p)
 			return -ENOMEM;
@@ -213,7 +215,7 @@ static int ckpt_use_file(struct ckpt_ctx *ctx, struct ckpt_uses *uses,
 
 	if (!pipe)
 		return 0;
-	p = ckpt_use_get(uses->pipes, 6, &uses->pipe_list, pipe, &new);
+	p = ckpt_use_get(&uses->pipes, &uses->pipe_list, pipe, &new);
 	if (!p)
 		return -ENOMEM;
 	if (new) {
@@ -346,7 +348,7 @@ static int ckpt_uses_compare(struct ckpt_ctx *ctx, struct ckpt_uses *uses, bool 
 
 		if (!u->counted || !u->external)
 			continue;
-		d = ckpt_use_get(uses->data, 6, &uses->data_list, u->file->f_path.dentry, &new);
+		d = ckpt_use_get(&uses->data, &uses->data_list, u->file->f_path.dentry, &new);
 		if (d)
 			d->external = true;
 	}
@@ -469,9 +471,6 @@ int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
 	uses = kzalloc(sizeof(*uses), GFP_KERNEL);
 	if (!uses)
 		return -ENOMEM;
-	hash_init(uses->files);
-	hash_init(uses->pipes);
-	hash_init(uses->data);
 	INIT_LIST_HEAD(&uses->file_list);
 	INIT_LIST_HEAD(&uses->pipe_list);
 	INIT_LIST_HEAD(&uses->data_list);
@@ -496,6 +495,9 @@ int ckpt_check_external(struct ckpt_ctx *ctx, bool written)
 		fput(u->file);
 		kfree(u);
 	}
+	ckpt_ptr_table_free(&uses->files);
+	ckpt_ptr_table_free(&uses->pipes);
+	ckpt_ptr_table_free(&uses->data);
 	kvfree(uses->walked);
 	kfree(uses);
 	return ret;

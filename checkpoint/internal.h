@@ -54,12 +54,40 @@ enum ckpt_op {
 };
 
 /**
+ * struct ckpt_hnode - an entry of a &struct ckpt_ptr_table
+ * @node: in its bucket
+ * @key: the address it is found by
+ */
+struct ckpt_hnode {
+	struct hlist_node node;
+	const void *key;
+};
+
+/**
+ * struct ckpt_ptr_table - a hash table of entries by address, which grows
+ * with them, so that a lookup stays short however many there are
+ * @heads: 1 << @bits buckets, or NULL before the first entry
+ * @bits: log2 of their number
+ * @nr: the number of entries
+ */
+struct ckpt_ptr_table {
+	struct hlist_head *heads;
+	unsigned int bits;
+	unsigned int nr;
+};
+
+/**
  * struct ckpt_ctx - the state of one checkpoint or restart operation
  * @op: checkpoint or restart
  * @ckpt_id: id of the checkpoint, written into or read from the image
  * @flags: the flags of the system call
  * @file: the image, open for writing (checkpoint) or reading (restart)
  * @pos: file position in @file; unused for streams (pipes, sockets)
+ * @wbuf: checkpoint: records not written yet (ckpt_flush()), or NULL
+ * @wlen: how many bytes of them
+ * @rbuf: restart: bytes of a regular image file read ahead, or NULL
+ * @rpos: the next one to take
+ * @rlen: how many were read
  * @logfile: where failures are reported, or NULL
  * @logged: a failure has already been reported
  * @logline: the line of that report, written on @logfile when the
@@ -100,6 +128,9 @@ enum ckpt_op {
  *	until the end (posix_timer.c)
  * @nr_timers: how many
  * @ptys: the pty pairs written or made (file_pty.c)
+ * @precopy: a pre-copy's tracking (checkpoint) or the pages of its rounds
+ *	(restart) (precopy.c)
+ * @image_flags: restart: the checkpoint flags of the image
  * @restarted: restart: past the point of no return, the caller is the
  *	restarted process
  * @pages: a batch of pages being written or read
@@ -139,7 +170,7 @@ struct ckpt_ctx {
 	bool unread;
 	struct ckpt_hdr unread_hdr;
 
-	DECLARE_HASHTABLE(objhash, 8);
+	struct ckpt_ptr_table objhash;
 	struct xarray objs;
 	u32 last_objref;
 	struct ckpt_restart_state *rst;
@@ -170,6 +201,8 @@ struct ckpt_ctx {
  * @max: room in @addr
  * @only_anon: a private file mapping: only its anonymous pages count
  * @err: a failure of the walk
+ * @pc: pre-copy: the tracking of the address space, or NULL
+ * @staged: pre-copy: where the pages unchanged since their round go
  */
 struct ckpt_walk {
 	u64 *addr;
@@ -177,7 +210,6 @@ struct ckpt_walk {
 	unsigned int max;
 	bool only_anon;
 	int err;
-	/* Pre-copy: the address space's tracking, and where pages unchanged go. */
 	struct ckpt_pc_mm *pc;
 	struct ckpt_walk *staged;
 };
@@ -462,6 +494,9 @@ int ckpt_write_tail(struct ckpt_ctx *ctx);
 int ckpt_read_tail(struct ckpt_ctx *ctx);
 
 /* objhash.c */
+struct hlist_head *ckpt_ptr_table_head(struct ckpt_ptr_table *t, const void *key);
+int ckpt_ptr_table_add(struct ckpt_ptr_table *t, struct ckpt_hnode *n, const void *key);
+void ckpt_ptr_table_free(struct ckpt_ptr_table *t);
 void ckpt_obj_init(struct ckpt_ctx *ctx);
 void ckpt_obj_release(struct ckpt_ctx *ctx);
 u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr);

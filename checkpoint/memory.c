@@ -1331,9 +1331,13 @@ static int ckpt_staged_pages(struct ckpt_ctx *ctx, struct file *file, const u64 
 		ctx->pages[i] = &dst->page;
 	}
 	if (!ret)
-		return ckpt_map_anon_pages(ctx, current->mm, addr, n);
-	while (i--)
-		put_page(ctx->pages[i]);
+		ret = ckpt_map_anon_pages(ctx, current->mm, addr, n);
+	else
+		n = i;
+	/* Those mapped are NULL; a page copied into one there is not. */
+	for (i = 0; i < n; i++)
+		if (ctx->pages[i])
+			put_page(ctx->pages[i]);
 	return ret;
 }
 

@@ -19,21 +19,101 @@
 
 /**
  * struct ckpt_obj - an object met during checkpoint or re-created by restart
- * @node: in &ckpt_ctx.objhash (checkpoint)
+ * @hn: in &ckpt_ctx.objhash (checkpoint)
  * @ptr: the object
  * @objref: its reference in the image
  * @type: its kind
  */
 struct ckpt_obj {
-	struct hlist_node node;
+	struct ckpt_hnode hn;
 	void *ptr;
 	u32 objref;
 	enum ckpt_obj_type type;
 };
 
+/* Fewest buckets; a table grows fourfold when it has twice as many entries. */
+#define CKPT_PTR_TABLE_BITS	8
+
+static struct hlist_head *ckpt_ptr_table_alloc(unsigned int bits)
+{
+	struct hlist_head *heads = kvmalloc_array(1U << bits, sizeof(*heads), GFP_KERNEL);
+	unsigned int i;
+
+	for (i = 0; heads && i < 1U << bits; i++)
+		INIT_HLIST_HEAD(&heads[i]);
+	return heads;
+}
+
+/**
+ * ckpt_ptr_table_head() - the bucket of an address
+ * @t: the table
+ * @key: the address
+ *
+ * Return: the bucket to look @key up in, or NULL if the table is empty.
+ */
+struct hlist_head *ckpt_ptr_table_head(struct ckpt_ptr_table *t, const void *key)
+{
+	return t->heads ? &t->heads[hash_ptr(key, t->bits)] : NULL;
+}
+
+/* Rehash into four times as many buckets; a failure keeps the old ones. */
+static void ckpt_ptr_table_grow(struct ckpt_ptr_table *t)
+{
+	unsigned int bits = t->bits + 2, i;
+	struct hlist_head *heads = ckpt_ptr_table_alloc(bits);
+	struct ckpt_hnode *n;
+	struct hlist_node *tmp;
+
+	if (!heads)
+		return;
+	for (i = 0; i < 1U << t->bits; i++)
+		hlist_for_each_entry_safe(n, tmp, &t->heads[i], node) {
+			hlist_del(&n->node);
+			hlist_add_head(&n->node, &heads[hash_ptr(n->key, bits)]);
+		}
+	kvfree(t->heads);
+	t->heads = heads;
+	t->bits = bits;
+}
+
+/**
+ * ckpt_ptr_table_add() - add an entry
+ * @t: the table
+ * @n: the entry, in its owner
+ * @key: the address it is found by
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_ptr_table_add(struct ckpt_ptr_table *t, struct ckpt_hnode *n, const void *key)
+{
+	if (!t->heads) {
+		t->heads = ckpt_ptr_table_alloc(CKPT_PTR_TABLE_BITS);
+		if (!t->heads)
+			return -ENOMEM;
+		t->bits = CKPT_PTR_TABLE_BITS;
+	}
+	if (t->nr >= 2U << t->bits)
+		ckpt_ptr_table_grow(t);
+	n->key = key;
+	hlist_add_head(&n->node, &t->heads[hash_ptr(key, t->bits)]);
+	t->nr++;
+	return 0;
+}
+
+/**
+ * ckpt_ptr_table_free() - free the buckets of a table, its entries unlinked
+ * or freed by their owner
+ * @t: the table
+ */
+void ckpt_ptr_table_free(struct ckpt_ptr_table *t)
+{
+	kvfree(t->heads);
+	t->heads = NULL;
+	t->nr = 0;
+}
+
 void ckpt_obj_init(struct ckpt_ctx *ctx)
 {
-	hash_init(ctx->objhash);
 	xa_init(&ctx->objs);
 }
 
@@ -79,16 +159,19 @@ static void ckpt_obj_drop(void *ptr, enum ckpt_obj_type type, bool restart)
 
 void ckpt_obj_release(struct ckpt_ctx *ctx)
 {
+	struct ckpt_ptr_table *t = &ctx->objhash;
 	struct ckpt_obj *obj;
 	struct hlist_node *tmp;
 	unsigned long idx;
-	int bkt;
+	unsigned int i;
 
-	hash_for_each_safe(ctx->objhash, bkt, tmp, obj, node) {
-		hash_del(&obj->node);
-		ckpt_obj_drop(obj->ptr, obj->type, false);
-		kfree(obj);
-	}
+	for (i = 0; t->heads && i < 1U << t->bits; i++)
+		hlist_for_each_entry_safe(obj, tmp, &t->heads[i], hn.node) {
+			hlist_del(&obj->hn.node);
+			ckpt_obj_drop(obj->ptr, obj->type, false);
+			kfree(obj);
+		}
+	ckpt_ptr_table_free(t);
 	xa_for_each(&ctx->objs, idx, obj) {
 		ckpt_obj_drop(obj->ptr, obj->type, true);
 		kfree(obj);
@@ -105,11 +188,13 @@ void ckpt_obj_release(struct ckpt_ctx *ctx)
  */
 u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr)
 {
+	struct hlist_head *head = ckpt_ptr_table_head(&ctx->objhash, ptr);
 	struct ckpt_obj *obj;
 
-	hash_for_each_possible(ctx->objhash, obj, node, hash_ptr(ptr, 32))
-		if (obj->ptr == ptr)
-			return obj->objref;
+	if (head)
+		hlist_for_each_entry(obj, head, hn.node)
+			if (obj->ptr == ptr)
+				return obj->objref;
 	return 0;
 }
 
@@ -125,14 +210,15 @@ int ckpt_obj_add(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type)
 {
 	struct ckpt_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
 
-	if (!obj)
+	if (!obj || ckpt_ptr_table_add(&ctx->objhash, &obj->hn, ptr)) {
+		kfree(obj);
 		return -ENOMEM;
+	}
 	if (type == CKPT_OBJ_FILE)
 		get_file(ptr);
 	obj->ptr = ptr;
 	obj->type = type;
 	obj->objref = ++ctx->last_objref;
-	hash_add(ctx->objhash, &obj->node, hash_ptr(ptr, 32));
 	return obj->objref;
 }
 
@@ -149,12 +235,13 @@ int ckpt_obj_alias(struct ckpt_ctx *ctx, void *ptr, u32 objref)
 {
 	struct ckpt_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
 
-	if (!obj)
+	if (!obj || ckpt_ptr_table_add(&ctx->objhash, &obj->hn, ptr)) {
+		kfree(obj);
 		return -ENOMEM;
+	}
 	obj->ptr = ptr;
 	obj->type = CKPT_OBJ_ALIAS;
 	obj->objref = objref;
-	hash_add(ctx->objhash, &obj->node, hash_ptr(ptr, 32));
 	return 0;
 }
 

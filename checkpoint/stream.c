@@ -343,7 +343,8 @@ loff_t ckpt_read_done(struct ckpt_ctx *ctx)
 
 	kvfree(ctx->rbuf);
 	ctx->rbuf = NULL;
-	ctx->rpos = ctx->rlen = 0;
+	ctx->rpos = 0;
+	ctx->rlen = 0;
 	return pos;
 }
 
