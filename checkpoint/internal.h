@@ -485,6 +485,8 @@ const char *ckpt_type_name(u32 type);
 void *ckpt_read_rest(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, u32 type,
 		     u32 min, u32 max);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
+int ckpt_write_page_record(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, size_t hlen,
+			   unsigned int nr);
 int ckpt_read_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
 
 /* image.c */

@@ -329,11 +329,7 @@ static int ckpt_write_page_list(struct ckpt_ctx *ctx, const struct ckpt_page_sou
 			h->nr_pages = n;
 			h->__reserved = 0;
 			memcpy(h->addr, addr + done, n * sizeof(*addr));
-			ret = ckpt_write(ctx, h, struct_size(h, addr, n));
-			if (!ret)
-				ret = ckpt_write_pages(ctx, ctx->pages, n);
-			if (!ret)
-				ctx->nr_records++;
+			ret = ckpt_write_page_record(ctx, &h->h, struct_size(h, addr, n), n);
 		}
 		for (i = 0; i < n; i++)
 			put_page(ctx->pages[i]);

@@ -448,11 +448,7 @@ static int ckpt_pc_copy(struct ckpt_ctx *ctx, struct ckpt_pc_mm *pm, u32 round,
 			h->round = round;
 			h->nr_pages = n;
 			h->__reserved = 0;
-			ret = ckpt_write(ctx, h, struct_size(h, addr, n));
-			if (!ret)
-				ret = ckpt_write_pages(ctx, ctx->pages, n);
-			if (!ret)
-				ctx->nr_records++;
+			ret = ckpt_write_page_record(ctx, &h->h, struct_size(h, addr, n), n);
 		}
 		for (i = 0; i < n; i++)
 			put_page(ctx->pages[i]);

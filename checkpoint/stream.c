@@ -639,6 +639,29 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 }
 
 /**
+ * ckpt_write_page_record() - append a record of pages: its header, then
+ * the contents of the pages of &ckpt_ctx.pages
+ * @ctx: checkpoint context
+ * @h: the record's header, its type and length set: the length covers
+ *	the contents of the pages too
+ * @hlen: the size of the header, the addresses of the pages included
+ * @nr: how many pages
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_page_record(struct ckpt_ctx *ctx, const struct ckpt_hdr *h, size_t hlen,
+			   unsigned int nr)
+{
+	int ret = ckpt_write(ctx, h, hlen);
+
+	if (!ret)
+		ret = ckpt_write_pages(ctx, ctx->pages, nr);
+	if (!ret)
+		ctx->nr_records++;
+	return ret;
+}
+
+/**
  * ckpt_read_pages() - read page contents from the image into pages
  * @ctx: restart context
  * @pages: the pages to fill

@@ -13,13 +13,15 @@
  * each thread was stamping (its stamp may be complete after the restart),
  * and every page must hold the stamp its table says.  A page written
  * after the round that copied it and missed by the tracking would hold
- * an older stamp.
+ * an older stamp.  The same with a tree of two writers, each with its
+ * address space; and a tree that cannot be checkpointed, continued.
  */
 #define _GNU_SOURCE
 /* /proc/PID/mem at addresses above 2 GiB, on 32 bits. */
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -101,34 +103,102 @@ static void *pc_cold(void *arg)
 }
 
 /*
- * The target: stamps every page once, says so on fd 1, then stamps until
- * it finds itself restarted, and then writes its state and pages to fd 1.
+ * The target: stamps every page once, writes its pid to @out, then stamps
+ * until it finds itself restarted, and then writes its state and pages to
+ * @out; with a child (@child), waits for it and fails if it failed.
  */
-static void __attribute__((noreturn)) pc_writer(void)
+static void __attribute__((noreturn)) pc_writer(int out, bool child)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t me = getpid();
 	pthread_t th[2];
+	int status;
 
-	st->me = getpid();
+	st->me = me;
 	for (unsigned int i = 0; i < PC_PAGES; i++)
 		pc_stamp(i);
 	if (pthread_create(&th[0], NULL, pc_hot, NULL) ||
-	    pthread_create(&th[1], NULL, pc_cold, NULL) || write(1, "R", 1) != 1)
+	    pthread_create(&th[1], NULL, pc_cold, NULL) ||
+	    write(out, &me, sizeof(me)) != sizeof(me))
 		_exit(2);
 	while (syscall(SYS_getpid) == st->me)
 		nanosleep(&tick, NULL);
 	if (pthread_join(th[0], NULL) || pthread_join(th[1], NULL))
 		_exit(3);
-	if (write(1, st, sizeof(*st)) != sizeof(*st))
+	if (write(out, st, sizeof(*st)) != sizeof(*st))
 		_exit(4);
-	for (size_t off = 0; off < PC_PAGES * pg; ) {
-		ssize_t n = write(1, pages + off, PC_PAGES * pg - off);
+	for (size_t off = 0; off < (size_t)(PC_PAGES * pg); ) {
+		ssize_t n = write(out, pages + off, PC_PAGES * pg - off);
 
 		if (n <= 0)
 			_exit(4);
 		off += n;
 	}
+	if (child && (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)))
+		_exit(5);
 	_exit(0);
+}
+
+/* The writer's state and pages, of process @pid, stopped. */
+static int pc_snapshot(pid_t pid, struct pc_state *state, char *buf)
+{
+	char path[64];
+	int mem, ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	mem = open(path, O_RDONLY);
+	if (mem >= 0 &&
+	    pread(mem, state, sizeof(*state), (uintptr_t)st) == (ssize_t)sizeof(*state) &&
+	    pread(mem, buf, PC_PAGES * pg, (uintptr_t)pages) == (ssize_t)(PC_PAGES * pg))
+		ret = 0;
+	if (mem >= 0)
+		close(mem);
+	return ret;
+}
+
+/*
+ * The memory a restored writer sent back against its memory at the stop:
+ * each page holds the stamp its table says, and is the page of the stop,
+ * but for the one each thread was to stamp (it may have, restarted).
+ */
+static void pc_compare(struct __test_metadata *_metadata, const char *who,
+		       const struct pc_state *orig, const char *orig_pages,
+		       const struct pc_state *back, const char *back_pages)
+{
+	for (unsigned int i = 0; i < PC_PAGES; i++) {
+		const uint64_t *w = (const uint64_t *)(back_pages + i * pg);
+
+		ASSERT_TRUE(w[0] == back->last[i] && w[pg / 16] == back->last[i] &&
+			    w[pg / 8 - 1] == back->last[i])
+			TH_LOG("%s: page %u holds stamp %llu, its table %llu", who, i,
+			       (unsigned long long)w[0], (unsigned long long)back->last[i]);
+	}
+	TH_LOG("%s: stamps %llu at the stop, %llu restarted; pages being stamped %lld %lld",
+	       who, (unsigned long long)orig->seq, (unsigned long long)back->seq,
+	       (long long)orig->cur[0] - 1, (long long)orig->cur[1] - 1);
+	for (unsigned int i = 0; i < PC_PAGES; i++) {
+		if (i + 1 == orig->cur[0] || i + 1 == orig->cur[1])
+			continue;
+		ASSERT_EQ(0, memcmp(orig_pages + i * pg, back_pages + i * pg, pg))
+			TH_LOG("%s: page %u: stamp %llu at the stop, %llu restarted", who, i,
+			       (unsigned long long)*(const uint64_t *)(orig_pages + i * pg),
+			       (unsigned long long)*(const uint64_t *)(back_pages + i * pg));
+		ASSERT_EQ(orig->last[i], back->last[i]);
+	}
+	ASSERT_GE(back->seq, orig->seq);
+	ASSERT_LE(back->seq, orig->seq + 2);
+}
+
+/* The writer's state and pages, at the same addresses in its children. */
+static int pc_map(void)
+{
+	pg = sysconf(_SC_PAGESIZE);
+	if (pg > 65536)
+		return -1;
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pages = mmap(NULL, PC_PAGES * pg, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return st == MAP_FAILED || pages == MAP_FAILED ? -1 : 0;
 }
 
 static int read_full(int fd, void *buf, size_t len)
@@ -179,23 +249,16 @@ TEST(precopy_running_writer)
 {
 	static char orig_pages[PC_PAGES * 65536], back_pages[PC_PAGES * 65536];
 	struct pc_state *orig = malloc(sizeof(*orig)), *back = malloc(sizeof(*back));
-	int rep[2], rep2[2], lp[2], img, status, mem;
-	char path[64];
+	int rep[2], rep2[2], lp[2], img, status;
 	struct ckpt_image image;
 	struct pc_counts c;
-	char log[1024], r;
-	pid_t pid, restorer;
+	char log[1024];
+	pid_t pid, restorer, r;
 	long id;
 
-	pg = sysconf(_SC_PAGESIZE);
-	ASSERT_LE(pg, 65536);
+	ASSERT_EQ(0, pc_map());
 	ASSERT_NE(NULL, orig);
 	ASSERT_NE(NULL, back);
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	pages = mmap(NULL, PC_PAGES * pg, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, st);
-	ASSERT_NE(MAP_FAILED, pages);
 	ASSERT_EQ(0, pipe(rep));
 	ASSERT_EQ(0, pipe(rep2));
 	ASSERT_EQ(0, ckpt_log_pipe(lp));
@@ -208,10 +271,10 @@ TEST(precopy_running_writer)
 		if (dup2(rep[1], 1) != 1 || ckpt_drop_shared_anon())
 			_exit(1);
 		syscall(SYS_close_range, 3, ~0U, 0);
-		pc_writer();
+		pc_writer(1, false);
 	}
 	close(rep[1]);
-	ASSERT_EQ(1, read(rep[0], &r, 1));
+	ASSERT_EQ((ssize_t)sizeof(r), read(rep[0], &r, sizeof(r)));
 	usleep(200 * 1000);
 
 	id = sys_checkpoint(pid, img, CKPT_CHECKPOINT_PRECOPY | CKPT_CHECKPOINT_INHERIT_STDIO,
@@ -224,12 +287,7 @@ TEST(precopy_running_writer)
 	ASSERT_EQ(SIGSTOP, WSTOPSIG(status));
 
 	/* The memory at the stop. */
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	mem = open(path, O_RDONLY);
-	ASSERT_GE(mem, 0);
-	ASSERT_EQ((ssize_t)sizeof(*orig), pread(mem, orig, sizeof(*orig), (uintptr_t)st));
-	ASSERT_EQ((ssize_t)(PC_PAGES * pg), pread(mem, orig_pages, PC_PAGES * pg, (uintptr_t)pages));
-	close(mem);
+	ASSERT_EQ(0, pc_snapshot(pid, orig, orig_pages));
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 
@@ -275,32 +333,145 @@ TEST(precopy_running_writer)
 	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("status %#x, log: %s", status, log);
 
-	/* Each page holds the stamp its table says. */
-	for (unsigned int i = 0; i < PC_PAGES; i++) {
-		uint64_t *w = (uint64_t *)(back_pages + i * pg);
-
-		ASSERT_TRUE(w[0] == back->last[i] && w[pg / 16] == back->last[i] &&
-			    w[pg / 8 - 1] == back->last[i])
-			TH_LOG("page %u holds stamp %llu, its table %llu", i,
-			       (unsigned long long)w[0], (unsigned long long)back->last[i]);
-	}
-	TH_LOG("stamps: %llu at the stop, %llu restarted; pages being stamped %lld %lld",
-	       (unsigned long long)orig->seq, (unsigned long long)back->seq,
-	       (long long)orig->cur[0] - 1, (long long)orig->cur[1] - 1);
-	/* And is the page of the stop, but for one stamp a thread was in. */
-	for (unsigned int i = 0; i < PC_PAGES; i++) {
-		if (i + 1 == orig->cur[0] || i + 1 == orig->cur[1])
-			continue;
-		ASSERT_EQ(0, memcmp(orig_pages + i * pg, back_pages + i * pg, pg))
-			TH_LOG("page %u: stamp %llu at the stop, %llu restarted", i,
-			       (unsigned long long)*(uint64_t *)(orig_pages + i * pg),
-			       (unsigned long long)*(uint64_t *)(back_pages + i * pg));
-		ASSERT_EQ(orig->last[i], back->last[i]);
-	}
-	ASSERT_GE(back->seq, orig->seq);
-	ASSERT_LE(back->seq, orig->seq + 2);
+	pc_compare(_metadata, "the writer", orig, orig_pages, back, back_pages);
 	free(orig);
 	free(back);
+	close(img);
+}
+
+/* The state letter of /proc/PID/stat ('T': stopped), or 0. */
+static char pc_proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A tree: a writer and its child, another writer with an address space of
+ * its own.  checkpoint(2) stops both; restarted, each sends its memory
+ * back on its own pipe (fd 1 for the root, fd 2 for the child), and each
+ * is as it was at the stop.
+ */
+TEST(precopy_running_tree)
+{
+	struct pc_state *orig[2], *back[2];
+	char *orig_pages[2], *back_pages[2], log[1024];
+	int rep[2][2], rep2[2][2], lp[2], img, status;
+	pid_t pid[2], restorer;
+	struct ckpt_image image;
+	struct pc_counts c;
+	long id;
+
+	ASSERT_EQ(0, pc_map());
+	for (int k = 0; k < 2; k++) {
+		orig[k] = malloc(sizeof(*orig[k]));
+		back[k] = malloc(sizeof(*back[k]));
+		orig_pages[k] = malloc(PC_PAGES * pg);
+		back_pages[k] = malloc(PC_PAGES * pg);
+		ASSERT_TRUE(orig[k] && back[k] && orig_pages[k] && back_pages[k]);
+		ASSERT_EQ(0, pipe(rep[k]));
+		ASSERT_EQ(0, pipe(rep2[k]));
+	}
+	ASSERT_EQ(0, ckpt_log_pipe(lp));
+	img = ckpt_tmpfile();
+	ASSERT_GE(img, 0);
+
+	pid[0] = fork();
+	ASSERT_GE(pid[0], 0);
+	if (pid[0] == 0) {
+		pid_t child;
+
+		if (dup2(rep[0][1], 1) != 1 || dup2(rep[1][1], 2) != 2 || ckpt_drop_shared_anon())
+			_exit(1);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		child = fork();
+		if (child < 0)
+			_exit(1);
+		if (child == 0)
+			pc_writer(2, false);
+		pc_writer(1, true);
+	}
+	for (int k = 0; k < 2; k++) {
+		pid_t p;
+
+		close(rep[k][1]);
+		ASSERT_EQ((ssize_t)sizeof(p), read(rep[k][0], &p, sizeof(p)));
+		if (k)
+			pid[1] = p;
+		else
+			ASSERT_EQ(pid[0], p);
+	}
+	usleep(200 * 1000);
+
+	id = sys_checkpoint(pid[0], img, CKPT_CHECKPOINT_PRECOPY | CKPT_CHECKPOINT_INHERIT_STDIO,
+			    lp[1]);
+	ckpt_log_read(lp[0], log, sizeof(log));
+	ASSERT_GT(id, 0) TH_LOG("checkpoint: %s; log: %s", strerror(errno), log);
+	/* Both stopped by the checkpoint, and left so. */
+	ASSERT_EQ(pid[0], waitpid(pid[0], &status, WUNTRACED | WNOHANG));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ('T', pc_proc_state(pid[1]));
+	for (int k = 0; k < 2; k++)
+		ASSERT_EQ(0, pc_snapshot(pid[k], orig[k], orig_pages[k]));
+	kill(pid[1], SIGKILL);
+	kill(pid[0], SIGKILL);
+	ASSERT_EQ(pid[0], waitpid(pid[0], &status, 0));
+
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+	ASSERT_EQ(0, ckpt_slurp(img, &image));
+	pc_count(&image, &c);
+	TH_LOG("%u pre-copy records in %u rounds, %llu pages; %llu staged",
+	       c.records, c.rounds, (unsigned long long)c.precopied,
+	       (unsigned long long)c.staged);
+	ASSERT_GE(c.rounds, 2);
+	ASSERT_GE(c.precopied, 2 * PC_PAGES);
+	ASSERT_GE(c.staged, PC_PAGES);
+	free(image.buf);
+	ASSERT_EQ(0, lseek(img, 0, SEEK_SET));
+
+	restorer = fork();
+	ASSERT_GE(restorer, 0);
+	if (restorer == 0) {
+		long root;
+
+		if (dup2(rep2[0][1], 1) != 1 || dup2(rep2[1][1], 2) != 2)
+			_exit(1);
+		root = sys_restart(0, img, 0, lp[1]);
+		if (root <= 0)
+			_exit(CKPT_CHILD_ERRNO + errno);
+		if (waitpid(root, &status, 0) != root)
+			_exit(1);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+	for (int k = 0; k < 2; k++)
+		close(rep2[k][1]);
+	/* The root's report, then the child's: the root waits for its child. */
+	for (int k = 0; k < 2; k++) {
+		ASSERT_EQ(0, read_full(rep2[k][0], back[k], sizeof(*back[k]))) {
+			waitpid(restorer, &status, 0);
+			ckpt_log_read(lp[0], log, sizeof(log));
+			TH_LOG("restart status %#x, log: %s", status, log);
+		}
+		ASSERT_EQ(0, read_full(rep2[k][0], back_pages[k], PC_PAGES * pg));
+	}
+	ASSERT_EQ(restorer, waitpid(restorer, &status, 0));
+	ckpt_log_read(lp[0], log, sizeof(log));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("status %#x, log: %s", status, log);
+	pc_compare(_metadata, "the root", orig[0], orig_pages[0], back[0], back_pages[0]);
+	pc_compare(_metadata, "its child", orig[1], orig_pages[1], back[1], back_pages[1]);
 	close(img);
 }
 
