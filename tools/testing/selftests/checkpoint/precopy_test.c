@@ -8,8 +8,9 @@
  * Each stamp goes into the page (three words of it) and into a table of
  * the last stamp of each page.  checkpoint(2) returns with the target
  * stopped; its memory is read then (/proc/PID/mem), and the restarted
- * process, which sees its pid change and stops stamping, sends its own
- * memory back: every page must be the one of the stop, but for the page
+ * process, which sees its pid or its parent change and stops stamping,
+ * sends its own memory back: every page must be the one of the stop, but
+ * for the page
  * each thread was stamping (its stamp may be complete after the restart),
  * and every page must hold the stamp its table says.  A page written
  * after the round that copied it and missed by the tracking would hold
@@ -43,6 +44,7 @@ struct pc_state {
 	uint64_t cur[2];		/* the page each thread stamps or is to, + 1 */
 	uint64_t last[PC_PAGES];	/* the last stamp of each page */
 	pid_t me;			/* the pid of the original */
+	pid_t parent;			/* and its parent's */
 	int done[2];			/* the threads saw a restart */
 };
 
@@ -62,6 +64,15 @@ static void pc_stamp(unsigned int i)
 }
 
 /*
+ * Is this process restarted?  In a new pid namespace the root has pid 1
+ * and the other processes keep their pids: their parent changes, though.
+ */
+static bool pc_moved(void)
+{
+	return syscall(SYS_getpid) != st->me || syscall(SYS_getppid) != st->parent;
+}
+
+/*
  * Has thread @thread been restarted, before it stamps page @i?  The page
  * is noted first: stopped after the check, the thread stamps it once
  * after the restart.
@@ -69,7 +80,7 @@ static void pc_stamp(unsigned int i)
 static bool pc_restarted(int thread, unsigned int i)
 {
 	__atomic_store_n(&st->cur[thread], i + 1, __ATOMIC_SEQ_CST);
-	return syscall(SYS_getpid) != st->me;
+	return pc_moved();
 }
 
 /* Thread 0: the hot pages, without a pause. */
@@ -115,13 +126,14 @@ static void __attribute__((noreturn)) pc_writer(int out, bool child)
 	int status;
 
 	st->me = me;
+	st->parent = getppid();
 	for (unsigned int i = 0; i < PC_PAGES; i++)
 		pc_stamp(i);
 	if (pthread_create(&th[0], NULL, pc_hot, NULL) ||
 	    pthread_create(&th[1], NULL, pc_cold, NULL) ||
 	    write(out, &me, sizeof(me)) != sizeof(me))
 		_exit(2);
-	while (syscall(SYS_getpid) == st->me)
+	while (!pc_moved())
 		nanosleep(&tick, NULL);
 	if (pthread_join(th[0], NULL) || pthread_join(th[1], NULL))
 		_exit(3);
